@@ -1,0 +1,72 @@
+"""``shapewise explain [FILE|-]``: interpret a Keras snippet and explain every model it builds.
+
+Exit status: 0 when the snippet builds, 1 for a shape error (as Keras would raise), 2 for a usage error, a
+refused construct, or a snippet that builds no model.
+"""
+
+import argparse
+import sys
+
+EXAMPLE = """\
+# The classic question: why does LSTM(32) on 10 timesteps of 64 features have 32 outputs and 12,416
+# parameters, and why do the 10 timesteps change nothing?
+from keras.models import Sequential
+from keras.layers import LSTM, Dense
+
+model = Sequential()
+model.add(LSTM(32, input_shape=(10, 64)))
+model.add(Dense(2))
+model.summary()
+"""
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="shapewise", description="Every shape and parameter of a Keras model, explained.")
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("explain", help="explain the models a Keras snippet builds")
+    e.add_argument("file", nargs="?", help="a Python file with Keras code, or - for standard input "
+                                            "(default: a built-in LSTM example)")
+    e.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    e.add_argument("--no-explain", action="store_true", help="print only the summary tables")
+    e.add_argument("--expand-nested", action="store_true", help="expand nested models in the summary")
+    return p
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    if args.file is None:
+        source, filename = EXAMPLE, "<example>"
+    elif args.file == "-":
+        source, filename = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as f:
+                source = f.read()
+        except OSError as e:
+            print(f"shapewise: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+            return 2
+        filename = args.file
+
+    from .frontends.snippet import interpret
+    from .render import render
+
+    result = interpret(source, filename)
+    sys.stdout.write(render(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested))
+    if result.error is not None:
+        return result.error.exit_code
+    if not result.models:
+        if args.format == "text":
+            print("shapewise: no model found" + _skipped_text(result), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _skipped_text(result):
+    if not result.skipped:
+        return ""
+    lines = "".join(f"\n  line {line}: {reason}" for line, reason in result.skipped)
+    return f"; skipped lines:{lines}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

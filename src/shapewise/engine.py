@@ -1,0 +1,580 @@
+"""The engine: symbolic tensors, layers, and the context a rule declares itself through.
+
+A layer's rule is its ``infer(ctx, *inputs, **call_kwargs)`` method. It binds names to its input axes, declares
+its weights and returns its output spec(s); it may add a sentence on the shape, on what each unit sees and on why
+the free dims are free. Parameter counts, formulas and free dims are derived here from those declarations, so
+the explanation cannot disagree with the number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .dims import Dim, Known, Named, Unknown, as_dim, leaves, product
+from .errors import ArgumentError, ShapeError, ShapewiseError
+
+# --------------------------------------------------------------------------------------------------------------
+# Session state: Keras's auto-naming counters. One session per snippet / per test, like keras.backend.clear_session.
+
+
+class Session:
+    def __init__(self):
+        self.uids = {}
+        # Layers whose weights must be shown: creation order, for reporting models still bound at the end.
+        self.models = []
+
+    def uid(self, prefix):
+        n = self.uids.get(prefix, 0) + 1
+        self.uids[prefix] = n
+        return n
+
+    def auto_name(self, prefix):
+        n = self.uid(prefix)
+        return prefix if n == 1 else f"{prefix}_{n - 1}"
+
+
+_session = Session()
+
+
+def session():
+    return _session
+
+
+def clear_session():
+    """Reset auto-naming, as ``keras.backend.clear_session()`` does."""
+    global _session
+    _session = Session()
+    return _session
+
+
+def to_snake_case(name):
+    """Keras's own conversion: ``Conv2DTranspose`` -> ``conv2d_transpose``, ``LSTM`` -> ``lstm``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Specs and symbolic tensors
+
+
+class Spec:
+    """What a rule sees of one tensor: its shape (a tuple of Dims) and dtype."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape, dtype="float32"):
+        self.shape = tuple(as_dim(d) for d in shape)
+        self.dtype = dtype
+
+    @property
+    def rank(self):
+        return len(self.shape)
+
+    def values(self):
+        return tuple(d.value for d in self.shape)
+
+    def __repr__(self):
+        return f"Spec{format_shape(self.values())}"
+
+
+def format_shape(values):
+    """(None, 32) as Keras prints a shape tuple."""
+    inner = ", ".join("None" if v is None else str(v) for v in values)
+    return f"({inner},)" if len(values) == 1 else f"({inner})"
+
+
+class KerasTensor:
+    """A symbolic tensor: a spec plus the history of the layer call that produced it."""
+
+    def __init__(self, spec, layer=None, node_index=0, tensor_index=0, name=None):
+        self.spec = spec
+        self._keras_history = (layer, node_index, tensor_index)
+        self.name = name or _session.auto_name("keras_tensor")
+
+    @property
+    def shape(self):
+        return self.spec.values()
+
+    @property
+    def dtype(self):
+        return self.spec.dtype
+
+    @property
+    def ndim(self):
+        return self.spec.rank
+
+    def __repr__(self):
+        return (
+            f"<KerasTensor shape={format_shape(self.shape)}, dtype={self.dtype}, sparse=False, "
+            f"ragged=False, name={self.name}>"
+        )
+
+
+def flatten(structure):
+    """Tensors of a nested list/tuple/dict, in Keras's order (dicts by sorted key)."""
+    if isinstance(structure, (list, tuple)):
+        return [t for item in structure for t in flatten(item)]
+    if isinstance(structure, dict):
+        return [t for key in sorted(structure) for t in flatten(structure[key])]
+    return [structure]
+
+
+def map_structure(fn, structure):
+    if isinstance(structure, list):
+        return [map_structure(fn, s) for s in structure]
+    if isinstance(structure, tuple):
+        return tuple(map_structure(fn, s) for s in structure)
+    if isinstance(structure, dict):
+        return {k: map_structure(fn, v) for k, v in structure.items()}
+    return fn(structure)
+
+
+class Node:
+    """One call of a layer: the tensors it read and the tensors it produced."""
+
+    __slots__ = ("layer", "args", "kwargs", "outputs", "input_tensors", "output_tensors", "is_input", "ctx")
+
+    def __init__(self, layer, args, kwargs, outputs, ctx=None, is_input=False):
+        self.layer = layer
+        self.args = args  # the call's positional arguments, as given (tensors inside)
+        self.kwargs = kwargs
+        self.outputs = outputs
+        self.input_tensors = [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
+        self.output_tensors = flatten(outputs)
+        self.is_input = is_input
+        self.ctx = ctx
+
+    @property
+    def inputs(self):
+        """The call's tensor inputs: one tensor, or the list/dict the layer was called on."""
+        return self.args[0] if len(self.args) == 1 and not self.kwargs else list(self.args)
+
+    @property
+    def parent_nodes(self):
+        out = []
+        for t in self.input_tensors:
+            layer, node_index, _ = t._keras_history
+            if layer is not None:
+                out.append(layer._inbound_nodes[node_index])
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Weights
+
+
+class Weight:
+    """One weight tensor a rule declared. Its size is the product of its dims."""
+
+    __slots__ = ("name", "dims", "declared_trainable", "owner")
+
+    def __init__(self, name, dims, trainable, owner):
+        self.name = name
+        self.dims = dims
+        self.declared_trainable = trainable
+        self.owner = owner
+
+    @property
+    def shape(self):
+        return tuple(d.value for d in self.dims)
+
+    @property
+    def size(self):
+        n = 1
+        for d in self.dims:
+            n *= d.value
+        return n
+
+    @property
+    def trainable(self):
+        return self.declared_trainable and self.owner.trainable
+
+    def __repr__(self):
+        return f"<Weight {self.name} shape={self.shape} trainable={self.trainable}>"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The rule context
+
+
+class Context:
+    """What a rule uses to declare itself; one per layer call.
+
+    Records the named input axes, derived dims, weights and sentences; the report derives everything else.
+    """
+
+    def __init__(self, layer, input_specs):
+        self.layer = layer
+        self.input_specs = input_specs  # flat list of Spec
+        self.axes = []  # list of tuples of Named, one per bound input
+        self.derived = []  # Named dims the rule derived (out_height = ...)
+        self.weights = []
+        self.notes = []  # sentences on the shape rule
+        self.unit_text = None
+        self.free_text = None
+        self.param_formula = None
+        self.children = []  # (label, Context) of sublayers run inside this call
+
+    # --- binding and building dims --------------------------------------------------------------------------
+    def bind(self, spec, *names):
+        """Give local names to the axes of an input: ``ctx.bind(x, "batch", ..., "features")``.
+
+        ``...`` stands for any number of middle axes, which are named ``axis 1``, ``axis 2``, ...
+        """
+        shape = spec.shape if isinstance(spec, Spec) else tuple(spec)
+        if Ellipsis in names:
+            i = names.index(Ellipsis)
+            before, after = names[:i], names[i + 1 :]
+            n_middle = len(shape) - len(before) - len(after)
+            if n_middle < 0:
+                raise AssertionError("bind() called with more names than axes; check rank first")
+            names = (*before, *(f"axis {len(before) + k}" for k in range(n_middle)), *after)
+        if len(names) != len(shape):
+            raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
+        bound = tuple(Named(name, dim) for name, dim in zip(names, shape))
+        self.axes.append(bound)
+        return bound
+
+    def const(self, value, role):
+        """A number from the layer's configuration, with the role it plays: ``ctx.const(32, "units")``."""
+        return Known(value, role)
+
+    def derive(self, role, expr):
+        """An output dim computed from others, kept with its formula for the explanation."""
+        named = Named(role, as_dim(expr))
+        self.derived.append(named)
+        return named
+
+    # --- weights --------------------------------------------------------------------------------------------
+    def weight(self, name, shape, trainable=True):
+        dims = tuple(as_dim(d) for d in shape)
+        for d in dims:
+            if d.value is None:
+                self.fail(
+                    f"cannot create its weight '{name}': its shape {' × '.join(x.names() for x in dims)} "
+                    f"depends on a dimension that is not known ({d.names()})",
+                    expected="a known size on that axis of the input",
+                    fix="give the input a concrete size there (e.g. in Input(shape=...)) instead of None",
+                )
+        self.weights.append(Weight(name, dims, trainable, self.layer))
+
+    def call(self, layer, *args, label=None, **kwargs):
+        """Run a sublayer's rule inside this call (a wrapper's inner layer, an RNN's cell)."""
+        child = Context(layer, [a for a in flatten(list(args)) if isinstance(a, Spec)])
+        out = layer.infer(child, *args, **kwargs)
+        self.children.append((label or layer.name, child))
+        self.weights.extend(child.weights)
+        return out
+
+    # --- sentences ------------------------------------------------------------------------------------------
+    def note(self, text):
+        self.notes.append(text)
+
+    def units(self, text):
+        self.unit_text = text
+
+    def free(self, text):
+        self.free_text = text
+
+    def formula(self, expr):
+        """A compact parameter formula; the report checks it equals the sum of the weight sizes."""
+        self.param_formula = as_dim(expr)
+
+    # --- errors ---------------------------------------------------------------------------------------------
+    def fail(self, message, expected=None, fix=None):
+        got = [s.values() for s in self.input_specs]
+        raise ShapeError(
+            message,
+            layer=self.layer.name,
+            layer_type=type(self.layer).__name__,
+            got=got[0] if len(got) == 1 else got,
+            expected=expected,
+            fix=fix,
+        )
+
+    def spec(self, shape, dtype=None):
+        """An output spec. dtype defaults to the layer's compute dtype."""
+        return Spec(shape, dtype or self.layer.compute_dtype)
+
+    # --- derived facts, used by the report ------------------------------------------------------------------
+    def free_axes(self):
+        """Input axes that no weight's shape mentions: changing them does not change the parameter count."""
+        used = set()
+        for w in self.weights:
+            for d in w.dims:
+                for leaf in leaves(d):
+                    used.add(id(leaf))
+        for _, child in self.children:
+            for bound in child.axes:
+                for axis in bound:
+                    # A child's axis used by a weight counts as used when it stands for one of ours.
+                    if id(axis) in used:
+                        used.add(id(axis.inner))
+        out = []
+        seen = set()
+        for bound in self.axes:
+            for axis in bound:
+                if id(axis) not in used and id(axis.inner) not in used and axis.role not in seen:
+                    seen.add(axis.role)
+                    out.append(axis)
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Layers
+
+_LAYER_KWARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "activity_regularizer", "autocast")
+
+
+class Layer:
+    """Base of every layer. A subclass takes Keras's constructor arguments and implements ``infer``."""
+
+    #: Keras class name; set by @register (aliases share the class, so the name is the canonical one)
+    keras_name = "Layer"
+
+    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None,
+                 activity_regularizer=None, autocast=True, **kwargs):
+        if kwargs:
+            raise ArgumentError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}",
+                layer_type=type(self).__name__,
+                fix=_kwargs_fix(kwargs),
+            )
+        if not isinstance(trainable, bool):
+            raise ArgumentError(
+                f"Expected `trainable` to be a boolean. Received: trainable={trainable!r}",
+                layer_type=type(self).__name__,
+            )
+        if name is not None and not isinstance(name, str):
+            raise ArgumentError(f"Expected `name` to be a string. Received: name={name!r}",
+                                layer_type=type(self).__name__)
+        self.name = name if name is not None else _session.auto_name(to_snake_case(type(self).__name__))
+        self._trainable = trainable
+        self.dtype = _dtype_name(dtype)
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
+        self._inbound_nodes = []
+        self._weights = None  # list of Weight once built
+        self._build_ctx = None
+        self._sublayers = []
+
+    # --- Keras attributes -----------------------------------------------------------------------------------
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for sub in self._sublayers:
+            sub.trainable = value
+
+    @property
+    def compute_dtype(self):
+        return self.dtype
+
+    @property
+    def built(self):
+        return self._weights is not None
+
+    @property
+    def weights(self):
+        ws = self._weights or []
+        return [w for w in ws if w.declared_trainable] + [w for w in ws if not w.declared_trainable]
+
+    @property
+    def trainable_weights(self):
+        return [w for w in self.weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self):
+        return [w for w in self.weights if not w.trainable]
+
+    def count_params(self):
+        return sum(w.size for w in self.weights)
+
+    @property
+    def input(self):
+        return self._only_node("input").inputs
+
+    @property
+    def output(self):
+        return self._only_node("output").outputs
+
+    @property
+    def input_shape(self):
+        return map_structure(lambda t: t.shape, self._only_node("input").inputs)
+
+    @property
+    def output_shape(self):
+        return map_structure(lambda t: t.shape, self._only_node("output").outputs)
+
+    def _only_node(self, what):
+        if not self._inbound_nodes:
+            raise ShapeError(f"The layer {self.name} has never been called and thus has no defined {what}.",
+                             layer=self.name, layer_type=type(self).__name__)
+        return self._inbound_nodes[0]
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable}
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    # --- the rule --------------------------------------------------------------------------------------------
+    def infer(self, ctx, *inputs, **kwargs):  # pragma: no cover - every registered layer overrides it
+        raise AssertionError(f"{type(self).__name__} has no rule")
+
+    def __call__(self, *args, **kwargs):
+        """Call on symbolic tensors: run the rule, record the node, return new symbolic tensors."""
+        tensors = [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
+        if not tensors:
+            raise ArgumentError(
+                f"Layer '{self.name}' was called on something that is not a symbolic tensor: {args!r}",
+                layer=self.name, layer_type=type(self).__name__,
+                expected="the output of Input(...) or of another layer",
+            )
+        spec_args = map_structure(_to_spec, list(args))
+        spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
+        ctx = Context(self, [t.spec for t in tensors])
+        try:
+            out_specs = self.infer(ctx, *spec_args, **spec_kwargs)
+        except ShapewiseError as e:
+            if e.layer is None:
+                e.layer, e.layer_type = self.name, type(self).__name__
+            if e.got is None:
+                got = [t.shape for t in tensors]
+                e.got = got[0] if len(got) == 1 else got
+            raise
+        self._record_weights(ctx)
+        node_index = len(self._inbound_nodes)
+        counter = iter(range(1 << 30))
+        outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
+        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx))
+        return outputs
+
+    def _record_weights(self, ctx):
+        if self._weights is None:
+            self._weights = ctx.weights
+            self._build_ctx = ctx
+            return
+        old = [(w.name, w.shape) for w in self._weights]
+        new = [(w.name, w.shape) for w in ctx.weights]
+        if old != new:
+            raise ShapeError(
+                "this layer was already built for another input; a shared layer must get inputs of a "
+                "compatible shape",
+                layer=self.name, layer_type=type(self).__name__,
+                got=[s.values() for s in ctx.input_specs][0],
+                expected=f"an input that gives the same weights: {old}",
+                fix="use a separate layer instance for this input",
+            )
+
+    @property
+    def explanation_context(self):
+        return self._build_ctx
+
+
+def _to_spec(x):
+    return x.spec if isinstance(x, KerasTensor) else x
+
+
+def _dtype_name(dtype):
+    if dtype is None:
+        return "float32"
+    if isinstance(dtype, str):
+        return dtype
+    return getattr(dtype, "name", str(dtype))
+
+
+def _kwargs_fix(kwargs):
+    if "batch_input_shape" in kwargs:
+        return "Keras 3 no longer accepts batch_input_shape on a layer: start with Input(batch_shape=...)"
+    if "batch_size" in kwargs:
+        return "pass batch_size to Input(shape=..., batch_size=...) instead"
+    return "check the argument names against the layer's documentation"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The registry: Keras class name -> layer class. Aliases map to the same class.
+
+REGISTRY = {}
+#: Keras's functional forms (``concatenate``, ``add``, ...): name -> callable building and calling the layer
+FUNCTIONS = {}
+
+
+def register_function(name):
+    def deco(fn):
+        FUNCTIONS[name] = fn
+        return fn
+
+    return deco
+
+
+def register(*names):
+    """Register a layer class under its Keras name (the class's own name) and any aliases."""
+
+    def deco(cls):
+        cls.keras_name = cls.__name__
+        REGISTRY[cls.__name__] = cls
+        for alias in names:
+            REGISTRY[alias] = cls
+        return cls
+
+    return deco
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Small helpers rules share
+
+
+def normalize_tuple(value, n, arg, layer_type):
+    """Keras's standardize_tuple: an int or a sequence of n ints, all positive."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        values = (value,) * n
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            values = None
+        if values is None or len(values) != n or not all(isinstance(v, int) for v in values):
+            raise ArgumentError(
+                f"The `{arg}` argument must be a tuple of {n} integers. Received {arg}={value!r}",
+                layer_type=layer_type,
+            )
+    if any(v <= 0 for v in values):
+        raise ArgumentError(
+            f"The `{arg}` argument must be a tuple of {n} positive integers. Received {arg}={value!r}",
+            layer_type=layer_type,
+        )
+    return values
+
+
+def positive_int(value, arg, layer_type):
+    if isinstance(value, Dim):
+        if value.value is None:
+            raise ShapeError(
+                f"`{arg}` must be a concrete number, but it comes from data the snippet does not have "
+                f"({value.names()})",
+                layer_type=layer_type, fix=f"write {arg} as a number",
+            )
+        value = value.value
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ArgumentError(
+            f"Received an invalid value for `{arg}`, expected a positive integer. Received: {arg}={value!r}",
+            layer_type=layer_type,
+        )
+    return value
+
+
+def size_expr(dims):
+    return product(dims)
+
+
+__all__ = [
+    "Context", "FUNCTIONS", "KerasTensor", "Layer", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
+    "clear_session", "flatten", "format_shape", "map_structure", "normalize_tuple", "positive_int", "register",
+    "session", "to_snake_case",
+]

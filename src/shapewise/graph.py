@@ -1,0 +1,502 @@
+"""Models: ``Input``/``InputLayer``, functional models and ``Sequential``, all usable as layers.
+
+Graph order (``model.layers``) follows Keras 3's ``map_graph`` exactly: a depth-first walk from the outputs
+gives each layer a traversal index, layers are grouped by depth from the outputs, deepest first, and ordered by
+traversal index within a depth.
+"""
+
+from __future__ import annotations
+
+from .dims import Unknown, as_dim
+from .engine import (
+    Context, KerasTensor, Layer, Node, Spec, _dtype_name, flatten, map_structure, register,
+)
+from . import engine
+from .errors import ArgumentError, ShapeError
+
+
+def standardize_shape(shape, arg="shape"):
+    """Keras's standardize_shape: a tuple/list of non-negative ints or None (Dims from data allowed)."""
+    if shape is None:
+        raise ArgumentError("Undefined shapes are not supported.", expected=f"{arg}=(d1, d2, ...)")
+    if not isinstance(shape, (tuple, list)):
+        raise ArgumentError(
+            f"Cannot convert '{shape}' to a shape.",
+            expected="a tuple of dimensions",
+            fix=f"write {arg}=({shape},) — a one-element tuple needs the trailing comma",
+        )
+    out = []
+    for d in shape:
+        if d is None or (hasattr(d, "value") and not isinstance(d, int)):
+            out.append(d)
+            continue
+        if isinstance(d, bool) or not isinstance(d, int):
+            raise ArgumentError(
+                f"Cannot convert '{tuple(shape)}' to a shape. Found invalid dimension '{d}' of type "
+                f"'{type(d).__name__}'.",
+                expected="ints or None", fix="use integers for sizes, None for a size that varies",
+            )
+        if d < 0:
+            raise ArgumentError(
+                f"Cannot convert '{tuple(shape)}' to a shape. Negative dimensions are not allowed.",
+                expected="sizes ≥ 0",
+            )
+        out.append(d)
+    return tuple(out)
+
+
+def _input_dim(d, index):
+    """An Input's dim: None becomes a named unknown (batch for axis 0)."""
+    if d is None:
+        return Unknown("batch" if index == 0 else "None")
+    return as_dim(d)
+
+
+@register()
+class InputLayer(Layer):
+    """The model's entry point: produces a symbolic tensor of the given shape, with no weights."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, **kwargs):
+        Layer.__init__(self, name=name)
+        if "input_shape" in kwargs:
+            shape = kwargs.pop("input_shape")
+        if "batch_input_shape" in kwargs:
+            batch_shape = kwargs.pop("batch_input_shape")
+        if kwargs:
+            raise ArgumentError(f"Unrecognized keyword arguments passed to InputLayer: {kwargs}",
+                                layer=self.name, layer_type="InputLayer")
+        if input_tensor is not None:
+            if not isinstance(input_tensor, KerasTensor):
+                raise ArgumentError(
+                    f"Argument `input_tensor` must be a KerasTensor. Received invalid type: "
+                    f"input_tensor={input_tensor!r}", layer=self.name, layer_type="InputLayer")
+            batch_shape = input_tensor.shape
+            dtype = input_tensor.dtype
+        else:
+            if shape is not None and batch_shape is not None:
+                raise ArgumentError("You cannot pass both `shape` and `batch_shape` at the same time.",
+                                    layer=self.name, layer_type="InputLayer")
+            if batch_size is not None and batch_shape is not None:
+                raise ArgumentError("You cannot pass both `batch_size` and `batch_shape` at the same time.",
+                                    layer=self.name, layer_type="InputLayer")
+            if shape is None and batch_shape is None:
+                raise ArgumentError("You must pass a `shape` argument.", layer=self.name,
+                                    layer_type="InputLayer", fix="Input(shape=(...))")
+            if shape is not None:
+                batch_shape = (batch_size,) + standardize_shape(shape)
+        self.batch_shape = standardize_shape(batch_shape, "batch_shape")
+        self.dtype = _dtype_name(dtype)
+        self.sparse = bool(sparse)
+        self.optional = optional
+        self._weights = []
+        spec = Spec(tuple(_input_dim(d, i) for i, d in enumerate(self.batch_shape)), self.dtype)
+        if input_tensor is not None:
+            tensor = input_tensor
+        else:
+            tensor = KerasTensor(spec, self, 0, 0, name=name)
+            tensor._keras_history = (self, 0, 0)
+        self._input_tensor = tensor
+        ctx = Context(self, [])
+        ctx.bind(spec, *(["batch"] + [f"axis {i}" for i in range(1, spec.rank)]))
+        ctx.note("the model's entry point; its shape is what you declared, with the batch axis first")
+        self._build_ctx = ctx
+        node = Node(self, (), {}, tensor, ctx, is_input=True)
+        self._inbound_nodes.append(node)
+
+    def infer(self, ctx, *inputs):
+        return self._input_tensor.spec
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,
+          optional=False):
+    """A symbolic input tensor, as ``keras.Input``."""
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape,
+                       name=name, input_tensor=tensor, optional=optional)
+    return layer._input_tensor
+
+
+class Model(Layer):
+    """Base of functional and sequential models: weights are those of its layers, each counted once."""
+
+    def _record_weights(self, ctx):
+        return None
+
+    @property
+    def built(self):
+        return all(layer.built for layer in self.layers)
+
+    @property
+    def weights(self):
+        seen = set()
+        out = []
+        for layer in self.layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self.layers:
+            layer.trainable = value
+
+    # Keras model methods a snippet calls; they change nothing that shapewise reports.
+    def compile(self, *args, **kwargs):
+        return None
+
+    def summary(self, *args, **kwargs):
+        # The front end records summary() calls; direct API users render with shapewise.report.
+        from .report import model_report
+        from .render.text import render_summary
+
+        print(render_summary(model_report(self)), end="")
+
+    def count_params(self):
+        return sum(w.size for w in self.weights)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ArgumentError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}.")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Functional
+
+
+def map_graph(inputs, outputs):
+    """Port of keras.src.ops.function.map_graph: (operations, nodes_by_depth)."""
+    finished, in_progress = set(), set()
+    nodes_in_order = []
+    op_index = {}
+    input_ids = {id(t) for t in flatten(inputs)}
+
+    for output in flatten(outputs):
+        # Iterative post-order DFS (Keras recurses; deep models must not hit the recursion limit).
+        stack = [(output, False)]
+        while stack:
+            tensor, expanded = stack.pop()
+            layer, node_index, _ = tensor._keras_history
+            if layer is None:
+                continue
+            node = layer._inbound_nodes[node_index]
+            if expanded:
+                finished.add(id(node))
+                in_progress.discard(id(node))
+                nodes_in_order.append(node)
+                continue
+            if id(node) in finished:
+                continue
+            if not node.is_input and id(tensor) in input_ids:
+                finished.add(id(node))
+                continue
+            if id(node) in in_progress:
+                # Reached again through another path while still open: Keras would have finished it
+                # on the first path; defer to that.
+                continue
+            if layer not in op_index:
+                op_index[layer] = len(op_index)
+            in_progress.add(id(node))
+            stack.append((tensor, True))
+            if not node.is_input:
+                for t in reversed(node.input_tensors):
+                    stack.append((t, False))
+
+    # Keras visits children in order with recursion; the reversed push reproduces that order, but a node reached
+    # twice before finishing would be appended twice: keep the first completion only.
+    unique_nodes = []
+    seen = set()
+    for node in nodes_in_order:
+        if id(node) not in seen:
+            seen.add(id(node))
+            unique_nodes.append(node)
+    nodes_in_order = unique_nodes
+    in_graph = {id(n) for n in nodes_in_order}
+
+    node_depth = {}
+    layer_depth = {}
+    for node in reversed(nodes_in_order):
+        depth = node_depth.setdefault(id(node), (0, node))[0]
+        depth = max(depth, layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = depth
+        node_depth[id(node)] = (depth, node)
+        for parent in node.parent_nodes:
+            if id(parent) not in in_graph:
+                continue
+            prev = node_depth.get(id(parent), (0, parent))[0]
+            node_depth[id(parent)] = (max(depth + 1, prev), parent)
+
+    for t in flatten(inputs):
+        layer = t._keras_history[0]
+        if layer is not None and layer not in layer_depth:
+            node = layer._inbound_nodes[t._keras_history[1]]
+            if node.is_input:
+                layer_depth[layer] = 0
+                op_index[layer] = -1
+                node_depth[id(node)] = (0, node)
+
+    by_depth = {}
+    for layer, depth in layer_depth.items():
+        by_depth.setdefault(depth, []).append(layer)
+    operations = []
+    for depth in sorted(by_depth, reverse=True):
+        operations.extend(sorted(by_depth[depth], key=lambda op: op_index[op]))
+
+    nodes_by_depth = {}
+    for depth, node in node_depth.values():
+        nodes_by_depth.setdefault(depth, []).append(node)
+
+    # Every tensor a node reads must be computable from the inputs.
+    computable = set(input_ids)
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            for t in node.input_tensors:
+                if id(t) not in computable:
+                    raise ShapeError(
+                        f"Graph disconnected: cannot find parent for tensor {t} at layer '{node.layer.name}'.",
+                        layer=node.layer.name, layer_type=type(node.layer).__name__,
+                        fix="pass every Input the outputs depend on in Model(inputs=[...])",
+                    )
+            for t in node.output_tensors:
+                computable.add(id(t))
+
+    names = [op.name for op in operations]
+    for name in names:
+        if names.count(name) != 1:
+            raise ArgumentError(
+                f'The name "{name}" is used {names.count(name)} times in the model. All operation names '
+                f"should be unique.", fix="give each layer its own name=")
+    return operations, nodes_by_depth
+
+
+class Functional(Model):
+    """A model defined by calling layers on symbolic tensors: ``Model(inputs, outputs)``."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        for t in flatten(inputs) + flatten(outputs):
+            if not isinstance(t, KerasTensor):
+                raise ArgumentError(
+                    f"All `inputs` and `outputs` values must be KerasTensors. Received: {t!r}",
+                    fix="pass the tensors returned by Input(...) and by calling layers",
+                )
+        Layer.__init__(self, name=name or engine.session().auto_name("functional"), trainable=trainable, **kwargs)
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and not isinstance(inputs[0], (list, dict)):
+            inputs = inputs[0] if isinstance(inputs, tuple) else inputs
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        self._layers, self._nodes_by_depth = map_graph(self.inputs, self.outputs)
+        if not trainable:
+            self.trainable = False
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @property
+    def input_shape(self):
+        shapes = map_structure(lambda t: t.shape, self._inputs_struct)
+        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = map_structure(lambda t: t.shape, self._outputs_struct)
+        return shapes[0] if isinstance(shapes, list) and len(shapes) == 1 else shapes
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    def infer(self, ctx, *args, **kwargs):
+        """Run the whole graph on new input specs (the model used as a layer)."""
+        given = flatten(list(args))
+        if len(given) != len(self.inputs):
+            ctx.fail(f"expects {len(self.inputs)} input(s), but it received {len(given)} input tensors",
+                     expected=f"{len(self.inputs)} tensors")
+        values = {}
+        for t, spec in zip(self.inputs, given):
+            want = t.shape
+            got = spec.values()
+            if len(want) != len(got) or any(w is not None and g is not None and w != g
+                                             for w, g in zip(want[1:], got[1:])):
+                ctx.fail(f"Input {t.name} is incompatible with the model: expected shape {want}, "
+                         f"found shape {got}", expected=str(want))
+            values[id(t)] = spec
+        return _run_graph(ctx, self._nodes_by_depth, values, self._outputs_struct)
+
+
+def _run_graph(ctx, nodes_by_depth, values, outputs):
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            if node.is_input or all(id(t) in values for t in node.output_tensors):
+                continue
+            args, kwargs = node.args, node.kwargs
+            spec_args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, args)
+            spec_kwargs = {k: map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, v)
+                           for k, v in kwargs.items()}
+            child = Context(node.layer, [values[id(t)] for t in node.input_tensors])
+            out = node.layer.infer(child, *spec_args, **spec_kwargs)
+            for t, spec in zip(node.output_tensors, flatten(out)):
+                values[id(t)] = spec
+    return map_structure(lambda t: values[id(t)], outputs)
+
+
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sequential
+
+
+class Sequential(Model):
+    """A stack of layers, each fed the previous one's output."""
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        Layer.__init__(self, name=name, trainable=trainable)
+        self._layers = []
+        self._outputs = None
+        if layers is not None:
+            if not isinstance(layers, (list, tuple)):
+                raise ArgumentError("`layers` must be a list of layers.", layer=self.name, layer_type="Sequential")
+            for layer in layers:
+                self.add(layer)
+
+    @property
+    def layers(self):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return self._layers[1:]
+        return list(self._layers)
+
+    def add(self, layer, rebuild=True):
+        if isinstance(layer, KerasTensor):
+            origin = layer._keras_history[0]
+            if isinstance(origin, InputLayer):
+                layer = origin
+        if not isinstance(layer, Layer):
+            raise ArgumentError(
+                f"Only instances of `keras.Layer` can be added to a Sequential model. Received: {layer!r}",
+                layer=self.name, layer_type="Sequential",
+            )
+        if not self._layers and not isinstance(layer, InputLayer) and layer._input_shape_arg is not None:
+            self.add(InputLayer(shape=layer._input_shape_arg))
+        for ref in self._layers:
+            if ref.name == layer.name and ref is not layer:
+                raise ArgumentError(
+                    f"All layers added to a Sequential model should have unique names. Name '{layer.name}' is "
+                    f"already the name of a layer in this model. Update the `name` argument to pass a unique "
+                    f"name.", layer=layer.name, layer_type=type(layer).__name__,
+                    fix="pass a different name= to this layer")
+        if isinstance(layer, InputLayer) and self._layers and isinstance(self._layers[0], InputLayer):
+            raise ArgumentError(
+                f"Sequential model '{self.name}' has already been configured to use input shape "
+                f"{self._layers[0].batch_shape}. You cannot add a different Input layer to it.",
+                layer=self.name, layer_type="Sequential")
+        self._layers.append(layer)
+        if isinstance(self._layers[0], InputLayer):
+            if self._outputs is None:
+                self._outputs = self._layers[0]._input_tensor
+            if len(self._layers) > 1:
+                self._call_next(layer)
+
+    def _call_next(self, layer):
+        # Keras rebuilds the whole stack on every add (and names a new Functional each time); calling only the
+        # new layer gives the same shapes in linear time, and the uid keeps the auto-names in step.
+        _session_uid("functional")
+        if isinstance(layer, Model) and not layer.built:
+            layer.build(self._outputs.shape)
+        self._outputs = layer(self._outputs)
+
+    def pop(self):
+        layer = self._layers.pop()
+        self._rebuild()
+        return layer
+
+    def _rebuild(self):
+        layers = self._layers
+        self._layers, self._outputs = [], None
+        for layer in layers:
+            layer._inbound_nodes = [n for n in layer._inbound_nodes if n.is_input]
+            self.add(layer)
+
+    def build(self, input_shape=None):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return
+        if input_shape is None:
+            raise ArgumentError(f"Sequential model {self.name} cannot be built because it has no input shape.",
+                                layer=self.name, layer_type="Sequential",
+                                fix="start the model with Input(shape=...) or pass input_shape= to the first layer")
+        layers = self._layers
+        self._layers, self._outputs = [], None
+        self.add(InputLayer(batch_shape=tuple(input_shape)))
+        for layer in layers:
+            self.add(layer)
+
+    @property
+    def inputs(self):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return [self._layers[0]._input_tensor]
+        raise ArgumentError(f"Sequential model '{self.name}' has no defined inputs yet.")
+
+    @property
+    def outputs(self):
+        if self._outputs is None:
+            raise ArgumentError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return [self._outputs]
+
+    @property
+    def input_shape(self):
+        return self.inputs[0].shape
+
+    @property
+    def output_shape(self):
+        return self.outputs[0].shape
+
+    @property
+    def input(self):
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        return self._outputs
+
+    def __call__(self, *args, **kwargs):
+        if not (self._layers and isinstance(self._layers[0], InputLayer)):
+            first = flatten(list(args))[0]
+            if isinstance(first, KerasTensor):
+                self.build(first.shape)
+        return Layer.__call__(self, *args, **kwargs)
+
+    def infer(self, ctx, x, **kwargs):
+        spec = x
+        for layer in self.layers:
+            child = Context(layer, [spec])
+            spec = layer.infer(child, spec)
+        return spec
+
+
+def _session_uid(prefix):
+    engine.session().uid(prefix)
+
+
+# Keras's public name for a functional model built with keras.Model(inputs, outputs).
+def make_model(*args, **kwargs):
+    """``keras.Model(...)``: a functional model (subclassing is not supported in pasted code)."""
+    if not args and "inputs" not in kwargs:
+        raise ArgumentError(
+            "Model() without inputs and outputs is a subclassed model, which shapewise cannot interpret",
+            fix="build the model functionally: Model(inputs=..., outputs=...)")
+    return Functional(*args, **kwargs)

@@ -1,0 +1,13 @@
+"""Renderers: one pure function per format, each reading a RunResult and never computing."""
+
+
+def render(result, fmt="text", explain=True, expand_nested=False):
+    if fmt == "json":
+        from .json_ import render as r
+    elif fmt == "markdown":
+        from .markdown import render as r
+    elif fmt == "html":
+        from .html import render as r
+    else:
+        from .text import render as r
+    return r(result, explain=explain, expand_nested=expand_nested)

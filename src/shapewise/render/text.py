@@ -1,0 +1,209 @@
+"""Plain-text rendering: Keras 3's summary table (as it prints on an 80-column terminal) and the explanations.
+
+Pure functions of a ModelReport; no numbers are computed here beyond formatting.
+"""
+
+from __future__ import annotations
+
+from ..dims import fmt_int
+from ..report import readable_bytes
+
+# Keras draws its table with rich on an 80-column terminal; these are the cell widths it ends up with.
+_SEQUENTIAL = ((31, "left"), (22, "left"), (13, "right"))
+_FUNCTIONAL = ((19, "left"), (17, "left"), (10, "right"), (17, "left"))
+
+
+def _wrap(text, width):
+    """Rich-style word wrap of one cell; a word longer than the cell is cut with an ellipsis."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if len(word) > width:
+                word = word[: width - 1] + "…"
+            if not line:
+                line = word
+            elif len(line) + 1 + len(word) <= width:
+                line += " " + word
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
+
+
+def _row(cells, columns):
+    wrapped = [_wrap(cell, width) for cell, (width, _) in zip(cells, columns)]
+    height = max(len(w) for w in wrapped)
+    out = []
+    for i in range(height):
+        parts = []
+        for lines, (width, align) in zip(wrapped, columns):
+            text = lines[i] if i < len(lines) else ""
+            parts.append(text.rjust(width) if align == "right" else text.ljust(width))
+        out.append("│ " + " │ ".join(parts) + " │")
+    return out
+
+
+def _rule(columns, left, mid, right, fill):
+    return left + mid.join(fill * (w + 2) for w, _ in columns) + right
+
+
+def format_shape(shape):
+    if shape is None:
+        return "?"
+    if shape and isinstance(shape[0], list):
+        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def _param_cell(layer):
+    if not layer.built:
+        return "0 (unbuilt)"
+    return fmt_int(layer.params)
+
+
+def summary_rows(model, expand_nested=False, prefix=""):
+    rows = []
+    for layer in model.layers:
+        cells = [f"{prefix}{layer.name} ({layer.type})", format_shape(layer.output_shape), _param_cell(layer)]
+        if not model.sequential_like:
+            cells.append(", ".join(layer.connected_to) if layer.connected_to else "-")
+        rows.append(cells)
+        if expand_nested and layer.nested is not None:
+            depth = prefix.count("└") + 1
+            for sub in summary_rows(layer.nested, True, "   " * depth + "└ "):
+                rows.append(sub[:3] + ([""] if not model.sequential_like else []))
+    return rows
+
+
+def render_summary(model, expand_nested=False):
+    """Keras 3's ``model.summary()`` text."""
+    columns = _SEQUENTIAL if model.sequential_like else _FUNCTIONAL
+    header = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
+    lines = [f'Model: "{model.name}"', _rule(columns, "┏", "┳", "┓", "━")]
+    lines += [line.replace("│", "┃") for line in _row(header, columns)]
+    lines.append(_rule(columns, "┡", "╇", "┩", "━"))
+    rows = summary_rows(model, expand_nested)
+    for i, cells in enumerate(rows):
+        lines += _row(cells, columns)
+        if i < len(rows) - 1:
+            lines.append(_rule(columns, "├", "┼", "┤", "─"))
+    lines.append(_rule(columns, "└", "┴", "┘", "─"))
+    lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
+    lines.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
+    lines.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
+                 f"({readable_bytes(model.non_trainable_bytes)})")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Explanations
+
+_LABEL = 8  # width of "  params  "
+
+
+def _block(label, text, width=100):
+    lines = _wrap(text, width - _LABEL - 2)
+    out = [f"  {label:<{_LABEL - 2}}{lines[0]}"]
+    out += [" " * _LABEL + line for line in lines[1:]]
+    return out
+
+
+def _weights_block(ex):
+    if not ex.weights:
+        return ["  params  none: this layer has no weights"]
+    name_w = max(len(w.name) for w in ex.weights)
+    formula_w = max(len(w.formula) for w in ex.weights)
+    numbers = [w.numbers if w.numbers != w.formula else "" for w in ex.weights]
+    numbers_w = max(len(n) for n in numbers)
+    sizes = [fmt_int(w.size) for w in ex.weights]
+    size_w = max(len(s) for s in sizes)
+    out = []
+    for i, (w, num, size) in enumerate(zip(ex.weights, numbers, sizes)):
+        label = "params" if i == 0 else ""
+        trainable = "" if w.trainable else "   (non-trainable)"
+        mid = f" = {num:>{numbers_w}}" if numbers_w else ""
+        out.append(f"  {label:<{_LABEL - 2}}{w.name:<{name_w}}  {w.formula:<{formula_w}}{mid} = {size:>{size_w}}"
+                   f"{trainable}")
+    total = sum(w.size for w in ex.weights)
+    indent = _LABEL + name_w + 2 + formula_w + (3 + numbers_w if numbers_w else 0) + 3 + size_w
+    total_text = fmt_int(total)
+    if ex.formula:
+        tail = f" = {ex.formula} = {ex.formula_numbers}"
+    elif len(ex.weights) > 1:
+        tail = " = " + " + ".join(sizes)
+    else:
+        tail = None
+    if tail is not None:
+        out.append(" " * (indent - len(total_text)) + total_text + tail)
+    return out
+
+
+def _free_text(ex):
+    if not ex.weights:
+        return None
+    others = [a for a in ex.free if a != "batch"]
+    if not others:
+        return "batch only: every other input axis sets the size of a weight"
+    why = ex.free_text or "no weight's shape depends on them"
+    return f"batch, {', '.join(others)}: {why}"
+
+
+def render_explanation(layer):
+    """One layer's explanation block."""
+    out = [f"{layer.name} ({layer.type})  {_io(layer)}   {fmt_int(layer.params)} params"]
+    ex = layer.explanation
+    if ex is None:
+        if layer.nested is not None:
+            nested = layer.nested
+            out += _block("model", f"a {nested.type} model used as one layer: {len(nested.layers)} layers, "
+                                   f"{fmt_int(nested.total_params)} parameters "
+                                   f"({fmt_int(nested.trainable_params)} trainable); its summary follows")
+        return out
+    out += _block("shape", ex.shape_text())
+    for line in ex.derived:
+        out += _block("", line)
+    out += _weights_block(ex)
+    free = _free_text(ex)
+    if free:
+        out += _block("free", free)
+    if ex.units:
+        out += _block("units", ex.units)
+    for label, child in ex.children:
+        if child.units and child.units != ex.units:
+            out += _block("", f"{label}: {child.units}")
+    return out
+
+
+def _io(layer):
+    return f"{format_shape(layer.input_shape)} → {format_shape(layer.output_shape)}"
+
+
+def render_model(model, explain=True, expand_nested=False):
+    parts = [render_summary(model, expand_nested)]
+    if explain:
+        for layer in model.layers:
+            parts.append("\n".join(render_explanation(layer)) + "\n")
+        for layer in model.layers:
+            if layer.nested is not None and expand_nested:
+                parts.append(render_model(layer.nested, explain, expand_nested))
+    return "\n".join(parts)
+
+
+def render_error(error):
+    return f"error: {error}\n"
+
+
+def render(result, explain=True, expand_nested=False):
+    """A whole run: printed lines and model reports in the order they happened, then any error."""
+    parts = []
+    for kind, item in result.events:
+        if kind == "print":
+            parts.append(item + "\n")
+        else:
+            parts.append(render_model(item, explain, expand_nested))
+    if result.error is not None:
+        parts.append(render_error(result.error))
+    return "\n".join(p for p in parts)

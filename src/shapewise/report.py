@@ -1,0 +1,299 @@
+"""The result: plain data about a built model, derived from the rules' declarations. Renderers read only this.
+
+Everything a user sees about parameters is computed here from the weights a rule declared: the count is the
+sum over weights of the product of each weight's dims, the formula text is those dims rendered with names and
+with numbers, and the free dims are the input axes no weight mentions.
+"""
+
+from __future__ import annotations
+
+from .dims import Named, Known, fmt_int
+from .engine import flatten
+
+_DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
+                "int32": 4, "int64": 8, "bool": 1}
+
+
+class WeightReport:
+    __slots__ = ("name", "shape", "trainable", "formula", "numbers", "size", "owner")
+
+    def __init__(self, w, owner_path=None):
+        self.name = w.name
+        self.shape = list(w.shape)
+        self.trainable = w.trainable
+        self.formula = " × ".join(d.names() for d in w.dims)
+        self.numbers = " × ".join(str(d.value) for d in w.dims)
+        self.size = w.size
+        self.owner = owner_path
+
+    def to_json(self):
+        return {"name": self.name, "shape": self.shape, "trainable": self.trainable, "formula": self.formula,
+                "size": self.size}
+
+
+class Explanation:
+    __slots__ = ("inputs", "outputs", "notes", "derived", "weights", "formula", "formula_numbers", "free",
+                 "free_text", "units", "children")
+
+    def shape_text(self):
+        text = f"{self.inputs} → {self.outputs}"
+        if self.notes:
+            text += ": " + "; ".join(self.notes)
+        return text
+
+    def params_text(self):
+        if not self.weights:
+            return "no weights: 0 parameters"
+        parts = [f"{w.name}: {w.formula} = {_eq_numbers(w)}{fmt_int(w.size)}" for w in self.weights]
+        total = sum(w.size for w in self.weights)
+        tail = f"total {fmt_int(total)}"
+        if self.formula:
+            tail += f" = {self.formula} = {self.formula_numbers}"
+        elif len(self.weights) > 1:
+            tail += " = " + " + ".join(fmt_int(w.size) for w in self.weights)
+        return "; ".join(parts + [tail])
+
+    def free_dims(self):
+        return [a for a in self.free if a != "batch"]
+
+    def to_json(self):
+        return {
+            "shape": self.shape_text(),
+            "derived": self.derived,
+            "params": self.params_text(),
+            "formula": self.formula,
+            "free_dims": self.free_dims(),
+            "free": self.free_text,
+            "units": self.units,
+        }
+
+
+def _eq_numbers(w):
+    """'64 × 128 = ' when the dims show numbers worth writing out; '' for a single known dim equal to itself."""
+    if w.formula == w.numbers:
+        return ""
+    if len(w.shape) == 1:
+        return ""
+    return f"{w.numbers} = "
+
+
+class LayerReport:
+    __slots__ = ("name", "type", "input_shape", "output_shape", "params", "trainable", "non_trainable", "weights",
+                 "explanation", "connected_to", "nested", "built")
+
+    def to_json(self):
+        out = {
+            "name": self.name, "type": self.type, "input_shape": self.input_shape,
+            "output_shape": self.output_shape, "params": self.params, "trainable": self.trainable,
+            "non_trainable": self.non_trainable, "weights": [w.to_json() for w in self.weights],
+            "explanation": self.explanation.to_json() if self.explanation else None,
+        }
+        if self.connected_to is not None:
+            out["connected_to"] = self.connected_to
+        if self.nested is not None:
+            out["model"] = self.nested.to_json()
+        return out
+
+
+class ModelReport:
+    __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params",
+                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like")
+
+    def to_json(self):
+        return {
+            "name": self.name, "type": self.type, "layers": [layer.to_json() for layer in self.layers],
+            "total_params": self.total_params, "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+        }
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _shape_json(structure):
+    """A tensor structure as JSON shapes: one list, or a list of lists for several outputs."""
+    tensors = flatten(structure)
+    if len(tensors) == 1:
+        return list(tensors[0].shape)
+    return [list(t.shape) for t in tensors]
+
+
+def _axis_text(d):
+    """How one dim reads in a shape explanation: 'batch', 'timesteps=10', 'units=32', '5'."""
+    if isinstance(d, Named) or (isinstance(d, Known) and d.role):
+        if d.value is None:
+            return d.role
+        return f"{d.role}={d.value}"
+    if d.value is None:
+        return d.names()
+    names = d.names()
+    return names if names == str(d.value) else f"{names}={d.value}"
+
+
+def _shape_text(dims):
+    return "(" + ", ".join(_axis_text(d) for d in dims) + ")"
+
+
+def _specs_text(specs):
+    texts = [_shape_text(s) for s in specs]
+    return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+
+
+def explanation_of(ctx, out_specs):
+    """Derive a layer's explanation from the context its rule filled in."""
+    ex = Explanation()
+    inputs = ctx.axes if ctx.axes else [s.shape for s in ctx.input_specs]
+    ex.inputs = _specs_text(inputs) if inputs else "()"
+    ex.outputs = _specs_text([s.shape for s in out_specs])
+    ex.notes = list(ctx.notes)
+    ex.derived = [f"{d.role} = {d.inner.names()} = {d.inner.numbers()} = {d.value if d.value is not None else 'None'}"
+                  if d.inner.names() != d.inner.numbers() else f"{d.role} = {d.inner.names()} = {d.value}"
+                  for d in ctx.derived]
+    ex.weights = [WeightReport(w) for w in ctx.weights]
+    total = sum(w.size for w in ctx.weights)
+    if ctx.param_formula is not None:
+        if ctx.param_formula.value != total:
+            raise AssertionError(
+                f"{ctx.layer.name}: the rule's formula {ctx.param_formula.names()} = {ctx.param_formula.value} "
+                f"disagrees with its weights ({total})")
+        ex.formula = ctx.param_formula.names()
+        ex.formula_numbers = ctx.param_formula.numbers()
+    else:
+        ex.formula = ex.formula_numbers = None
+    free = ctx.free_axes() if ctx.weights else []
+    ex.free = [a.role for a in free]
+    ex.free_text = ctx.free_text
+    ex.units = ctx.unit_text
+    ex.children = [(label, explanation_of(child, [])) for label, child in ctx.children]
+    return ex
+
+
+def _bytes(weights):
+    return sum(w.size * _DTYPE_BYTES.get(w.owner.dtype, 4) for w in weights)
+
+
+def layer_report(layer, node=None, relevant=None):
+    from .graph import InputLayer, Model
+
+    r = LayerReport()
+    r.name = layer.name
+    r.type = type(layer).keras_name if not isinstance(layer, Model) else type(layer).__name__
+    nodes = [n for n in layer._inbound_nodes if relevant is None or id(n) in relevant]
+    node = node or (nodes[-1] if nodes else None)
+    r.built = layer.built
+    if node is None:
+        r.input_shape = r.output_shape = None
+    elif isinstance(layer, InputLayer):
+        r.input_shape = r.output_shape = list(layer._input_tensor.shape)
+    else:
+        r.input_shape = _shape_json(node.input_tensors)
+        r.output_shape = _shape_json(node.outputs)
+    weights = layer.weights
+    r.params = sum(w.size for w in weights)
+    r.trainable = sum(w.size for w in weights if w.trainable)
+    r.non_trainable = r.params - r.trainable
+    r.weights = [WeightReport(w) for w in weights]
+    r.connected_to = None
+    r.nested = model_report(layer) if isinstance(layer, Model) else None
+    ctx = layer._build_ctx
+    if isinstance(layer, Model) or ctx is None:
+        r.explanation = None
+    else:
+        first = layer._inbound_nodes[0]
+        r.explanation = explanation_of(ctx, [t.spec for t in first.output_tensors])
+    return r
+
+
+def model_report(model):
+    from .graph import Functional
+
+    m = ModelReport()
+    m.name = model.name
+    m.type = type(model).__name__
+    layers = model.layers
+    relevant = None
+    sequential_like = True
+    if isinstance(model, Functional):
+        relevant = set()
+        seen_nodes = []
+        for depth_nodes in model._nodes_by_depth.values():
+            relevant.update(id(n) for n in depth_nodes)
+            if len(depth_nodes) > 1 or (len(depth_nodes) == 1 and len(depth_nodes[0].input_tensors) > 1):
+                sequential_like = False
+            seen_nodes += depth_nodes
+        if sequential_like:
+            in_graph = {id(n) for n in seen_nodes}
+            for layer in layers:
+                if sum(1 for n in layer._inbound_nodes if id(n) in in_graph) > 1:
+                    sequential_like = False
+                    break
+    m.sequential_like = sequential_like
+    m.layers = []
+    for layer in layers:
+        r = layer_report(layer, relevant=relevant)
+        if not sequential_like:
+            r.connected_to = _connections(layer, relevant)
+        m.layers.append(r)
+    weights = model.weights
+    trainable = [w for w in weights if w.trainable]
+    non_trainable = [w for w in weights if not w.trainable]
+    m.trainable_params = sum(w.size for w in trainable)
+    m.non_trainable_params = sum(w.size for w in non_trainable)
+    m.total_params = m.trainable_params + m.non_trainable_params
+    m.trainable_bytes = _bytes(trainable)
+    m.non_trainable_bytes = _bytes(non_trainable)
+    m.total_bytes = m.trainable_bytes + m.non_trainable_bytes
+    return m
+
+
+def _connections(layer, relevant):
+    out = []
+    for node in layer._inbound_nodes:
+        if relevant and id(node) not in relevant:
+            continue
+        for t in node.input_tensors:
+            inbound, node_index, tensor_index = t._keras_history
+            out.append(f"{inbound.name}[{node_index}][{tensor_index}]")
+    return out
+
+
+def readable_bytes(n):
+    """Keras's readable_memory_size: '48.76 KB'."""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+class RunResult:
+    """What running a snippet produced, in order: printed lines and model reports; then an error, if any.
+
+    ``events`` is a list of ("print", text) and ("model", ModelReport); ``skipped`` lists (line, reason) for
+    statements that were skipped because they have nothing to do with the model.
+    """
+
+    __slots__ = ("events", "error", "skipped")
+
+    def __init__(self, events=None, error=None, skipped=None):
+        self.events = events or []
+        self.error = error
+        self.skipped = skipped or []
+
+    @property
+    def models(self):
+        return [item for kind, item in self.events if kind == "model"]
+
+    @property
+    def printed(self):
+        return [item for kind, item in self.events if kind == "print"]
+
+    def to_json(self):
+        return {
+            "schema": "shapewise/1",
+            "models": [m.to_json() for m in self.models],
+            "printed": self.printed,
+            "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
+            "error": self.error.to_json() if self.error is not None else None,
+        }

@@ -1,0 +1,15 @@
+"""One module per layer family; each registers its layers by Keras class name (see engine.register)."""
+
+from . import (  # noqa: F401  (imported for their registrations)
+    activations,
+    attention,
+    conv,
+    core,
+    merge,
+    normalization,
+    pooling,
+    regularization,
+    reshaping,
+    rnn,
+    wrappers,
+)

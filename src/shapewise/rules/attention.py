@@ -1,0 +1,1 @@
+"""attention layers (to be written)."""

@@ -1,0 +1,1 @@
+"""conv layers (to be written)."""

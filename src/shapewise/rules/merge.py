@@ -1,0 +1,1 @@
+"""merge layers (to be written)."""
