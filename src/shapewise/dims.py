@@ -52,6 +52,13 @@ class Dim:
     def __rfloordiv__(self, other):
         return _floordiv(as_dim(other), self)
 
+    def exactdiv(self, other):
+        """self / other where the caller has checked it divides evenly; rendered as a plain division."""
+        other = as_dim(other)
+        if self.value is not None and other.value and self.value % other.value:
+            raise ValueError(f"{self.value} is not divisible by {other.value}")
+        return _exactdiv(self, other)
+
     def ceildiv(self, other):
         """⌈self / other⌉, rendered as such; exact for ints."""
         return _ceildiv(self, as_dim(other))
@@ -191,6 +198,18 @@ class _FloorDiv(Dim):
         return f"⌊{self.num._render(mode)} / {self.den._wrap(mode, 3)}⌋"
 
 
+class _ExactDiv(Dim):
+    __slots__ = ("num", "den")
+    prec = 2
+
+    def __init__(self, num, den):
+        self.num, self.den = num, den
+        self.value = None if num.value is None or den.value is None else num.value // den.value
+
+    def _render(self, mode):
+        return f"{self.num._wrap(mode, 2)} / {self.den._wrap(mode, 3)}"
+
+
 class _CeilDiv(Dim):
     __slots__ = ("num", "den")
 
@@ -256,6 +275,16 @@ def _floordiv(a, b):
     return _FloorDiv(a, b)
 
 
+def _exactdiv(a, b):
+    if b.value == 0:
+        raise ZeroDivisionError("dimension divided by zero")
+    if a.is_plain() and b.is_plain():
+        return Known(a.value // b.value)
+    if b.is_plain() and b.value == 1:
+        return a
+    return _ExactDiv(a, b)
+
+
 def _ceildiv(a, b):
     if b.value == 0:
         raise ZeroDivisionError("dimension divided by zero")
@@ -294,7 +323,7 @@ def leaves(dim):
             out.append(d)
         elif isinstance(d, (_Sum, _Prod)):
             stack += (d.right, d.left)
-        elif isinstance(d, (_FloorDiv, _CeilDiv)):
+        elif isinstance(d, (_FloorDiv, _CeilDiv, _ExactDiv)):
             stack += (d.den, d.num)
         elif isinstance(d, _Neg):
             stack.append(d.operand)

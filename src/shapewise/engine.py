@@ -220,7 +220,7 @@ class Context:
     def bind(self, spec, *names):
         """Give local names to the axes of an input: ``ctx.bind(x, "batch", ..., "features")``.
 
-        ``...`` stands for any number of middle axes, which are named ``axis 1``, ``axis 2``, ...
+        ``...`` stands for any number of middle axes, which are named ``dim1``, ``dim2``, ...
         """
         shape = spec.shape if isinstance(spec, Spec) else tuple(spec)
         if Ellipsis in names:
@@ -229,7 +229,7 @@ class Context:
             n_middle = len(shape) - len(before) - len(after)
             if n_middle < 0:
                 raise AssertionError("bind() called with more names than axes; check rank first")
-            names = (*before, *(f"axis {len(before) + k}" for k in range(n_middle)), *after)
+            names = (*before, *(f"dim{len(before) + k}" for k in range(n_middle)), *after)
         if len(names) != len(shape):
             raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
         bound = tuple(Named(name, dim) for name, dim in zip(names, shape))

@@ -98,7 +98,7 @@ class InputLayer(Layer):
             tensor._keras_history = (self, 0, 0)
         self._input_tensor = tensor
         ctx = Context(self, [])
-        ctx.bind(spec, *(["batch"] + [f"axis {i}" for i in range(1, spec.rank)]))
+        ctx.bind(spec, *(["batch"] + [f"dim{i}" for i in range(1, spec.rank)]))
         ctx.note("the model's entry point; its shape is what you declared, with the batch axis first")
         self._build_ctx = ctx
         node = Node(self, (), {}, tensor, ctx, is_input=True)

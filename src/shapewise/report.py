@@ -54,7 +54,7 @@ class Explanation:
         return "; ".join(parts + [tail])
 
     def free_dims(self):
-        return [a for a in self.free if a != "batch"]
+        return [role for role, _ in self.free if role != "batch"]
 
     def to_json(self):
         return {
@@ -161,7 +161,7 @@ def explanation_of(ctx, out_specs):
     else:
         ex.formula = ex.formula_numbers = None
     free = ctx.free_axes() if ctx.weights else []
-    ex.free = [a.role for a in free]
+    ex.free = [(a.role, a.value) for a in free]
     ex.free_text = ctx.free_text
     ex.units = ctx.unit_text
     ex.children = [(label, explanation_of(child, [])) for label, child in ctx.children]

@@ -101,7 +101,7 @@ def render_summary(model, expand_nested=False):
 # --------------------------------------------------------------------------------------------------------------
 # Explanations
 
-_LABEL = 8  # width of "  params  "
+_LABEL = 10  # width of "  params  "
 
 
 def _block(label, text, width=100):
@@ -144,7 +144,7 @@ def _weights_block(ex):
 def _free_text(ex):
     if not ex.weights:
         return None
-    others = [a for a in ex.free if a != "batch"]
+    others = [f"{role} ({value})" if value is not None else role for role, value in ex.free if role != "batch"]
     if not others:
         return "batch only: every other input axis sets the size of a weight"
     why = ex.free_text or "no weight's shape depends on them"

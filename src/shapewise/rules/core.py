@@ -148,7 +148,7 @@ class Reshape(Layer):
                         f"{size.value} is not a multiple of {known.value}",
                         expected=f"a target whose known sizes divide {size.value}",
                         fix="check the target shape multiplies out to the input's size")
-                target[i] = ctx.derive("inferred", size // known)
+                target[i] = ctx.derive("inferred", size.exactdiv(known))
         elif size.value is not None and size.value != known.value:
             ctx.fail(
                 f"total size of the new array must be unchanged: the input has {size.value} values per sample "

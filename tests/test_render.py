@@ -1,0 +1,103 @@
+"""Renderers: Keras's own summary text as the reference for the table; golden files for the rest."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from oracle import real_keras
+
+import shapewise.keras as sk
+from shapewise.render import render
+from shapewise.render.text import render_summary
+from shapewise.report import RunResult, model_report
+
+GOLDEN = Path(__file__).parent / "golden"
+
+MODELS = {
+    "lstm": """
+model = keras.Sequential()
+model.add(layers.LSTM(32, input_shape=(10, 64)))
+model.add(layers.Dense(2))
+""",
+    "dense_rank3_flatten": """
+model = keras.Sequential([keras.Input((20, 5)), layers.Dense(10), layers.Flatten(), layers.Reshape((-1, 4)),
+                          layers.Dense(1234567, name="a_really_long_layer_name_that_will_wrap_around")])
+""",
+    "two_inputs": """
+a = keras.Input((4,), name="a"); b = keras.Input((4,))
+x = layers.Concatenate()([a, b])
+y = layers.Dense(3)(x)
+model = keras.Model([a, b], [y, x], name="a_very_long_model_name_for_testing")
+""",
+    "frozen_nested": """
+inner = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.BatchNormalization()])
+inner.trainable = False
+i = keras.Input((4,))
+model = keras.Model(i, layers.Dense(2)(inner(i)))
+""",
+}
+
+
+def _build(module, source):
+    namespace = {"keras": module, "layers": module.layers}
+    exec(compile(source, "<case>", "exec"), namespace)  # our own test source
+    return namespace["model"]
+
+
+def _keras_summary(source):
+    keras = real_keras()
+    keras.backend.clear_session()
+    model = _build(keras, source)
+    lines = []
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # Keras sizes its table from the terminal; shapewise prints the 80-column one
+    try:
+        model.summary(print_fn=lambda text, **kw: lines.append(text))
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+    return "".join(lines)
+
+
+def _report(source):
+    sk.clear_session()
+    return model_report(_build(sk, source))
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("source", MODELS.values(), ids=MODELS.keys())
+def test_summary_text_is_keras_text(source):
+    try:
+        expected = _keras_summary(source)
+    except AttributeError:
+        pytest.fail("layer missing in Keras?")
+    assert render_summary(_report(source)).strip("\n") == expected.strip("\n")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+@pytest.mark.parametrize("name", MODELS.keys())
+def test_golden(name, fmt, request):
+    result = RunResult([("model", _report(MODELS[name]))])
+    out = render(result, fmt)
+    assert out == render(RunResult([("model", _report(MODELS[name]))]), fmt), "output must be deterministic"
+    path = GOLDEN / f"{name}.{ {'text': 'txt', 'json': 'json', 'markdown': 'md'}[fmt] }"
+    if request.config.getoption("--update-golden") or not path.exists():
+        path.write_text(out, encoding="utf-8")
+        if not request.config.getoption("--update-golden"):
+            pytest.fail(f"golden file {path.name} was missing and has been written; review and commit it")
+    assert out == path.read_text(encoding="utf-8")
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["schema"] == "shapewise/1"
+
+
+@pytest.mark.parametrize("name", MODELS.keys())
+def test_rows_add_up_to_totals(name):
+    """torchinfo's invariant: the per-layer rows add up to the printed totals (shared weights counted once)."""
+    report = _report(MODELS[name])
+    assert sum(layer.params for layer in report.layers) == report.total_params
+    assert sum(layer.trainable for layer in report.layers) == report.trainable_params
+    assert report.trainable_params + report.non_trainable_params == report.total_params
