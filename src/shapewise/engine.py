@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .dims import Dim, Known, Named, Unknown, as_dim, leaves, product
-from .errors import ArgumentError, ShapeError, ShapewiseError
+from .errors import ArgumentError, ShapeError, ShapewiseError, UnknownDimError
 
 # --------------------------------------------------------------------------------------------------------------
 # Session state: Keras's auto-naming counters. One session per snippet / per test, like keras.backend.clear_session.
@@ -256,6 +256,7 @@ class Context:
                     f"depends on a dimension that is not known ({d.names()})",
                     expected="a known size on that axis of the input",
                     fix="give the input a concrete size there (e.g. in Input(shape=...)) instead of None",
+                    error=UnknownDimError,
                 )
         self.weights.append(Weight(name, dims, trainable, self.layer))
 
@@ -282,9 +283,9 @@ class Context:
         self.param_formula = as_dim(expr)
 
     # --- errors ---------------------------------------------------------------------------------------------
-    def fail(self, message, expected=None, fix=None):
+    def fail(self, message, expected=None, fix=None, error=ShapeError):
         got = [s.values() for s in self.input_specs]
-        raise ShapeError(
+        raise error(
             message,
             layer=self.layer.name,
             layer_type=type(self.layer).__name__,

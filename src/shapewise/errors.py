@@ -59,6 +59,10 @@ class ShapeError(ShapewiseError):
     exit_code = 1
 
 
+class UnknownDimError(ShapeError):
+    """A weight's size depends on a dimension that is not known (Keras's ``None``)."""
+
+
 class ArgumentError(ShapeError):
     """A layer or model argument Keras would reject (a negative ``units``, an unknown ``padding``)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..dims import Known, product
 from ..engine import Layer, positive_int, register
-from ..errors import ArgumentError
+from ..errors import ArgumentError, UnknownDimError
 
 _ACTIVATIONS = {
     None, "linear", "relu", "relu6", "sigmoid", "softmax", "softplus", "softsign", "tanh", "selu", "elu",
@@ -56,7 +56,7 @@ class Dense(Layer):
         if features.value is None:
             ctx.fail("the last axis of Dense's input must be known: it sets the size of the kernel",
                      expected="(batch, ..., features) with features a number",
-                     fix="give the last axis a concrete size")
+                     fix="give the last axis a concrete size", error=UnknownDimError)
         units = ctx.const(self.units, "units")
         ctx.weight("kernel", (features, units))
         if self.use_bias:

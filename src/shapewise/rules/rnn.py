@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..dims import Known
 from ..engine import Layer, positive_int, register
-from ..errors import ArgumentError
+from ..errors import ArgumentError, UnknownDimError
 from .core import activation_name, check_activation
 
 _GATE_NAMES = {
@@ -57,7 +57,7 @@ class _Recurrent(Layer):
         batch, timesteps, features = ctx.bind(x, "batch", "timesteps", "features")
         if features.value is None:
             ctx.fail(f"the last axis (features) of {kind}'s input must be known: it sets the kernel's size",
-                     expected="(batch, timesteps, features) with features a number")
+                     expected="(batch, timesteps, features) with features a number", error=UnknownDimError)
         units = ctx.const(self.units, "units")
         g = self.gates
         ctx.weight("kernel", (features, g * units))
