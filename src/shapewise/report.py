@@ -7,8 +7,9 @@ with numbers, and the free dims are the input axes no weight mentions.
 
 from __future__ import annotations
 
-from .dims import Named, Known, fmt_int
-from .engine import flatten
+from .dims import Known, Named, Unknown, fmt_int
+from .engine import Context, Spec, flatten
+from .errors import ShapewiseError, UnknownDimError
 
 _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
                 "int32": 4, "int64": 8, "bool": 1}
@@ -95,15 +96,31 @@ class LayerReport:
         return out
 
 
+class InputAxis:
+    """One axis of a model input, and whether the model's parameter count depends on its size.
+
+    ``affects_params`` is False when the whole model builds with that axis unknown (so no weight's shape can
+    depend on it), True when some weight needs its size (``because`` names the layer and weight), and None when
+    the model cannot be built with that axis unknown for another reason.
+    """
+
+    __slots__ = ("input", "axis", "role", "size", "affects_params", "because")
+
+    def to_json(self):
+        return {"input": self.input, "axis": self.axis, "name": self.role, "size": self.size,
+                "affects_params": self.affects_params, "because": self.because}
+
+
 class ModelReport:
     __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params",
-                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like")
+                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "input_axes")
 
     def to_json(self):
         return {
             "name": self.name, "type": self.type, "layers": [layer.to_json() for layer in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
+            "input_dims": [a.to_json() for a in self.input_axes],
         }
 
 
@@ -243,7 +260,68 @@ def model_report(model):
     m.trainable_bytes = _bytes(trainable)
     m.non_trainable_bytes = _bytes(non_trainable)
     m.total_bytes = m.trainable_bytes + m.non_trainable_bytes
+    m.input_axes = input_axes(model)
     return m
+
+
+def _inputs_of(model):
+    try:
+        return list(model.inputs)
+    except ShapewiseError:
+        return []  # an unbuilt Sequential has no inputs yet
+
+
+def _axis_role(model, tensor, axis):
+    """The name the first layer reading ``tensor`` gave to ``axis`` (Conv2D calls it height, LSTM timesteps)."""
+    from .graph import Model
+
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            if tensor in node.input_tensors:
+                k = node.input_tensors.index(tensor)
+                if isinstance(layer, Model):
+                    inner = _inputs_of(layer)
+                    if k < len(inner):
+                        return _axis_role(layer, inner[k], axis)
+                ctx = node.ctx
+                if ctx is not None and k < len(ctx.axes) and axis < len(ctx.axes[k]):
+                    return ctx.axes[k][axis].role
+                return f"dim{axis}"
+    return f"dim{axis}"
+
+
+def input_axes(model):
+    """For each known non-batch axis of each input: does the parameter count depend on its size?
+
+    Derived, not declared: the model is run again with that one axis unknown; if every weight still has a known
+    shape, no weight can depend on it.
+    """
+    inputs = _inputs_of(model)
+    if not inputs or not model.built:
+        return []
+    out = []
+    for i, tensor in enumerate(inputs):
+        for axis in range(1, len(tensor.shape)):
+            size = tensor.shape[axis]
+            if size is None:
+                continue
+            a = InputAxis()
+            a.input, a.axis, a.size = tensor._keras_history[0].name, axis, size
+            a.role = _axis_role(model, tensor, axis)
+            specs = [t.spec for t in inputs]
+            shape = list(specs[i].shape)
+            shape[axis] = Unknown(a.role)
+            specs[i] = Spec(shape, specs[i].dtype)
+            try:
+                model.infer(Context(model, specs), specs if len(specs) > 1 else specs[0])
+            except UnknownDimError as e:
+                a.affects_params, a.because = True, f"{e.layer} ({e.layer_type}): {e.message}"
+            except ShapewiseError as e:
+                a.affects_params, a.because = None, f"{e.layer} ({e.layer_type}): {e.message}"
+            else:
+                a.affects_params, a.because = False, None
+            out.append(a)
+    return out
 
 
 def _connections(layer, relevant):

@@ -101,7 +101,7 @@ def render_summary(model, expand_nested=False):
 # --------------------------------------------------------------------------------------------------------------
 # Explanations
 
-_LABEL = 10  # width of "  params  "
+_LABEL = 11  # width of "  depends  "
 
 
 def _block(label, text, width=100):
@@ -181,8 +181,35 @@ def _io(layer):
     return f"{format_shape(layer.input_shape)} → {format_shape(layer.output_shape)}"
 
 
+def render_input_axes(model):
+    """Which input sizes the parameter count depends on, for the whole model."""
+    if not model.input_axes:
+        return []
+    free = [a for a in model.input_axes if a.affects_params is False]
+    needed = [a for a in model.input_axes if a.affects_params]
+    unclear = [a for a in model.input_axes if a.affects_params is None]
+    several = len({a.input for a in model.input_axes}) > 1
+
+    def name(a):
+        return f"{a.input}:{a.role} ({a.size})" if several else f"{a.role} ({a.size})"
+
+    out = [f"{model.name} ({model.type})  {fmt_int(model.total_params)} params: what the count depends on"]
+    if free:
+        out += _block("free", f"{', '.join(name(a) for a in free)}: the model builds with "
+                              f"{'this size' if len(free) == 1 else 'these sizes'} unknown, so no weight depends "
+                              f"on {'it' if len(free) == 1 else 'them'}: any value gives the same "
+                              f"{fmt_int(model.total_params)} parameters")
+    for a in needed:
+        out += _block("depends", f"{name(a)}: {a.because}")
+    for a in unclear:
+        out += _block("needs", f"{name(a)}: must be known to build the model: {a.because}")
+    return out
+
+
 def render_model(model, explain=True, expand_nested=False):
     parts = [render_summary(model, expand_nested)]
+    if explain and model.input_axes:
+        parts.append("\n".join(render_input_axes(model)) + "\n")
     if explain:
         for layer in model.layers:
             parts.append("\n".join(render_explanation(layer)) + "\n")
