@@ -302,7 +302,8 @@ class Functional(Model):
 
     @property
     def layers(self):
-        return list(self._layers)
+        # Operations recorded by tensor arithmetic (``a + b``) are graph nodes but not layers, as in Keras.
+        return [op for op in self._layers if not getattr(op, "is_operation", False)]
 
     @property
     def input_shape(self):

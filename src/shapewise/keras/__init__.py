@@ -11,12 +11,9 @@ from . import layers, models  # noqa: F401
 
 
 def __getattr__(name):
-    if name == "applications":
-        from . import applications
+    # import_module, not ``from . import x``: the latter asks this module for ``x`` first and would recurse.
+    if name in ("applications", "backend"):
+        import importlib
 
-        return applications
-    if name == "backend":
-        from . import backend
-
-        return backend
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'shapewise.keras' has no attribute {name!r}")

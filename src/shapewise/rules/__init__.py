@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (imported for their registrations)
     activations,
+    applications_extra,
     attention,
     conv,
     core,
