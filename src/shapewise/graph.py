@@ -369,12 +369,14 @@ class Sequential(Model):
     def __init__(self, layers=None, trainable=True, name=None):
         Layer.__init__(self, name=name, trainable=trainable)
         self._layers = []
-        self._outputs = None
-        if layers is not None:
-            if not isinstance(layers, (list, tuple)):
-                raise ArgumentError("`layers` must be a list of layers.", layer=self.name, layer_type="Sequential")
+        self._outputs = None  # output of the first self._n_called layers after the InputLayer
+        self._n_called = 0
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise ArgumentError("`layers` must be a list of layers.", layer=self.name, layer_type="Sequential")
+        if layers:
             for layer in layers:
-                self.add(layer)
+                self.add(layer, rebuild=False)
+            self._maybe_rebuild()
 
     @property
     def layers(self):
@@ -383,6 +385,8 @@ class Sequential(Model):
         return list(self._layers)
 
     def add(self, layer, rebuild=True):
+        if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
+            self.add(InputLayer(shape=layer._input_shape_arg))
         if isinstance(layer, KerasTensor):
             origin = layer._keras_history[0]
             if isinstance(origin, InputLayer):
@@ -391,9 +395,8 @@ class Sequential(Model):
             raise ArgumentError(
                 f"Only instances of `keras.Layer` can be added to a Sequential model. Received: {layer!r}",
                 layer=self.name, layer_type="Sequential",
+                fix="add layer objects, e.g. model.add(layers.Dense(10)), not the result of calling one",
             )
-        if not self._layers and not isinstance(layer, InputLayer) and layer._input_shape_arg is not None:
-            self.add(InputLayer(shape=layer._input_shape_arg))
         for ref in self._layers:
             if ref.name == layer.name and ref is not layer:
                 raise ArgumentError(
@@ -407,55 +410,81 @@ class Sequential(Model):
                 f"{self._layers[0].batch_shape}. You cannot add a different Input layer to it.",
                 layer=self.name, layer_type="Sequential")
         self._layers.append(layer)
-        if isinstance(self._layers[0], InputLayer):
-            if self._outputs is None:
-                self._outputs = self._layers[0]._input_tensor
-            if len(self._layers) > 1:
-                self._call_next(layer)
+        if rebuild:
+            self._maybe_rebuild()
 
-    def _call_next(self, layer):
-        # Keras rebuilds the whole stack on every add (and names a new Functional each time); calling only the
-        # new layer gives the same shapes in linear time, and the uid keeps the auto-names in step.
-        _session_uid("functional")
-        if isinstance(layer, Model) and not layer.built:
-            layer.build(self._outputs.shape)
-        self._outputs = layer(self._outputs)
+    def _maybe_rebuild(self):
+        if len(self._layers) < 2:
+            return
+        if isinstance(self._layers[0], InputLayer):
+            self._call_pending()
+        elif isinstance(self._layers[0], Model) and self._layers[0].built:
+            # Keras builds from the first layer's input shape when it has one (a model used as first layer).
+            self.build(self._layers[0].input_shape)
+
+    def _call_pending(self):
+        # Keras rebuilds the whole stack on each add and then names a new Functional; calling only the layers
+        # not yet called gives the same shapes in linear time, and taking the uid keeps auto-names in step.
+        if self._outputs is None:
+            self._outputs = self._layers[0]._input_tensor
+            self._n_called = 0
+        for layer in self._layers[1 + self._n_called:]:
+            if isinstance(layer, Sequential) and not layer.built_graph:
+                layer.build(self._outputs.shape)
+            self._outputs = layer(self._outputs)
+            self._n_called += 1
+        engine.session().uid("functional")
+
+    @property
+    def built_graph(self):
+        return bool(self._layers) and isinstance(self._layers[0], InputLayer) and \
+            self._n_called == len(self._layers) - 1
+
+    @property
+    def built(self):
+        return self.built_graph
 
     def pop(self):
         layer = self._layers.pop()
-        self._rebuild()
+        for kept in self._layers:
+            kept._inbound_nodes = [n for n in kept._inbound_nodes if n.is_input]
+        self._outputs, self._n_called = None, 0
+        self._maybe_rebuild()
         return layer
 
-    def _rebuild(self):
-        layers = self._layers
-        self._layers, self._outputs = [], None
-        for layer in layers:
-            layer._inbound_nodes = [n for n in layer._inbound_nodes if n.is_input]
-            self.add(layer)
-
     def build(self, input_shape=None):
-        if self._layers and isinstance(self._layers[0], InputLayer):
-            return
-        if input_shape is None:
-            raise ArgumentError(f"Sequential model {self.name} cannot be built because it has no input shape.",
-                                layer=self.name, layer_type="Sequential",
-                                fix="start the model with Input(shape=...) or pass input_shape= to the first layer")
-        layers = self._layers
-        self._layers, self._outputs = [], None
-        self.add(InputLayer(batch_shape=tuple(input_shape)))
-        for layer in layers:
-            self.add(layer)
+        if input_shape is None or not isinstance(input_shape, (tuple, list)) or \
+                (input_shape and isinstance(input_shape[0], (tuple, list))):
+            return  # Keras does not build from a nested or missing shape
+        input_shape = tuple(input_shape)
+        if not self._layers:
+            raise ArgumentError(
+                f"Sequential model {self.name} cannot be built because it has no layers. Call `model.add(layer)`.",
+                layer=self.name, layer_type="Sequential")
+        if isinstance(self._layers[0], InputLayer):
+            if tuple(self._layers[0].batch_shape) != input_shape:
+                raise ArgumentError(
+                    f"Sequential model '{self.name}' has already been configured to use input shape "
+                    f"{self._layers[0].batch_shape}. You cannot build it with input_shape {input_shape}",
+                    layer=self.name, layer_type="Sequential")
+        else:
+            self._layers = [InputLayer(batch_shape=input_shape, dtype=self._layers[0].dtype)] + self._layers
+            self._outputs, self._n_called = None, 0
+        if len(self._layers) > 1:
+            self._call_pending()
 
     @property
     def inputs(self):
         if self._layers and isinstance(self._layers[0], InputLayer):
             return [self._layers[0]._input_tensor]
-        raise ArgumentError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        raise ArgumentError(f"Sequential model '{self.name}' has no defined inputs yet.",
+                            fix="start the model with Input(shape=...) or pass input_shape= to the first layer")
 
     @property
     def outputs(self):
         if self._outputs is None:
-            raise ArgumentError(f"Sequential model '{self.name}' has no defined outputs yet.")
+            raise ArgumentError(f"Sequential model '{self.name}' has no defined outputs yet.",
+                                fix="start the model with Input(shape=...) or pass input_shape= to the first layer")
         return [self._outputs]
 
     @property
@@ -472,10 +501,10 @@ class Sequential(Model):
 
     @property
     def output(self):
-        return self._outputs
+        return self.outputs[0]
 
     def __call__(self, *args, **kwargs):
-        if not (self._layers and isinstance(self._layers[0], InputLayer)):
+        if not self.built_graph:
             first = flatten(list(args))[0]
             if isinstance(first, KerasTensor):
                 self.build(first.shape)
@@ -487,10 +516,6 @@ class Sequential(Model):
             child = Context(layer, [spec])
             spec = layer.infer(child, spec)
         return spec
-
-
-def _session_uid(prefix):
-    engine.session().uid(prefix)
 
 
 # Keras's public name for a functional model built with keras.Model(inputs, outputs).
