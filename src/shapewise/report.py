@@ -37,7 +37,7 @@ class Explanation:
                  "free_text", "units", "children")
 
     def shape_text(self):
-        text = f"{self.inputs} → {self.outputs}"
+        text = f"{self.inputs} → {self.outputs}" if self.inputs is not None else self.outputs
         if self.notes:
             text += ": " + "; ".join(self.notes)
         return text
@@ -159,9 +159,12 @@ def _specs_text(specs):
 def explanation_of(ctx, out_specs):
     """Derive a layer's explanation from the context its rule filled in."""
     ex = Explanation()
-    inputs = ctx.axes if ctx.axes else [s.shape for s in ctx.input_specs]
-    ex.inputs = _specs_text(inputs) if inputs else "()"
-    ex.outputs = _specs_text([s.shape for s in out_specs])
+    if ctx.input_specs:
+        ex.inputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in ctx.input_specs])
+        ex.outputs = _specs_text([s.shape for s in out_specs])
+    else:  # an InputLayer: only its own (named) axes
+        ex.inputs = None
+        ex.outputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in out_specs])
     ex.notes = list(ctx.notes)
     ex.derived = [f"{d.role} = {d.inner.names()} = {d.inner.numbers()} = {d.value if d.value is not None else 'None'}"
                   if d.inner.names() != d.inner.numbers() else f"{d.role} = {d.inner.names()} = {d.value}"

@@ -113,7 +113,7 @@ def _block(label, text, width=100):
 
 def _weights_block(ex):
     if not ex.weights:
-        return ["  params  none: this layer has no weights"]
+        return _block("params", "none: this layer has no weights")
     name_w = max(len(w.name) for w in ex.weights)
     formula_w = max(len(w.formula) for w in ex.weights)
     numbers = [w.numbers if w.numbers != w.formula else "" for w in ex.weights]
@@ -157,10 +157,7 @@ def render_explanation(layer):
     ex = layer.explanation
     if ex is None:
         if layer.nested is not None:
-            nested = layer.nested
-            out += _block("model", f"a {nested.type} model used as one layer: {len(nested.layers)} layers, "
-                                   f"{fmt_int(nested.total_params)} parameters "
-                                   f"({fmt_int(nested.trainable_params)} trainable); its summary follows")
+            out += _nested_block(layer.nested)
         return out
     out += _block("shape", ex.shape_text())
     for line in ex.derived:
@@ -174,6 +171,24 @@ def render_explanation(layer):
     for label, child in ex.children:
         if child.units and child.units != ex.units:
             out += _block("", f"{label}: {child.units}")
+    return out
+
+
+def _nested_block(nested):
+    """A model used as a layer: its composition by layer type and what its count depends on, not every layer."""
+    out = _block("model", f"a {nested.type} model used as one layer: {len(nested.layers)} layers, "
+                          f"{fmt_int(nested.total_params)} parameters ({fmt_int(nested.trainable_params)} "
+                          f"trainable, {fmt_int(nested.non_trainable_params)} non-trainable)")
+    by_type = {}
+    for sub in nested.layers:
+        count, params = by_type.get(sub.type, (0, 0))
+        by_type[sub.type] = (count + 1, params + sub.params)
+    total = nested.total_params or 1
+    parts = [f"{count} × {kind} ({fmt_int(params)}, {100 * params / total:.1f}%)" if params else
+             f"{count} × {kind}" for kind, (count, params) in sorted(by_type.items(), key=lambda kv: -kv[1][1])]
+    out += _block("layers", "; ".join(parts))
+    for line in render_input_axes(nested)[1:]:
+        out.append(line)
     return out
 
 
