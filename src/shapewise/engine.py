@@ -448,6 +448,9 @@ class Layer:
             if e.got is None:
                 got = [t.shape for t in tensors]
                 e.got = got[0] if len(got) == 1 else got
+            if e.input_from is None and e.layer == self.name:
+                sources = [t._keras_history[0] for t in tensors]
+                e.input_from = ", ".join(f"{s.name} ({type(s).__name__})" for s in sources if s is not None)
             raise
         self._record_weights(ctx)
         node_index = len(self._inbound_nodes)

@@ -12,8 +12,10 @@ class ShapewiseError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message, *, layer=None, layer_type=None, line=None, got=None, expected=None, fix=None):
+    def __init__(self, message, *, layer=None, layer_type=None, line=None, got=None, expected=None, fix=None,
+                 input_from=None):
         super().__init__(message)
+        self.input_from = input_from  # which layer(s) produced the input, e.g. "flatten (Flatten)"
         self.message = message
         self.layer = layer
         self.layer_type = layer_type
@@ -33,7 +35,8 @@ class ShapewiseError(Exception):
             parts.append(", ".join(where) + ": ")
         parts.append(self.message)
         if self.got is not None:
-            parts.append(f"\n  got:      {format_got(self.got)}")
+            source = f"  (from {self.input_from})" if self.input_from else ""
+            parts.append(f"\n  got:      {format_got(self.got)}{source}")
         if self.expected:
             parts.append(f"\n  expected: {self.expected}")
         if self.fix:
@@ -49,6 +52,7 @@ class ShapewiseError(Exception):
             "got": self.got,
             "expected": self.expected,
             "fix": self.fix,
+            "input_from": self.input_from,
             "kind": type(self).__name__,
         }
 
