@@ -1,1 +1,462 @@
-"""normalization layers (to be written)."""
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization, RMSNormalization,
+UnitNormalization, SpectralNormalization and the Normalization preprocessing layer.
+
+None of them changes the shape. What they learn is small: one value per normalized position (per channel for
+BatchNormalization and GroupNormalization, per normalized feature for LayerNormalization), never a matrix.
+BatchNormalization also keeps running statistics (``moving_mean``, ``moving_variance``) that are updated while
+training by averaging, not by gradients, so Keras counts them as non-trainable parameters.
+"""
+
+from __future__ import annotations
+
+from ..dims import Known
+from ..engine import Layer, register
+from ..errors import ArgumentError
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _bind_axes(ctx, x, kept):
+    """Bind the input's axes: index 0 is ``batch``, the kept axes get their given names, others ``axis i``."""
+    names = []
+    for i in range(x.rank):
+        if i in kept:
+            names.append(kept[i])
+        elif i == 0:
+            names.append("batch")
+        else:
+            names.append(f"dim{i}")
+    return ctx.bind(x, *names)
+
+
+def _in_range(axis, rank):
+    """Python indexing rule (what Keras's ``input_shape[axis]`` accepts)."""
+    return isinstance(axis, int) and not isinstance(axis, bool) and -rank <= axis < rank
+
+
+def _channel_name(index, rank):
+    return "features" if rank == 2 and index == 1 else "channels"
+
+
+def _out_of_range(ctx, kind, axis, rank):
+    ctx.fail(
+        f"axis={axis!r} is out of range for a {rank}D input: {kind} normalizes along an axis the input does not "
+        f"have",
+        expected=f"an axis between {-rank} and {rank - 1} (-1 is the last axis)",
+        fix="use axis=-1 for channels-last data, axis=1 for channels-first",
+    )
+
+
+def _check_axis_list(axis, kind):
+    if isinstance(axis, (list, tuple)):
+        return list(axis)
+    if isinstance(axis, int) and not isinstance(axis, bool):
+        return axis
+    raise ArgumentError(
+        f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}",
+        layer_type=kind,
+    )
+
+
+def _unknown_axis(ctx, kind, index, x):
+    ctx.fail(
+        f"{kind} needs the size of the axis it normalizes along (axis {index}) to create its weights, but that "
+        f"axis is unknown" + (" (it is the batch axis)" if index == 0 else ""),
+        expected=f"a known size on axis {index}",
+        fix=("normalize along a feature axis, e.g. axis=-1" if index == 0 else
+             "give that axis a concrete size in Input(shape=...)"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+@register()
+class BatchNormalization(Layer):
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        try:
+            self.axis = int(axis)
+            self.momentum = float(momentum)
+            self.epsilon = float(epsilon)
+        except (TypeError, ValueError) as e:
+            raise ArgumentError(
+                f"BatchNormalization takes a single integer axis (and numbers for momentum/epsilon): {e}. "
+                f"Received: axis={axis!r}, momentum={momentum!r}, epsilon={epsilon!r}",
+                layer_type="BatchNormalization",
+                fix="Keras 3's BatchNormalization normalizes per entry of ONE axis: pass an int, e.g. axis=-1"
+                if isinstance(axis, (list, tuple)) else None,
+            ) from None
+        # synchronized=True is refused by Keras on the JAX/torch backends only; shapewise is backend-neutral.
+        self.synchronized = synchronized
+        self.center = center
+        self.scale = scale
+        self.renorm = renorm
+        if renorm:
+            renorm_clipping = renorm_clipping or {}
+            keys = ["rmax", "rmin", "dmax"]
+            if set(renorm_clipping) - set(keys):
+                raise ArgumentError(
+                    f"Received invalid keys for `renorm_clipping` argument: {renorm_clipping}. "
+                    f"Supported values: {keys}.", layer_type="BatchNormalization")
+            rmax, rmin, dmax = (renorm_clipping.get(k) for k in ("rmax", "rmin", "dmax"))
+            if rmax is not None and rmin is not None and rmax < rmin:
+                raise ArgumentError(
+                    "rmax should be greater than rmin in the `renorm_clipping` argument. "
+                    f"Received: rmax={rmax}, rmin={rmin}.", layer_type="BatchNormalization")
+            if dmax is not None and dmax < 0:
+                raise ArgumentError(
+                    f"dmax should be non-negative in the `renorm_clipping` argument. Received: dmax={dmax}.",
+                    layer_type="BatchNormalization")
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+
+    def infer(self, ctx, x, training=None, mask=None):
+        if not _in_range(self.axis, x.rank):
+            _out_of_range(ctx, "BatchNormalization", self.axis, x.rank)
+        index = self.axis % x.rank
+        name = _channel_name(index, x.rank)
+        bound = _bind_axes(ctx, x, {index: name})
+        channels = bound[index]
+        if channels.value is None:
+            _unknown_axis(ctx, "BatchNormalization", index, x)
+        learned = []
+        if self.scale:
+            ctx.weight("gamma", (channels,))
+            learned.append("gamma (scale)")
+        if self.center:
+            ctx.weight("beta", (channels,))
+            learned.append("beta (offset)")
+        ctx.weight("moving_mean", (channels,), trainable=False)
+        ctx.weight("moving_variance", (channels,), trainable=False)
+        stats = ["moving_mean", "moving_variance"]
+        if self.renorm:
+            for w in ("moving_stddev", "renorm_mean", "renorm_stddev"):
+                ctx.weight(w, (channels,), trainable=False)
+            stats += ["moving_stddev", "renorm_mean", "renorm_stddev"]
+        n = len(learned) + len(stats)
+        ctx.formula(n * channels)
+        ctx.note(f"each of the {channels.value} {name} (axis {index}) is normalized with its own mean and "
+                 f"variance, computed over the batch" + (" and every other axis" if x.rank > 2 else "")
+                 + "; the shape is unchanged")
+        learned_text = (" and ".join(learned) + (" are" if len(learned) > 1 else " is") + " learned by gradients"
+                        if learned else "center=False and scale=False: nothing is learned")
+        ctx.units(
+            f"{n} vectors of {name}={channels.value}: {learned_text}; "
+            f"{' and '.join(stats) if len(stats) == 2 else ', '.join(stats)} are statistics updated during "
+            f"training by a running average (momentum={self.momentum}), not by gradients, so they count as "
+            f"non-trainable; at inference they replace the batch statistics")
+        if x.rank > 2:
+            ctx.free("the same per-channel values are used at every position along these axes")
+        return ctx.spec(bound)
+
+
+@register()
+class LayerNormalization(Layer):
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        rms_scaling = kwargs.pop("rms_scaling", False)
+        super().__init__(**kwargs)
+        self.axis = _check_axis_list(axis, "LayerNormalization")
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        self.rms_scaling = rms_scaling
+
+    def infer(self, ctx, x):
+        axes = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        for a in axes:
+            if not _in_range(a, x.rank):
+                _out_of_range(ctx, "LayerNormalization", a, x.rank)
+        indices = [a % x.rank for a in axes]
+        if len(indices) == 1:
+            kept = {indices[0]: "features" if indices[0] == x.rank - 1 else f"dim{indices[0]}"}
+        else:
+            kept = {i: f"dim{i}" for i in indices}
+        bound = _bind_axes(ctx, x, kept)
+        shape = tuple(bound[i] for i in indices)  # Keras indexes with the sorted raw axes (duplicates kept)
+        for i, d in zip(indices, shape):
+            if d.value is None:
+                _unknown_axis(ctx, "LayerNormalization", i, x)
+        vectors = []
+        if self.scale or self.rms_scaling:
+            ctx.weight("gamma", shape)
+            vectors.append("gamma (scale)")
+        if self.center and not self.rms_scaling:
+            ctx.weight("beta", shape)
+            vectors.append("beta (offset)")
+        where = " × ".join(d.names() for d in shape)
+        ctx.note(f"each sample is normalized on its own, over {where} (mean and variance per sample, not per "
+                 f"batch); the shape is unchanged" + (" (rms_scaling: scaled only, no offset)"
+                                                      if self.rms_scaling else ""))
+        if vectors:
+            ctx.units(f"no units: {' and '.join(vectors)} hold one learned value per normalized position "
+                      f"({where}); unlike BatchNormalization there are no running statistics, so nothing is "
+                      f"non-trainable")
+        else:
+            ctx.units("no units and nothing to learn: center=False and scale=False")
+        if x.rank > len(set(indices)) + 1:
+            ctx.free("the same gamma/beta are used at every position along these axes")
+        return ctx.spec(bound)
+
+
+@register()
+class RMSNormalization(Layer):
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.epsilon = epsilon
+
+    def infer(self, ctx, x):
+        axes = sorted(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]
+        for a in axes:
+            if not _in_range(a, x.rank):
+                _out_of_range(ctx, "RMSNormalization", a, x.rank)
+        indices = [a % x.rank for a in axes]
+        kept = ({indices[0]: "features"} if indices == [x.rank - 1] else {i: f"dim{i}" for i in indices})
+        bound = _bind_axes(ctx, x, kept)
+        shape = tuple(bound[i] for i in indices)
+        for i, d in zip(indices, shape):
+            if d.value is None:
+                _unknown_axis(ctx, "RMSNormalization", i, x)
+        ctx.weight("scale", shape)
+        ctx.note("each sample is divided by its root mean square over the normalized axes; the shape is "
+                 "unchanged")
+        ctx.units("no units: one learned scale per normalized position, no offset and no running statistics")
+        return ctx.spec(bound)
+
+
+@register()
+class GroupNormalization(Layer):
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        if not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ArgumentError(
+                "Received an invalid value for argument `groups`, expected a positive integer (or `-1` for "
+                f"instance normalization). Received: groups={groups}", layer_type="GroupNormalization")
+        super().__init__(**kwargs)
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+
+    def infer(self, ctx, x):
+        if not isinstance(self.axis, int) or isinstance(self.axis, bool):
+            ctx.fail(f"GroupNormalization takes a single integer axis. Received: axis={self.axis!r}",
+                     expected="an int, e.g. axis=-1", fix="axis=-1")
+        if not _in_range(self.axis, x.rank):
+            _out_of_range(ctx, "GroupNormalization", self.axis, x.rank)
+        index = self.axis % x.rank
+        bound = _bind_axes(ctx, x, {index: "channels"})
+        channels = bound[index]
+        if channels.value is None:
+            ctx.fail(f"Axis {self.axis} of input tensor should have a defined dimension but the layer received "
+                     f"an input with shape {x.values()}.",
+                     expected=f"a known number of channels on axis {self.axis}",
+                     fix="give the channel axis a concrete size")
+        groups = channels.value if self.groups == -1 else self.groups
+        if channels.value < groups:
+            ctx.fail(f"Number of groups ({groups}) cannot be more than the number of channels "
+                     f"({channels.value}).",
+                     expected=f"groups ≤ {channels.value}", fix=_groups_fix(channels.value))
+        if channels.value % groups:
+            # Keras's wording has it backwards ("groups must be a multiple of the channels"): the channels
+            # must be divisible by the groups.
+            ctx.fail(f"Number of groups ({groups}) must be a multiple of the number of channels "
+                     f"({channels.value}), as Keras words it: the {channels.value} channels must split evenly "
+                     f"into {groups} groups",
+                     expected=f"groups dividing {channels.value}", fix=_groups_fix(channels.value))
+        if self.scale:
+            ctx.weight("gamma", (channels,))
+        if self.center:
+            ctx.weight("beta", (channels,))
+        per = channels.value // groups
+        ctx.note(f"the {channels.value} channels are split into {groups} groups of {per}; each sample is "
+                 f"normalized per group (not over the batch); the shape is unchanged")
+        vectors = [n for n, on in (("gamma", self.scale), ("beta", self.center)) if on]
+        ctx.units(f"no units: {' and '.join(vectors) or 'nothing'} "
+                  f"{'hold' if len(vectors) > 1 else 'holds'} one learned value per channel; "
+                  f"no running statistics, so nothing is non-trainable" if vectors else
+                  "no units and nothing to learn: center=False and scale=False")
+        if x.rank > 2:
+            ctx.free("the same per-channel values are used at every position along these axes")
+        return ctx.spec(bound)
+
+
+def _groups_fix(channels):
+    divisors = [d for d in range(1, channels + 1) if channels % d == 0]
+    return f"use a number of groups that divides {channels}: one of {divisors}"
+
+
+@register()
+class UnitNormalization(Layer):
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise ArgumentError(
+                "Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
+                f"Received: axis={axis}", layer_type="UnitNormalization")
+
+    def infer(self, ctx, x):
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        for a in axes:
+            if not isinstance(a, int) or a >= x.rank or a < -x.rank:
+                ctx.fail(f"Axis {self.axis} is out of bounds for input shape {x.values()}.",
+                         expected=f"axes between {-x.rank} and {x.rank - 1}", fix="use axis=-1")
+        bound = ctx.bind(x, "batch", ...)
+        ctx.note("each sample is divided by its L2 norm along the given axis, so it has length 1; the shape "
+                 "is unchanged")
+        ctx.units("no units and no weights: a fixed rescaling")
+        return ctx.spec(bound)
+
+
+@register()
+class SpectralNormalization(Layer):
+    def __init__(self, layer, power_iterations=1, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ArgumentError(
+                f"Layer {layer} supplied to Wrapper isn't a supported layer type. Please ensure wrapped layer "
+                "is a valid Keras layer.", layer_type="SpectralNormalization")
+        super().__init__(**kwargs)
+        self.layer = layer
+        if power_iterations <= 0:
+            raise ArgumentError(
+                "`power_iterations` should be greater than zero. Received: "
+                f"`power_iterations={power_iterations}`", layer_type="SpectralNormalization")
+        self.power_iterations = power_iterations
+        self._sublayers = [layer]
+
+    @property
+    def weights(self):
+        # Keras's order: the wrapped kernel (tracked on the wrapper as an attribute), vector_u, then the rest of
+        # the wrapped layer's weights.
+        return list(self._weights or [])
+
+    def infer(self, ctx, x, training=None):
+        if x.rank < 1:
+            ctx.fail("SpectralNormalization needs an input of rank at least 1", expected="(batch, ...)")
+        out = ctx.call(self.layer, x)
+        inner = [w for w in ctx.weights]
+        kernel = next((w for w in inner if w.name == "kernel"), None)
+        if kernel is None or type(self.layer).__name__ in _NO_KERNEL_ATTR:
+            kernel = next((w for w in inner if w.name == "embeddings"), None)
+        if kernel is None or type(self.layer).__name__ in _NO_KERNEL_ATTR:
+            ctx.fail(f"{type(self.layer).__name__} object has no attribute 'kernel' nor 'embeddings'",
+                     expected="a wrapped layer with a kernel (Dense, Conv*, EinsumDense) or an Embedding",
+                     fix="wrap the Dense/Conv layer itself; spectral normalization rescales one weight matrix")
+        if self.layer._weights is None:
+            self.layer._weights = list(inner)
+        ctx.weights.clear()
+        ctx.weights.append(kernel)
+        ctx.weight("vector_u", (Known(1), kernel.dims[-1]), trainable=False)
+        ctx.weights.extend(w for w in inner if w is not kernel)
+        ctx.note(f"the wrapped {type(self.layer).__name__} decides the shape; its {kernel.name} is divided by "
+                 f"its largest singular value (estimated by {self.power_iterations} power iteration"
+                 f"{'s' if self.power_iterations > 1 else ''} per training step)")
+        ctx.units(f"the wrapped layer's units, unchanged; vector_u (1 × {kernel.dims[-1].value}) is the power "
+                  f"iteration's running estimate of the top singular vector: updated by assignment, not by "
+                  f"gradients, so it is non-trainable")
+        return out
+
+
+# Layers that declare a weight named "kernel" but have no `kernel` attribute in Keras (it lives on their cell).
+_NO_KERNEL_ATTR = {"SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "RNN", "Bidirectional",
+                   "TimeDistributed"}
+
+
+def _shape_of(value):
+    """np.shape of a number, nested list or array-like, without numpy."""
+    if hasattr(value, "shape"):
+        return tuple(int(d) for d in value.shape)
+    shape = []
+    while isinstance(value, (list, tuple)):
+        shape.append(len(value))
+        if not value:
+            break
+        value = value[0]
+    return tuple(shape)
+
+
+@register()
+class Normalization(Layer):
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        if axis is None:
+            axis = ()
+        elif isinstance(axis, int):
+            axis = (axis,)
+        else:
+            axis = tuple(axis)
+        self.axis = axis
+        self.input_mean = mean
+        self.input_variance = variance
+        self.invert = invert
+        if (mean is not None) != (variance is not None):
+            raise ArgumentError(
+                "When setting values directly, both `mean` and `variance` must be set. "
+                f"Received: mean={mean} and variance={variance}", layer_type="Normalization")
+        if mean is not None:
+            if _shape_of(mean) != _shape_of(variance):
+                raise ArgumentError(
+                    "When setting values directly, `mean` and `variance` must have the same shape. Received: "
+                    f"mean shape {_shape_of(mean)} and variance shape {_shape_of(variance)}",
+                    layer_type="Normalization")
+            if len(_shape_of(mean)) > len(self.axis):
+                raise ArgumentError(
+                    f"The rank of `mean` must be less than or equal to the number of axes ({len(self.axis)}). "
+                    f"Received: mean shape {_shape_of(mean)} for axis {self.axis}", layer_type="Normalization")
+
+    def infer(self, ctx, x):
+        ndim = x.rank
+        if any(a < -ndim or a >= ndim for a in self.axis):
+            ctx.fail("All `axis` values must be in the range [-ndim, ndim). "
+                     f"Received inputs with ndim={ndim}, while axis={self.axis}",
+                     expected=f"axes between {-ndim} and {ndim - 1}", fix="use axis=-1 (one value per feature)")
+        keep = tuple(sorted(a % ndim for a in self.axis))
+        kept = ({keep[0]: "features"} if keep == (ndim - 1,) else {i: f"dim{i}" for i in keep})
+        bound = _bind_axes(ctx, x, kept)
+        for d in keep:
+            if bound[d].value is None:
+                ctx.fail(f"All `axis` values to be kept must have a known shape. Received axis={self.axis}, "
+                         f"inputs.shape={x.values()}, with unknown axis at index {d}",
+                         expected=f"a known size on axis {d}", fix="give that axis a concrete size")
+        shape = tuple(bound[d] for d in keep)
+        verb = "denormalized (invert=True: x·√variance + mean)" if self.invert else "standardized: (x − mean)/√variance"
+        if self.input_mean is None:
+            ctx.weight("mean", shape, trainable=False)
+            ctx.weight("variance", shape, trainable=False)
+            ctx.weight("count", (), trainable=False)
+            where = " × ".join(d.names() for d in shape) or "one value for the whole input"
+            ctx.note(f"each value is {verb}; the shape is unchanged")
+            ctx.units(f"no units: mean and variance ({where}) and the sample count are statistics set by "
+                      f"adapt() on data, never by gradients, so all of them are non-trainable")
+        else:
+            mshape = _shape_of(self.input_mean)
+            broadcast = [x.shape[d].value if d in keep else 1 for d in range(ndim)]
+            expanded = [1] * ndim
+            for i in range(1, len(mshape) + 1):
+                expanded[keep[-i]] = mshape[-i]
+            for e, b in zip(expanded, broadcast):
+                if e != 1 and e != b:
+                    ctx.fail(f"the given mean/variance of shape {mshape} cannot be broadcast to the kept axes "
+                             f"{tuple(broadcast)}",
+                             expected=f"one value, or one per entry of the kept axes "
+                                      f"{tuple(x.shape[d].value for d in keep)}",
+                             fix="pass mean and variance with one value per feature")
+            ctx.note(f"each value is {verb}, with the mean and variance given in the code; the shape is "
+                     f"unchanged")
+            ctx.units("no units and no weights: the mean and variance were passed as constants, so Keras stores "
+                      "them as plain tensors, not as weights")
+        return ctx.spec(bound)
