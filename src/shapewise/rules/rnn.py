@@ -1,15 +1,20 @@
-"""Recurrent layers: SimpleRNN, GRU, LSTM.
+"""Recurrent layers: the cells (SimpleRNNCell, GRUCell, LSTMCell, StackedRNNCells), the generic RNN, and
+SimpleRNN, GRU, LSTM.
 
-A recurrent layer with ``units`` hidden values and ``g`` gates (1 for SimpleRNN, 3 for GRU, 4 for LSTM) has a
-kernel ``features × g·units`` reading the input, a recurrent kernel ``units × g·units`` reading the previous
-hidden state, and a bias of ``g·units`` (two of them for GRU with ``reset_after``). The same weights are used at
-every timestep, so the sequence length never changes the count: params = g·units·(features + units + 1).
+As in Keras 3, a recurrent layer is an ``RNN`` that runs a *cell* once per timestep; the weights belong to the
+cell. A cell with ``units`` hidden values and ``g`` gates (1 for SimpleRNN, 3 for GRU, 4 for LSTM) has a kernel
+``features × g·units`` reading the input, a recurrent kernel ``units × g·units`` reading the previous hidden
+state, and a bias of ``g·units`` (two of them for GRU with ``reset_after``). The same weights are used at every
+timestep, so the sequence length never changes the count: params = g·units·(features + units + 1).
+
+Keras names the cell of ``LSTM`` explicitly ``lstm_cell`` (no auto-name counter is used), while a cell the user
+creates (``LSTMCell(4)``) is auto-named and does consume a counter (``lstm_cell``, ``lstm_cell_1``, ...).
 """
 
 from __future__ import annotations
 
 from ..dims import Known
-from ..engine import Layer, positive_int, register
+from ..engine import Layer, Spec, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
 from .core import activation_name, check_activation
 
@@ -19,10 +24,319 @@ _GATE_NAMES = {
     4: " through 4 gates (input, forget, cell, output)",
 }
 
+_KIND = {1: "SimpleRNN", 3: "GRU", 4: "LSTM"}
 
-class _Recurrent(Layer):
+
+def _check_units(units, layer_type):
+    """Keras's cells only check ``units <= 0``; a non-integer fails later when the kernel is created."""
+    try:
+        bad = units <= 0
+    except TypeError:
+        bad = False
+    if bad:
+        raise ArgumentError(
+            f"Received an invalid value for argument `units`, expected a positive integer, got {units}.",
+            layer_type=layer_type)
+    return positive_int(units, "units", layer_type)
+
+
+def _clip_rate(rate):
+    """Keras clips dropout rates into [0, 1] (``min(1.0, max(0.0, dropout))``): no error for 1.5 or -1."""
+    return min(1.0, max(0.0, rate))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cells
+
+
+class _Cell(Layer):
+    """A cell: the computation of one timestep. Its rule reads one step of input ``(batch, features)``."""
+
     gates = 1
-    n_states = 1
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, reset_after=True, seed=None, implementation=2, **kwargs):
+        name = type(self).__name__
+        self.units = _check_units(units, name)
+        super().__init__(**kwargs)
+        self.activation = check_activation(activation, name)
+        self.recurrent_activation = check_activation(recurrent_activation, name)
+        self.use_bias = use_bias
+        self.unit_forget_bias = unit_forget_bias
+        self.reset_after = reset_after
+        self.dropout = _clip_rate(dropout)
+        self.recurrent_dropout = _clip_rate(recurrent_dropout)
+        self._config = dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                            use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
+                            recurrent_dropout=recurrent_dropout, reset_after=reset_after)
+
+    @property
+    def state_size(self):
+        return [self.units, self.units] if self.gates == 4 else self.units
+
+    @property
+    def output_size(self):
+        return self.units
+
+    def _clone(self):
+        """A new cell from this one's config, as Keras's serialize/deserialize does (explicit name, no uid)."""
+        return type(self)(**self._config, name=self.name, trainable=self.trainable, dtype=self.dtype)
+
+    def _two_biases(self):
+        return self.gates == 3 and self.reset_after
+
+    def param_expr(self, features, units):
+        """g·units·(features + units + bias terms), the cell's parameter count as an expression."""
+        bias_terms = (2 if self._two_biases() else 1) if self.use_bias else 0
+        return self.gates * units * (features + units + bias_terms)
+
+    def infer(self, ctx, x, states=None, training=None):
+        kind = type(self).__name__
+        if x.rank < 2:
+            ctx.fail(f"{kind} reads one timestep of input, (batch, features), but it received a {x.rank}D input",
+                     expected="(batch, features)", error=UnknownDimError)
+        batch, *_, features = ctx.bind(x, "batch", ..., "features")
+        units = ctx.const(self.units, "units")
+        g = self.gates
+        ctx.weight("kernel", (features, g * units))
+        ctx.weight("recurrent_kernel", (units, g * units))
+        if self.use_bias:
+            ctx.weight("bias", (Known(2), g * units) if self._two_biases() else (g * units,))
+        ctx.formula(self.param_expr(features, units))
+        if g == 3 and self.use_bias:
+            ctx.note("reset_after=True keeps two bias rows (one for the input, one for the recurrent part)"
+                     if self.reset_after else "reset_after=False: a single bias row")
+        reads = f"all {features.value} input features and the {self.units} previous hidden values"
+        state = "hidden state" if g != 4 else "hidden state (and one of the cell state)"
+        ctx.units(f"each of the {self.units} units holds one value of the {state}; at every timestep it reads "
+                  f"{reads}{_GATE_NAMES[g]}, then applies {activation_name(self.activation)}")
+        out = ctx.spec((batch, units))
+        if states is not None:
+            return [out, [ctx.spec((batch, units)) for _ in range(2 if g == 4 else 1)]]
+        return out
+
+
+@register()
+class SimpleRNNCell(_Cell):
+    gates = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, **kwargs)
+        self._config = dict(units=units, activation=activation, use_bias=use_bias, dropout=dropout,
+                            recurrent_dropout=recurrent_dropout)
+
+
+@register()
+class GRUCell(_Cell):
+    gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
+                 reset_after=True, seed=None, **kwargs):
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                         reset_after=reset_after, **kwargs)
+        self._config = dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                            use_bias=use_bias, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                            reset_after=reset_after)
+
+
+@register()
+class LSTMCell(_Cell):
+    gates = 4
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, **kwargs):
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, **kwargs)
+        self._config = dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                            use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
+                            recurrent_dropout=recurrent_dropout)
+
+
+def _is_cell(obj):
+    return isinstance(obj, (_Cell, StackedRNNCells))
+
+
+@register()
+class StackedRNNCells(Layer):
+    """Several cells run one after the other at each timestep: cell k reads the output of cell k−1."""
+
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        cells = list(cells)
+        for cell in cells:
+            if not isinstance(cell, Layer):
+                raise ArgumentError(f"All cells must have a `call` method. Received cell without a `call` "
+                                    f"method: {cell}", layer_type="StackedRNNCells")
+            if not _is_cell(cell):
+                raise ArgumentError(f"All cells must have a `state_size` attribute. Received cell without a "
+                                    f"`state_size`: {cell}", layer_type="StackedRNNCells")
+        self.cells = cells
+        self._sublayers = list(cells)
+
+    @property
+    def state_size(self):
+        return [c.state_size for c in self.cells]
+
+    @property
+    def output_size(self):
+        return self.cells[-1].output_size
+
+    def _clone(self):
+        return StackedRNNCells([c._clone() for c in self.cells], name=self.name, trainable=self.trainable,
+                               dtype=self.dtype)
+
+    def infer(self, ctx, x, states=None, training=None):
+        step = x
+        for k, cell in enumerate(self.cells):
+            step = ctx.call(cell, step, label=f"cell {k}: {cell.name}")
+        ctx.note(f"{len(self.cells)} cells stacked: each cell reads the output of the one before it, at every "
+                 f"timestep; the last cell's output is the layer's output")
+        return step
+
+
+# --------------------------------------------------------------------------------------------------------------
+# RNN layers
+
+
+def _state_shapes(state_size, batch, ctx):
+    """Keras's compute_output_shape: one (batch, size) per state, nested lists for stacked cells, flattened."""
+    sizes = state_size if isinstance(state_size, list) else [state_size]
+    out = []
+    for s in sizes:
+        if isinstance(s, list):
+            out.extend(ctx.spec((batch, ctx.const(v, "units"))) for v in s)
+        else:
+            out.append(ctx.spec((batch, ctx.const(s, "units"))))
+    return out
+
+
+@register()
+class RNN(Layer):
+    """The generic recurrent layer: runs ``cell`` over the timesteps (a list of cells is stacked)."""
+
+    #: SimpleRNN/GRU/LSTM declare input_spec ndim=3; the generic RNN has none
+    _ndim = None
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 unroll=False, zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if not isinstance(cell, Layer):
+            raise ArgumentError(f"Argument `cell` should have a `call` method. Received: cell={cell}",
+                                layer_type=type(self).__name__)
+        if not _is_cell(cell):
+            raise ArgumentError(
+                "The RNN cell should have a `state_size` attribute (single integer or list of integers, one "
+                f"integer per RNN state). Received: cell={cell}", layer_type=type(self).__name__,
+                fix="pass a cell (SimpleRNNCell, GRUCell, LSTMCell) or use the layer itself, e.g. LSTM(units)")
+        super().__init__(**kwargs)
+        self.cell = cell
+        self._sublayers = [cell]
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.go_backwards = go_backwards
+        self.stateful = stateful
+        self.unroll = unroll
+        self.zero_output_for_mask = zero_output_for_mask
+        self._rnn_config = dict(return_sequences=return_sequences, return_state=return_state,
+                                go_backwards=go_backwards, stateful=stateful, unroll=unroll)
+
+    @property
+    def state_size(self):
+        return self.cell.state_size
+
+    def _clone(self, name, **overrides):
+        """A copy built from this layer's config, as Keras's Bidirectional does (explicit name: no uid)."""
+        config = {**self._rnn_config, **overrides}
+        return RNN(self.cell._clone(), zero_output_for_mask=self.zero_output_for_mask, name=name,
+                   trainable=self.trainable, dtype=self.dtype, **config)
+
+    def _kind(self):
+        return type(self).__name__
+
+    def infer(self, ctx, x, initial_state=None, mask=None, training=None):
+        kind = self._kind()
+        if self._ndim is not None and x.rank != self._ndim:
+            fix = ("if the layer before is a recurrent layer, give it return_sequences=True so it passes on "
+                   "the whole sequence; after Flatten or Dense, use Reshape((timesteps, features)) instead"
+                   if x.rank == 2 else
+                   "feed a 3D tensor: (batch, timesteps, features); e.g. Reshape((timesteps, features))")
+            ctx.fail(f"Input 0 of layer '{self.name}' is incompatible with the layer: expected ndim=3, found "
+                     f"ndim={x.rank}. {kind} expects a 3D input (batch, timesteps, features)",
+                     expected="(batch, timesteps, features)", fix=fix)
+        if x.rank < 2:
+            ctx.fail(f"{kind} needs an input (batch, timesteps, features), but it received a {x.rank}D input",
+                     expected="(batch, timesteps, features)")
+        if x.rank == 3:
+            batch, timesteps, features = ctx.bind(x, "batch", "timesteps", "features")
+            step_shape = (batch, features)
+        else:
+            batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", ...)
+            step_shape = (batch, *rest)
+        if len(step_shape) > 1 and step_shape[-1].value is None:
+            ctx.fail(f"the last axis (features) of {kind}'s input must be known: it sets the kernel's size",
+                     expected="(batch, timesteps, features) with features a number", error=UnknownDimError)
+        if self.stateful and batch.value is None:
+            ctx.fail("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic batch "
+                     f"size: sequence.shape={x.values()}",
+                     expected="a fixed batch size",
+                     fix="give the input a batch size: Input(shape=..., batch_size=32) (or batch_shape=...)")
+
+        out = ctx.call(self.cell, Spec(step_shape), label=f"cell: {self.cell.name}")
+        cell_ctx = ctx.children[-1][1]
+        if cell_ctx.param_formula is not None:
+            ctx.formula(cell_ctx.param_formula)
+        if cell_ctx.unit_text:
+            ctx.units(cell_ctx.unit_text)
+        ctx.notes.extend(cell_ctx.notes)
+        units = out.shape[-1]
+
+        if self.return_sequences:
+            result = ctx.spec((batch, timesteps, units))
+            ctx.note("return_sequences=True passes on the hidden state at every timestep: "
+                     "(batch, timesteps, units)")
+        else:
+            result = ctx.spec((batch, units))
+            ctx.note("return_sequences=False keeps only the hidden state after the last timestep: (batch, units)")
+        if self.go_backwards:
+            ctx.note("go_backwards=True reads the sequence from its last timestep to its first (the shape is "
+                     "the same)")
+        if self.stateful:
+            ctx.note(f"stateful=True carries the final state of each of the {batch.value} samples over to the "
+                     f"next batch (which is why the batch size must be fixed); the states are not weights")
+        ctx.free("the same weights are applied at every timestep, so the sequence length never changes the "
+                 "count")
+        if self.return_state:
+            states = _state_shapes(self.cell.state_size, batch, ctx)
+            names = "h, c" if len(states) == 2 and isinstance(self.cell, LSTMCell) else f"{len(states)}"
+            ctx.note(f"return_state=True also returns the final state{'s' if len(states) > 1 else ''} "
+                     f"({names}), each (batch, units): the layer has {1 + len(states)} outputs")
+            return [result, *states]
+        return result
+
+
+class _Recurrent(RNN):
+    """SimpleRNN, GRU and LSTM: an RNN whose cell Keras creates with an explicit name (no auto-name used)."""
+
+    cell_class = None
+    cell_name = None
+    _ndim = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
@@ -30,74 +344,110 @@ class _Recurrent(Layer):
                  activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False, reset_after=True,
-                 use_cudnn="auto", **kwargs):
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        name = type(self).__name__
-        self.units = positive_int(units, "units", name)
-        self.activation = check_activation(activation, name)
-        self.recurrent_activation = check_activation(recurrent_activation, name)
-        self.use_bias = use_bias
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = go_backwards
-        self.stateful = stateful
-        self.reset_after = reset_after
-        if not 0 <= dropout <= 1 or not 0 <= recurrent_dropout <= 1:
-            raise ArgumentError(f"dropout rates must be between 0 and 1. Received: dropout={dropout}, "
-                                f"recurrent_dropout={recurrent_dropout}", layer_type=name)
+                 use_cudnn="auto", implementation=2, **kwargs):
+        cell_args = dict(units=units, activation=activation, use_bias=use_bias, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout)
+        if self.cell_class is not SimpleRNNCell:
+            cell_args["recurrent_activation"] = recurrent_activation
+        if self.cell_class is LSTMCell:
+            cell_args["unit_forget_bias"] = unit_forget_bias
+        if self.cell_class is GRUCell:
+            cell_args["reset_after"] = reset_after
+        cell = self.cell_class(**cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
+                               name=self.cell_name)
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        if use_cudnn not in ("auto", True, False):
+            raise ArgumentError("Invalid valid received for argument `use_cudnn`. Expected one of "
+                                f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}",
+                                layer_type=type(self).__name__)
+        self._layer_args = cell_args
 
-    def infer(self, ctx, x, initial_state=None, mask=None, training=None):
-        kind = type(self).__name__
-        if x.rank != 3:
-            fix = ("set return_sequences=True on the recurrent layer before this one, so it passes on the whole "
-                   "sequence" if x.rank == 2 else
-                   "feed a 3D tensor: (batch, timesteps, features); e.g. Reshape((timesteps, features))")
-            ctx.fail(f"{kind} expects a 3D input (batch, timesteps, features), but it received a {x.rank}D "
-                     f"input", expected="(batch, timesteps, features)", fix=fix)
-        batch, timesteps, features = ctx.bind(x, "batch", "timesteps", "features")
-        if features.value is None:
-            ctx.fail(f"the last axis (features) of {kind}'s input must be known: it sets the kernel's size",
-                     expected="(batch, timesteps, features) with features a number", error=UnknownDimError)
-        units = ctx.const(self.units, "units")
-        g = self.gates
-        ctx.weight("kernel", (features, g * units))
-        ctx.weight("recurrent_kernel", (units, g * units))
-        two_biases = g == 3 and self.reset_after
-        if self.use_bias:
-            ctx.weight("bias", (Known(2), g * units) if two_biases else (g * units,))
-        bias_terms = (2 if two_biases else 1) if self.use_bias else 0
-        ctx.formula(g * units * (features + units + bias_terms))
+    def _clone(self, name, **overrides):
+        config = {**self._layer_args, **self._rnn_config, **overrides}
+        return type(self)(name=name, trainable=self.trainable, dtype=self.dtype, **config)
 
-        if self.return_sequences:
-            out = ctx.spec((batch, timesteps, units))
-            ctx.note("return_sequences=True passes on the hidden state at every timestep")
-        else:
-            out = ctx.spec((batch, units))
-            ctx.note("return_sequences=False keeps only the hidden state after the last timestep")
-        ctx.free("the same weights are applied at every timestep")
-        reads = f"all {features.value} input features and the {self.units} previous hidden values"
-        state = "hidden state" if g != 4 else "hidden state (and one of the cell state)"
-        ctx.units(f"each of the {self.units} units holds one value of the {state}; at every timestep it reads "
-                  f"{reads}{_GATE_NAMES[g]}, then applies {activation_name(self.activation)}")
-        if self.return_state:
-            states = [ctx.spec((batch, units)) for _ in range(self.n_states)]
-            ctx.note(f"return_state=True also returns the final state{'s' if self.n_states > 1 else ''} "
-                     f"({', '.join(['h', 'c'][:self.n_states])}), each (batch, units)")
-            return [out, *states]
-        return out
+    @property
+    def units(self):
+        return self.cell.units
+
+    @property
+    def activation(self):
+        return self.cell.activation
+
+    @property
+    def use_bias(self):
+        return self.cell.use_bias
+
+    @property
+    def reset_after(self):
+        return self.cell.reset_after
+
+    @property
+    def dropout(self):
+        return self.cell.dropout
+
+    @property
+    def recurrent_dropout(self):
+        return self.cell.recurrent_dropout
 
 
 @register()
 class SimpleRNN(_Recurrent):
-    gates = 1
+    cell_class = SimpleRNNCell
+    cell_name = "simple_rnn_cell"
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, unroll=False, seed=None, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         activity_regularizer=activity_regularizer, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         **kwargs)
 
 
 @register()
 class GRU(_Recurrent):
-    gates = 3
+    cell_class = GRUCell
+    cell_name = "gru_cell"
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, reset_after=True,
+                 use_cudnn="auto", **kwargs):
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, activity_regularizer=activity_regularizer, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         reset_after=reset_after, use_cudnn=use_cudnn, **kwargs)
 
 
 @register()
 class LSTM(_Recurrent):
-    gates = 4
-    n_states = 2
+    cell_class = LSTMCell
+    cell_name = "lstm_cell"
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
+                 return_state=False, go_backwards=False, stateful=False, unroll=False, use_cudnn="auto",
+                 **kwargs):
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, unit_forget_bias=unit_forget_bias,
+                         activity_regularizer=activity_regularizer, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
+                         use_cudnn=use_cudnn, **kwargs)
+
+
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells"]
