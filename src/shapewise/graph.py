@@ -371,6 +371,7 @@ class Sequential(Model):
         self._layers = []
         self._outputs = None  # output of the first self._n_called layers after the InputLayer
         self._n_called = 0
+        self._names = {}  # layer name -> layer, for Keras's unique-name check in constant time
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise ArgumentError("`layers` must be a list of layers.", layer=self.name, layer_type="Sequential")
         if layers:
@@ -397,19 +398,20 @@ class Sequential(Model):
                 layer=self.name, layer_type="Sequential",
                 fix="add layer objects, e.g. model.add(layers.Dense(10)), not the result of calling one",
             )
-        for ref in self._layers:
-            if ref.name == layer.name and ref is not layer:
-                raise ArgumentError(
-                    f"All layers added to a Sequential model should have unique names. Name '{layer.name}' is "
-                    f"already the name of a layer in this model. Update the `name` argument to pass a unique "
-                    f"name.", layer=layer.name, layer_type=type(layer).__name__,
-                    fix="pass a different name= to this layer")
+        ref = self._names.get(layer.name)
+        if ref is not None and ref is not layer:
+            raise ArgumentError(
+                f"All layers added to a Sequential model should have unique names. Name '{layer.name}' is "
+                f"already the name of a layer in this model. Update the `name` argument to pass a unique "
+                f"name.", layer=layer.name, layer_type=type(layer).__name__,
+                fix="pass a different name= to this layer")
         if isinstance(layer, InputLayer) and self._layers and isinstance(self._layers[0], InputLayer):
             raise ArgumentError(
                 f"Sequential model '{self.name}' has already been configured to use input shape "
                 f"{self._layers[0].batch_shape}. You cannot add a different Input layer to it.",
                 layer=self.name, layer_type="Sequential")
         self._layers.append(layer)
+        self._names[layer.name] = layer
         if rebuild:
             self._maybe_rebuild()
 
@@ -446,6 +448,7 @@ class Sequential(Model):
 
     def pop(self):
         layer = self._layers.pop()
+        del self._names[layer.name]
         for kept in self._layers:
             kept._inbound_nodes = [n for n in kept._inbound_nodes if n.is_input]
         self._outputs, self._n_called = None, 0
@@ -468,7 +471,9 @@ class Sequential(Model):
                     f"{self._layers[0].batch_shape}. You cannot build it with input_shape {input_shape}",
                     layer=self.name, layer_type="Sequential")
         else:
-            self._layers = [InputLayer(batch_shape=input_shape, dtype=self._layers[0].dtype)] + self._layers
+            first = InputLayer(batch_shape=input_shape, dtype=self._layers[0].dtype)
+            self._layers = [first] + self._layers
+            self._names[first.name] = first
             self._outputs, self._n_called = None, 0
         if len(self._layers) > 1:
             self._call_pending()
