@@ -195,7 +195,7 @@ class _FloorDiv(Dim):
         self.value = None if num.value is None or den.value is None else num.value // den.value
 
     def _render(self, mode):
-        return f"⌊{self.num._render(mode)} / {self.den._wrap(mode, 3)}⌋"
+        return f"⌊{self.num._wrap(mode, 2)} / {self.den._wrap(mode, 3)}⌋"
 
 
 class _ExactDiv(Dim):
@@ -218,7 +218,7 @@ class _CeilDiv(Dim):
         self.value = None if num.value is None or den.value is None else -(-num.value // den.value)
 
     def _render(self, mode):
-        return f"⌈{self.num._render(mode)} / {self.den._wrap(mode, 3)}⌉"
+        return f"⌈{self.num._wrap(mode, 2)} / {self.den._wrap(mode, 3)}⌉"
 
 
 _UNKNOWN = Unknown("None")

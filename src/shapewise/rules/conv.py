@@ -1,1 +1,679 @@
-"""conv layers (to be written)."""
+"""Convolution layers: Conv1D/2D/3D, their transposes, separable and depthwise convolutions, ConvLSTM1D/2D/3D.
+
+A convolution slides the same small kernel over every position of its input. A ``Conv2D(filters, (kh, kw))`` on
+``channels`` input channels has a kernel ``kh × kw × channels/groups × filters`` and a bias of ``filters``:
+params = (kh·kw·channels/groups + 1)·filters. The image size appears in no weight, so it changes the output
+size and never the parameter count. Each spatial output size follows Keras's arithmetic
+(``keras.src.ops.operation_utils.compute_conv_output_shape``):
+
+- ``padding='valid'``: out = ⌊(in − dilation·(k − 1) − 1) / stride⌋ + 1, and Keras raises when it is ≤ 0;
+- ``padding='same'`` (and ``'causal'`` for 1D): out = ⌈in / stride⌉.
+
+Transposed convolutions go the other way (``compute_conv_transpose_output_shape``):
+
+- ``'valid'``: out = (in − 1)·stride + k_eff + output_padding, where output_padding defaults to
+  max(k_eff, stride) − k_eff, k_eff = (k − 1)·dilation + 1;
+- ``'same'``: out = in·stride, or (in − 1)·stride + k_eff mod 2 + output_padding when output_padding is given.
+"""
+
+from __future__ import annotations
+
+from ..dims import Known, product
+from ..engine import Layer, register
+from ..errors import ArgumentError
+from .core import activation_name, check_activation
+
+# --------------------------------------------------------------------------------------------------------------
+# Argument validation, as keras.src.utils.argument_validation does it
+
+SPATIAL_NAMES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+SHORT = {"steps": "s", "depth": "d", "height": "h", "width": "w"}
+KERNEL_ROLES = {1: ("kernel_size",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
+WINDOW_NOUN = {1: "sequence length", 2: "image size", 3: "volume size"}
+
+
+def standardize_tuple(value, n, name, layer_type, allow_zero=False):
+    """Keras's standardize_tuple: an int or n ints, all > 0 (or >= 0 with allow_zero)."""
+    msg = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        values = (value,) * n
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            raise ArgumentError(msg, layer_type=layer_type) from None
+        if len(values) != n:
+            raise ArgumentError(msg, layer_type=layer_type)
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise ArgumentError(f"{msg}including element {v} of type {type(v)}", layer_type=layer_type)
+    bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
+    if bad:
+        req = ">= 0" if allow_zero else "> 0"
+        raise ArgumentError(f"{msg}, including values {bad} that do not satisfy `value {req}`",
+                            layer_type=layer_type)
+    return values
+
+
+def standardize_padding(value, layer_type, allow_causal=False):
+    if not isinstance(value, str):
+        raise ArgumentError(f"The `padding` argument must be one of 'valid', 'same'. Received: {value!r}",
+                            layer_type=layer_type)
+    padding = value.lower()
+    allowed = {"valid", "same", "causal"} if allow_causal else {"valid", "same"}
+    if padding not in allowed:
+        raise ArgumentError(
+            f"The `padding` argument must be a list/tuple or one of {allowed}. Received: {padding}",
+            layer_type=layer_type,
+            fix="padding='causal' exists only for Conv1D" if padding == "causal" else "use 'valid' or 'same'")
+    return padding
+
+
+def standardize_data_format(data_format, layer_type):
+    if data_format is None:
+        return "channels_last"
+    fmt = str(data_format).lower()
+    if fmt not in {"channels_first", "channels_last"}:
+        raise ArgumentError(
+            "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+            f"Received: data_format={data_format}", layer_type=layer_type)
+    return fmt
+
+
+def _positive_or_none(value, arg, layer_type, wording):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentError(f"Invalid value for argument `{arg}`. Expected a strictly positive value. "
+                            f"Received {arg}={value!r}.", layer_type=layer_type)
+    if value <= 0:
+        raise ArgumentError(wording, layer_type=layer_type)
+    return value
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shared shape helpers
+
+
+def check_rank(ctx, x, n_spatial, data_format, kind, extra_axes=0, what=None, fix=None):
+    """Fail (as Keras's InputSpec does) unless x has batch + [extra] + n_spatial + channels axes."""
+    want = n_spatial + 2 + extra_axes
+    if x.rank == want:
+        return
+    names = SPATIAL_NAMES[n_spatial]
+    lead = ("batch", "time") if extra_axes else ("batch",)
+    if data_format == "channels_last":
+        layout = (*lead, *names, "channels")
+    else:
+        layout = (*lead, "channels", *names)
+    expected = "(" + ", ".join(layout) + ")"
+    vals = x.values()
+    got = "(" + ", ".join("None" if v is None else str(v) for v in vals) + ")"
+    if fix is not None:
+        pass
+    elif x.rank == want - 1 and x.rank >= 2:
+        inner = tuple(vals[1:])
+        if data_format == "channels_last":
+            new = inner + (1,)
+        else:
+            new = (1,) + inner
+        new_txt = "(" + ", ".join("None" if v is None else str(v) for v in new) + ")"
+        fix = (f"add a channel axis: Reshape({new_txt}) or input_shape={new_txt}"
+               if not extra_axes else
+               f"add a channel axis: Reshape({new_txt})")
+    elif x.rank < want:
+        fix = f"{kind} needs {want} axes {expected}; reshape the input to that layout"
+    else:
+        n_in = x.rank - 2 - extra_axes
+        other = kind.replace(f"{n_spatial}D", f"{n_in}D")
+        fix = (f"this input has {n_in} spatial axes: use {other}, or reshape it" if n_in <= 3 and other != kind
+               else "reshape the input to that layout")
+    kind_of = what or f"{kind} expects"
+    ctx.fail(f"{kind_of} a {want}D input {expected}, but it received a {x.rank}D input {got} "
+             f"(expected ndim={want}, found ndim={x.rank})",
+             expected=expected, fix=fix)
+
+
+def bind_spatial(ctx, x, n_spatial, data_format, lead=("batch",)):
+    """Bind (batch, *spatial, channels) or (batch, channels, *spatial); returns (lead dims, spatial, channels)."""
+    names = SPATIAL_NAMES[n_spatial]
+    if data_format == "channels_last":
+        bound = ctx.bind(x, *lead, *names, "channels")
+        return bound[:len(lead)], bound[len(lead):-1], bound[-1]
+    bound = ctx.bind(x, *lead, "channels", *names)
+    return bound[:len(lead)], bound[len(lead) + 1:], bound[len(lead)]
+
+
+def assemble(data_format, lead, spatial, channels):
+    if data_format == "channels_last":
+        return (*lead, *spatial, channels)
+    return (*lead, channels, *spatial)
+
+
+def _per_axis(ctx, values, base, names, skip_one=True):
+    """Constants for strides/dilations: a plain 1 when 1 (keeps formulas short), else a named number."""
+    uniform = len(set(values)) == 1
+    out = []
+    for v, name in zip(values, names):
+        if v == 1 and skip_one:
+            out.append(Known(1))
+        else:
+            out.append(ctx.const(v, base if uniform else f"{base}_{SHORT[name]}"))
+    return out
+
+
+def conv_output_dims(ctx, spatial, kernel, strides, dilation, padding, names, fail_fix, kind="window"):
+    """Keras's compute_conv_output_shape on Dims, each output dim derived with its formula.
+
+    ``kernel`` holds named Dims; ``strides``/``dilation`` ints. Fails like Keras when a 'valid' size is ≤ 0.
+    """
+    s_dims = _per_axis(ctx, strides, "stride", names)
+    d_dims = _per_axis(ctx, dilation, "dilation", names)
+    out = []
+    bad = []
+    for L, k, s, d, name in zip(spatial, kernel, s_dims, d_dims, names):
+        if padding == "valid":
+            span = k if d.value == 1 else d * (k - 1) + 1
+            expr = (L - span) // s + 1
+            if L.value is not None and expr.value <= 0:
+                bad.append(f"{name} {L.value} < {kind} {span.value}" if span.value > L.value else
+                           f"{name} {L.value}")
+        else:
+            expr = L.ceildiv(s)
+        if expr is L:
+            out.append(L)
+        else:
+            out.append(ctx.derive(f"out_{name}", expr))
+    if bad:
+        ctx.fail(
+            "Computed output size would be zero or negative: with padding='valid' the "
+            f"{kind} must fit inside the input ({', '.join(bad)})",
+            expected=f"each spatial size at least as large as the {kind}",
+            fix=fail_fix)
+    if padding == "valid":
+        ctx.note(f"padding='valid': the {kind} only visits positions where it fits entirely inside the input, "
+                 f"so out = ⌊(in − {kind} span) / stride⌋ + 1 along each axis")
+    elif padding == "same":
+        ctx.note("padding='same': the input is padded with zeros so that out = ⌈in / stride⌉ along each axis")
+    else:
+        ctx.note("padding='causal': zeros are added on the left only, so output step t never sees input steps "
+                 "after t; out = ⌈in / stride⌉")
+    return out
+
+
+def _x(values):
+    return "×".join(str(v) for v in values)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Conv1D / Conv2D / Conv3D
+
+
+class _BaseConv(Layer):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
+                 lora_alpha=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        kind = type(self).__name__
+        r = self.rank
+        self.kernel_size = standardize_tuple(kernel_size, r, "kernel_size", kind)
+        self.strides = standardize_tuple(strides, r, "strides", kind)
+        self.dilation_rate = standardize_tuple(dilation_rate, r, "dilation_rate", kind)
+        self.padding = standardize_padding(padding, kind, allow_causal=r == 1)
+        self.data_format = standardize_data_format(data_format, kind)
+        self.activation = check_activation(activation, kind)
+        self.use_bias = use_bias
+        self.filters = _positive_or_none(
+            filters, "filters", kind,
+            f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.")
+        if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+            raise ArgumentError(f"The number of groups must be a positive integer. Received: groups={groups}.",
+                                layer_type=kind)
+        self.groups = groups
+        if self.filters % groups:
+            raise ArgumentError(
+                "The number of filters must be evenly divisible by the number of groups. Received: "
+                f"groups={groups}, filters={filters}.", layer_type=kind,
+                fix=f"choose filters as a multiple of {groups}")
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ArgumentError(
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                f"strides={self.strides} and dilation_rate={self.dilation_rate}", layer_type=kind)
+
+    def infer(self, ctx, x):
+        kind = type(self).__name__
+        r = self.rank
+        check_rank(ctx, x, r, self.data_format, kind)
+        (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
+        names = SPATIAL_NAMES[r]
+        if channels.value is None:
+            ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
+                     expected="a number of channels", fix="give the channel axis a concrete size")
+        if channels.value % self.groups:
+            ctx.fail(
+                "The number of input channels must be evenly divisible by the number of groups. Received "
+                f"groups={self.groups}, but the input has {channels.value} channels",
+                expected=f"a multiple of groups={self.groups} channels",
+                fix=f"use groups that divide {channels.value}")
+        kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
+        filters = ctx.const(self.filters, "filters")
+        if self.groups > 1:
+            per_group = channels // ctx.const(self.groups, "groups")
+        else:
+            per_group = channels
+        out_spatial = conv_output_dims(
+            ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, names, kind="kernel",
+            fail_fix="use padding='same', a smaller kernel_size or strides, or a larger input")
+        ctx.weight("kernel", (*kernel, per_group, filters))
+        if self.use_bias:
+            ctx.weight("bias", (filters,))
+        window = product(kernel) * per_group
+        ctx.formula((window + 1) * filters if self.use_bias else window * filters)
+        ctx.note(f"the output has one channel per filter: {self.filters} filters → {self.filters} channels")
+        ctx.free(f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, "
+                 "never the parameter count")
+        n_in = channels.value // self.groups
+        n_w = n_in * product(Known(k) for k in self.kernel_size).value
+        bias = " + 1 bias" if self.use_bias else ""
+        if self.groups > 1:
+            across = f"across the {n_in} input channels of its group"
+            groups = (f"; groups={self.groups} splits the {channels.value} channels into {self.groups} groups of "
+                      f"{n_in}, each seen by {self.filters // self.groups} filters")
+        else:
+            across = f"across all {channels.value} input channel{'s' if channels.value != 1 else ''}"
+            groups = ""
+        dil = (f", with taps {_x(self.dilation_rate)} apart (dilation_rate)" if max(self.dilation_rate) > 1
+               else "")
+        ctx.units(f"each of the {self.filters} filters looks at a {_x(self.kernel_size)} window {across}{dil} "
+                  f"({n_w} weights{bias}), then applies {activation_name(self.activation)}{groups}")
+        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+
+
+@register("Convolution1D")
+class Conv1D(_BaseConv):
+    rank = 1
+
+
+@register("Convolution2D")
+class Conv2D(_BaseConv):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), groups=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, groups=groups, **kwargs)
+
+
+@register("Convolution3D")
+class Conv3D(_BaseConv):
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), groups=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, groups=groups, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Transposed convolutions
+
+
+class _BaseConvTranspose(Layer):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        kind = type(self).__name__
+        r = self.rank
+        self.kernel_size = standardize_tuple(kernel_size, r, "kernel_size", kind)
+        self.strides = standardize_tuple(strides, r, "strides", kind)
+        self.dilation_rate = standardize_tuple(dilation_rate, r, "dilation_rate", kind)
+        self.padding = standardize_padding(padding, kind)
+        self.output_padding = (None if output_padding is None else
+                               standardize_tuple(output_padding, r, "output_padding", kind, allow_zero=True))
+        self.data_format = standardize_data_format(data_format, kind)
+        self.activation = check_activation(activation, kind)
+        self.use_bias = use_bias
+        self.filters = _positive_or_none(
+            filters, "filters", kind,
+            f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.")
+        if self.output_padding is not None:
+            for i, (op, s) in enumerate(zip(self.output_padding, self.strides)):
+                if op >= s:
+                    raise ArgumentError(
+                        "`output_padding` must be strictly less than `strides` for all dimensions. At dimension "
+                        f"{i}, `output_padding` is {op} but `strides` is {s}. Received: "
+                        f"output_padding={self.output_padding}, strides={self.strides}", layer_type=kind,
+                        fix="use an output_padding smaller than the stride")
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ArgumentError(
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                f"strides={self.strides} and dilation_rate={self.dilation_rate}", layer_type=kind)
+
+    def infer(self, ctx, x):
+        kind = type(self).__name__
+        r = self.rank
+        check_rank(ctx, x, r, self.data_format, kind)
+        (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
+        names = SPATIAL_NAMES[r]
+        if channels.value is None:
+            ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
+                     expected="a number of channels", fix="give the channel axis a concrete size")
+        kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
+        filters = ctx.const(self.filters, "filters")
+        s_dims = _per_axis(ctx, self.strides, "stride", names)
+        d_dims = _per_axis(ctx, self.dilation_rate, "dilation", names)
+        out = []
+        for i, (L, k, s, d, name) in enumerate(zip(spatial, kernel, s_dims, d_dims, names)):
+            span = k if d.value == 1 else d * (k - 1) + 1
+            op = None if self.output_padding is None else self.output_padding[i]
+            if self.padding == "valid":
+                if op is None:
+                    extra = max(span.value, s.value) - span.value
+                    expr = (L - 1) * s + span + extra
+                else:
+                    expr = (L - 1) * s + span + (ctx.const(op, "output_padding") if op else 0)
+            else:
+                if op is None:
+                    expr = L * s
+                else:
+                    expr = (L - 1) * s + (span.value % 2) + (ctx.const(op, "output_padding") if op else 0)
+            out.append(L if expr is L else ctx.derive(f"out_{name}", expr))
+        if self.padding == "valid":
+            ctx.note("a transposed convolution spreads every input position into a window of the output: with "
+                     "padding='valid', out = (in − 1)·stride + kernel span (+ output_padding)")
+        else:
+            ctx.note("a transposed convolution with padding='same' multiplies each spatial size by the stride"
+                     + (" (output_padding adjusts it)" if self.output_padding is not None else ""))
+        ctx.weight("kernel", (*kernel, filters, channels))
+        if self.use_bias:
+            ctx.weight("bias", (filters,))
+        window = product(kernel) * channels
+        ctx.formula((window + 1) * filters if self.use_bias else window * filters)
+        ctx.note("Keras stores a transposed kernel as (kernel..., filters, input channels): the last two axes are "
+                 "swapped compared with a plain convolution")
+        ctx.free(f"the same kernels are used at every position: the {WINDOW_NOUN[r]} changes the output size, "
+                 "never the parameter count")
+        n_w = channels.value * product(Known(k) for k in self.kernel_size).value
+        bias = " + 1 bias" if self.use_bias else ""
+        ctx.units(f"each of the {self.filters} filters paints a {_x(self.kernel_size)} patch of the output from "
+                  f"all {channels.value} input channels at each input position ({n_w} weights{bias}), then "
+                  f"applies {activation_name(self.activation)}")
+        return ctx.spec(assemble(self.data_format, (batch,), out, filters))
+
+
+@register("Convolution1DTranspose")
+class Conv1DTranspose(_BaseConvTranspose):
+    rank = 1
+
+
+@register("Convolution2DTranspose")
+class Conv2DTranspose(_BaseConvTranspose):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=(1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+@register("Convolution3DTranspose")
+class Conv3DTranspose(_BaseConvTranspose):
+    rank = 3
+
+    # Keras 3 puts data_format before output_padding here (unlike the 1D/2D transposes).
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 output_padding=None, dilation_rate=(1, 1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Separable and depthwise convolutions
+
+
+class _DepthwiseMixin:
+    def _common(self, kind, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                activation, use_bias):
+        r = self.rank
+        self.kernel_size = standardize_tuple(kernel_size, r, "kernel_size", kind)
+        self.strides = standardize_tuple(strides, r, "strides", kind)
+        self.dilation_rate = standardize_tuple(dilation_rate, r, "dilation_rate", kind)
+        self.padding = standardize_padding(padding, kind)
+        self.data_format = standardize_data_format(data_format, kind)
+        self.activation = check_activation(activation, kind)
+        self.use_bias = use_bias
+        self.depth_multiplier = _positive_or_none(
+            depth_multiplier, "depth_multiplier", kind,
+            "Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received "
+            f"depth_multiplier={depth_multiplier}.")
+
+    def _depthwise_part(self, ctx, x):
+        kind = type(self).__name__
+        r = self.rank
+        check_rank(ctx, x, r, self.data_format, kind)
+        (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
+        if channels.value is None:
+            ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
+                     expected="a number of channels", fix="give the channel axis a concrete size")
+        kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
+        dm = ctx.const(self.depth_multiplier, "depth_multiplier")
+        out_spatial = conv_output_dims(
+            ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, SPATIAL_NAMES[r],
+            kind="kernel", fail_fix="use padding='same', a smaller kernel_size or strides, or a larger input")
+        return batch, channels, kernel, dm, out_spatial
+
+
+class _BaseSeparableConv(_DepthwiseMixin, Layer):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        kind = type(self).__name__
+        self._common(kind, kernel_size, strides, padding, data_format, dilation_rate, depth_multiplier,
+                     activation, use_bias)
+        self.filters = _positive_or_none(
+            filters, "filters", kind,
+            f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.")
+
+    def infer(self, ctx, x):
+        r = self.rank
+        batch, channels, kernel, dm, out_spatial = self._depthwise_part(ctx, x)
+        filters = ctx.const(self.filters, "filters")
+        ctx.weight("depthwise_kernel", (*kernel, channels, dm))
+        ctx.weight("pointwise_kernel", (*(Known(1) for _ in range(r)), dm * channels, filters))
+        if self.use_bias:
+            ctx.weight("bias", (filters,))
+        depthwise = product(kernel) * channels * dm
+        pointwise = dm * channels * filters
+        ctx.formula(depthwise + pointwise + filters if self.use_bias else depthwise + pointwise)
+        ctx.note("two steps: a depthwise convolution filters each input channel on its own "
+                 f"(depth_multiplier={self.depth_multiplier} kernel{'s' if self.depth_multiplier > 1 else ''} "
+                 "per channel), then a 1×1 pointwise convolution mixes the channels into the filters")
+        ctx.free(f"both kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, never "
+                 "the parameter count")
+        c = channels.value
+        k = product(Known(v) for v in self.kernel_size).value
+        bias = " + 1 bias" if self.use_bias else ""
+        ctx.units(f"each input channel is filtered by {self.depth_multiplier} {_x(self.kernel_size)} "
+                  f"kernel{'s' if self.depth_multiplier > 1 else ''} ({k} weights each), giving "
+                  f"{c * self.depth_multiplier} intermediate channels; each of the {self.filters} filters then "
+                  f"combines all {c * self.depth_multiplier} of them ({c * self.depth_multiplier} weights{bias}), "
+                  f"then applies {activation_name(self.activation)}")
+        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+
+
+@register("SeparableConvolution1D")
+class SeparableConv1D(_BaseSeparableConv):
+    rank = 1
+
+
+@register("SeparableConvolution2D")
+class SeparableConv2D(_BaseSeparableConv):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+
+
+class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
+    rank = 2
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._common(type(self).__name__, kernel_size, strides, padding, data_format, dilation_rate,
+                     depth_multiplier, activation, use_bias)
+
+    def infer(self, ctx, x):
+        r = self.rank
+        batch, channels, kernel, dm, out_spatial = self._depthwise_part(ctx, x)
+        out_channels = ctx.derive("out_channels", dm * channels) if self.depth_multiplier > 1 else channels
+        ctx.weight("kernel", (*kernel, channels, dm))
+        if self.use_bias:
+            ctx.weight("bias", (dm * channels,))
+        ctx.formula((product(kernel) + 1) * channels * dm if self.use_bias else product(kernel) * channels * dm)
+        ctx.note("each input channel is convolved on its own, never mixed with the others: the output has "
+                 "depth_multiplier × channels channels")
+        ctx.free(f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, "
+                 "never the parameter count")
+        k = product(Known(v) for v in self.kernel_size).value
+        bias = " + 1 bias" if self.use_bias else ""
+        ctx.units(f"each of the {channels.value * self.depth_multiplier} output channels looks at a "
+                  f"{_x(self.kernel_size)} window of a single input channel ({k} weights{bias}), then applies "
+                  f"{activation_name(self.activation)}")
+        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, out_channels))
+
+
+@register()
+class DepthwiseConv1D(_BaseDepthwiseConv):
+    rank = 1
+
+
+@register()
+class DepthwiseConv2D(_BaseDepthwiseConv):
+    rank = 2
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
+                 dilation_rate=(1, 1), **kwargs):
+        super().__init__(kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ConvLSTM1D / 2D / 3D
+
+
+class _ConvLSTM(Layer):
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 activation="tanh", recurrent_activation="sigmoid", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        kind = type(self).__name__
+        r = self.rank
+        self.filters = filters
+        self.kernel_size = standardize_tuple(kernel_size, r, "kernel_size", kind)
+        self.strides = standardize_tuple(strides, r, "strides", kind, allow_zero=True)
+        self.padding = standardize_padding(padding, kind)
+        self.data_format = standardize_data_format(data_format, kind)
+        self.dilation_rate = standardize_tuple(dilation_rate, r, "dilation_rate", kind)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ArgumentError(
+                "Specifying `strides > 1` is not compatible with `dilation_rate > 1`. Please provide "
+                f"`strides=1` or `dilation_rate=1`. Received: strides={self.strides} and "
+                f"dilation_rate={self.dilation_rate}", layer_type=kind)
+        self.activation = check_activation(activation, kind)
+        self.recurrent_activation = check_activation(recurrent_activation, kind)
+        self.use_bias = use_bias
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = go_backwards
+        self.stateful = stateful
+
+    def infer(self, ctx, x, initial_state=None, mask=None, training=None):
+        kind = type(self).__name__
+        r = self.rank
+        check_rank(ctx, x, r, self.data_format, kind, extra_axes=1)
+        (batch, time), spatial, channels = bind_spatial(ctx, x, r, self.data_format, lead=("batch", "time"))
+        names = SPATIAL_NAMES[r]
+        if any(d.value is None for d in spatial):
+            ctx.fail("ConvLSTM layers only support static input shapes for the spatial dimension",
+                     expected="every spatial size known", fix="give the spatial axes concrete sizes")
+        if channels.value is None:
+            ctx.fail("The channel dimension of the inputs should be defined. Found None.",
+                     expected="a number of channels", fix="give the channel axis a concrete size")
+        if isinstance(self.filters, bool) or not isinstance(self.filters, int) or self.filters <= 0:
+            ctx.fail(f"filters must be a positive integer, got {self.filters!r}", expected="filters > 0")
+        if 0 in self.strides:
+            ctx.fail(f"strides must be positive, got {self.strides}", expected="strides > 0")
+        kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
+        filters = ctx.const(self.filters, "filters")
+        out_spatial = conv_output_dims(
+            ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, names, kind="kernel",
+            fail_fix="use padding='same', a smaller kernel_size or strides, or a larger input")
+        gates = 4 * filters
+        ctx.weight("kernel", (*kernel, channels, gates))
+        ctx.weight("recurrent_kernel", (*kernel, filters, gates))
+        if self.use_bias:
+            ctx.weight("bias", (gates,))
+        ksize = product(kernel)
+        ctx.formula(4 * filters * (ksize * (channels + filters) + (1 if self.use_bias else 0)))
+        ctx.note("an LSTM whose matrix products are convolutions: at every timestep, 4 gates (input, forget, "
+                 "cell, output) are each a convolution of the input frame plus a 'same'-padded convolution of "
+                 "the previous hidden state")
+        if self.return_sequences:
+            ctx.note("return_sequences=True passes on the hidden state (a feature map) at every timestep")
+        else:
+            ctx.note("return_sequences=False keeps only the hidden state after the last timestep")
+        ctx.free("the same kernels are used at every timestep and every position: neither the number of "
+                 f"timesteps nor the {WINDOW_NOUN[r]} changes the parameter count")
+        k = product(Known(v) for v in self.kernel_size).value
+        c = channels.value
+        ctx.units(f"each of the {self.filters} filters holds one channel of the hidden state; for each of its 4 "
+                  f"gates it looks at a {_x(self.kernel_size)} window of all {c} input channels and all "
+                  f"{self.filters} hidden channels ({k * (c + self.filters)} weights"
+                  f"{' + 1 bias' if self.use_bias else ''})")
+        state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+        if self.return_sequences:
+            out = ctx.spec(assemble(self.data_format, (batch, time), out_spatial, filters))
+        else:
+            out = state
+        if self.return_state:
+            ctx.note("return_state=True also returns the final hidden and cell states (h, c)")
+            return [out, state, ctx.spec(state.shape)]
+        return out
+
+
+@register()
+class ConvLSTM1D(_ConvLSTM):
+    rank = 1
+
+
+@register()
+class ConvLSTM2D(_ConvLSTM):
+    rank = 2
+
+
+@register()
+class ConvLSTM3D(_ConvLSTM):
+    rank = 3

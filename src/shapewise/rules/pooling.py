@@ -1,1 +1,173 @@
-"""pooling layers (to be written)."""
+"""Pooling layers: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D and their global forms.
+
+A pooling layer has no weights: it summarises each window (the maximum or the mean) channel by channel, so the
+number of channels is kept and only the spatial sizes change, following Keras's
+``compute_pooling_output_shape``:
+
+- ``padding='valid'``: out = ⌊(in − pool_size) / stride⌋ + 1 (Keras raises when it is ≤ 0);
+- ``padding='same'``: out = ⌈in / stride⌉.
+
+``strides`` defaults to ``pool_size``: windows side by side, without overlap. A global pooling layer summarises
+every spatial axis at once, leaving one value per channel (kept as size-1 axes with ``keepdims=True``).
+"""
+
+from __future__ import annotations
+
+from ..dims import Known
+from ..engine import Layer, register
+from .conv import (SPATIAL_NAMES, assemble, bind_spatial, check_rank, conv_output_dims, standardize_data_format,
+                   standardize_tuple)
+
+_POOL_ROLES = {1: ("pool_size",), 2: ("pool_h", "pool_w"), 3: ("pool_d", "pool_h", "pool_w")}
+_MODE = {"max": "the maximum", "average": "the mean"}
+
+
+class _BasePooling(Layer):
+    rank = 2
+    mode = "max"
+
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        kind = type(self).__name__
+        self.pool_size = standardize_tuple(pool_size, self.rank, "pool_size", kind)
+        strides = pool_size if strides is None else strides
+        self.strides = standardize_tuple(strides, self.rank, "strides", kind, allow_zero=True)
+        # Keras keeps `padding` as given (no lower-casing) and checks it when computing the output shape.
+        self.padding = padding
+        self.data_format = standardize_data_format(data_format, kind)
+
+    def infer(self, ctx, x):
+        kind = type(self).__name__
+        r = self.rank
+        check_rank(ctx, x, r, self.data_format, kind)
+        if self.padding not in ("valid", "same"):
+            ctx.fail(f"Argument `padding` must be either 'valid' or 'same'. Received: padding={self.padding!r}",
+                     expected="padding='valid' or padding='same' (lower case)",
+                     fix=f"padding={str(self.padding).lower()!r}" if str(self.padding).lower() in
+                     ("valid", "same") else "use padding='valid' or 'same'")
+        if 0 in self.strides:
+            ctx.fail(f"strides must be positive, got {self.strides}", expected="strides > 0")
+        (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
+        pool = [ctx.const(p, role) for p, role in zip(self.pool_size, _POOL_ROLES[r])]
+        out = conv_output_dims(ctx, spatial, pool, self.strides, (1,) * r, self.padding, SPATIAL_NAMES[r],
+                               kind="pool window",
+                               fail_fix="use padding='same', a smaller pool_size, or a larger input "
+                                        "(or fewer downsampling layers before this one)")
+        default = self.strides == self.pool_size
+        ctx.note(f"each {'×'.join(map(str, self.pool_size))} window is replaced by {_MODE[self.mode]} of its "
+                 "values, channel by channel: the number of channels is kept"
+                 + ("; strides default to pool_size, so the windows do not overlap" if default else ""))
+        ctx.units("no units and no weights: pooling is a fixed summary of each window, nothing to learn")
+        return ctx.spec(assemble(self.data_format, (batch,), out, channels))
+
+
+@register("MaxPool1D")
+class MaxPooling1D(_BasePooling):
+    rank, mode = 1, "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name=name, **kwargs)
+
+
+@register("MaxPool2D")
+class MaxPooling2D(_BasePooling):
+    rank, mode = 2, "max"
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name=name, **kwargs)
+
+
+@register("MaxPool3D")
+class MaxPooling3D(_BasePooling):
+    rank, mode = 3, "max"
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, name=None,
+                 **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, name=name, **kwargs)
+
+
+@register("AvgPool1D")
+class AveragePooling1D(_BasePooling):
+    rank, mode = 1, "average"
+
+
+@register("AvgPool2D")
+class AveragePooling2D(_BasePooling):
+    rank, mode = 2, "average"
+
+
+@register("AvgPool3D")
+class AveragePooling3D(_BasePooling):
+    rank, mode = 3, "average"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Global pooling
+
+
+class _BaseGlobalPooling(Layer):
+    rank = 2
+    mode = "max"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format, type(self).__name__)
+        self.keepdims = keepdims
+
+    def infer(self, ctx, x, mask=None):
+        kind = type(self).__name__
+        r = self.rank
+        if x.rank != r + 2:
+            fix = None
+            if x.rank == r + 3 and r < 3:
+                fix = f"this input has {x.rank - 2} spatial axes: use Global{self._word()}Pooling{r + 1}D"
+            elif x.rank == r + 1 and r > 1:
+                fix = f"this input has {x.rank - 2} spatial axes: use Global{self._word()}Pooling{r - 1}D"
+            elif x.rank == 2:
+                fix = "the input is already one vector per sample; there is nothing left to pool"
+            check_rank(ctx, x, r, self.data_format, kind, fix=fix)
+        (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
+        if self.keepdims:
+            out = assemble(self.data_format, (batch,), [Known(1)] * r, channels)
+            ctx.note(f"keepdims=True: every spatial axis is reduced to {_MODE[self.mode]} over it and kept with "
+                     "size 1")
+        else:
+            out = (batch, channels)
+            ctx.note(f"every spatial axis ({', '.join(SPATIAL_NAMES[r])}) is reduced to {_MODE[self.mode]} over "
+                     "it: one value per channel is left")
+        ctx.units("no units and no weights: a fixed summary over all positions, whatever the input's size "
+                  "(which is why a model ending in global pooling accepts any image size)")
+        return ctx.spec(out)
+
+    def _word(self):
+        return "Max" if self.mode == "max" else "Average"
+
+
+@register("GlobalMaxPool1D")
+class GlobalMaxPooling1D(_BaseGlobalPooling):
+    rank, mode = 1, "max"
+
+
+@register("GlobalMaxPool2D")
+class GlobalMaxPooling2D(_BaseGlobalPooling):
+    rank, mode = 2, "max"
+
+
+@register("GlobalMaxPool3D")
+class GlobalMaxPooling3D(_BaseGlobalPooling):
+    rank, mode = 3, "max"
+
+
+@register("GlobalAvgPool1D")
+class GlobalAveragePooling1D(_BaseGlobalPooling):
+    rank, mode = 1, "average"
+
+
+@register("GlobalAvgPool2D")
+class GlobalAveragePooling2D(_BaseGlobalPooling):
+    rank, mode = 2, "average"
+
+
+@register("GlobalAvgPool3D")
+class GlobalAveragePooling3D(_BaseGlobalPooling):
+    rank, mode = 3, "average"
