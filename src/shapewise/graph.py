@@ -516,6 +516,13 @@ class Sequential(Model):
         return Layer.__call__(self, *args, **kwargs)
 
     def infer(self, ctx, x, **kwargs):
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            # Keras checks a built Sequential's input against its Input, as a functional model does.
+            want, got = self._layers[0]._input_tensor.shape, x.values()
+            if len(want) != len(got) or any(w is not None and g is not None and w != g
+                                             for w, g in zip(want[1:], got[1:])):
+                ctx.fail(f"the input is incompatible with the model: expected shape {want}, found shape {got}",
+                         expected=str(want))
         spec = x
         for layer in self.layers:
             child = Context(layer, [spec])
