@@ -54,7 +54,7 @@ def main(argv=None):
     sys.stdout.write(render(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested))
     if result.error is not None:
         return result.error.exit_code
-    if not result.models:
+    if not result.models and not result.printed:
         if args.format == "text":
             print("shapewise: no model found" + _skipped_text(result), file=sys.stderr)
         return 2

@@ -1264,7 +1264,7 @@ class Interpreter:
             return target(*args, **kwargs)
         except ShapewiseError:
             raise
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError) as e:
+        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as e:
             message = str(e)
             message = re.sub(r"\b\w+\.__init__\(\)", f"{path}()", message)
             raise ArgumentError(f"`{self._text(node)}`: {message}", line=self.line) from None
@@ -1805,21 +1805,26 @@ def _kind(value):
             set: "set", range: "range", type(None): "None"}.get(type(value), "value")
 
 
-def _format(value, as_repr):
+def _format(value, as_repr, _open=None):
     """A value as Python (and Keras) would print it: str() when as_repr is False, repr() otherwise."""
+    if isinstance(value, (list, dict)):
+        _open = _open or set()
+        if id(value) in _open:
+            return "[...]" if isinstance(value, list) else "{...}"
+        _open = _open | {id(value)}
     if isinstance(value, str):
         return repr(value) if as_repr else value
     if isinstance(value, (bool, int, float, type(None), range)):
         return repr(value)
     if isinstance(value, tuple):
-        inner = ", ".join(_format(v, True) for v in value)
+        inner = ", ".join(_format(v, True, _open) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, list):
-        return "[" + ", ".join(_format(v, True) for v in value) + "]"
+        return "[" + ", ".join(_format(v, True, _open) for v in value) + "]"
     if isinstance(value, set):
         return "{" + ", ".join(_format(v, True) for v in sorted(value, key=repr)) + "}" if value else "set()"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_format(k, True)}: {_format(v, True)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_format(k, True)}: {_format(v, True, _open)}" for k, v in value.items()) + "}"
     if isinstance(value, KerasTensor):
         return repr(value)
     if isinstance(value, Layer):

@@ -1,0 +1,3 @@
+model = Sequential()
+model.add(Dense(10, input_shape=(20, 5)))
+model.summary()

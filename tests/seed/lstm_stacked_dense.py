@@ -1,0 +1,5 @@
+model = Sequential()
+model.add(LSTM(64, return_sequences=True, input_shape=(3000, 4)))
+model.add(LSTM(64, return_sequences=True))
+model.add(LSTM(32, return_sequences=True))
+model.add(Dense(3, activation = 'softmax'))

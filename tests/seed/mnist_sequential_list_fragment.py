@@ -1,0 +1,1 @@
+model = Sequential([Dense(32, input_shape=(784,)), ...),])
