@@ -1221,6 +1221,7 @@ class Interpreter:
         from ..graph import Model, Sequential
 
         if isinstance(func, Builtin):
+            self.call_node = node
             return func.fn(self, args, kwargs)
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
@@ -1304,7 +1305,8 @@ class Interpreter:
     def _opaque_result(self, name, args, kwargs):
         found = self._any_opaque(args, kwargs)
         if found:
-            return Opaque(f"{name}(...)", parents=tuple(found))
+            node = getattr(self, "call_node", None)
+            return Opaque(self._text(node) if node is not None else f"{name}(...)", parents=tuple(found))
         return None
 
     def _b_print(self, args, kwargs):
