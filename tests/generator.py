@@ -1330,3 +1330,133 @@ def layer_types(source):
     import re
 
     return set(re.findall(r"layers\.(\w+)\(", source))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Many cases: draw with hypothesis (seeded or derandomized), compare in worker processes (Keras is the slow side)
+
+
+def draw_cases(n, seed=None, invalid_fraction=0.22):
+    """``n`` cases from hypothesis: derandomized (the same every run) when ``seed`` is None, else seeded."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    out = []
+
+    @settings(max_examples=n, database=None, deadline=None, derandomize=seed is None,
+              suppress_health_check=list(HealthCheck), phases=["generate"])
+    @given(cases(invalid_fraction))
+    def collect(case):
+        out.append(case)
+
+    if seed is not None:
+        collect = hseed(seed)(collect)
+    collect()
+    return out[:n]
+
+
+def _worker_init():
+    import warnings as _w
+
+    _w.simplefilter("ignore")
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover
+        pass
+    import oracle
+
+    oracle.real_keras()
+
+
+_jobs_done = 0
+
+
+def _compare_job(case):
+    global _jobs_done
+    desc = compare(case.source, case.lines)
+    _jobs_done += 1
+    if _jobs_done % 200 == 0:
+        import gc
+
+        gc.collect()
+    return desc, _last_keras_ok
+
+
+def compare_many(case_list, workers=None, chunksize=8):
+    """[(description or None, keras built it)] for each case, computed in ``workers`` processes."""
+    return list(run_many(iter(case_list), workers, chunksize))
+
+
+def run_many(case_iter, workers=None, chunksize=8):
+    """Yield (description or None, keras built it) for each case of an iterable, in order, comparing in
+    ``workers`` processes (env SHAPEWISE_RANDOM_WORKERS, default: one per CPU) while the caller draws more."""
+    workers = workers or int(os.environ.get("SHAPEWISE_RANDOM_WORKERS", 0)) or os.cpu_count() or 1
+    if workers <= 1:
+        _worker_init()
+        for c in case_iter:
+            yield _compare_job(c)
+        return
+    import collections
+    import concurrent.futures
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+        pending = collections.deque()
+        batch = []
+        for c in case_iter:
+            batch.append(c)
+            if len(batch) == chunksize:
+                pending.append(pool.submit(_compare_batch, batch))
+                batch = []
+            while pending and pending[0].done():
+                yield from pending.popleft().result()
+        if batch:
+            pending.append(pool.submit(_compare_batch, batch))
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _compare_batch(batch):
+    return [_compare_job(c) for c in batch]
+
+
+def iter_cases(n, seed=None, invalid_fraction=0.22):
+    """Like draw_cases, but a generator: yields each case as hypothesis draws it (runs hypothesis in a thread)."""
+    import queue
+    import threading
+
+    q = queue.Queue(maxsize=64)
+    done = object()
+
+    def produce():
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import seed as hseed
+
+        count = [0]
+
+        @settings(max_examples=n, database=None, deadline=None, derandomize=seed is None,
+                  suppress_health_check=list(HealthCheck), phases=["generate"])
+        @given(cases(invalid_fraction))
+        def collect(case):
+            if count[0] < n:
+                count[0] += 1
+                q.put(case)
+
+        if seed is not None:
+            collect = hseed(seed)(collect)
+        try:
+            collect()
+        finally:
+            q.put(done)
+
+    th = threading.Thread(target=produce, daemon=True)
+    th.start()
+    while True:
+        item = q.get()
+        if item is done:
+            break
+        yield item
+    th.join()
