@@ -1,0 +1,157 @@
+"""A named catalogue of sandbox-escape attempts. Each must be refused (RefusedError, exit status 2, with the
+line) or skipped as unrelated to the model — and nothing in it may run: while the interpreter works, exec, eval,
+open, compile-to-code, os.system and subprocess are booby-trapped, and no file the snippet names appears."""
+
+import ast
+import builtins
+import os
+import subprocess
+import types
+
+import pytest
+
+from shapewise.errors import RefusedError
+from shapewise.frontends import snippet
+from shapewise.frontends.snippet import interpret
+
+MODEL = "from keras import Sequential\nfrom keras.layers import Dense\nmodel = Sequential([Dense(2, input_shape=(3,))])\n"
+PWNED = "/tmp/shapewise_sandbox_pwned"
+
+# name: (source appended after MODEL, "refused" | "skipped", line relative to the appended source)
+CATALOGUE = {
+    "dunder_import": ("__import__('os').system('touch /tmp/shapewise_sandbox_pwned')", "refused", 1),
+    "class_bases_walk": ("().__class__.__bases__[0].__subclasses__()", "refused", 1),
+    "getattr_builtin": ("getattr(model, '_layers')", "refused", 1),
+    "getattr_alias": ("g = getattr\ng(model, 'layers')", "refused", 1),
+    "setattr_builtin": ("setattr(model, 'trainable', False)", "refused", 1),
+    "open_passwd": ("print(open('/etc/passwd').read())", "refused", 1),
+    "exec_call": ("exec('import os')", "refused", 1),
+    "eval_call": ("x = eval('1+1')", "refused", 1),
+    "compile_call": ("c = compile('1', 'x', 'eval')", "refused", 1),
+    "globals_call": ("g = globals()", "refused", 1),
+    "vars_model": ("v = vars(model)", "refused", 1),
+    "dir_model": ("d = dir(model)", "refused", 1),
+    "type_model": ("t = type(model)", "refused", 1),
+    "breakpoint": ("breakpoint()", "refused", 1),
+    "input_call": ("x = input()", "refused", 1),
+    "lambda_assign": ("f = lambda: 1", "refused", 1),
+    "lambda_layer": ("from keras import layers\nmodel.add(layers.Lambda(lambda x: x * 2))", "refused", 2),
+    "def_function": ("def build():\n    return 1", "refused", 1),
+    "class_subclass": ("class MyLayer(Dense):\n    pass", "refused", 1),
+    "with_open": ("with open(PATH) as f:\n    pass".replace("PATH", repr(PWNED)), "refused", 1),
+    "try_except": ("try:\n    x = 1\nexcept Exception:\n    pass", "refused", 1),
+    "while_true": ("while True:\n    pass", "refused", 1),
+    "global_stmt": ("global model", "refused", 1),
+    "walrus": ("y = (n := 3)", "refused", 1),
+    "generator_expression": ("s = sum(i for i in range(3))", "refused", 1),
+    "model_dict": ("d = model.__dict__", "refused", 1),
+    "model_private_layers": ("l = model._layers", "refused", 1),
+    "layer_class_attr": ("c = model.layers[0].__class__", "refused", 1),
+    "method_globals": ("g = model.summary.__globals__", "refused", 1),
+    "unlisted_method": ("model.layers[0].call(None)", "refused", 1),
+    "factory_attribute": ("from keras.layers import LSTM\nLSTM.__init__.__globals__", "refused", 2),
+    "fstring_attribute": ("print(f'{model.__class__}')", "refused", 1),
+    "str_format_attribute": ("print('{0.__class__.__init__.__globals__}'.format(model))", "refused", 1),
+    "dunder_name_binding": ("__builtins__ = None", "refused", 1),
+    "dunder_import_from": ("from os import __builtins__", "refused", 1),
+    "private_module": ("import keras._private", "refused", 1),
+    "keras_dunder": ("import keras\nv = keras.__version__", "refused", 2),
+    "huge_loop": ("for i in range(10**6):\n    pass", "refused", 1),
+    "loop_budget": ("for i in range(200):\n    for j in range(200):\n        pass", "refused", 2),
+    "huge_power": ("x = 10**100", "refused", 1),
+    "power_tower": ("x = 2**2**2**2**2", "refused", 1),
+    "huge_literal": ("x = 12345678901234567890", "refused", 1),
+    "string_bomb": ("s = 'a' * 10**9", "refused", 1),
+    "list_bomb": ("l = [0] * 10**8", "refused", 1),
+    "deep_nesting": ("x = " + "-" * 200 + "1", "refused", 1),
+    "deep_list_nesting": ("x = " + "[" * 150 + "]" * 150, "refused", 1),
+    "tensor_slice": ("import keras\nx = keras.Input((3,))\ny = x[:, 0]", "refused", 3),
+    "tensor_arithmetic": ("import keras\nx = keras.Input((3,))\ny = x + x", "refused", 3),
+    "tf_op_on_tensor": ("import keras, tensorflow as tf\nx = keras.Input((3,))\ny = tf.reduce_sum(x)", "refused", 3),
+    "set_data_format": ("from keras import backend as K\nK.set_image_data_format('channels_first')", "refused", 2),
+    # unrelated to the model: skipped and listed, never run
+    "os_system": ("import os\nos.system('touch /tmp/shapewise_sandbox_pwned')", "skipped", 2),
+    "from_os_system": ("from os import system\nsystem('touch /tmp/shapewise_sandbox_pwned')", "skipped", 2),
+    "subprocess_run": ("import subprocess\nsubprocess.run(['touch', '/tmp/shapewise_sandbox_pwned'])", "skipped", 2),
+    "builtins_module_exec": ("import builtins\nbuiltins.exec('open(1)')", "skipped", 2),
+    "keras_utils_get_file": ("import keras\np = keras.utils.get_file('x', 'http://example.invalid/x')", "skipped", 2),
+    "model_save": ("model.save('/tmp/shapewise_sandbox_pwned')", "skipped", 1),
+    "model_load_weights": ("model.load_weights('/etc/passwd')", "skipped", 1),
+    "pickle_load": ("import pickle\nm = pickle.load(f)", "skipped", 2),
+}
+
+
+@pytest.fixture
+def booby_traps(monkeypatch):
+    # Import everything shapewise may import lazily first: Python's import system itself calls exec and compile.
+    interpret(MODEL + "import keras\nkeras.applications.DenseNet121\nmodel.summary()\n", "<warm-up>")
+    package_dir = os.path.dirname(snippet.__file__.rsplit(os.sep + "frontends", 1)[0] + os.sep)
+    real_exec, real_compile = builtins.exec, builtins.compile
+
+    def trap(name):
+        def fail(*args, **kwargs):
+            raise AssertionError(f"the snippet interpreter called {name}")
+
+        return fail
+
+    def module_exec(code, *args, **kwargs):
+        if isinstance(code, types.CodeType) and code.co_filename.startswith(package_dir):
+            return real_exec(code, *args, **kwargs)  # importing one of shapewise's own modules
+        raise AssertionError("the snippet interpreter called exec")
+
+    def ast_only_compile(source, filename, mode, flags=0, *args, **kwargs):
+        # parsing to an AST is fine, and so is Python importing shapewise's own modules
+        if not flags & ast.PyCF_ONLY_AST and not str(filename).startswith(package_dir):
+            raise AssertionError("the snippet interpreter compiled code to run")
+        return real_compile(source, filename, mode, flags, *args, **kwargs)
+
+    for name in ("eval", "open", "breakpoint", "input"):
+        monkeypatch.setattr(builtins, name, trap(name))
+    monkeypatch.setattr(builtins, "exec", module_exec)
+    monkeypatch.setattr(builtins, "compile", ast_only_compile)
+    monkeypatch.setattr(os, "system", trap("os.system"))
+    monkeypatch.setattr(subprocess, "run", trap("subprocess.run"))
+    monkeypatch.setattr(subprocess, "Popen", trap("subprocess.Popen"))
+    if os.path.exists(PWNED):
+        os.remove(PWNED)
+    yield
+    assert not os.path.exists(PWNED)
+
+
+@pytest.mark.parametrize("name", CATALOGUE, ids=CATALOGUE)
+def test_escape_attempt(name, booby_traps):
+    attempt, outcome, line = CATALOGUE[name]
+    offset = MODEL.count("\n")
+    result = interpret(MODEL + attempt + "\n", f"<{name}>")
+    if outcome == "refused":
+        assert isinstance(result.error, RefusedError), f"not refused: {result.error!r}"
+        assert result.error.exit_code == 2
+        assert result.error.line == offset + line
+        assert "refused" in result.error.message or "not supported" in result.error.message
+    else:
+        assert result.error is None, str(result.error)
+        assert offset + line in [skipped_line for skipped_line, _ in result.skipped]
+        assert len(result.models) == 1
+
+
+def test_refusal_names_the_construct_and_why():
+    result = interpret("x = 1\ny = model.__dict__\n", "<t>")
+    assert result.error.line == 2
+    assert "__dict__" in result.error.message and "never read" in result.error.message
+
+
+def test_source_size_limit():
+    result = interpret("x = 1\n" * 200_000, "<big>")
+    assert isinstance(result.error, RefusedError) and result.error.line == 1
+
+
+def test_time_budget(monkeypatch):
+    monkeypatch.setattr(snippet, "TIME_BUDGET", -1.0)
+    result = interpret(MODEL, "<slow>")
+    assert isinstance(result.error, RefusedError)
+    assert "time budget" in result.error.message
+
+
+def test_self_containing_list_prints_like_python():
+    result = interpret("a = [1]\na.append(a)\nprint(a)\n", "<t>")
+    assert result.printed == ["[1, [...]]"]
