@@ -54,24 +54,20 @@ class _Cell(Layer):
 
     gates = 1
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
-                 recurrent_dropout=0.0, reset_after=True, seed=None, implementation=2, **kwargs):
+    def __init__(self, config, **kwargs):
         name = type(self).__name__
-        self.units = _check_units(units, name)
+        config = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True,
+                  "unit_forget_bias": True, "reset_after": True, **config}
+        self.units = _check_units(config["units"], name)
         super().__init__(**kwargs)
-        self.activation = check_activation(activation, name)
-        self.recurrent_activation = check_activation(recurrent_activation, name)
-        self.use_bias = use_bias
-        self.unit_forget_bias = unit_forget_bias
-        self.reset_after = reset_after
-        self.dropout = _clip_rate(dropout)
-        self.recurrent_dropout = _clip_rate(recurrent_dropout)
-        self._config = dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
-                            use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
-                            recurrent_dropout=recurrent_dropout, reset_after=reset_after)
+        self.activation = check_activation(config["activation"], name)
+        self.recurrent_activation = check_activation(config["recurrent_activation"], name)
+        self.use_bias = config["use_bias"]
+        self.unit_forget_bias = config["unit_forget_bias"]
+        self.reset_after = config["reset_after"]
+        self.dropout = _clip_rate(config["dropout"])
+        self.recurrent_dropout = _clip_rate(config["recurrent_dropout"])
+        self._config = {k: v for k, v in config.items() if k in self._own_args}
 
     @property
     def state_size(self):
@@ -122,50 +118,49 @@ class _Cell(Layer):
 @register()
 class SimpleRNNCell(_Cell):
     gates = 1
+    _own_args = ("units", "activation", "use_bias", "dropout", "recurrent_dropout")
 
     def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None,
                  recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None,
                  **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, **kwargs)
-        self._config = dict(units=units, activation=activation, use_bias=use_bias, dropout=dropout,
-                            recurrent_dropout=recurrent_dropout)
+        super().__init__(dict(units=units, activation=activation, use_bias=use_bias, dropout=dropout,
+                              recurrent_dropout=recurrent_dropout), **kwargs)
 
 
 @register()
 class GRUCell(_Cell):
     gates = 3
+    _own_args = ("units", "activation", "recurrent_activation", "use_bias", "dropout", "recurrent_dropout",
+                 "reset_after")
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  reset_after=True, seed=None, **kwargs):
-        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
-                         use_bias=use_bias, dropout=dropout, recurrent_dropout=recurrent_dropout,
-                         reset_after=reset_after, **kwargs)
-        self._config = dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
-                            use_bias=use_bias, dropout=dropout, recurrent_dropout=recurrent_dropout,
-                            reset_after=reset_after)
+        kwargs.pop("implementation", None)
+        super().__init__(dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                              use_bias=use_bias, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                              reset_after=reset_after), **kwargs)
 
 
 @register()
 class LSTMCell(_Cell):
     gates = 4
+    _own_args = ("units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias", "dropout",
+                 "recurrent_dropout")
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, **kwargs):
-        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
-                         use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, **kwargs)
-        self._config = dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
-                            use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
-                            recurrent_dropout=recurrent_dropout)
+        kwargs.pop("implementation", None)
+        super().__init__(dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                              use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
+                              recurrent_dropout=recurrent_dropout), **kwargs)
 
 
 def _is_cell(obj):
@@ -338,21 +333,8 @@ class _Recurrent(RNN):
     cell_name = None
     _ndim = 3
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
-                 bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
-                 return_state=False, go_backwards=False, stateful=False, unroll=False, reset_after=True,
-                 use_cudnn="auto", implementation=2, **kwargs):
-        cell_args = dict(units=units, activation=activation, use_bias=use_bias, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout)
-        if self.cell_class is not SimpleRNNCell:
-            cell_args["recurrent_activation"] = recurrent_activation
-        if self.cell_class is LSTMCell:
-            cell_args["unit_forget_bias"] = unit_forget_bias
-        if self.cell_class is GRUCell:
-            cell_args["reset_after"] = reset_after
+    def __init__(self, cell_args, return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 unroll=False, use_cudnn="auto", activity_regularizer=None, **kwargs):
         cell = self.cell_class(**cell_args, dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
                                name=self.cell_name)
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
@@ -362,7 +344,10 @@ class _Recurrent(RNN):
             raise ArgumentError("Invalid valid received for argument `use_cudnn`. Expected one of "
                                 f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}",
                                 layer_type=type(self).__name__)
-        self._layer_args = cell_args
+        self.use_cudnn = use_cudnn
+        self._layer_args = dict(cell_args)
+        if use_cudnn != "auto":
+            self._layer_args["use_cudnn"] = use_cudnn
 
     def _clone(self, name, **overrides):
         config = {**self._layer_args, **self._rnn_config, **overrides}
@@ -404,11 +389,10 @@ class SimpleRNN(_Recurrent):
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, seed=None, **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias,
-                         activity_regularizer=activity_regularizer, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         **kwargs)
+        super().__init__(dict(units=units, activation=activation, use_bias=use_bias, dropout=dropout,
+                              recurrent_dropout=recurrent_dropout),
+                         return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards,
+                         stateful=stateful, unroll=unroll, activity_regularizer=activity_regularizer, **kwargs)
 
 
 @register()
@@ -423,11 +407,13 @@ class GRU(_Recurrent):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False, reset_after=True,
                  use_cudnn="auto", **kwargs):
-        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
-                         use_bias=use_bias, activity_regularizer=activity_regularizer, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         reset_after=reset_after, use_cudnn=use_cudnn, **kwargs)
+        kwargs.pop("implementation", None)
+        super().__init__(dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                              use_bias=use_bias, dropout=dropout, recurrent_dropout=recurrent_dropout,
+                              reset_after=reset_after),
+                         return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards,
+                         stateful=stateful, unroll=unroll, use_cudnn=use_cudnn,
+                         activity_regularizer=activity_regularizer, **kwargs)
 
 
 @register()
@@ -442,12 +428,13 @@ class LSTM(_Recurrent):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
                  return_state=False, go_backwards=False, stateful=False, unroll=False, use_cudnn="auto",
                  **kwargs):
-        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
-                         use_bias=use_bias, unit_forget_bias=unit_forget_bias,
-                         activity_regularizer=activity_regularizer, dropout=dropout,
-                         recurrent_dropout=recurrent_dropout, seed=seed, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         use_cudnn=use_cudnn, **kwargs)
+        kwargs.pop("implementation", None)
+        super().__init__(dict(units=units, activation=activation, recurrent_activation=recurrent_activation,
+                              use_bias=use_bias, unit_forget_bias=unit_forget_bias, dropout=dropout,
+                              recurrent_dropout=recurrent_dropout),
+                         return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards,
+                         stateful=stateful, unroll=unroll, use_cudnn=use_cudnn,
+                         activity_regularizer=activity_regularizer, **kwargs)
 
 
 __all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells"]
