@@ -875,6 +875,8 @@ class Interpreter:
         return self._subscript(self.eval(node.value), self._index(node.slice), node)
 
     def _index(self, node):
+        if isinstance(node, ast.Tuple):
+            return tuple(self._index(elt) for elt in node.elts)
         if isinstance(node, ast.Slice):
             parts = [None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)]
             for p in parts:
@@ -1165,8 +1167,8 @@ class Interpreter:
             if isinstance(obj, Layer) and name in _IGNORED_MODEL_METHODS:
                 return Method(obj, name, _ignored_method)
             self.refuse(f"the attribute `.{name}` of a {_kind(obj)}",
-                        "only the documented Keras attributes shapewise models are readable"
-                        + (f" ({', '.join(sorted(table))})" if table else ""), node)
+                        f"only these are interpreted: {', '.join(sorted(table))}" if table else
+                        f"a {_kind(obj)} has no attributes shapewise interprets", node)
         kind, fn = entry
         if kind == "method":
             return Method(obj, name, fn)
