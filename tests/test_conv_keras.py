@@ -216,8 +216,26 @@ def test_same_padding_and_dilation_formulas():
             name, names, numbers, value = line.split(" = ")
             assert _eval_numbers(numbers) == int(value), line
     assert layers[0]["explanation"]["derived"][0] == "out_height = ⌈height / stride⌉ = ⌈15 / 2⌉ = 8"
-    assert layers[1]["explanation"]["derived"][0].startswith(
-        "out_height = ⌊height − (dilation·(kh − 1) + 1)⌋")  or "dilation" in layers[1]["explanation"]["derived"][0]
+    assert layers[1]["explanation"]["derived"][:2] == [
+        "dilated_kh = dilation·(kh − 1) + 1 = 2·(3 − 1) + 1 = 5",
+        "out_height = height − dilated_kh + 1 = 8 − 5 + 1 = 4",
+    ]
+    assert layers[2]["explanation"]["derived"][0] == "out_height = (height − 1)·stride + kh = (4 − 1)·2 + 3 = 9"
+
+
+def test_transpose_default_output_padding_is_named():
+    layers = _explain(lambda k: k.Sequential([k.Input((7, 7, 3)), k.layers.Conv2DTranspose(4, 2, strides=3)]))
+    assert layers[0]["output_shape"] == [None, 21, 21, 4]
+    assert layers[0]["explanation"]["derived"][0] == (
+        "out_height = (height − 1)·stride + kh + (stride − kh) = (7 − 1)·3 + 2 + 1 = 21")
+
+
+def test_causal_and_1d_wording():
+    layers = _explain(lambda k: k.Sequential([k.Input((100, 8)), k.layers.Conv1D(4, 3, padding="causal")]))
+    ex = layers[0]["explanation"]
+    assert layers[0]["output_shape"] == [None, 100, 4]
+    assert "causal" in ex["shape"] and "3-step window across all 8 input channels (24 weights + 1 bias)" in ex["units"]
+    assert ex["free_dims"] == ["steps"]
 
 
 def test_groups_formula():

@@ -171,7 +171,7 @@ def conv_output_dims(ctx, spatial, kernel, strides, dilation, padding, names, fa
     bad = []
     for L, k, s, d, name in zip(spatial, kernel, s_dims, d_dims, names):
         if padding == "valid":
-            span = k if d.value == 1 else d * (k - 1) + 1
+            span = _span(ctx, k, d, name)
             expr = (L - span) // s + 1
             if L.value is not None and expr.value <= 0:
                 bad.append(f"{name} {L.value} < {kind} {span.value}" if span.value > L.value else
@@ -201,6 +201,20 @@ def conv_output_dims(ctx, spatial, kernel, strides, dilation, padding, names, fa
 
 def _x(values):
     return "×".join(str(v) for v in values)
+
+
+def _window(kernel_size, noun="window"):
+    """'3×3 window' (2D/3D) or '5-step window' (1D)."""
+    if len(kernel_size) == 1:
+        return f"{kernel_size[0]}-step {noun}"
+    return f"{_x(kernel_size)} {noun}"
+
+
+def _span(ctx, k, d, name):
+    """The effective (dilated) kernel size, derived and named when dilation > 1: d·(k − 1) + 1."""
+    if d.value == 1:
+        return k
+    return ctx.derive(f"dilated_{k.role}", d * (k - 1) + 1)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -284,9 +298,9 @@ class _BaseConv(Layer):
         else:
             across = f"across all {channels.value} input channel{'s' if channels.value != 1 else ''}"
             groups = ""
-        dil = (f", with taps {_x(self.dilation_rate)} apart (dilation_rate)" if max(self.dilation_rate) > 1
+        dil = (f", its taps spread {_x(self.dilation_rate)} apart by dilation_rate" if max(self.dilation_rate) > 1
                else "")
-        ctx.units(f"each of the {self.filters} filters looks at a {_x(self.kernel_size)} window {across}{dil} "
+        ctx.units(f"each of the {self.filters} filters looks at a {_window(self.kernel_size)} {across}{dil} "
                   f"({n_w} weights{bias}), then applies {activation_name(self.activation)}{groups}")
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
 
@@ -370,19 +384,24 @@ class _BaseConvTranspose(Layer):
         d_dims = _per_axis(ctx, self.dilation_rate, "dilation", names)
         out = []
         for i, (L, k, s, d, name) in enumerate(zip(spatial, kernel, s_dims, d_dims, names)):
-            span = k if d.value == 1 else d * (k - 1) + 1
+            span = _span(ctx, k, d, name)
             op = None if self.output_padding is None else self.output_padding[i]
+            k_name = span.role
             if self.padding == "valid":
                 if op is None:
+                    # Keras's default output_padding: max(k_eff, stride) − k_eff
                     extra = max(span.value, s.value) - span.value
-                    expr = (L - 1) * s + span + extra
+                    s_name = s.role if s.value > 1 else "stride"
+                    expr = (L - 1) * s + span + (ctx.const(extra, f"({s_name} − {k_name})") if extra else 0)
                 else:
                     expr = (L - 1) * s + span + (ctx.const(op, "output_padding") if op else 0)
             else:
                 if op is None:
                     expr = L * s
                 else:
-                    expr = (L - 1) * s + (span.value % 2) + (ctx.const(op, "output_padding") if op else 0)
+                    odd = span.value % 2
+                    expr = ((L - 1) * s + (ctx.const(odd, f"({k_name} mod 2)") if odd else 0)
+                            + (ctx.const(op, "output_padding") if op else 0))
             out.append(L if expr is L else ctx.derive(f"out_{name}", expr))
         if self.padding == "valid":
             ctx.note("a transposed convolution spreads every input position into a window of the output: with "
@@ -401,7 +420,7 @@ class _BaseConvTranspose(Layer):
                  "never the parameter count")
         n_w = channels.value * product(Known(k) for k in self.kernel_size).value
         bias = " + 1 bias" if self.use_bias else ""
-        ctx.units(f"each of the {self.filters} filters paints a {_x(self.kernel_size)} patch of the output from "
+        ctx.units(f"each of the {self.filters} filters paints a {_window(self.kernel_size, 'patch')} of the output from "
                   f"all {channels.value} input channels at each input position ({n_w} weights{bias}), then "
                   f"applies {activation_name(self.activation)}")
         return ctx.spec(assemble(self.data_format, (batch,), out, filters))
@@ -504,8 +523,9 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         c = channels.value
         k = product(Known(v) for v in self.kernel_size).value
         bias = " + 1 bias" if self.use_bias else ""
-        ctx.units(f"each input channel is filtered by {self.depth_multiplier} {_x(self.kernel_size)} "
-                  f"kernel{'s' if self.depth_multiplier > 1 else ''} ({k} weights each), giving "
+        own = (f"depth_multiplier={self.depth_multiplier} kernels of its own, each a {_window(self.kernel_size)}"
+               if self.depth_multiplier > 1 else f"its own {_window(self.kernel_size)} kernel")
+        ctx.units(f"each input channel is filtered by {own} ({k} weights), giving "
                   f"{c * self.depth_multiplier} intermediate channels; each of the {self.filters} filters then "
                   f"combines all {c * self.depth_multiplier} of them ({c * self.depth_multiplier} weights{bias}), "
                   f"then applies {activation_name(self.activation)}")
@@ -553,7 +573,7 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         k = product(Known(v) for v in self.kernel_size).value
         bias = " + 1 bias" if self.use_bias else ""
         ctx.units(f"each of the {channels.value * self.depth_multiplier} output channels looks at a "
-                  f"{_x(self.kernel_size)} window of a single input channel ({k} weights{bias}), then applies "
+                  f"{_window(self.kernel_size)} of a single input channel ({k} weights{bias}), then applies "
                   f"{activation_name(self.activation)}")
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, out_channels))
 
@@ -650,7 +670,7 @@ class _ConvLSTM(Layer):
         k = product(Known(v) for v in self.kernel_size).value
         c = channels.value
         ctx.units(f"each of the {self.filters} filters holds one channel of the hidden state; for each of its 4 "
-                  f"gates it looks at a {_x(self.kernel_size)} window of all {c} input channels and all "
+                  f"gates it looks at a {_window(self.kernel_size)} of all {c} input channels and all "
                   f"{self.filters} hidden channels ({k * (c + self.filters)} weights"
                   f"{' + 1 bias' if self.use_bias else ''})")
         state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
