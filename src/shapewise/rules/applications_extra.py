@@ -20,12 +20,17 @@ class LayerScale(Layer):
         super().__init__(**kwargs)
         self.init_values = init_values
         self.projection_dim = projection_dim
+        self._gamma_name = None
 
     def infer(self, ctx, x):
         ctx.bind(x, "batch", ...)
         # Keras builds gamma from the projection_dim argument, not from the input's last axis.
         channels = ctx.const(self.projection_dim, "projection_dim")
-        ctx.weight("gamma", (channels,))
+        # Keras's add_weight here passes no name: the weight takes an auto-name, "variable", "variable_1", ...
+        # (from the session's counter, once, when the layer is built; the attribute is gamma).
+        if self._gamma_name is None:
+            self._gamma_name = session().auto_name("variable")
+        ctx.weight(self._gamma_name, (channels,))
         ctx.note("each value is multiplied by its channel's scale; the shape is unchanged")
         ctx.units(f"one learned scale for each of the {self.projection_dim} channels, shared by every position")
         return ctx.spec(x.shape)
