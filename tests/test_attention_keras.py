@@ -135,7 +135,7 @@ model = keras.Model(inputs, layers.Dense(2, activation="softmax")(x))
     "mha_num_heads_float_fails": _mha(num_heads=2.0, key_dim=4),
     "mha_key_dim_zero_fails": _mha(num_heads=2, key_dim=0),
     "mha_value_dim_zero_fails": _mha(num_heads=2, key_dim=4, value_dim=0),
-    "mha_output_shape_bad_fails": _mha(num_heads=2, key_dim=4, output_shape="object()".join("") or "{1}"),
+    "mha_output_shape_bad_fails": _mha(num_heads=2, key_dim=4, output_shape="object()"),
     "mha_attention_axes_str_fails": _mha(num_heads=2, key_dim=4, attention_axes="'x'"),
     "mha_attention_axes_out_of_range_fails": _mha(num_heads=2, key_dim=4, attention_axes=5),
     "mha_dropout_bad_fails": _mha(num_heads=2, key_dim=4, dropout=1.5),

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 import string
 
-from ..dims import Dim, Known, Unknown
+from ..dims import Dim, Known, Named, Unknown
 from ..engine import Layer, Spec, positive_int, register, session
-from ..errors import ArgumentError
+from ..errors import ArgumentError, ShapeError
 from .core import activation_name, check_activation
 
 
@@ -140,13 +140,16 @@ class EinsumDense(Layer):
                                     layer_type="EinsumDense") from None
         self.bias_axes = bias_axes
         self.activation = check_activation(activation, "EinsumDense")
-        #: a sentence saying what this projection does, set by a layer that owns it (MultiHeadAttention)
+        #: a sentence saying what this projection does, and names for its input axes, set by a layer that owns
+        #: it (MultiHeadAttention)
         self.role_text = None
+        self.axis_names = None
 
     def infer(self, ctx, x, training=None):
         if not isinstance(self.equation, str):
             ctx.fail(f"Invalid einsum equation '{self.equation}'", expected="a string like 'abc,cd->abd'")
-        letters = _input_letters(self.equation, x.rank)
+        names = getattr(self, "axis_names", None)
+        letters = names if names and len(names) == x.rank else _input_letters(self.equation, x.rank)
         dims = ctx.bind(x, *letters)
         try:
             kernel, bias, out = analyze_einsum(self.equation, self.bias_axes, dims, self.partial_output_shape)
@@ -180,7 +183,7 @@ def _input_letters(equation, rank):
     else:
         names = list(lhs)
     names = names[:rank] + [f"axis {k}" for k in range(len(names), rank)]
-    return [f"{n} (axis {i})" if len(n) == 1 else n for i, n in enumerate(names)]
+    return names
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -256,9 +259,19 @@ class _ProjectionAttention(Layer):
             session().auto_name("softmax")
             session().auto_name("dropout")
 
-    def _project(self, ctx, label, layer, spec):
+    def _project(self, ctx, label, layer, bound):
+        """Run one EinsumDense projection on our bound axes (so its weights read in our names)."""
         self._new_sublayers.append(layer)
-        return ctx.call(layer, spec, label=label)
+        layer.axis_names = [d.role if isinstance(d, Named) else d.names() for d in bound]
+        try:
+            return ctx.call(layer, Spec(bound), label=label)
+        except ShapeError as e:
+            # Report it as this layer's error, naming the projection (Keras's sublayer name).
+            e.message = f"its {label} projection: {e.message}"
+            e.args = (e.message,)
+            e.layer, e.layer_type = self.name, type(self).__name__
+            e.got = None
+            raise
 
     def _finish_sublayers(self):
         if not self.built:
@@ -354,24 +367,24 @@ class MultiHeadAttention(_ProjectionAttention):
         q_dense = EinsumDense(eq, _get_output_shape(r - 1, [heads, kd]), bias_axes=ba, name="query", dtype=self.dtype)
         q_dense.role_text = (f"each of the {nh} heads projects the {_feat(q)} query features to key_dim={kdim} "
                              f"numbers (a {_feat(q)} × {kdim} matrix per head)")
-        q_out = self._project(ctx, "query", q_dense, Spec(q))
+        q_out = self._project(ctx, "query", q_dense, q)
         eq, ba, r = proj(len(k), 1, 2)
         k_dense = EinsumDense(eq, _get_output_shape(r - 1, [heads, kd]), bias_axes=ba, name="key", dtype=self.dtype)
         k_dense.role_text = (f"each of the {nh} heads projects the {_feat(k)} key features to key_dim={kdim} numbers, "
                              f"to be compared with the projected queries")
-        self._project(ctx, "key", k_dense, Spec(k))
+        self._project(ctx, "key", k_dense, k)
         if self.use_gate:
             eq, ba, r = proj(len(q), 1, 2)
             g_dense = EinsumDense(eq, _get_output_shape(r - 1, [heads, vd]), activation="sigmoid", bias_axes=ba,
                                   name="gate", dtype=self.dtype)
             g_dense.role_text = f"a sigmoid gate per head and value_dim from the query features"
-            self._project(ctx, "gate", g_dense, Spec(q))
+            self._project(ctx, "gate", g_dense, q)
         eq, ba, r = proj(len(v), 1, 2)
         v_dense = EinsumDense(eq, _get_output_shape(r - 1, [heads, vd]), bias_axes=ba, name="value",
                               dtype=self.dtype)
         v_dense.role_text = (f"each of the {nh} heads projects the {_feat(v)} value features to value_dim={vdim} "
                              f"numbers; the attention weights mix these across positions")
-        self._project(ctx, "value", v_dense, Spec(v))
+        self._project(ctx, "value", v_dense, v)
         # Keras's _build_attention(rank) with rank = the value projection's output rank
         rank = r
         if self.attention_axes is None:
@@ -392,8 +405,9 @@ class MultiHeadAttention(_ProjectionAttention):
         o_dense.role_text = (f"mixes the {nh} heads' value_dim={vdim} outputs ({nh} × {vdim} = {nh * vdim} numbers "
                              f"per position) back to {' × '.join(str(as_value(d)) for d in out_shape)} output features")
         o_in = list(q_out.shape)
-        o_in[-1] = vd
-        self._project(ctx, "attention_output", o_dense, Spec(o_in))
+        o_in[1:-2] = q[1:-1]  # the query's positions (the projection leaves them unknown: same axes)
+        o_in[-2], o_in[-1] = heads, vd
+        self._project(ctx, "attention_output", o_dense, o_in)
         self._finish_sublayers()
 
         if self._output_shape:
@@ -482,28 +496,28 @@ class GroupedQueryAttention(_ProjectionAttention):
         qd = EinsumDense("bqm,muh->bquh", (None, uq, hd), bias_axes="uh" if bias else None, name="query",
                          dtype=self.dtype)
         qd.role_text = f"each of the {nq} query heads projects the query features to head_dim={h} numbers"
-        self._project(ctx, "query", qd, Spec(q))
+        self._project(ctx, "query", qd, q)
         kdn = EinsumDense("bkm,mvh->bkvh", (None, ukv, hd), bias_axes="vh" if bias else None, name="key",
                           dtype=self.dtype)
         kdn.role_text = (f"only {nkv} key heads (each shared by {self.num_repeats} query heads) project the key "
                          f"features to head_dim={h} numbers")
-        self._project(ctx, "key", kdn, Spec(k))
+        self._project(ctx, "key", kdn, k)
         if self.use_gate:
             gd = EinsumDense("bqm,muh->bquh", (None, uq, hd), activation="sigmoid", bias_axes="uh" if bias else None,
                              name="gate", dtype=self.dtype)
             gd.role_text = "a sigmoid gate per query head and head_dim from the query features"
-            self._project(ctx, "gate", gd, Spec(q))
+            self._project(ctx, "gate", gd, q)
         vdn = EinsumDense("bkm,mvh->bkvh", (None, ukv, hd), bias_axes="vh" if bias else None, name="value",
                           dtype=self.dtype)
         vdn.role_text = (f"only {nkv} value heads (each shared by {self.num_repeats} query heads) project the value "
                          f"features to head_dim={h} numbers")
-        self._project(ctx, "value", vdn, Spec(v))
+        self._project(ctx, "value", vdn, v)
         self._claim_internal_names()
         _check_dropout(ctx, self.dropout)
         od = EinsumDense("bquh,uhm->bqm", (None, feature_dim), bias_axes="m" if bias else None,
                          name="attention_output", dtype=self.dtype)
         od.role_text = f"mixes the {nq} heads' head_dim={h} outputs back to the query's features"
-        self._project(ctx, "attention_output", od, Spec((Unknown("None"), Unknown("None"), uq, hd)))
+        self._project(ctx, "attention_output", od, (Unknown("None"), Unknown("None"), uq, hd))
         self._finish_sublayers()
         # compute_output_shape's checks (after build)
         if _vals(q)[-1] != _vals(v)[-1]:
