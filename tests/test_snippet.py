@@ -58,6 +58,43 @@ def test_parity_with_python_api(source):
     assert models(result) == api.models
 
 
+def _all_cases():
+    """Every differential case of every layer family (tests/test_*_keras.py), as they grow."""
+    import importlib
+    from pathlib import Path
+
+    cases = {}
+    for path in sorted(Path(__file__).parent.glob("test_*_keras.py")):
+        try:
+            module = importlib.import_module(path.stem)
+        except Exception:  # noqa: BLE001 - a broken module fails its own tests
+            continue
+        for name, source in (getattr(module, "CASES", None) or {}).items():
+            if isinstance(source, str):
+                cases[f"{path.stem[5:-6]}-{name}"] = source
+    return cases
+
+
+ALL_CASES = _all_cases()
+# Constructs the interpreter refuses by design: a Lambda layer's function, object(), attributes outside the whitelist.
+_REFUSED_BY_DESIGN = ("lambda", "object()", ".cell")
+
+
+@pytest.mark.parametrize("source", ALL_CASES.values(), ids=ALL_CASES.keys())
+def test_parity_every_layer_family(source):
+    result = run(_with_summaries(source))
+    if any(marker in source for marker in _REFUSED_BY_DESIGN) and isinstance(result.error, RefusedError):
+        assert result.error.line is not None
+        return
+    api = run_shapewise_api(source)
+    if api.error is not None:
+        assert result.error is not None, "the API raised, the interpreter did not"
+        assert type(result.error) is type(api.error)
+        return
+    assert result.error is None, str(result.error)
+    assert models(result) == api.models
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Imports: every common spelling resolves to shapewise
 
