@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     conv,
     core,
     merge,
+    misc,
     normalization,
     pooling,
     regularization,
