@@ -1,5 +1,5 @@
 """Layers only Keras's applications create: ConvNeXt's LayerScale and StochasticDepth, InceptionResNetV2's
-CustomScaleLayer, and the ``Add`` operation a ``tensor + tensor`` expression records in ConvNeXt.
+CustomScaleLayer, and the operations that tensor arithmetic records (``a + b`` in ConvNeXt, ``x + 3.0`` in MobileNetV3).
 
 They are not part of ``keras.layers`` (Keras defines them inside its application modules), so they are not
 registered; each keeps the class name Keras reports. LayerScale learns one scale per channel; the others
@@ -77,24 +77,33 @@ class CustomScaleLayer(Layer):
         return ctx.spec(shortcut.shape)
 
 
-class TensorAdd(Layer):
-    """The ``Add`` operation recorded by ``a + b`` on symbolic tensors: a graph node that is not a layer.
+class TensorOp(Layer):
+    """An operation recorded by arithmetic on symbolic tensors (``a + b``, ``x * 0.5``): a graph node, not a layer.
 
-    Keras lists it among the model's operations but not in ``model.layers``; it takes an auto-name from the
-    same ``add`` counter as the Add layer.
+    Keras lists it among the model's operations but not in ``model.layers``; it takes an auto-name from the same
+    counter as the layer of that name (``add``, ``multiply``).
     """
 
-    keras_name = "Add"
     is_operation = True
+    _VERBS = {"add": "adds", "multiply": "multiplies"}
 
-    def __init__(self):
-        super().__init__(name=session().auto_name("add"))
+    def __init__(self, kind):
+        super().__init__(name=session().auto_name(kind))
+        self.kind = kind
+        self.keras_name = kind.capitalize()
 
     def infer(self, ctx, a, b):
-        ctx.note("adds the two tensors value by value")
-        return ctx.spec(a.shape if a.rank >= b.rank else b.shape)
+        specs = [v for v in (a, b) if hasattr(v, "shape")]
+        widest = max(specs, key=lambda spec: spec.rank)
+        ctx.note(f"{self._VERBS[self.kind]} value by value; the shape is unchanged")
+        return ctx.spec(widest.shape)
 
 
 def add(a, b):
-    """``a + b`` on two symbolic tensors, as Keras records it."""
-    return TensorAdd()(a, b)
+    """``a + b`` on symbolic tensors (or a tensor and a number), as Keras records it."""
+    return TensorOp("add")(a, b)
+
+
+def multiply(a, b):
+    """``a * b`` on symbolic tensors (or a tensor and a number), as Keras records it."""
+    return TensorOp("multiply")(a, b)

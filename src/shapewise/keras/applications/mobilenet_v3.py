@@ -10,6 +10,7 @@ import warnings
 from ...errors import ArgumentError
 from .. import layers
 from . import imagenet_utils
+from ...rules.applications_extra import add, multiply
 from ._compat import Functional, backend, file_utils, operation_utils
 
 
@@ -381,7 +382,8 @@ def relu(x):
 
 
 def hard_sigmoid(x):
-    return layers.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)
+    # Keras writes ``layers.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)``: two operations in the graph, not layers.
+    return multiply(layers.ReLU(6.0)(add(x, 3.0)), 1.0 / 6.0)
 
 
 def hard_swish(x):
