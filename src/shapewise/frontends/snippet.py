@@ -36,6 +36,19 @@ MAX_INT = 10**12
 MAX_SEQUENCE = 100_000
 MAX_DEPTH = 80
 TIME_BUDGET = 5.0
+MAX_STEPS = 2_000_000  # values visited while printing, comparing or converting (a list of 10**5 lists of 10**5...)
+MAX_FORMAT_WIDTH = 1_000
+
+
+class _Steps:
+    count = 0
+
+
+def _step(n=1):
+    _Steps.count += n
+    if _Steps.count > MAX_STEPS:
+        raise RefusedError(f"this value is refused: printing, comparing or converting it takes more than "
+                           f"{MAX_STEPS:,} steps")
 
 # --------------------------------------------------------------------------------------------------------------
 # The inert objects a name can stand for
@@ -857,7 +870,8 @@ class Interpreter:
                 text = _format(v, False)
             if spec:
                 if isinstance(v, (int, float, str)) and value.conversion == -1:
-                    if len(spec) > 20 or not re.fullmatch(r"[<>^=+\- #0-9,_.a-zA-Z%]*", spec):
+                    if len(spec) > 20 or not re.fullmatch(r"[<>^=+\- #0-9,_.a-zA-Z%]*", spec) or \
+                            any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"\d+", spec)):
                         self.refuse(f"the format spec `{spec}`", "it is not a simple number/text format", node)
                     try:
                         text = format(v, spec)
@@ -865,6 +879,8 @@ class Interpreter:
                         raise UsageError(f"invalid format spec: {e}", line=self.line) from None
                 else:
                     text = format(text, spec) if re.fullmatch(r"[<>^]?[0-9]{0,3}", spec) else text
+                if len(text) > MAX_SEQUENCE:
+                    self.refuse("this f-string", f"it is longer than {MAX_SEQUENCE:,} characters", node)
             parts.append(text)
         return self._checked("".join(parts), node)
 
@@ -938,6 +954,10 @@ class Interpreter:
                 return seq * n
         if op_type is ast.Mod and isinstance(a, str):
             values = b if isinstance(b, tuple) else (b,)
+            if "*" in a or any(int(n) > MAX_FORMAT_WIDTH for n in re.findall(r"%[-+ #0]*(\d*)\.?(\d*)", a)
+                                for n in n if n):
+                self.refuse(f"`{self._text(node)}`", f"`*` widths and widths beyond {MAX_FORMAT_WIDTH} are not interpreted",
+                            node)
             if all(isinstance(v, (int, float, str, bool, type(None))) for v in values):
                 try:
                     return self._checked(a % b, node)
@@ -1273,6 +1293,7 @@ class Interpreter:
             raise ArgumentError(f"`{self._text(node)}`: {message}", line=self.line) from None
 
     def _to_api(self, value):
+        _step()
         if isinstance(value, Opaque):
             m = re.fullmatch(r"(?:tensorflow|keras)(?:\.keras)?\.(?:nn|activations)\.(\w+)", value.path or "")
             value.mark_used()
@@ -1395,6 +1416,8 @@ class Interpreter:
         values = args[0] if len(args) == 1 else args
         if isinstance(values, Opaque):
             return None
+        if isinstance(values, range) and len(values) > MAX_SEQUENCE:
+            self.refuse(f"{name}() of a range this long", f"it has more than {MAX_SEQUENCE:,} items")
         if isinstance(values, (list, tuple, range, set)):
             values = [_plain_dim(v) for v in values]
         else:
@@ -1704,6 +1727,11 @@ def _str_method(name):
     def fn(interp, s, args, kwargs, node):
         if kwargs or not all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in args) or len(args) > 2:
             interp.refuse(f"str.{name}() with these arguments", "it takes strings only", node)
+        if any(isinstance(a, int) and abs(a) > MAX_SEQUENCE for a in args):
+            interp.refuse(f"str.{name}() with these arguments", f"sizes beyond {MAX_SEQUENCE:,} are not interpreted",
+                          node)
+        if name == "replace" and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            interp._check_length(len(s) + (s.count(args[0]) + 1) * len(args[1]), node)
         result = getattr(str, name)(s, *args)  # a fixed str method from this table, on a str
         if isinstance(result, str):
             return interp._checked(result, node)
@@ -1717,6 +1745,7 @@ def _s_join(interp, s, args, kwargs, node):
     items = interp._iterate(items, node)
     if not all(isinstance(i, str) for i in items):
         interp.refuse("str.join()", "it joins strings only", node)
+    interp._check_length(sum(len(i) for i in items) + len(s) * len(items), node)
     return interp._checked(s.join(items), node)
 
 
@@ -1732,16 +1761,15 @@ _STR_ATTRS["join"] = _method(_s_join)
 
 def _deep_values(args, kwargs):
     stack = list(args) + list(kwargs.values())
-    seen = 0
+    opened = set()
     while stack:
         value = stack.pop()
-        seen += 1
-        if seen > 10 * MAX_SEQUENCE:
-            return
-        if isinstance(value, (list, tuple, set)):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            stack.extend(value.values())
+        _step()
+        if isinstance(value, (list, tuple, set, dict)):
+            if id(value) in opened:
+                continue  # a list that contains itself
+            opened.add(id(value))
+            stack.extend(value.values() if isinstance(value, dict) else value)
         else:
             yield value
 
@@ -1767,6 +1795,7 @@ def _plain_dim(v):
 
 
 def _same(a, b):
+    _step()
     if _is_plain(a) and _is_plain(b):
         return a == b
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)) and type(a) is type(b):
@@ -1811,6 +1840,7 @@ def _kind(value):
 
 def _format(value, as_repr, _open=None):
     """A value as Python (and Keras) would print it: str() when as_repr is False, repr() otherwise."""
+    _step(1 + (len(value) // 64 if isinstance(value, str) else 0))
     if isinstance(value, (list, dict)):
         _open = _open or set()
         if id(value) in _open:
@@ -1936,6 +1966,7 @@ _REFUSED_EXPRESSIONS = {
 def interpret(source: str, filename: str = "<snippet>") -> RunResult:
     """Interpret a Keras snippet; return what it printed and the models it reported, or the error."""
     engine.clear_session()
+    _Steps.count = 0
     if len(source) > MAX_SOURCE_CHARS:
         return RunResult(error=RefusedError(
             f"the snippet is refused: it is larger than {MAX_SOURCE_CHARS:,} characters", line=1))
