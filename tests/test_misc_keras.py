@@ -93,3 +93,25 @@ def test_lambda_without_output_shape_is_a_clear_error(source):
     assert "real Keras would infer" in err.message
     assert "pass output_shape=" in err.fix
     assert err.layer_type == "Lambda" and err.layer == "lambda"
+
+
+# `training=` is accepted by every Keras layer call, even when the layer ignores it; `mask=` only by some.
+CALL_KWARGS = {
+    f"{layer}_training": f"""
+i = keras.Input((4, 6))
+model = keras.Model(i, layers.{layer}(i, training=True))
+""" for layer in ("LayerNormalization()", "ReLU()", "PReLU()", "Softmax()", "GaussianNoise(0.1)",
+                  "Masking()", "Identity()", "Rescaling(2.0)", "BatchNormalization()", "UnitNormalization()",
+                  "GroupNormalization(2)", "RMSNormalization()", "Normalization()", "ActivityRegularization()",
+                  "SpectralNormalization(layers.Dense(2))", "Lambda(lambda x: x, output_shape=(4, 6))")
+}
+CALL_KWARGS["softmax_mask_broadcast"] = """
+i = keras.Input((5, 6)); m = keras.Input((5, 1))
+model = keras.Model([i, m], layers.Softmax()(i, mask=m))
+"""
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("source", CALL_KWARGS.values(), ids=CALL_KWARGS.keys())
+def test_call_kwargs_match_keras(source):
+    assert_same(source)

@@ -47,7 +47,7 @@ class ReLU(Layer):
         self.negative_slope = negative_slope
         self.threshold = threshold
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         below = f"multiplied by {self.negative_slope}" if self.negative_slope else "set to 0"
         text = f"each value below {self.threshold} is {below}"
         if self.max_value is not None:
@@ -68,7 +68,7 @@ class LeakyReLU(Layer):
                 f"float. Received: negative_slope={negative_slope}", layer_type="LeakyReLU")
         self.negative_slope = negative_slope
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         return _pointwise(ctx, x, f"negative values are multiplied by the fixed slope {self.negative_slope}, "
                                   f"positive ones pass unchanged")
 
@@ -79,7 +79,7 @@ class ELU(Layer):
         super().__init__(**kwargs)
         self.alpha = alpha
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         return _pointwise(ctx, x, f"negative values become {self.alpha}·(eˣ − 1), positive ones pass unchanged")
 
 
@@ -89,7 +89,7 @@ class Softmax(Layer):
         super().__init__(**kwargs)
         self.axis = axis
 
-    def infer(self, ctx, x, mask=None):
+    def infer(self, ctx, x, mask=None, training=None):
         # Keras checks neither the axis nor the mask's shape when building (only when run on data).
         text = f"the values along axis {self.axis} are turned into probabilities that sum to 1"
         if mask is not None:
@@ -109,7 +109,7 @@ class PReLU(Layer):
         else:
             self.shared_axes = list(shared_axes)
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         bound = ctx.bind(x, "batch", ...) if x.rank else ()
         param = list(bound[1:])
         shared = []

@@ -26,7 +26,7 @@ class Masking(Layer):
         super().__init__(**kwargs)
         self.mask_value = mask_value
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         return _same_shape(
             ctx, x,
             f"a timestep whose features all equal {self.mask_value} is marked as padding (masked), so the layers "
@@ -36,7 +36,7 @@ class Masking(Layer):
 
 @register()
 class Identity(Layer):
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         return _same_shape(ctx, x, "the input is returned as it is", "no units and no weights")
 
 
@@ -47,7 +47,7 @@ class Rescaling(Layer):
         self.scale = scale
         self.offset = offset
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         return _same_shape(
             ctx, x, f"each value becomes x·{_num(self.scale)} + {_num(self.offset)}",
             "no units and no weights: scale and offset are constants given in the code, not learned")
@@ -156,7 +156,7 @@ class ReversibleEmbedding(Embedding):
         self.tie_weights = tie_weights
         self.logit_soft_cap = logit_soft_cap
 
-    def infer(self, ctx, x, reverse=False):
+    def infer(self, ctx, x, reverse=False, training=None):
         vocab = ctx.const(self.input_dim, "input_dim")
         dim = ctx.const(self.output_dim, "output_dim")
         ctx.weight("embeddings", (vocab, dim))

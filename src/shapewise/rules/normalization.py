@@ -169,7 +169,7 @@ class LayerNormalization(Layer):
         self.scale = scale
         self.rms_scaling = rms_scaling
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         axes = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
         for a in axes:
             if not _in_range(a, x.rank):
@@ -213,7 +213,7 @@ class RMSNormalization(Layer):
         self.axis = axis
         self.epsilon = epsilon
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         axes = sorted(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]
         for a in axes:
             if not _in_range(a, x.rank):
@@ -248,7 +248,7 @@ class GroupNormalization(Layer):
         self.center = center
         self.scale = scale
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         if not isinstance(self.axis, int) or isinstance(self.axis, bool):
             ctx.fail(f"GroupNormalization takes a single integer axis. Received: axis={self.axis!r}",
                      expected="an int, e.g. axis=-1", fix="axis=-1")
@@ -309,7 +309,7 @@ class UnitNormalization(Layer):
                 "Invalid value for `axis` argument: expected an int or a list/tuple of ints. "
                 f"Received: axis={axis}", layer_type="UnitNormalization")
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         axes = self.axis if isinstance(self.axis, list) else [self.axis]
         for a in axes:
             if not isinstance(a, int) or a >= x.rank or a < -x.rank:
@@ -418,7 +418,7 @@ class Normalization(Layer):
                     f"The rank of `mean` must be less than or equal to the number of axes ({len(self.axis)}). "
                     f"Received: mean shape {_shape_of(mean)} for axis {self.axis}", layer_type="Normalization")
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         ndim = x.rank
         if any(a < -ndim or a >= ndim for a in self.axis):
             ctx.fail("All `axis` values must be in the range [-ndim, ndim). "

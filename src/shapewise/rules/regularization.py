@@ -184,7 +184,7 @@ class ActivityRegularization(Layer):
         self.l2 = _penalty(l2, "l2")
         super().__init__(**kwargs)
 
-    def infer(self, ctx, x):
+    def infer(self, ctx, x, training=None):
         return _passthrough(ctx, x, f"the input passes through unchanged; during training "
                                     f"{self.l1}·Σ|x| + {self.l2}·Σx² is added to the loss",
                             units="no units and no weights: it only adds a penalty on its input to the loss")
