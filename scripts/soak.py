@@ -2,7 +2,7 @@
 
     python scripts/soak.py --models 20000 --seed N [--out SOAK.md] [--dump DIR]
 
-Each model is drawn by tests/generator.py (hypothesis, seeded, no shrinking) and compared with
+Each model is drawn by tests/generator.py (hypothesis, seeded, no shrinking), compared in worker processes and compared with
 generator.compare (same success with equal layers/weights/totals, or failure on the same line naming the same
 layer). Disagreements are grouped by a signature (the first line of the description) and one smallest source per
 group is written to SOAK.md (and to --dump DIR, one file per group, to minimize into tests/regressions/).
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime
-import gc
 import os
 import re
 import sys
@@ -22,8 +21,6 @@ import time
 os.environ.setdefault("KERAS_BACKEND", "torch")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 import generator  # noqa: E402
 
@@ -35,22 +32,24 @@ def signature(desc):
     return first[:160]
 
 
-def run(models, seed_value, progress=True):
+def run(models, seed_value, progress=True, workers=None):
     stats = collections.Counter()
     covered = collections.Counter()
     groups = collections.OrderedDict()  # signature -> [count, smallest source, description]
     t0 = time.time()
+    cases = []
 
-    @seed(seed_value)
-    @settings(max_examples=models, database=None, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), phases=["generate"])
-    @given(generator.cases())
-    def one(case):
+    def feed():
+        for case in generator.iter_cases(models, seed=seed_value):
+            cases.append(case)
+            yield case
+
+    for i, (desc, k_ok) in enumerate(generator.run_many(feed(), workers)):
+        case = cases[i]
+        cases[i] = None  # keep memory flat on long soaks
         stats["tried"] += 1
         for t in case.types:
             covered[t] += 1
-        desc = generator.compare(case.source, case.lines)
-        k_ok = generator._last_keras_ok
         stats["valid" if k_ok else "invalid"] += 1
         stats["intended_valid" if case.intended_valid else "intended_invalid"] += 1
         if desc is not None:
@@ -60,14 +59,10 @@ def run(models, seed_value, progress=True):
             g[0] += 1
             if len(case.source) < len(g[1]):
                 g[1], g[2] = case.source, desc
-        if stats["tried"] % 200 == 0:
-            gc.collect()
-            if progress:
-                rate = stats["tried"] / (time.time() - t0)
-                print(f"{stats['tried']} models, {rate:.1f}/s, {stats['disagreements']} disagreements "
-                      f"in {len(groups)} groups", file=sys.stderr, flush=True)
-
-    one()
+        if progress and stats["tried"] % 500 == 0:
+            rate = stats["tried"] / (time.time() - t0)
+            print(f"{stats['tried']} models, {rate:.1f}/s, {stats['disagreements']} disagreements "
+                  f"in {len(groups)} groups", file=sys.stderr, flush=True)
     return stats, covered, groups, time.time() - t0
 
 
@@ -103,9 +98,10 @@ def main(argv=None):
     p.add_argument("--models", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=os.path.join(ROOT, "SOAK.md"))
+    p.add_argument("--workers", type=int, default=None, help="processes comparing models (default: CPUs)")
     p.add_argument("--dump", default=None, help="directory to write one source per disagreement group")
     args = p.parse_args(argv)
-    stats, covered, groups, elapsed = run(args.models, args.seed)
+    stats, covered, groups, elapsed = run(args.models, args.seed, workers=args.workers)
     write_report(args.out, args, stats, covered, groups, elapsed)
     if args.dump:
         os.makedirs(args.dump, exist_ok=True)

@@ -652,11 +652,27 @@ for _name in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"):
     TABLE[_name] = LayerSpec(_name, range(2, 6), lambda d, shape, valid: {}, None, family="merge")
 TABLE["Concatenate"] = LayerSpec("Concatenate", range(2, 6), lambda d, shape, valid: {}, None, family="merge")
 TABLE["Dot"] = LayerSpec("Dot", (2, 3), lambda d, shape, valid: {}, None, family="merge")
-for _name in ("MultiHeadAttention", "Attention", "AdditiveAttention"):
+for _name in ("MultiHeadAttention", "Attention", "AdditiveAttention", "GroupedQueryAttention"):
     TABLE[_name] = LayerSpec(_name, (3,), lambda d, shape, valid: {}, None, family="attention")
 
-#: Registered names that are not layers a model is built from directly (cells go inside RNN).
-NOT_DRAWN = {"InputLayer", "SimpleRNNCell", "GRUCell", "LSTMCell", "StackedRNNCells"}
+@spec("Lambda", range(2, 6), shape_preserving=True)
+def _lambda():
+    # shapewise cannot run the function: only the output_shape= form is drawn, with the right shape
+    def kw(d, shape, valid):
+        fn = d.pick(["lambda t: t * 2", "lambda t: t + 1.0", "lambda t: -t"])
+        return {"_args": [_Raw(fn)], "output_shape": tuple(shape[1:])}
+
+    return kw, _same_shape
+
+
+#: Registered names that are not layers a model is built from directly, with why.
+NOT_DRAWN = {
+    "InputLayer": "made by keras.Input",
+    "SimpleRNNCell": "a cell: drawn inside RNN(...)", "GRUCell": "a cell: drawn inside RNN(...)",
+    "LSTMCell": "a cell: drawn inside RNN(...)", "StackedRNNCells": "drawn inside RNN(...)",
+    "Wrapper": "abstract base class of the wrappers",
+    "ReversibleEmbedding": "keras_hub's, not in keras.layers",
+}
 
 
 class _Raw:
@@ -676,13 +692,25 @@ def _registry():
     return REGISTRY
 
 
+def _aliases(name):
+    reg = _registry()
+    cls = reg.get(name)
+    return sorted(k for k, c in reg.items() if c is cls and k != name and k not in NOT_DRAWN)
+
+
 def available():
     """Layer names the generator may draw now: in TABLE and registered in shapewise."""
     reg = _registry()
     return sorted(n for n in TABLE if n in reg)
 
 
+#: Keras exports some classes only under another name (keras.layers has GroupQueryAttention, whose class is
+#: GroupedQueryAttention).
+SPELLING = {"GroupedQueryAttention": "GroupQueryAttention"}
+
+
 def _construct(name, kw):
+    name = SPELLING.get(name, name)
     args = [repr(a) for a in kw.get("_args", [])]
     args += [f"{k}={v!r}" for k, v in kw.items() if not k.startswith("_")]
     return f"layers.{name}({', '.join(args)})"
@@ -739,7 +767,11 @@ class _Builder:
         if d.flip(0.05):
             kw["name"] = f"blk{self.n + 1}"
         v = self.var("l")
-        self.emit(f"{v} = {_construct(name, kw)}", ("construct", name))
+        spelled = name
+        aliases = _aliases(name)
+        if aliases and d.flip(0.1):
+            spelled = d.pick(aliases)  # Keras's other name for the class (Convolution2D, MaxPool2D, ...)
+        self.emit(f"{v} = {_construct(spelled, kw)}", ("construct", name))
         self.types.add(name)
         if name == "SpectralNormalization" or name == "TimeDistributed":
             self.types.add(kw["_inner"][0])
@@ -1063,10 +1095,11 @@ class _Builder:
         name = d.pick(names)
         q, qs = d.pick(seqs)
         # value: another sequence; for Attention/AdditiveAttention its features must match the query's
-        vs_choices = [(t, s) for t, s in seqs if name == "MultiHeadAttention" or s[-1] == qs[-1]]
+        vs_choices = [(t, s) for t, s in seqs
+                      if name in ("MultiHeadAttention", "GroupedQueryAttention") or s[-1] == qs[-1]]
         v_t, v_s = d.pick(vs_choices)
         if not valid:
-            if name == "MultiHeadAttention":
+            if name in ("MultiHeadAttention", "GroupedQueryAttention"):
                 bad = [(t, s) for t, s in pool if len(s) != 3]
                 if bad:
                     v_t, v_s = d.pick(bad)
@@ -1094,6 +1127,13 @@ class _Builder:
                 out = qs[:-1] + (kw["output_shape"],)
             if d.flip(0.2):
                 kw["use_bias"] = False
+        elif name == "GroupedQueryAttention":
+            kv = d.int(1, 2)
+            kw["head_dim"] = d.int(1, 4)
+            kw["num_query_heads"] = kv * d.int(1, 2)
+            kw["num_key_value_heads"] = kv
+            if d.flip(0.2):
+                kw["use_bias"] = False
         elif name == "Attention":
             if d.flip(0.3):
                 kw["use_scale"] = True
@@ -1105,7 +1145,7 @@ class _Builder:
         self.emit(f"{v} = {_construct(name, kw)}", ("construct", name))
         self.types.add(name)
         tv = self.var("x")
-        if name == "MultiHeadAttention":
+        if name in ("MultiHeadAttention", "GroupedQueryAttention"):
             style = d.pick(["pos", "kw", "key"])
             if style == "pos":
                 call = f"{v}({q}, {v_t})"
@@ -1262,12 +1302,15 @@ def compare(source, lines=None):
         try:
             oracle.assert_same(source, k.outcome, s.outcome)
         except AssertionError as e:
-            return "models differ: " + str(e).replace(source, "").split("\nsource:")[0].strip()
+            text = str(e).replace(source, "").split("\nsource:")[0].strip()
+            types = sorted({l["type"] for m in k.outcome.models for l in m["layers"]})
+            return f"models differ: {text.splitlines()[0]} (model has {', '.join(types)})\n{text}"
         return None
     if ke is None or se is None:
-        return f"one side failed\n  keras: {_short(k)}\n  shapewise: {_short(s)}"
+        return f"one side failed ({_kind(k, source)} / {_kind(s, source)})\n  keras: {_short(k)}\n  shapewise: {_short(s)}"
     if k.line != s.line:
-        return f"failed on different lines\n  keras: {_short(k)}\n  shapewise: {_short(s)}"
+        return (f"failed on different lines ({_kind(k, source)} / {_kind(s, source)})\n  keras: {_short(k)}\n"
+                f"  shapewise: {_short(s)}")
     info = (lines or {}).get(k.line) or _line_info(source, k.line)
     if info and info[0] == "call" and info[1]:
         allowed = set()
@@ -1313,6 +1356,26 @@ def _keras_layer_name(exc):
 
     m = re.search(r"of layer '([\w]+)'", str(exc))
     return m.group(1) if m else None
+
+
+def _kind(side, source):
+    """Keras built it, or the error class and the layer class of the failing line (for grouping)."""
+    e = side.outcome.error
+    if e is None:
+        return "built"
+    what = ""
+    if side.line:
+        import re
+
+        text = source.splitlines()[side.line - 1]
+        m = re.search(r"layers\.(\w+)\(", text)
+        if m:
+            what = " constructing " + m.group(1)
+        else:
+            m = re.match(r"\s*\w+\s*=\s*(\w+)\(", text) or re.search(r"\.add\((\w+)\)", text)
+            if m and m.group(1) in side.namespace:
+                what = " calling " + type(side.namespace[m.group(1)]).__name__
+    return type(e).__name__ + what
 
 
 def _short(side):
