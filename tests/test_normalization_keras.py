@@ -124,3 +124,28 @@ model = keras.Sequential([keras.Input((8,)), s, layers.Dense(2)])
 @pytest.mark.parametrize("source", CASES.values(), ids=CASES.keys())
 def test_matches_keras(source):
     assert_same(source)
+
+
+def _explanations(source):
+    import shapewise.keras as sk
+    from shapewise.report import model_report
+
+    sk.clear_session()
+    ns = {"keras": sk, "layers": sk.layers}
+    exec(source, ns)  # our own test source
+    return [layer["explanation"] for layer in model_report(ns["model"]).to_json()["layers"]]
+
+
+def test_batchnorm_explains_why_two_vectors_are_non_trainable():
+    (ex,) = _explanations(seq("(32, 32, 64)", "layers.BatchNormalization()"))
+    assert ex["formula"] == "4·channels"
+    assert "4 vectors of channels=64" in ex["units"]
+    assert "not by gradients" in ex["units"] and "non-trainable" in ex["units"]
+    assert ex["free_dims"] == ["dim1", "dim2"]
+
+
+def test_prelu_explains_shared_axes():
+    shared, per_value = _explanations(
+        "model = keras.Sequential([keras.Input((8, 8, 4)), layers.PReLU(shared_axes=[1, 2]), layers.PReLU()])")
+    assert "1 × 1 × channels" in shared["params"] and shared["free_dims"] == ["dim1", "dim2"]
+    assert "one learned slope per value" in per_value["units"] and per_value["free_dims"] == []

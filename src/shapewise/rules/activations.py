@@ -110,7 +110,10 @@ class PReLU(Layer):
             self.shared_axes = list(shared_axes)
 
     def infer(self, ctx, x, training=None):
-        bound = ctx.bind(x, "batch", ...) if x.rank else ()
+        if x.rank >= 2:
+            bound = ctx.bind(x, "batch", ..., "features" if x.rank == 2 else "channels")
+        else:
+            bound = ctx.bind(x, "batch", ...) if x.rank else ()
         param = list(bound[1:])
         shared = []
         for i in self.shared_axes or ():
@@ -134,6 +137,7 @@ class PReLU(Layer):
         ctx.note("positive values pass unchanged; negative values are multiplied by a learned slope alpha; the "
                  "shape is unchanged")
         if shared:
+            ctx.free("one slope is shared along these axes (shared_axes), so their size does not change the count")
             ctx.units(f"no units: one learned slope per value, except along shared_axes {shared}, where one slope "
                       f"is shared (those axes are 1 in alpha's shape)")
         else:
