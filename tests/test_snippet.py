@@ -422,3 +422,24 @@ def test_seed_fragments(name):
     assert isinstance(result.error, error_type), repr(result.error)
     assert result.error.line == line
     assert text in str(result.error)
+
+
+def test_model_on_data_tensors_is_refused():
+    result = run("import keras\nx = keras.Input((3,))\ny = keras.layers.Dense(2)(X_train)\nm = keras.Model(x, y)\n")
+    assert isinstance(result.error, RefusedError) and result.error.line == 4
+
+
+def test_keras_configuration_objects_are_accepted_not_skipped():
+    result = ok("""
+import tensorflow as tf
+from keras import regularizers, optimizers
+from keras.callbacks import EarlyStopping
+model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation=tf.nn.relu, input_shape=(3,),
+                                                   kernel_regularizer=regularizers.l2(0.01)),
+                             tf.keras.layers.Dense(1, activation=tf.keras.activations.sigmoid)])
+model.compile(optimizer=optimizers.Adam(1e-3), loss="mse")
+model.fit(X, y, callbacks=[EarlyStopping(patience=3)])
+""")
+    assert [line for line, _ in result.skipped] == [4, 9]
+    assert "fit()" in result.skipped[1][1]
+    assert "relu" in result.models[0].layers[0].explanation.units

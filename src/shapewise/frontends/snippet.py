@@ -1259,6 +1259,11 @@ class Interpreter:
         if isinstance(func, Factory):
             if func.target is Sequential and args:
                 self._no_opaque_layers(args[0], node)
+            if func.path == "keras.Model":
+                for value in _deep_values(args, kwargs):
+                    if isinstance(value, Opaque):
+                        self.refuse(f"`{value.desc}` as a model input or output",
+                                    f"it is not a symbolic tensor ({value.why()})", node)
             result = self._api_call(func.path, func.target, args, kwargs, node)
             self._note_model(result)
             return result
