@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..dims import Known
 from ..engine import Layer, Spec, positive_int, register
-from ..errors import ArgumentError, UnknownDimError
+from ..errors import ArgumentError, ShapewiseError, UnknownDimError
 from .core import activation_name, check_activation
 
 _GATE_NAMES = {
@@ -43,6 +43,23 @@ def _check_units(units, layer_type):
 def _clip_rate(rate):
     """Keras clips dropout rates into [0, 1] (``min(1.0, max(0.0, dropout))``): no error for 1.5 or -1."""
     return min(1.0, max(0.0, rate))
+
+
+def call_inner(ctx, layer, spec, label):
+    """``ctx.call`` for a wrapper's inner layer; an error inside it is reported on the wrapper (the layer the
+    model lists), saying which inner layer failed. Returns (output, the inner layer's context)."""
+    try:
+        out = ctx.call(layer, spec, label=label)
+    except ShapewiseError as e:
+        if e.layer != ctx.layer.name:
+            inner = e.layer or layer.name
+            inner_type = e.layer_type or type(layer).keras_name
+            e.message = f"in its inner layer '{inner}' ({inner_type}): {e.message}"
+            e.args = (e.message,)
+            e.layer, e.layer_type, e.got = ctx.layer.name, type(ctx.layer).keras_name, None
+        raise
+    return out, ctx.children[-1][1]
+
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -198,8 +215,13 @@ class StackedRNNCells(Layer):
 
     def infer(self, ctx, x, states=None, training=None):
         step = x
+        texts = []
         for k, cell in enumerate(self.cells):
-            step = ctx.call(cell, step, label=f"cell {k}: {cell.name}")
+            step, child = call_inner(ctx, cell, step, f"cell {k}: {cell.name}")
+            if child.unit_text:
+                texts.append(f"cell {k} ({cell.name}): {child.unit_text}")
+        if texts:
+            ctx.units("; ".join(texts))
         ctx.note(f"{len(self.cells)} cells stacked: each cell reads the output of the one before it, at every "
                  f"timestep; the last cell's output is the layer's output")
         return step
@@ -293,8 +315,7 @@ class RNN(Layer):
                      expected="a fixed batch size",
                      fix="give the input a batch size: Input(shape=..., batch_size=32) (or batch_shape=...)")
 
-        out = ctx.call(self.cell, Spec(step_shape), label=f"cell: {self.cell.name}")
-        cell_ctx = ctx.children[-1][1]
+        out, cell_ctx = call_inner(ctx, self.cell, Spec(step_shape), f"cell: {self.cell.name}")
         if cell_ctx.param_formula is not None:
             ctx.formula(cell_ctx.param_formula)
         if cell_ctx.unit_text:

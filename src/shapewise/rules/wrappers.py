@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..engine import Layer, Spec, flatten, register
 from ..errors import ArgumentError
-from .rnn import RNN
+from .rnn import RNN, call_inner
 
 _MERGE_MODES = ["sum", "mul", "ave", "concat", None]
 
@@ -67,9 +67,11 @@ class TimeDistributed(Wrapper):
                 expected="(batch, timesteps, ...): at least 3 dimensions",
                 fix="TimeDistributed applies its layer to each step of axis 1; the input needs that axis plus "
                     "the axes the inner layer reads (e.g. (batch, timesteps, features) for Dense)")
-        batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", ...)
-        inner = ctx.call(self.layer, Spec((batch, *rest), x.dtype), label=f"inner: {self.layer.name}")
-        child = ctx.children[-1][1]
+        if x.rank == 3:
+            batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", "features")
+        else:
+            batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", ...)
+        inner, child = call_inner(ctx, self.layer, Spec((batch, *rest), x.dtype), f"inner: {self.layer.name}")
         _adopt_weights(self.layer, child)
         if isinstance(inner, (list, tuple)):
             ctx.fail(f"the inner layer {self.layer.name} returns several tensors; TimeDistributed needs one",
@@ -85,7 +87,8 @@ class TimeDistributed(Wrapper):
             ctx.free("the inner layer's weights are shared by every timestep, so the number of timesteps never "
                      "changes the count")
         if child.unit_text:
-            ctx.units(child.unit_text + " — at every timestep, with the same weights")
+            ctx.units(f"{self.layer.name}: {child.unit_text} — at every timestep, with the same weights")
+            child.unit_text = None  # said once, above
         return ctx.spec((inner.shape[0], timesteps, *inner.shape[1:]), inner.dtype)
 
 
@@ -153,11 +156,10 @@ class Bidirectional(Layer):
                      expected="(batch, timesteps, features)",
                      fix=("set return_sequences=True on the recurrent layer before this one, so it passes on the "
                           "whole sequence" if x.rank == 2 else "feed a 3D tensor: (batch, timesteps, features)"))
-        ctx.bind(x, "batch", "timesteps", "features") if x.rank == 3 else ctx.bind(x, "batch", ...)
-        y = ctx.call(fwd, x, label=f"forward: {fwd.name}")
-        fctx = ctx.children[-1][1]
-        ctx.call(bwd, x, label=f"backward: {bwd.name}")
-        bctx = ctx.children[-1][1]
+        bound = ctx.bind(x, "batch", "timesteps", "features") if x.rank == 3 else ctx.bind(x, "batch", ...)
+        seq = Spec(bound, x.dtype)
+        y, fctx = call_inner(ctx, fwd, seq, f"forward: {fwd.name}")
+        _, bctx = call_inner(ctx, bwd, seq, f"backward: {bwd.name}")
         _adopt_weights(fwd, fctx)
         _adopt_weights(bwd, bctx)
 
@@ -191,8 +193,10 @@ class Bidirectional(Layer):
         ctx.free("each direction applies its own weights at every timestep, so the sequence length never "
                  "changes the count")
         if fctx.unit_text:
-            ctx.units(f"forward: {fctx.unit_text}; backward: the same with its own weights"
-                      if self._identical else f"forward: {fctx.unit_text}; backward: {bctx.unit_text}")
+            ctx.units(f"forward ({fwd.name}): {fctx.unit_text}; backward ({bwd.name}): the same, with its own "
+                      f"weights" if self._identical else
+                      f"forward ({fwd.name}): {fctx.unit_text}; backward ({bwd.name}): {bctx.unit_text}")
+            fctx.unit_text = bctx.unit_text = None  # said once, above
         if self.return_state:
             ctx.note(f"return_state=True adds the final states of both directions: {len(states)} forward, then "
                      f"{len(states)} backward")
