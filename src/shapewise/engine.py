@@ -299,6 +299,11 @@ class Context:
         return Spec(shape, dtype or self.layer.compute_dtype)
 
     # --- derived facts, used by the report ------------------------------------------------------------------
+    def _descendants(self):
+        for _, child in self.children:
+            yield from child._descendants()
+            yield child
+
     def free_axes(self):
         """Input axes that no weight's shape mentions: changing them does not change the parameter count."""
         used = set()
@@ -306,7 +311,8 @@ class Context:
             for d in w.dims:
                 for leaf in leaves(d):
                     used.add(id(leaf))
-        for _, child in self.children:
+        # Descendants deepest first (a Bidirectional's LSTM's cell before the LSTM), so use climbs every level.
+        for child in self._descendants():
             for bound in child.axes:
                 for axis in bound:
                     # A child's axis used by a weight counts as used when it stands for one of ours.
