@@ -173,6 +173,7 @@ def test_unknown_dim_where_a_number_is_needed_names_the_line_and_the_expression(
     assert isinstance(result.error, ShapeError)
     assert result.error.line == 4
     assert result.error.layer == "dense"
+    assert "X_train.shape[1] * X_train.shape[2]" in str(result.error)
 
 
 def test_np_prod_of_a_data_shape_is_an_unknown_dim():

@@ -360,6 +360,7 @@ class Interpreter:
         self.skipped = []
         self.pending = []  # (line, statement text, Opaque): skipped unless the opaque value reaches the model
         self.created = []  # models in creation order
+        self.data_dims = []  # names of the unknown sizes taken from data the snippet does not have
         self._created_ids = set()
         self.summaries = 0
         self.iterations = 0
@@ -400,10 +401,22 @@ class Interpreter:
         except ShapewiseError as e:
             if e.line is None:
                 e.line = self.line
+            self._blame_data(e)
             return self._finish(e)
         except RecursionError:
             return self._finish(RefusedError("the snippet is nested too deeply to interpret", line=self.line))
         return self._finish(None)
+
+    def _blame_data(self, error):
+        """A shape error on an unknown size: say which data the unknown sizes came from."""
+        from ..errors import ShapeError
+
+        got = error.got if isinstance(error.got, list) else [error.got]
+        unknown = any(isinstance(shape, tuple) and None in shape[1:] for shape in got)
+        if isinstance(error, ShapeError) and self.data_dims and unknown:
+            names = ", ".join(self.data_dims[:3]) + (", ..." if len(self.data_dims) > 3 else "")
+            hint = f"sizes unknown here may come from data the snippet does not have ({names}): write them as numbers"
+            error.fix = f"{error.fix}; {hint}" if error.fix else hint
 
     def _finish(self, error):
         for line, text, opaque in self.pending:
@@ -1304,6 +1317,8 @@ class Interpreter:
             value.mark_used()
             if m:
                 return m.group(1)
+            if value.desc not in self.data_dims:
+                self.data_dims.append(value.desc)
             return Unknown(value.desc)
         if isinstance(value, (list, tuple)):
             converted = [self._to_api(v) for v in value]
