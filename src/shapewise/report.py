@@ -82,17 +82,18 @@ class LayerReport:
     __slots__ = ("name", "type", "input_shape", "output_shape", "params", "trainable", "non_trainable", "weights",
                  "explanation", "connected_to", "nested", "built")
 
-    def to_json(self):
+    def to_json(self, explain=True):
         out = {
             "name": self.name, "type": self.type, "input_shape": self.input_shape,
             "output_shape": self.output_shape, "params": self.params, "trainable": self.trainable,
             "non_trainable": self.non_trainable, "weights": [w.to_json() for w in self.weights],
-            "explanation": self.explanation.to_json() if self.explanation else None,
         }
+        if explain:
+            out["explanation"] = self.explanation.to_json() if self.explanation else None
         if self.connected_to is not None:
             out["connected_to"] = self.connected_to
         if self.nested is not None:
-            out["model"] = self.nested.to_json()
+            out["model"] = self.nested.to_json(explain)
         return out
 
 
@@ -113,15 +114,25 @@ class InputAxis:
 
 class ModelReport:
     __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params",
-                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "input_axes")
+                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "_model", "_input_axes")
 
-    def to_json(self):
-        return {
-            "name": self.name, "type": self.type, "layers": [layer.to_json() for layer in self.layers],
+    @property
+    def input_axes(self):
+        """Computed on first use (it rebuilds the model once per input axis); a summary alone never pays for it."""
+        if self._input_axes is None:
+            self._input_axes = input_axes(self._model)
+            self._model = None
+        return self._input_axes
+
+    def to_json(self, explain=True):
+        out = {
+            "name": self.name, "type": self.type, "layers": [layer.to_json(explain) for layer in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
-            "input_dims": [a.to_json() for a in self.input_axes],
         }
+        if explain:
+            out["input_dims"] = [a.to_json() for a in self.input_axes]
+        return out
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -263,7 +274,7 @@ def model_report(model):
     m.trainable_bytes = _bytes(trainable)
     m.non_trainable_bytes = _bytes(non_trainable)
     m.total_bytes = m.trainable_bytes + m.non_trainable_bytes
-    m.input_axes = input_axes(model)
+    m._model, m._input_axes = model, None
     return m
 
 
@@ -370,10 +381,10 @@ class RunResult:
     def printed(self):
         return [item for kind, item in self.events if kind == "print"]
 
-    def to_json(self):
+    def to_json(self, explain=True):
         return {
             "schema": "shapewise/1",
-            "models": [m.to_json() for m in self.models],
+            "models": [m.to_json(explain) for m in self.models],
             "printed": self.printed,
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
             "error": self.error.to_json() if self.error is not None else None,

@@ -4,15 +4,4 @@ import json
 
 
 def render(result, explain=True, expand_nested=False):
-    data = result.to_json()
-    if not explain:
-        for model in data["models"]:
-            _strip(model)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def _strip(model):
-    for layer in model["layers"]:
-        layer.pop("explanation", None)
-        if "model" in layer:
-            _strip(layer["model"])
+    return json.dumps(result.to_json(explain), indent=2, ensure_ascii=False) + "\n"
