@@ -783,8 +783,11 @@ class _Builder:
         """A single-input layer for ``shape``: (name, layer is valid for it)."""
         d = self.d
         ok = self.candidates(shape)
+        # rank-specific layers (Conv1D, LSTM, ...) share a rank with many generic ones (Dense, Dropout, ...):
+        # weight them up so each is drawn often enough
+        weighted = [n for n in ok for _ in range(4 if len(TABLE[n].ranks) <= 2 else 1)]
         if valid or not self.avail:
-            return (d.pick(ok), True) if ok else (None, True)
+            return (d.pick(weighted), True) if ok else (None, True)
         breakable = [n for n in ok if TABLE[n].can_break]
         wrong_rank = [n for n in self.avail if TABLE[n].family in ("single", "wrapper")
                       and len(shape) not in TABLE[n].ranks]
@@ -1206,7 +1209,7 @@ def cases(draw, invalid_fraction=0.22):
     avail = available()
     b = _Builder(d, avail)
     valid = not d.flip(invalid_fraction)
-    rank = d.pick([2, 3, 3, 4, 4, 5, 5, 6]) if d.flip(0.9) else d.int(2, 6)
+    rank = d.pick([2, 3, 3, 3, 4, 4, 4, 5, 5, 6]) if d.flip(0.9) else d.int(2, 6)
     dims = []
     for i in range(rank - 1):
         if i == 0 and rank >= 3 and d.flip(0.1):
