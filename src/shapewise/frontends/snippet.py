@@ -83,7 +83,11 @@ class Opaque:
                 stack.extend(o.parents)
 
     def why(self):
-        return "; ".join(f"{name} {why}" for name, why in sorted(self.roots.items()))
+        """'matplotlib.pyplot, numpy (not part of the model); X_train (not defined in the snippet)'."""
+        groups = {}
+        for name, why in sorted(self.roots.items()):
+            groups.setdefault(why.removeprefix("is "), []).append(name)
+        return "; ".join(f"{', '.join(names)} ({why})" for why, names in groups.items())
 
 
 class Namespace:
@@ -421,10 +425,8 @@ class Interpreter:
     def _finish(self, error):
         for line, text, opaque in self.pending:
             if not opaque.used:
-                reason = "not part of the model"
                 why = opaque.why()
-                if why:
-                    reason += f" ({why})"
+                reason = f"uses {why}" if why else "not part of the model"
                 self.skipped.append((line, f"{reason}: {text}"))
         seen = set()
         skipped = []
