@@ -75,6 +75,24 @@ model = keras.Sequential([keras.Input((5, 3), batch_size=2), layers.Bidirectiona
 model = keras.Sequential([keras.Input((12,)), layers.Embedding(100, 8, mask_zero=True),
                           layers.Bidirectional(layers.GRU(5)), layers.Dense(1)])
 """,
+    "bidi_input_shape_kwarg": """
+model = keras.Sequential([layers.Bidirectional(layers.LSTM(4, return_sequences=True), input_shape=(5, 3)),
+                          layers.Bidirectional(layers.GRU(2))])
+""",
+    "bidi_shared_source_layer": """
+l = layers.LSTM(3)
+a = keras.Input((5, 4))
+bi = layers.Bidirectional(l)
+model = keras.Model(a, [bi(a), l(a)])
+""",
+    "bidi_backward_generic_rnn": seq("(5, 3)", "layers.Bidirectional(layers.RNN(layers.GRUCell(3)), "
+                                               "backward_layer=layers.RNN(layers.SimpleRNNCell(3), go_backwards=True),"
+                                               " merge_mode='ave')"),
+    "bidi_stateful_return_state_keras_bug_fails": """
+i = keras.Input((5, 3), batch_size=4)
+o = layers.Bidirectional(layers.GRU(4, stateful=True, return_state=True, return_sequences=True))(i)
+model = keras.Model(i, o)
+""",
     # --- Bidirectional failures ------------------------------------------------------------------------------------
     "bidi_dense_fails": seq("(5, 3)", "layers.Bidirectional(layers.Dense(4))"),
     "bidi_dense_backward_fails": seq("(5, 3)", "layers.Bidirectional(layers.Dense(4), "
@@ -111,6 +129,18 @@ h = layers.LSTM(6, return_sequences=True)(i)
 o = layers.TimeDistributed(layers.Dense(2, activation='softmax'))(h)
 model = keras.Model(i, o)
 """,
+    "td_shared_inner_dense": """
+d = layers.Dense(3)
+a = keras.Input((5, 4)); b = keras.Input((4,))
+model = keras.Model([a, b], [layers.TimeDistributed(d)(a), d(b)])
+""",
+    "td_shared_wrapper": """
+td = layers.TimeDistributed(layers.Dense(2))
+a = keras.Input((5, 4)); b = keras.Input((7, 4))
+model = keras.Model([a, b], [td(a), td(b)])
+""",
+    "td_gru_rank4": seq("(3, 5, 4)", "layers.TimeDistributed(layers.GRU(2, reset_after=False))"),
+    "td_input_shape_kwarg": "model = keras.Sequential([layers.TimeDistributed(layers.Dense(2), input_shape=(5, 4))])",
     # --- TimeDistributed failures -------------------------------------------------------------------------------------
     "td_rank2_fails": seq("(5,)", "layers.TimeDistributed(layers.Dense(4))"),
     "td_not_layer_fails": seq("(5, 3)", "layers.TimeDistributed(3)"),

@@ -150,6 +150,14 @@ class Bidirectional(Layer):
 
     def infer(self, ctx, x, initial_state=None, mask=None, training=None):
         fwd, bwd = self.forward_layer, self.backward_layer
+        if self.return_state and self.stateful:
+            # Keras 3 (3.15) crashes here: Bidirectional.compute_mask multiplies a generator of state masks by 2
+            # ("unsupported operand type(s) for *: 'generator' and 'int'") once the stateful layers hold states.
+            ctx.fail("Keras 3 cannot build a stateful Bidirectional layer with return_state=True: its "
+                     "compute_mask fails (\"unsupported operand type(s) for *: 'generator' and 'int'\")",
+                     expected="stateful=False, or return_state=False",
+                     fix="drop return_state=True (or stateful=True); or use two separate recurrent layers, one "
+                         "with go_backwards=True, and concatenate their outputs")
         if fwd._ndim is not None and x.rank != fwd._ndim:
             ctx.fail(f"Input 0 of layer '{self.name}' is incompatible with the layer: expected ndim=3, found "
                      f"ndim={x.rank}. Full shape received: {x.values()}",
