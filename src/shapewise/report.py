@@ -389,3 +389,41 @@ class RunResult:
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
             "error": self.error.to_json() if self.error is not None else None,
         }
+
+
+_BLOCK = None
+
+
+def block_groups(model):
+    """Repeated blocks of a large model, found from Keras's layer names (``conv2_block1_0_bn``,
+    ``block3a_expand_conv``, ``block_5_project``, ``convnext_tiny_stage_1_block_2_...``).
+
+    Returns [(stage, [block ids in order], n_layers, params)], plus a last entry with stage None for the layers
+    outside any block. Empty when the names show no blocks.
+    """
+    global _BLOCK
+    if _BLOCK is None:
+        import re
+
+        _BLOCK = re.compile(r"^(?P<stage>.*?)_?block_?(?P<id>\d+[a-z]?)(?:_|$)")
+    stages = {}
+    outside_layers = outside_params = 0
+    for layer in model.layers:
+        match = _BLOCK.match(layer.name)
+        if not match:
+            outside_layers += 1
+            outside_params += layer.params
+            continue
+        stage, block = match.group("stage"), match.group("id")
+        if not stage and block[-1].isalpha():
+            stage = "block" + block[:-1]
+        entry = stages.setdefault(stage, [[], 0, 0])
+        if block not in entry[0]:
+            entry[0].append(block)
+        entry[1] += 1
+        entry[2] += layer.params
+    if not stages:
+        return []
+    groups = [(stage, ids, n, params) for stage, (ids, n, params) in stages.items()]
+    groups.append((None, [], outside_layers, outside_params))
+    return groups

@@ -6,7 +6,7 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 from __future__ import annotations
 
 from ..dims import fmt_int
-from ..report import readable_bytes
+from ..report import block_groups, readable_bytes
 
 # Keras draws its table with rich on an 80-column terminal; these are the cell widths it ends up with.
 _SEQUENTIAL = ((31, "left"), (22, "left"), (13, "right"))
@@ -175,20 +175,37 @@ def render_explanation(layer):
 
 
 def _nested_block(nested):
-    """A model used as a layer: its composition by layer type and what its count depends on, not every layer."""
+    """A model used as a layer: its composition and what its count depends on, not every layer."""
     out = _block("model", f"a {nested.type} model used as one layer: {len(nested.layers)} layers, "
                           f"{fmt_int(nested.total_params)} parameters ({fmt_int(nested.trainable_params)} "
                           f"trainable, {fmt_int(nested.non_trainable_params)} non-trainable)")
+    out += _composition(nested)
+    out += render_input_axes(nested)[1:]
+    return out
+
+
+def _composition(model):
+    """Layer types by parameter share, and the repeated blocks Keras's layer names reveal."""
     by_type = {}
-    for sub in nested.layers:
+    for sub in model.layers:
         count, params = by_type.get(sub.type, (0, 0))
         by_type[sub.type] = (count + 1, params + sub.params)
-    total = nested.total_params or 1
+    total = model.total_params or 1
     parts = [f"{count} × {kind} ({fmt_int(params)}, {100 * params / total:.1f}%)" if params else
              f"{count} × {kind}" for kind, (count, params) in sorted(by_type.items(), key=lambda kv: -kv[1][1])]
-    out += _block("layers", "; ".join(parts))
-    for line in render_input_axes(nested)[1:]:
-        out.append(line)
+    out = _block("layers", "; ".join(parts))
+    groups = block_groups(model)
+    if groups:
+        texts = []
+        for stage, ids, n_layers, params in groups:
+            share = f"{fmt_int(params)} params, {100 * params / total:.1f}%"
+            if stage is None:
+                texts.append(f"outside the blocks: {n_layers} layers ({share})")
+            else:
+                label = f"{stage}: " if stage else ""
+                texts.append(f"{label}{len(ids)} block{'s' if len(ids) != 1 else ''} of ~{n_layers // len(ids)} "
+                             f"layers ({share})")
+        out += _block("blocks", "; ".join(texts))
     return out
 
 
@@ -221,11 +238,31 @@ def render_input_axes(model):
     return out
 
 
+#: Above this many layers, a model's explanation shows one example per layer type and a composition summary.
+COMPACT_ABOVE = 40
+
+
 def render_model(model, explain=True, expand_nested=False):
     parts = [render_summary(model, expand_nested)]
     if explain and model.input_axes:
         parts.append("\n".join(render_input_axes(model)) + "\n")
-    if explain:
+    if explain and len(model.layers) > COMPACT_ABOVE:
+        parts.append("\n".join([f"{model.name} ({model.type})  {len(model.layers)} layers: its composition"]
+                               + _composition(model)) + "\n")
+        counts = {}
+        for layer in model.layers:
+            counts[layer.type] = counts.get(layer.type, 0) + 1
+        shown = set()
+        for layer in model.layers:
+            if layer.type in shown:
+                continue
+            shown.add(layer.type)
+            lines = render_explanation(layer)
+            if counts[layer.type] > 1:
+                lines.append(f"  (the first of {counts[layer.type]} {layer.type} layers; --format json explains "
+                             f"every one)")
+            parts.append("\n".join(lines) + "\n")
+    elif explain:
         for layer in model.layers:
             parts.append("\n".join(render_explanation(layer)) + "\n")
         for layer in model.layers:
