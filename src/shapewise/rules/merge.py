@@ -241,15 +241,9 @@ class Concatenate(_Merge):
         parts = [b[axis] for b in bound]
         total = parts[0]
         for p in parts[1:]:
-            if total.value is None or p.value is None:
-                total = Unknown("None")
-                break
-            total = total + p
+            total = total + p  # unknown (None) as soon as one part is, as in Keras; the expression is kept
         what = _axis_role(rank, pos)
-        if total.value is not None and n > 1:
-            out[axis] = ctx.derive(what, total)
-        else:
-            out[axis] = total if n > 1 else parts[0]
+        out[axis] = ctx.derive(what, total) if n > 1 else parts[0]
         label = "the feature axes are" if what == "features" else f"the inputs are"
         where = "" if what == "features" else f" along {what} (axis={axis})"
         if n == 1:
