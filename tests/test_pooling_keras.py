@@ -74,6 +74,21 @@ CASES = {
     "gmp3d_alias": seq((4, 5, 6, 3), "layers.GlobalMaxPool3D()"),
     "embedding_gap1d": "model = keras.Sequential([keras.Input((12,)), layers.Embedding(100, 8), "
                        "layers.GlobalAveragePooling1D(), layers.Dense(1)])",
+    # --- adaptive pooling ----------------------------------------------------------------------------------
+    "adaptive_avg2d": seq((32, 30, 3), "layers.AdaptiveAveragePooling2D(7)"),
+    "adaptive_avg2d_tuple_cf": seq((3, 32, 30), "layers.AdaptiveAveragePooling2D((4, 5), "
+                                                "data_format='channels_first')"),
+    "adaptive_avg2d_none": seq((None, None, 3), "layers.AdaptiveAveragePooling2D((2, 2))", "layers.Flatten()",
+                               "layers.Dense(4)"),
+    "adaptive_max2d": seq((32, 30, 3), "layers.AdaptiveMaxPooling2D([3, 1])"),
+    "adaptive_avg1d": seq((50, 4), "layers.AdaptiveAveragePooling1D(10)"),
+    "adaptive_max1d_tuple": seq((50, 4), "layers.AdaptiveMaxPooling1D((10,))"),
+    "adaptive_avg3d": seq((8, 8, 8, 2), "layers.AdaptiveAveragePooling3D(2)"),
+    "adaptive_max3d_cf": seq((2, 8, 8, 8), "layers.AdaptiveMaxPooling3D((1, 2, 4), data_format='channels_first')"),
+    "adaptive_avg2d_rank3_no_check": seq((20, 5), "layers.AdaptiveAveragePooling2D(3)"),
+    "adaptive_1d_bad_tuple_fails": seq((50, 4), "layers.AdaptiveMaxPooling1D((10, 2))"),
+    "adaptive_2d_bad_tuple_fails": seq((50, 50, 4), "layers.AdaptiveMaxPooling2D((10, 2, 1))"),
+    "adaptive_bad_data_format_fails": seq((50, 50, 4), "layers.AdaptiveMaxPooling2D(2, data_format='NHWC')"),
     # --- Keras raises: shapewise must fail too --------------------------------------------------------------
     "maxpool2d_too_small_fails": seq((1, 8, 3), "layers.MaxPooling2D()"),
     "maxpool2d_repeated_fails": seq((8, 8, 3), "layers.MaxPooling2D()", "layers.MaxPooling2D()",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..dims import Known
 from ..engine import Layer, register
+from ..errors import ArgumentError
 from .conv import (SPATIAL_NAMES, assemble, bind_spatial, check_rank, conv_output_dims, standardize_data_format,
                    standardize_tuple)
 
@@ -171,3 +172,80 @@ class GlobalAveragePooling2D(_BaseGlobalPooling):
 @register("GlobalAvgPool3D")
 class GlobalAveragePooling3D(_BaseGlobalPooling):
     rank, mode = 3, "average"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Adaptive pooling (Keras 3.12+): the output size is fixed, the windows adapt to the input
+
+
+class _BaseAdaptivePooling(Layer):
+    rank = 2
+    mode = "average"
+    _desc = {1: "integer or tuple of 1 integer", 2: "integer or (height, width) tuple",
+             3: "integer or (depth, height, width) tuple"}
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        kind = type(self).__name__
+        r = self.rank
+        if isinstance(output_size, int) and not isinstance(output_size, bool):
+            sizes = (output_size,) * r
+        elif isinstance(output_size, (tuple, list)) and len(output_size) == r:
+            sizes = tuple(output_size)
+        elif r == 1 and isinstance(output_size, (tuple, list)):
+            raise ArgumentError(f"For 1D input, `output_size` tuple must have length 1. Received: {output_size}",
+                                layer_type=kind)
+        else:
+            raise ArgumentError(f"`output_size` must be an {self._desc[r]}. Received: {output_size} of type "
+                                f"{type(output_size)}", layer_type=kind)
+        super().__init__(**kwargs)
+        self.output_size = sizes
+        # Keras does not lower-case data_format here.
+        self.data_format = data_format or "channels_last"
+        if self.data_format not in {"channels_first", "channels_last"}:
+            raise ArgumentError(f"Invalid data_format: {self.data_format}. Expected 'channels_first' or "
+                                "'channels_last'.", layer_type=kind)
+
+    def infer(self, ctx, x):
+        # Keras checks no rank here: it keeps the batch and the channel axis and sets output_size between them.
+        if x.rank < 2:
+            ctx.fail("adaptive pooling needs a batch and a channel axis", expected="(batch, ..., channels)")
+        if self.data_format == "channels_last":
+            batch, *_, channels = ctx.bind(x, "batch", ..., "channels")
+        else:
+            batch, channels, *_ = ctx.bind(x, "batch", "channels", ...)
+        names = SPATIAL_NAMES[self.rank]
+        out = [ctx.const(v, f"output_{n}") for v, n in zip(self.output_size, names)]
+        ctx.note(f"the output size is fixed at {'×'.join(map(str, self.output_size))}: each output position "
+                 f"takes {_MODE[self.mode]} of a window sized to fit, whatever the input size; channels are kept")
+        ctx.units("no units and no weights: a fixed summary of each window, nothing to learn")
+        return ctx.spec(assemble(self.data_format, (batch,), out, channels))
+
+
+@register()
+class AdaptiveAveragePooling1D(_BaseAdaptivePooling):
+    rank, mode = 1, "average"
+
+
+@register()
+class AdaptiveAveragePooling2D(_BaseAdaptivePooling):
+    rank, mode = 2, "average"
+
+
+@register()
+class AdaptiveAveragePooling3D(_BaseAdaptivePooling):
+    rank, mode = 3, "average"
+
+
+@register()
+class AdaptiveMaxPooling1D(_BaseAdaptivePooling):
+    rank, mode = 1, "max"
+
+
+@register()
+class AdaptiveMaxPooling2D(_BaseAdaptivePooling):
+    rank, mode = 2, "max"
+
+
+@register()
+class AdaptiveMaxPooling3D(_BaseAdaptivePooling):
+    rank, mode = 3, "max"
