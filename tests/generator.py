@@ -798,14 +798,15 @@ class _Builder:
         return name, how != "rank"
 
     # --- sequential --------------------------------------------------------------------------------------------
-    def sequential(self, shape, n_layers, valid, target=None, allow_nested=True):
+    def sequential(self, shape, n_layers, valid, target=None, allow_nested=True, deferred=False):
         """Emit a Sequential model; returns (model var, output shape)."""
         d = self.d
         self.functional = False
         mv = self.var("m") if target is None else target
         bad_at = d.int(0, n_layers - 1) if not valid else -1
         style = d.pick(["add", "add", "list"])
-        first_input = d.pick(["Input", "Input", "Input", "input_shape"])
+        # deferred: no input at all, built when first called (only for a Sequential used as a layer)
+        first_input = "none" if deferred else d.pick(["Input", "Input", "Input", "input_shape"])
         layer_vars = []
         seq_lines = []
         cur = shape
@@ -888,7 +889,7 @@ class _Builder:
             mv = self.var("m")
             self.emit(f"{mv} = keras.Model({iv}, {t})", ("call", []))
         else:
-            mv, cur = self.sequential(shape, n, True, allow_nested=False)
+            mv, cur = self.sequential(shape, n, True, allow_nested=False, deferred=d.flip(0.3))
             if isinstance(cur, list):
                 cur = None
         self.functional = saved
