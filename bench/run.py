@@ -104,6 +104,36 @@ print(json.dumps({"seconds": statistics.median(times), "params": params}))
 """
 
 
+# Where shapewise's own time goes, for the report: phases, then the top functions of a cProfile run.
+PROFILE_CHILD = r"""
+import cProfile, io, pstats, statistics, sys, time
+import shapewise.keras as keras
+from shapewise.render.text import render_summary
+from shapewise.report import model_report
+app = sys.argv[1]
+keras.applications.MobileNetV3Small(weights=None)
+phases = {"build": [], "report": [], "summary text": []}
+for _ in range(3):
+    keras.clear_session()
+    t0 = time.perf_counter(); m = getattr(keras.applications, app)(weights=None)
+    t1 = time.perf_counter(); r = model_report(m)
+    t2 = time.perf_counter(); render_summary(r)
+    t3 = time.perf_counter()
+    for k, v in zip(phases, (t1 - t0, t2 - t1, t3 - t2)):
+        phases[k].append(v)
+print(" | ".join(f"{k} {statistics.median(v) * 1000:,.0f} ms" for k, v in phases.items()))
+keras.clear_session()
+prof = cProfile.Profile()
+prof.enable(); render_summary(model_report(getattr(keras.applications, app)(weights=None))); prof.disable()
+out = io.StringIO()
+st = pstats.Stats(prof, stream=out); st.sort_stats("tottime").print_stats(8)
+for line in out.getvalue().splitlines():
+    if "/shapewise/" in line or "{" in line:
+        parts = line.split(None, 5)
+        print(f"    {parts[1]:>7}s self  {parts[3]:>7}s cum  {parts[0]:>9} calls  " + parts[5].split("/src/")[-1])
+"""
+
+
 def run_child(cmd, env=None, capture=False):
     """Run a child process; return (wall seconds, peak RSS in MiB, stdout, returncode)."""
     t = time.perf_counter()
@@ -229,6 +259,14 @@ def main(argv=None):
         out(f"Smallest speed-up: **{worst[0]:,.0f}×** ({worst[1]}); median {statistics.median(r for r, _ in ratios):,.0f}× "
             f"(target ≥ 100× for every application: "
             f"{'met' if worst[0] >= 100 else 'MISSED for ' + ', '.join(a for r, a in ratios if r < 100)}).")
+    out()
+    out("## (c) Where shapewise's time goes (in-process, median of 3; then cProfile's top functions by own time)")
+    out()
+    out("```")
+    for app in ("DenseNet121", "EfficientNetB7"):
+        _, _, text, code = run_child([sys.executable, "-c", PROFILE_CHILD, app], env=env_with(), capture=True)
+        out(f"{app}: " + text.strip())
+    out("```")
     if not args.no_write:
         with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
