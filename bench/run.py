@@ -211,6 +211,9 @@ def main(argv=None):
     def out(line=""):
         print(line, flush=True)
         lines.append(line)
+        if not args.no_write:  # rewritten as it goes, so an interrupted run still leaves its rows
+            with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as f:
+                f.write("\n".join(lines) + "\n")
 
     out("# shapewise vs Keras 3: benchmark")
     out()
@@ -267,9 +270,6 @@ def main(argv=None):
         _, _, text, code = run_child([sys.executable, "-c", PROFILE_CHILD, app], env=env_with(), capture=True)
         out(f"{app}: " + text.strip())
     out("```")
-    if not args.no_write:
-        with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
