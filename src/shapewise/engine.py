@@ -443,6 +443,15 @@ class Layer:
                 layer=self.name, layer_type=type(self).__name__,
                 expected="the output of Input(...) or of another layer",
             )
+        code = self.infer.__code__
+        if kwargs and not code.co_flags & 0x08:  # the rule takes no **kwargs: check names as Python would
+            allowed = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
+            for key in kwargs:
+                if key not in allowed:
+                    raise ArgumentError(
+                        f"{type(self).__name__}.call() got an unexpected keyword argument '{key}'",
+                        layer=self.name, layer_type=type(self).__name__,
+                        expected="one of: " + ", ".join(allowed) if allowed else "no keyword arguments")
         spec_args = map_structure(_to_spec, list(args))
         spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
         ctx = Context(self, [t.spec for t in tensors])

@@ -45,7 +45,7 @@ class Explanation:
     def params_text(self):
         if not self.weights:
             return "no weights: 0 parameters"
-        parts = [f"{w.name}: {w.formula} = {_eq_numbers(w)}{fmt_int(w.size)}" for w in self.weights]
+        parts = [f"{w.name}: {w.formula or 'scalar'} = {_eq_numbers(w)}{fmt_int(w.size)}" for w in self.weights]
         total = sum(w.size for w in self.weights)
         tail = f"total {fmt_int(total)}"
         if self.formula:

@@ -115,17 +115,18 @@ def _weights_block(ex):
     if not ex.weights:
         return _block("params", "none: this layer has no weights")
     name_w = max(len(w.name) for w in ex.weights)
-    formula_w = max(len(w.formula) for w in ex.weights)
-    numbers = [w.numbers if w.numbers != w.formula else "" for w in ex.weights]
+    formulas = [w.formula or "scalar" for w in ex.weights]
+    formula_w = max(len(f) for f in formulas)
+    numbers = [w.numbers if w.numbers != w.formula and len(w.shape) > 1 else "" for w in ex.weights]
     numbers_w = max(len(n) for n in numbers)
     sizes = [fmt_int(w.size) for w in ex.weights]
     size_w = max(len(s) for s in sizes)
     out = []
-    for i, (w, num, size) in enumerate(zip(ex.weights, numbers, sizes)):
+    for i, (w, formula, num, size) in enumerate(zip(ex.weights, formulas, numbers, sizes)):
         label = "params" if i == 0 else ""
         trainable = "" if w.trainable else "   (non-trainable)"
-        mid = f" = {num:>{numbers_w}}" if numbers_w else ""
-        out.append(f"  {label:<{_LABEL - 2}}{w.name:<{name_w}}  {w.formula:<{formula_w}}{mid} = {size:>{size_w}}"
+        mid = f" = {num:>{numbers_w}}" if num else (" " * (numbers_w + 3) if numbers_w else "")
+        out.append(f"  {label:<{_LABEL - 2}}{w.name:<{name_w}}  {formula:<{formula_w}}{mid} = {size:>{size_w}}"
                    f"{trainable}")
     total = sum(w.size for w in ex.weights)
     indent = _LABEL + name_w + 2 + formula_w + (3 + numbers_w if numbers_w else 0) + 3 + size_w
