@@ -297,6 +297,7 @@ class Functional(Model):
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         self._layers, self._nodes_by_depth = map_graph(self.inputs, self.outputs)
+        _check_connected(self.inputs, self.outputs, self._nodes_by_depth)
         if not trainable:
             self.trainable = False
 
@@ -339,6 +340,24 @@ class Functional(Model):
                          f"found shape {got}", expected=str(want))
             values[id(t)] = spec
         return _run_graph(ctx, self._nodes_by_depth, values, self._outputs_struct)
+
+
+def _check_connected(inputs, outputs, nodes_by_depth):
+    """Keras runs the graph from ``inputs`` when a model is made; an output it cannot reach is an error."""
+    reached = {id(t) for t in inputs}
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            if not node.is_input and all(id(t) in reached for t in node.input_tensors):
+                reached.update(id(t) for t in node.output_tensors)
+    for i, t in enumerate(outputs):
+        if id(t) not in reached:
+            source = [n.layer.name for d in nodes_by_depth.values() for n in d
+                      if n.is_input and id(n.output_tensors[0]) not in {id(x) for x in inputs}]
+            raise ShapeError(
+                f"Output {i} ({t.name}) is not connected to `inputs`: it depends on "
+                f"{', '.join(repr(s) for s in source) or 'a tensor'} which is not among the model's inputs",
+                expected="outputs computed only from the tensors passed as inputs",
+                fix="add every Input the outputs depend on to Model(inputs=[...])")
 
 
 def _run_graph(ctx, nodes_by_depth, values, outputs):

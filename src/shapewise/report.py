@@ -27,9 +27,16 @@ class WeightReport:
         self.size = w.size
         self.owner = owner_path
 
+    @property
+    def label(self):
+        return f"{self.owner}/{self.name}" if self.owner else self.name
+
     def to_json(self):
-        return {"name": self.name, "shape": self.shape, "trainable": self.trainable, "formula": self.formula,
-                "size": self.size}
+        out = {"name": self.name, "shape": self.shape, "trainable": self.trainable, "formula": self.formula,
+               "size": self.size}
+        if self.owner:
+            out["sublayer"] = self.owner
+        return out
 
 
 class Explanation:
@@ -45,7 +52,7 @@ class Explanation:
     def params_text(self):
         if not self.weights:
             return "no weights: 0 parameters"
-        parts = [f"{w.name}: {w.formula or 'scalar'} = {_eq_numbers(w)}{fmt_int(w.size)}" for w in self.weights]
+        parts = [f"{w.label}: {w.formula or 'scalar'} = {_eq_numbers(w)}{fmt_int(w.size)}" for w in self.weights]
         total = sum(w.size for w in self.weights)
         tail = f"total {fmt_int(total)}"
         if self.formula:
@@ -180,7 +187,9 @@ def explanation_of(ctx, out_specs):
     ex.derived = [f"{d.role} = {d.inner.names()} = {d.inner.numbers()} = {d.value if d.value is not None else 'None'}"
                   if d.inner.names() != d.inner.numbers() else f"{d.role} = {d.inner.names()} = {d.value}"
                   for d in ctx.derived]
-    ex.weights = [WeightReport(w) for w in ctx.weights]
+    owners = {}
+    _weight_owners(ctx, "", owners)
+    ex.weights = [WeightReport(w, owners.get(id(w))) for w in ctx.weights]
     total = sum(w.size for w in ctx.weights)
     if ctx.param_formula is not None:
         if ctx.param_formula.value != total:
@@ -197,6 +206,16 @@ def explanation_of(ctx, out_specs):
     ex.units = ctx.unit_text
     ex.children = [(label, explanation_of(child, [])) for label, child in ctx.children]
     return ex
+
+
+def _weight_owners(ctx, prefix, owners):
+    """Label each weight a sublayer declared with its sublayer path, as Keras's weight paths do
+    (``query/kernel``, ``forward_lstm/lstm_cell/kernel``); the deepest sublayer wins."""
+    for _, child in ctx.children:
+        path = f"{prefix}{child.layer.name}"
+        for w in child.weights:
+            owners[id(w)] = path
+        _weight_owners(child, path + "/", owners)
 
 
 def _bytes(weights):

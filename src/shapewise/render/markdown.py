@@ -45,7 +45,7 @@ def render_model(model, explain=True):
                 for w in ex.weights:
                     nums = f" = {w.numbers}" if w.numbers != w.formula and len(w.shape) > 1 else ""
                     flag = "" if w.trainable else " (non-trainable)"
-                    out.append(f"  - `{w.name}`: {w.formula}{nums} = {fmt_int(w.size)}{flag}")
+                    out.append(f"  - `{w.label}`: {w.formula or 'scalar'}{nums} = {fmt_int(w.size)}{flag}")
                 if ex.formula:
                     out.append(f"  - total: {fmt_int(sum(w.size for w in ex.weights))} = {ex.formula} = "
                                f"{ex.formula_numbers}")

@@ -114,7 +114,7 @@ def _block(label, text, width=100):
 def _weights_block(ex):
     if not ex.weights:
         return _block("params", "none: this layer has no weights")
-    name_w = max(len(w.name) for w in ex.weights)
+    name_w = max(len(w.label) for w in ex.weights)
     formulas = [w.formula or "scalar" for w in ex.weights]
     formula_w = max(len(f) for f in formulas)
     numbers = [w.numbers if w.numbers != w.formula and len(w.shape) > 1 else "" for w in ex.weights]
@@ -126,7 +126,7 @@ def _weights_block(ex):
         label = "params" if i == 0 else ""
         trainable = "" if w.trainable else "   (non-trainable)"
         mid = f" = {num:>{numbers_w}}" if num else (" " * (numbers_w + 3) if numbers_w else "")
-        out.append(f"  {label:<{_LABEL - 2}}{w.name:<{name_w}}  {formula:<{formula_w}}{mid} = {size:>{size_w}}"
+        out.append(f"  {label:<{_LABEL - 2}}{w.label:<{name_w}}  {formula:<{formula_w}}{mid} = {size:>{size_w}}"
                    f"{trainable}")
     total = sum(w.size for w in ex.weights)
     indent = _LABEL + name_w + 2 + formula_w + (3 + numbers_w if numbers_w else 0) + 3 + size_w
@@ -138,7 +138,12 @@ def _weights_block(ex):
     else:
         tail = None
     if tail is not None:
-        out.append(" " * (indent - len(total_text)) + total_text + tail)
+        line = " " * (indent - len(total_text)) + total_text + tail
+        if len(line) <= 110:
+            out.append(line)
+        else:  # a long formula: the total under the sizes, the formula wrapped below it
+            out.append(" " * (indent - len(total_text)) + total_text)
+            out += [" " * _LABEL + text for text in _wrap(tail[1:], 100 - _LABEL)]
     return out
 
 
