@@ -189,6 +189,8 @@ def explanation_of(ctx, out_specs):
                   for d in ctx.derived]
     owners = {}
     _weight_owners(ctx, "", owners)
+    if len({owners.get(id(w)) for w in ctx.weights}) <= 1:
+        owners = {}  # one owner (an LSTM's cell): the label would only add noise
     ex.weights = [WeightReport(w, owners.get(id(w))) for w in ctx.weights]
     total = sum(w.size for w in ctx.weights)
     if ctx.param_formula is not None:
