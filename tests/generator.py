@@ -511,6 +511,26 @@ for _n in (1, 2, 3):
     TABLE[f"Cropping{_n}D"] = LayerSpec(f"Cropping{_n}D", (_n + 2,), _k, _o, can_break=True)
 
 
+def _adaptive_kw(n):
+    def kw(d, shape, valid):
+        sizes = tuple(d.int(1, 4) for _ in range(n))
+        if not valid:
+            sizes = (0,) + sizes[1:]
+        return {"_args": [d.dim_arg(sizes, n) if n > 1 else (sizes[0] if d.flip() else sizes)]}
+
+    def out(shape, kw):
+        return (None,) + _tup(kw["_args"][0], n) + (shape[-1],)
+
+    return kw, out
+
+
+for _n in (1, 2, 3):
+    for _kind in ("Max", "Average"):
+        _k, _o = _adaptive_kw(_n)
+        TABLE[f"Adaptive{_kind}Pooling{_n}D"] = LayerSpec(f"Adaptive{_kind}Pooling{_n}D", (_n + 2,), _k, _o,
+                                                          can_break=True)
+
+
 def _convlstm(n):
     def kw(d, shape, valid):
         out = _conv_kw(d, (None,) + shape[2:], valid, n, dilation=False)
