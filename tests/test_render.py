@@ -84,7 +84,7 @@ def test_summary_text_is_keras_text(source):
 
 
 # Large models keep a text golden only (their JSON is a megabyte of the same per-layer fields).
-GOLDEN_CASES = [(name, fmt) for name in MODELS for fmt in ("text", "json", "markdown")
+GOLDEN_CASES = [(name, fmt) for name in MODELS for fmt in ("text", "json", "markdown", "html")
                 if fmt == "text" or name not in ("densenet_nested", "resnet50_compact")]
 
 
@@ -93,7 +93,7 @@ def test_golden(name, fmt, request):
     result = RunResult([("model", _report(MODELS[name]))])
     out = render(result, fmt)
     assert out == render(RunResult([("model", _report(MODELS[name]))]), fmt), "output must be deterministic"
-    path = GOLDEN / f"{name}.{ {'text': 'txt', 'json': 'json', 'markdown': 'md'}[fmt] }"
+    path = GOLDEN / f"{name}.{ {'text': 'txt', 'json': 'json', 'markdown': 'md', 'html': 'html'}[fmt] }"
     if request.config.getoption("--update-golden") or not path.exists():
         path.write_text(out, encoding="utf-8")
         if not request.config.getoption("--update-golden"):
