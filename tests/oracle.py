@@ -157,7 +157,7 @@ def run_shapewise_api(source):
     try:
         exec(compile(source, "<case>", "exec"), namespace)  # our own test source, not user input
         return Outcome([describe_shapewise(m) for m in _collect(namespace)])
-    except ShapewiseError as e:
+    except (ShapewiseError, AttributeError) as e:  # AttributeError: a name keras.layers does not have either
         return Outcome(error=e)
 
 

@@ -474,6 +474,11 @@ class Layer:
         self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx))
         return outputs
 
+    #: Whether Keras checks a built layer's input against the sizes it was built for (an InputSpec with
+    #: ``axes``, as Dense, the convolutions and BatchNormalization set in ``build()``). Layers without that check
+    #: accept a later call on other sizes: Keras keeps the first weights and only infers the new output shape.
+    checks_built_input = False
+
     def _record_weights(self, ctx):
         if self._weights is None:
             self._weights = ctx.weights
@@ -481,7 +486,7 @@ class Layer:
             return
         old = [(w.name, w.shape) for w in self._weights]
         new = [(w.name, w.shape) for w in ctx.weights]
-        if old != new:
+        if old != new and self.checks_built_input:
             raise ShapeError(
                 "this layer was already built for another input; a shared layer must get inputs of a "
                 "compatible shape",
@@ -532,12 +537,17 @@ def register_function(name):
     return deco
 
 
-def register(*names):
-    """Register a layer class under its Keras name (the class's own name) and any aliases."""
+def register(*names, export_class_name=True):
+    """Register a layer class under its Keras name (the class's own name) and any aliases.
+
+    ``export_class_name=False`` for a class Keras exports only under another name (``GroupedQueryAttention`` is
+    ``keras.layers.GroupQueryAttention``): the summary shows the class name, the namespace has only the alias.
+    """
 
     def deco(cls):
         cls.keras_name = cls.__name__
-        REGISTRY[cls.__name__] = cls
+        if export_class_name:
+            REGISTRY[cls.__name__] = cls
         for alias in names:
             REGISTRY[alias] = cls
         return cls

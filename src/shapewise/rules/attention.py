@@ -445,7 +445,7 @@ def _feat(bound):
 # GroupedQueryAttention
 
 
-@register("GroupQueryAttention")
+@register("GroupQueryAttention", export_class_name=False)
 class GroupedQueryAttention(_ProjectionAttention):
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
                  sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",

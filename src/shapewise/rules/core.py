@@ -39,6 +39,7 @@ def activation_name(activation):
 
 @register()
 class Dense(Layer):
+    checks_built_input = True  # InputSpec(axes={-1: features}) once built
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
@@ -206,9 +207,6 @@ class Embedding(Layer):
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
-        # Layer base consumed input_dim as a legacy first-layer argument only when passed by keyword to it;
-        # for Embedding it is the vocabulary size, never a shape.
-        self._input_shape_arg = None
 
     def infer(self, ctx, x):
         batch, *positions = ctx.bind(x, "batch", ...)

@@ -75,6 +75,7 @@ def _unknown_axis(ctx, kind, index, x):
 
 @register()
 class BatchNormalization(Layer):
+    checks_built_input = True  # Keras's InputSpec(axes=...) once built
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
@@ -234,6 +235,7 @@ class RMSNormalization(Layer):
 
 @register()
 class GroupNormalization(Layer):
+    checks_built_input = True  # Keras's InputSpec(axes=...) once built
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
@@ -324,6 +326,7 @@ class UnitNormalization(Layer):
 
 @register()
 class SpectralNormalization(Layer):
+    checks_built_input = True  # Keras's InputSpec(axes=...) once built
     def __init__(self, layer, power_iterations=1, **kwargs):
         if not isinstance(layer, Layer):
             raise ArgumentError(
