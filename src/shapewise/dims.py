@@ -226,6 +226,8 @@ _UNKNOWN = Unknown("None")
 
 def as_dim(x):
     """An int, ``None`` or Dim, as a Dim."""
+    if type(x) is int:
+        return Known(x)
     if isinstance(x, Dim):
         return x
     if x is None:

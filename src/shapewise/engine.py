@@ -113,11 +113,21 @@ class KerasTensor:
 
 def flatten(structure):
     """Tensors of a nested list/tuple/dict, in Keras's order (dicts by sorted key)."""
+    kind = type(structure)
+    if kind is KerasTensor or kind is Spec:  # the common case, first
+        return [structure]
     if isinstance(structure, (list, tuple)):
         return [t for item in structure for t in flatten(item)]
     if isinstance(structure, dict):
         return [t for key in sorted(structure) for t in flatten(structure[key])]
     return [structure]
+
+
+def call_tensors(args, kwargs):
+    """The symbolic tensors among a call's arguments, in order."""
+    if not kwargs and len(args) == 1 and type(args[0]) is KerasTensor:  # the common case
+        return [args[0]]
+    return [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
 
 
 def map_structure(fn, structure):
@@ -140,7 +150,7 @@ class Node:
         self.args = args  # the call's positional arguments, as given (tensors inside)
         self.kwargs = kwargs
         self.outputs = outputs
-        self.input_tensors = [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
+        self.input_tensors = call_tensors(args, kwargs)
         self.output_tensors = flatten(outputs)
         self.is_input = is_input
         self.ctx = ctx
@@ -167,24 +177,18 @@ class Node:
 class Weight:
     """One weight tensor a rule declared. Its size is the product of its dims."""
 
-    __slots__ = ("name", "dims", "declared_trainable", "owner")
+    __slots__ = ("name", "dims", "declared_trainable", "owner", "shape", "size")
 
     def __init__(self, name, dims, trainable, owner):
         self.name = name
         self.dims = dims
         self.declared_trainable = trainable
         self.owner = owner
-
-    @property
-    def shape(self):
-        return tuple(d.value for d in self.dims)
-
-    @property
-    def size(self):
-        n = 1
-        for d in self.dims:
-            n *= d.value
-        return n
+        self.shape = tuple(d.value for d in dims)  # dims are immutable: computed once
+        size = 1
+        for v in self.shape:
+            size *= v
+        self.size = size
 
     @property
     def trainable(self):
@@ -436,7 +440,7 @@ class Layer:
 
     def __call__(self, *args, **kwargs):
         """Call on symbolic tensors: run the rule, record the node, return new symbolic tensors."""
-        tensors = [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
+        tensors = call_tensors(args, kwargs)
         if not tensors:
             raise ArgumentError(
                 f"Layer '{self.name}' was called on something that is not a symbolic tensor: {args!r}",

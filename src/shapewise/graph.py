@@ -270,11 +270,13 @@ def map_graph(inputs, outputs):
             for t in node.output_tensors:
                 computable.add(id(t))
 
-    names = [op.name for op in operations]
-    for name in names:
-        if names.count(name) != 1:
+    counts = {}
+    for op in operations:
+        counts[op.name] = counts.get(op.name, 0) + 1
+    for name, count in counts.items():
+        if count != 1:
             raise ArgumentError(
-                f'The name "{name}" is used {names.count(name)} times in the model. All operation names '
+                f'The name "{name}" is used {count} times in the model. All operation names '
                 f"should be unique.", fix="give each layer its own name=")
     return operations, nodes_by_depth
 

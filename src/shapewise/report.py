@@ -16,16 +16,25 @@ _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8":
 
 
 class WeightReport:
-    __slots__ = ("name", "shape", "trainable", "formula", "numbers", "size", "owner")
+    __slots__ = ("name", "shape", "trainable", "size", "owner", "_dims")
 
     def __init__(self, w, owner_path=None):
         self.name = w.name
         self.shape = list(w.shape)
         self.trainable = w.trainable
-        self.formula = " × ".join(d.names() for d in w.dims)
-        self.numbers = " × ".join(str(d.value) for d in w.dims)
         self.size = w.size
         self.owner = owner_path
+        self._dims = w.dims
+
+    @property
+    def formula(self):
+        """The shape with names: ``features × 4·units``."""
+        return " × ".join(d.names() for d in self._dims)
+
+    @property
+    def numbers(self):
+        """The shape with numbers: ``64 × 128``."""
+        return " × ".join(str(v) for v in self.shape)
 
     @property
     def label(self):
@@ -87,7 +96,15 @@ def _eq_numbers(w):
 
 class LayerReport:
     __slots__ = ("name", "type", "input_shape", "output_shape", "params", "trainable", "non_trainable", "weights",
-                 "explanation", "connected_to", "nested", "built")
+                 "_explanation", "_explain_from", "connected_to", "nested", "built")
+
+    @property
+    def explanation(self):
+        """Derived on first use from the rule's declarations: a summary alone never pays for it."""
+        if self._explanation is None and self._explain_from is not None:
+            self._explanation = explanation_of(*self._explain_from)
+            self._explain_from = None
+        return self._explanation
 
     def to_json(self, explain=True):
         out = {
@@ -249,10 +266,10 @@ def layer_report(layer, node=None, relevant=None):
     r.nested = model_report(layer) if isinstance(layer, Model) else None
     ctx = layer._build_ctx
     if isinstance(layer, Model) or ctx is None:
-        r.explanation = None
+        r._explain_from = None
     else:
-        first = layer._inbound_nodes[0]
-        r.explanation = explanation_of(ctx, [t.spec for t in first.output_tensors])
+        r._explain_from = (ctx, [t.spec for t in layer._inbound_nodes[0].output_tensors])
+    r._explanation = None
     return r
 
 

@@ -202,8 +202,6 @@ class Concatenate(_Merge):
                 fix="call it on a list of tensors",
             )
         inputs = list(inputs)
-        err = ("A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. "
-               f"Received: input_shape={_fmt_list(inputs)}")
         # Keras's Concatenate.build, faithfully (its removal of size-1 axes never triggers: it compares whole
         # shapes to 1; an axis >= rank removes nothing; a negative axis removes from the end).
         shape_set = set()
@@ -218,11 +216,11 @@ class Concatenate(_Merge):
         if len(shape_set) != 1:
             ranks = {len(s) for s in shape_set}
             if len(ranks) != 1:
-                self._mismatch(ctx, err, inputs)
+                self._mismatch(ctx, inputs)
             (rank,) = ranks
             for a in range(rank):
                 if len({s[a] for s in shape_set if s[a] is not None}) > 1:
-                    self._mismatch(ctx, err, inputs)
+                    self._mismatch(ctx, inputs)
         # Keras's compute_output_shape: the first input's shape, with the sizes on the axis added up.
         first = inputs[0]
         rank = first.rank
@@ -257,7 +255,9 @@ class Concatenate(_Merge):
         ctx.units("no units and no weights: the values are only placed next to each other")
         return ctx.spec(out)
 
-    def _mismatch(self, ctx, err, inputs):
+    def _mismatch(self, ctx, inputs):
+        err = ("A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. "
+               f"Received: input_shape={_fmt_list(inputs)}")
         ctx.fail(err, expected=f"shapes that agree on every axis except axis={self.axis}",
                  fix="check which axis you concatenate on (axis=-1 is the last), or reshape one branch so the "
                      "other axes match")
