@@ -42,6 +42,11 @@ inputs = keras.Input(shape=(224, 224, 1), name="input")
 model = keras.Model(inputs=inputs, outputs=layers.Dense(units=2, activation="sigmoid")(base(inputs)))
 """,
     "resnet50_compact": "model = keras.applications.ResNet50(weights=None)",
+    "nested_in_branches": """
+inner = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Dropout(0.1)], name="inner")
+a = keras.Input((4,)); b = keras.Input((4,))
+model = keras.Model([a, b], layers.Add()([inner(a), layers.Dense(3)(b)]))
+""",
 }
 
 
@@ -51,7 +56,7 @@ def _build(module, source):
     return namespace["model"]
 
 
-def _keras_summary(source):
+def _keras_summary(source, expand_nested=False):
     keras = real_keras()
     keras.backend.clear_session()
     model = _build(keras, source)
@@ -59,7 +64,7 @@ def _keras_summary(source):
     old = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = "80"  # Keras sizes its table from the terminal; shapewise prints the 80-column one
     try:
-        model.summary(print_fn=lambda text, **kw: lines.append(text))
+        model.summary(print_fn=lambda text, **kw: lines.append(text), expand_nested=expand_nested)
     finally:
         if old is None:
             del os.environ["COLUMNS"]
@@ -86,6 +91,14 @@ def test_summary_text_is_keras_text(source):
 # Large models keep a text golden only (their JSON is a megabyte of the same per-layer fields).
 GOLDEN_CASES = [(name, fmt) for name in MODELS for fmt in ("text", "json", "markdown", "html")
                 if fmt == "text" or name not in ("densenet_nested", "resnet50_compact")]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", ["frozen_nested", "two_inputs", "nested_in_branches"])
+def test_expanded_summary_text_is_keras_text(name):
+    source = MODELS[name]
+    assert render_summary(_report(source), expand_nested=True).strip("\n") == \
+        _keras_summary(source, expand_nested=True).strip("\n")
 
 
 @pytest.mark.parametrize("name,fmt", GOLDEN_CASES, ids=[f"{n}-{f}" for n, f in GOLDEN_CASES])

@@ -17,12 +17,13 @@ def _wrap(text, width):
     """Rich-style word wrap of one cell; a word longer than the cell is cut with an ellipsis."""
     lines = []
     for paragraph in text.split("\n"):
+        indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]  # kept, as rich keeps it
         line = ""
-        for word in paragraph.split(" "):
+        for word in paragraph[len(indent):].split(" "):
             if len(word) > width:
                 word = word[: width - 1] + "…"
             if not line:
-                line = word
+                line = indent + word
             elif len(line) + 1 + len(word) <= width:
                 line += " " + word
             else:
@@ -74,7 +75,7 @@ def summary_rows(model, expand_nested=False, prefix=""):
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
             for sub in summary_rows(layer.nested, True, "   " * depth + "└ "):
-                rows.append(sub[:3] + ([""] if not model.sequential_like else []))
+                rows.append(sub[:3] + (["-"] if not model.sequential_like else []))
     return rows
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..dims import Known, product
 from ..engine import Layer, register
-from ..errors import ArgumentError
+from ..errors import ArgumentError, UnknownDimError
 from .core import activation_name, check_activation
 
 # --------------------------------------------------------------------------------------------------------------
@@ -222,6 +222,7 @@ def _span(ctx, k, d, name):
 
 
 class _BaseConv(Layer):
+    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
@@ -264,7 +265,8 @@ class _BaseConv(Layer):
         names = SPATIAL_NAMES[r]
         if channels.value is None:
             ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
-                     expected="a number of channels", fix="give the channel axis a concrete size")
+                     expected="a number of channels", fix="give the channel axis a concrete size",
+                     error=UnknownDimError)
         if channels.value % self.groups:
             ctx.fail(
                 "The number of input channels must be evenly divisible by the number of groups. Received "
@@ -335,6 +337,7 @@ class Conv3D(_BaseConv):
 
 
 class _BaseConvTranspose(Layer):
+    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
@@ -377,7 +380,8 @@ class _BaseConvTranspose(Layer):
         names = SPATIAL_NAMES[r]
         if channels.value is None:
             ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
-                     expected="a number of channels", fix="give the channel axis a concrete size")
+                     expected="a number of channels", fix="give the channel axis a concrete size",
+                     error=UnknownDimError)
         kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
         filters = ctx.const(self.filters, "filters")
         s_dims = _per_axis(ctx, self.strides, "stride", names)
@@ -479,7 +483,8 @@ class _DepthwiseMixin:
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         if channels.value is None:
             ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
-                     expected="a number of channels", fix="give the channel axis a concrete size")
+                     expected="a number of channels", fix="give the channel axis a concrete size",
+                     error=UnknownDimError)
         kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
         dm = ctx.const(self.depth_multiplier, "depth_multiplier")
         out_spatial = conv_output_dims(
@@ -489,6 +494,7 @@ class _DepthwiseMixin:
 
 
 class _BaseSeparableConv(_DepthwiseMixin, Layer):
+    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
@@ -548,6 +554,7 @@ class SeparableConv2D(_BaseSeparableConv):
 
 
 class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
+    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
@@ -641,7 +648,8 @@ class _ConvLSTM(Layer):
                      expected="every spatial size known", fix="give the spatial axes concrete sizes")
         if channels.value is None:
             ctx.fail("The channel dimension of the inputs should be defined. Found None.",
-                     expected="a number of channels", fix="give the channel axis a concrete size")
+                     expected="a number of channels", fix="give the channel axis a concrete size",
+                     error=UnknownDimError)
         if isinstance(self.filters, bool) or not isinstance(self.filters, int) or self.filters <= 0:
             ctx.fail(f"filters must be a positive integer, got {self.filters!r}", expected="filters > 0")
         if 0 in self.strides:
