@@ -34,8 +34,9 @@ CATALOGUE = {
     "type_model": ("t = type(model)", "refused", 1),
     "breakpoint": ("breakpoint()", "refused", 1),
     "input_call": ("x = input()", "refused", 1),
-    "lambda_assign": ("f = lambda: 1", "refused", 1),
-    "lambda_layer": ("from keras import layers\nmodel.add(layers.Lambda(lambda x: x * 2))", "refused", 2),
+    # a lambda is an inert stand-in: it can be handed to Lambda(...) but never called
+    "lambda_called": ("f = lambda: __import__('os').system('touch PWNED')\nf()".replace("PWNED", PWNED),
+                      "refused", 2),
     "def_function": ("def build():\n    return 1", "refused", 1),
     "class_subclass": ("class MyLayer(Dense):\n    pass", "refused", 1),
     "with_open": ("with open(PATH) as f:\n    pass".replace("PATH", repr(PWNED)), "refused", 1),
@@ -124,6 +125,30 @@ def booby_traps(monkeypatch):
         os.remove(PWNED)
     yield
     assert not os.path.exists(PWNED)
+
+
+LAMBDA_BODIES = {
+    "os_system": "lambda x: __import__('os').system('touch PWNED')",
+    "open_write": "lambda x: open('PWNED', 'w').write('x')",
+    "exec": "lambda x: exec('open(\\'PWNED\\', \\'w\\')')",
+}
+
+
+@pytest.mark.parametrize("body", LAMBDA_BODIES.values(), ids=LAMBDA_BODIES.keys())
+def test_lambda_layer_function_never_runs(body, booby_traps):
+    """A Lambda layer builds from its declared output_shape; its function is never called, with or without it."""
+    body = body.replace("PWNED", PWNED)
+    declared = interpret(f"import keras\nfrom keras import layers\ni = keras.Input((4,))\n"
+                         f"m = keras.Model(i, layers.Lambda({body}, output_shape=(2,))(i))\n", "<lambda>")
+    assert declared.error is None, str(declared.error)
+    assert declared.models[0].layers[-1].output_shape == [None, 2]
+    undeclared = interpret(f"import keras\nfrom keras import layers\ni = keras.Input((4,))\n"
+                           f"m = keras.Model(i, layers.Lambda({body})(i))\n", "<lambda>")
+    assert undeclared.error is not None and undeclared.error.line == 4
+    assert "output_shape" in undeclared.error.message
+    shape_fn = interpret(f"import keras\nfrom keras import layers\ni = keras.Input((4,))\n"
+                         f"m = keras.Model(i, layers.Lambda(lambda x: x, output_shape={body})(i))\n", "<lambda>")
+    assert shape_fn.error is not None and "does not run functions" in shape_fn.error.message
 
 
 @pytest.mark.parametrize("name", CATALOGUE, ids=CATALOGUE)

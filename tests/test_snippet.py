@@ -76,8 +76,8 @@ def _all_cases():
 
 
 ALL_CASES = _all_cases()
-# Constructs the interpreter refuses by design: a Lambda layer's function, object(), attributes outside the whitelist.
-_REFUSED_BY_DESIGN = ("lambda", "object()", ".cell")
+# Constructs the interpreter refuses by design: object(), attributes outside the whitelist.
+_REFUSED_BY_DESIGN = ("object()", ".cell")
 
 
 @pytest.mark.parametrize("source", ALL_CASES.values(), ids=ALL_CASES.keys())
@@ -85,6 +85,9 @@ def test_parity_every_layer_family(source):
     result = run(_with_summaries(source))
     if any(marker in source for marker in _REFUSED_BY_DESIGN) and isinstance(result.error, RefusedError):
         assert result.error.line is not None
+        return
+    if "output_shape=lambda" in source:  # the API calls a Python function; pasted code's functions never run
+        assert result.error is not None and "does not run functions" in result.error.message
         return
     api = run_shapewise_api(source)
     if api.error is not None:

@@ -27,7 +27,7 @@ import time
 from .. import engine
 from ..dims import Dim, Unknown
 from ..engine import KerasTensor, Layer, Weight
-from ..errors import ArgumentError, RefusedError, ShapewiseError, UsageError
+from ..errors import ArgumentError, RefusedError, ShapeError, ShapewiseError, UsageError
 from ..report import RunResult, model_report
 
 MAX_SOURCE_CHARS = 1_000_000
@@ -352,6 +352,30 @@ _IGNORED_MODEL_METHODS = {
 
 # --------------------------------------------------------------------------------------------------------------
 # The interpreter
+
+
+class OpaqueFunction:
+    """A function written in the snippet (``lambda x: ...``). shapewise never runs it: calling it raises.
+
+    It lets ``layers.Lambda(lambda x: ..., output_shape=(...))`` build (the output shape is declared), while a
+    Lambda without ``output_shape``, or an ``output_shape`` given as a function, gets a clear error instead of a
+    guess.
+    """
+
+    __slots__ = ("text", "line")
+
+    def __init__(self, text, line):
+        self.text = text
+        self.line = line
+
+    def __call__(self, *args, **kwargs):
+        raise ShapeError(
+            f"shapewise does not run functions written in the snippet (`{self.text}`, line {self.line}), so it "
+            f"cannot tell what this one returns",
+            expected="a declared shape", fix="give Lambda its output_shape as a tuple, e.g. output_shape=(10,)")
+
+    def __repr__(self):
+        return f"<function {self.text}>"
 
 
 class Interpreter:
@@ -804,6 +828,10 @@ class Interpreter:
             return handler(self, node)
         finally:
             self.depth -= 1
+
+    def _e_lambda(self, node):
+        """A ``lambda`` becomes an inert stand-in: it can be handed to ``Lambda(...)``, never called."""
+        return OpaqueFunction(self._text(node), node.lineno)
 
     def _e_constant(self, node):
         value = node.value
@@ -1965,11 +1993,10 @@ _EXPRESSIONS = {
     ast.IfExp: Interpreter._e_ifexp,
     ast.Call: Interpreter._e_call,
     ast.ListComp: Interpreter._e_listcomp,
+    ast.Lambda: Interpreter._e_lambda,
 }
 
 _REFUSED_EXPRESSIONS = {
-    ast.Lambda: ("`lambda`", "shapewise never defines or runs functions; a Lambda layer's function cannot be "
-                             "interpreted"),
     ast.GeneratorExp: ("a generator expression", "use a list comprehension over range(...)"),
     ast.SetComp: ("a set comprehension", "only list comprehensions are interpreted"),
     ast.DictComp: ("a dict comprehension", "only list comprehensions are interpreted"),
