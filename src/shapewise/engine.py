@@ -287,7 +287,7 @@ class Context:
         self.param_formula = as_dim(expr)
 
     # --- errors ---------------------------------------------------------------------------------------------
-    def fail(self, message, expected=None, fix=None, error=ShapeError):
+    def fail(self, message, expected=None, fix=None, error=ShapeError, expected_rank=None):
         got = [s.values() for s in self.input_specs]
         raise error(
             message,
@@ -296,6 +296,7 @@ class Context:
             got=got[0] if len(got) == 1 else got,
             expected=expected,
             fix=fix,
+            expected_rank=expected_rank,
         )
 
     def spec(self, shape, dtype=None):
@@ -470,6 +471,7 @@ class Layer:
             if e.input_from is None and e.layer == self.name:
                 sources = [t._keras_history[0] for t in tensors]
                 e.input_from = ", ".join(f"{s.name} ({type(s).__name__})" for s in sources if s is not None)
+                _advise_batch_axis(e, tensors)
             raise
         self._record_weights(ctx)
         node_index = len(self._inbound_nodes)
@@ -503,6 +505,22 @@ class Layer:
     @property
     def explanation_context(self):
         return self._build_ctx
+
+
+def _advise_batch_axis(error, tensors):
+    """One axis too many, straight from an Input: the classic mistake of putting the batch size in input_shape."""
+    if error.expected_rank is None or len(tensors) != 1:
+        return
+    tensor = tensors[0]
+    source = tensor._keras_history[0]
+    if type(source).__name__ != "InputLayer" or len(tensor.shape) != error.expected_rank + 1:
+        return
+    shape = tensor.shape[1:]
+    without = shape[1:]
+    text = "(" + ", ".join("None" if d is None else str(d) for d in without) + ("," if len(without) == 1 else "") + ")"
+    advice = (f"if {shape[0]} is your batch size, leave it out: input_shape={text} (Keras adds the batch axis "
+              f"itself; set the batch size in fit())")
+    error.fix = f"{advice}; otherwise: {error.fix}" if error.fix else advice
 
 
 def _to_spec(x):

@@ -13,8 +13,9 @@ class ShapewiseError(Exception):
     exit_code = 2
 
     def __init__(self, message, *, layer=None, layer_type=None, line=None, got=None, expected=None, fix=None,
-                 input_from=None):
+                 input_from=None, expected_rank=None):
         super().__init__(message)
+        self.expected_rank = expected_rank  # set by rank checks, so advice can compare ranks
         self.input_from = input_from  # which layer(s) produced the input, e.g. "flatten (Flatten)"
         self.message = message
         self.layer = layer

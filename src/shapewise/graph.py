@@ -339,9 +339,21 @@ class Functional(Model):
             if len(want) != len(got) or any(w is not None and g is not None and w != g
                                              for w, g in zip(want[1:], got[1:])):
                 ctx.fail(f"Input {t.name} is incompatible with the model: expected shape {want}, "
-                         f"found shape {got}", expected=str(want))
+                         f"found shape {got}", expected=str(want), fix=_reshape_advice(want, got))
             values[id(t)] = spec
         return _run_graph(ctx, self._nodes_by_depth, values, self._outputs_struct)
+
+
+def _reshape_advice(want, got):
+    """What to do when a built model gets an input of another shape."""
+    from math import prod
+
+    w, g = want[1:], got[1:]
+    if None not in w and None not in g and prod(w) == prod(g):
+        target = "(" + ", ".join(str(d) for d in w) + ("," if len(w) == 1 else "") + ")"
+        layer = "Flatten()" if len(w) == 1 else f"Reshape({target})"
+        return f"the sizes match ({prod(g)} values per sample): put {layer} before the model to rearrange them"
+    return "build the model for this input shape (its Input), or resize the data to what the model was built for"
 
 
 def _check_connected(inputs, outputs, nodes_by_depth):
@@ -543,7 +555,7 @@ class Sequential(Model):
             if len(want) != len(got) or any(w is not None and g is not None and w != g
                                              for w, g in zip(want[1:], got[1:])):
                 ctx.fail(f"the input is incompatible with the model: expected shape {want}, found shape {got}",
-                         expected=str(want))
+                         expected=str(want), fix=_reshape_advice(want, got))
         spec = x
         for layer in self.layers:
             child = Context(layer, [spec])

@@ -129,7 +129,7 @@ def check_rank(ctx, x, n_spatial, data_format, kind, extra_axes=0, what=None, fi
     kind_of = what or f"{kind} expects"
     ctx.fail(f"{kind_of} a {want}D input {expected}, but it received a {x.rank}D input {got} "
              f"(expected ndim={want}, found ndim={x.rank})",
-             expected=expected, fix=fix)
+             expected=expected, fix=fix, expected_rank=want)
 
 
 def bind_spatial(ctx, x, n_spatial, data_format, lead=("batch",)):

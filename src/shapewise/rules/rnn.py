@@ -296,7 +296,7 @@ class RNN(Layer):
                    "feed a 3D tensor: (batch, timesteps, features); e.g. Reshape((timesteps, features))")
             ctx.fail(f"Input 0 of layer '{self.name}' is incompatible with the layer: expected ndim=3, found "
                      f"ndim={x.rank}. {kind} expects a 3D input (batch, timesteps, features)",
-                     expected="(batch, timesteps, features)", fix=fix)
+                     expected="(batch, timesteps, features)", fix=fix, expected_rank=self._ndim)
         if x.rank < 2:
             ctx.fail(f"{kind} needs an input (batch, timesteps, features), but it received a {x.rank}D input",
                      expected="(batch, timesteps, features)")
