@@ -7,7 +7,7 @@ traversal index within a depth.
 
 from __future__ import annotations
 
-from .dims import Unknown, as_dim
+from .dims import Known, Unknown, as_dim
 from .engine import (
     Context, KerasTensor, Layer, Node, Spec, _dtype_name, flatten, map_structure, register,
 )
@@ -334,14 +334,33 @@ class Functional(Model):
                      expected=f"{len(self.inputs)} tensors")
         values = {}
         for t, spec in zip(self.inputs, given):
-            want = t.shape
-            got = spec.values()
-            if len(want) != len(got) or any(w is not None and g is not None and w != g
-                                             for w, g in zip(want[1:], got[1:])):
-                ctx.fail(f"Input {t.name} is incompatible with the model: expected shape {want}, "
-                         f"found shape {got}", expected=str(want), fix=_reshape_advice(want, got))
-            values[id(t)] = spec
+            values[id(t)] = _model_input(ctx, t.shape, spec)
         return _run_graph(ctx, self._nodes_by_depth, values, self._outputs_struct)
+
+
+def _model_input(ctx, want, spec):
+    """Keras's check of a model's input, then its rank adjustment; returns the spec the graph runs on.
+
+    As Keras (InputSpec with ``allow_last_axis_squeeze``): a trailing axis of size 1 is dropped on both sides
+    before comparing, and only the axes both shapes still have are compared, so (None, 1) passes for (None, 2).
+    Then ``_adjust_input_rank``: one extra trailing axis of size 1 is squeezed, one missing is added.
+    """
+    got = spec.values()
+    w = (None,) + tuple(want[1:])
+    g = tuple(got)
+    if g and g[-1] == 1:
+        g = g[:-1]
+    if w and w[-1] == 1:
+        w = w[:-1]
+    incompatible = any(a is not None and b is not None and a != b for a, b in zip(w, g))
+    if not incompatible and len(got) == len(want):
+        return spec
+    if not incompatible and len(got) == len(want) + 1 and got[-1] == 1:
+        return Spec(spec.shape[:-1], spec.dtype)
+    if not incompatible and len(got) == len(want) - 1 and want[-1] == 1:
+        return Spec(spec.shape + (Known(1),), spec.dtype)
+    ctx.fail(f"the input is incompatible with the model: expected shape {want}, found shape {got}",
+             expected=str(want), fix=_reshape_advice(want, got))
 
 
 def _reshape_advice(want, got):
@@ -549,14 +568,10 @@ class Sequential(Model):
         return Layer.__call__(self, *args, **kwargs)
 
     def infer(self, ctx, x, **kwargs):
+        spec = x
         if self._layers and isinstance(self._layers[0], InputLayer):
             # Keras checks a built Sequential's input against its Input, as a functional model does.
-            want, got = self._layers[0]._input_tensor.shape, x.values()
-            if len(want) != len(got) or any(w is not None and g is not None and w != g
-                                             for w, g in zip(want[1:], got[1:])):
-                ctx.fail(f"the input is incompatible with the model: expected shape {want}, found shape {got}",
-                         expected=str(want), fix=_reshape_advice(want, got))
-        spec = x
+            spec = _model_input(ctx, self._layers[0]._input_tensor.shape, x)
         for layer in self.layers:
             child = Context(layer, [spec])
             spec = layer.infer(child, spec)

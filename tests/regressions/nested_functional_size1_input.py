@@ -1,0 +1,28 @@
+# Found by the 20,000-model soak (seed 11). Keras checks a nested model's input with allow_last_axis_squeeze:
+# a trailing size-1 axis is dropped before comparing and only the axes both shapes still have are compared,
+# so (None, 1) passes for a model built on (None, 2). Fixed in graph._model_input.
+# one side failed (built / ShapeError calling Functional)
+#   keras: built fine
+#   shapewise: line 19: ShapeError [layer=functional]: layer 'functional' (Functional): Input keras_tensor_8 is incompatible with the model: expected shape (None, 2), found shape (None, 1)
+inp1 = keras.Input(shape=(1,))
+inp2 = keras.Input(shape=(1,))
+l3 = layers.GaussianDropout(0.3)
+x4 = l3(inp2)
+l5 = layers.Dense(3)
+x6 = l5(x4)
+l7 = layers.Dense(3)
+x8 = l7(x4)
+l9 = layers.Concatenate()
+x10 = l9([x4, x6, x8])
+l11 = layers.ReLU()
+x12 = l11(x4)
+l13 = layers.Maximum()
+x14 = l13([x4, inp2, x12])
+ii15 = keras.Input(shape=(2,))
+l16 = layers.LayerNormalization()
+y17 = l16(ii15)
+m18 = keras.Model(ii15, y17)
+x19 = m18(x4)
+l20 = layers.Dropout(0.1)
+x21 = l20(inp1)
+model = keras.Model([inp1, inp2], [x19, x21])
