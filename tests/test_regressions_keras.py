@@ -16,10 +16,13 @@ from oracle import assert_same
 
 HERE = os.path.join(os.path.dirname(__file__), "regressions")
 FILES = sorted(glob.glob(os.path.join(HERE, "*.py")))
+# KNOWN_*.py: a disagreement kept on purpose (the file says why); the test fails if it ever stops disagreeing.
+PARAMS = [pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="known difference, see the file"))
+          if os.path.basename(f).startswith("KNOWN_") else f for f in FILES]
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("path", FILES, ids=[os.path.basename(f)[:-3] for f in FILES])
+@pytest.mark.parametrize("path", PARAMS, ids=[os.path.basename(f)[:-3] for f in FILES])
 def test_regression(path):
     with open(path) as f:
         source = f.read()

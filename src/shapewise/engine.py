@@ -8,6 +8,7 @@ the explanation cannot disagree with the number.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .dims import Dim, Known, Named, Unknown, as_dim, leaves, product
@@ -47,6 +48,7 @@ def clear_session():
     return _session
 
 
+@functools.lru_cache(maxsize=None)
 def to_snake_case(name):
     """Keras's own conversion: ``Conv2DTranspose`` -> ``conv2d_transpose``, ``LSTM`` -> ``lstm``."""
     name = re.sub(r"\W+", "", name)
@@ -457,6 +459,14 @@ class Layer:
                         f"{type(self).__name__}.call() got an unexpected keyword argument '{key}'",
                         layer=self.name, layer_type=type(self).__name__,
                         expected="one of: " + ", ".join(allowed) if allowed else "no keyword arguments")
+        if self.checks_built_rank and self._build_ctx is not None and self._build_ctx.input_specs \
+                and len(tensors[0].shape) != self._build_ctx.input_specs[0].rank:
+            want = self._build_ctx.input_specs[0].rank
+            raise ShapeError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected ndim={want}, found "
+                f"ndim={len(tensors[0].shape)}", layer=self.name, layer_type=type(self).__name__,
+                got=tensors[0].shape, expected=f"rank {want}, as in its first call",
+                fix="a layer built on one rank cannot be reused on another; use a separate layer instance")
         spec_args = map_structure(_to_spec, list(args))
         spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
         ctx = Context(self, [t.spec for t in tensors])
@@ -484,6 +494,9 @@ class Layer:
     #: ``axes``, as Dense, the convolutions and BatchNormalization set in ``build()``). Layers without that check
     #: accept a later call on other sizes: Keras keeps the first weights and only infers the new output shape.
     checks_built_input = False
+    #: Whether Keras fixes the input rank when it builds (``InputSpec(ndim=len(input_shape))``, as EinsumDense and
+    #: PReLU do): a later call on another rank fails.
+    checks_built_rank = False
 
     def _record_weights(self, ctx):
         if self._weights is None:

@@ -99,7 +99,9 @@ class Softmax(Layer):
 
 @register()
 class PReLU(Layer):
-    checks_built_input = True  # Keras's InputSpec(axes=...) once built
+    checks_built_input = True  # Keras's InputSpec(ndim=len(input_shape), axes=...) once built
+    checks_built_rank = True
+
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)

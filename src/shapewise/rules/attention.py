@@ -124,6 +124,7 @@ def analyze_einsum(equation, bias_axes, input_shape, output_shape):
 
 @register()
 class EinsumDense(Layer):
+    checks_built_rank = True  # Keras's InputSpec(ndim=len(input_shape)) once built
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None, gptq_unpacked_column_size=None,
