@@ -45,6 +45,17 @@ def _axis_role(rank, axis):
     return f"axis {axis}"
 
 
+def _check_flat(ctx, inputs):
+    """Every input must be one tensor, not a list (Keras fails on the nested shape it then gets)."""
+    for item in inputs:
+        if not isinstance(item, Spec):  # e.g. the [output, h, c] list of a layer with return_state=True
+            ctx.fail(
+                "Inputs have incompatible shapes: one of the inputs is itself a list of tensors, not a tensor",
+                expected="a flat list of tensors, e.g. layer([a, b])",
+                fix="pick one tensor from the list (a layer with return_state=True returns [output, *states]: "
+                    "use its [0])")
+
+
 class _Merge(Layer):
     """Base of the elementwise merges: shape checks of Keras's ``Merge``."""
 
@@ -92,6 +103,7 @@ class _Merge(Layer):
         if not inputs:
             ctx.fail("A merge layer should be called on a list of at least 1 input. Received 0 inputs.",
                      expected="a list of at least one tensor")
+        _check_flat(ctx, inputs)
         return inputs
 
     def _check_batch(self, ctx, inputs):
@@ -202,6 +214,7 @@ class Concatenate(_Merge):
                 fix="call it on a list of tensors",
             )
         inputs = list(inputs)
+        _check_flat(ctx, inputs)
         # Keras's Concatenate.build, faithfully (its removal of size-1 axes never triggers: it compares whole
         # shapes to 1; an axis >= rank removes nothing; a negative axis removes from the end).
         shape_set = set()
@@ -289,6 +302,8 @@ class Dot(_Merge):
         self.normalize = normalize
 
     def infer(self, ctx, inputs, **kwargs):
+        if not isinstance(inputs, Spec):
+            _check_flat(ctx, inputs)
         if isinstance(inputs, Spec) or len(inputs) != 2:
             got = _fmt(_values(inputs)) if isinstance(inputs, Spec) else _fmt_list(inputs)
             ctx.fail(f"A `Dot` layer should be called on a list of 2 inputs. Received: input_shape={got}",
