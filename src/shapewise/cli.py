@@ -52,20 +52,8 @@ def main(argv=None):
 
     result = interpret(source, filename)
     sys.stdout.write(render(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested))
-    if result.error is not None:
-        return result.error.exit_code
-    if not result.models and not result.printed:
-        if args.format == "text":
-            print("shapewise: no model found" + _skipped_text(result), file=sys.stderr)
-        return 2
-    return 0
-
-
-def _skipped_text(result):
-    if not result.skipped:
-        return ""
-    lines = "".join(f"\n  line {line}: {reason}" for line, reason in result.skipped)
-    return f"; skipped lines:{lines}"
+    # The interpreter reports "no model found" (with the skipped lines) as a UsageError itself.
+    return result.error.exit_code if result.error is not None else 0
 
 
 if __name__ == "__main__":
