@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .dims import Dim, Known, Named, Unknown, as_dim, leaves, product
+from .dims import Dim, Known, Named, Unknown, as_dim, leaves
 from .errors import ArgumentError, ShapeError, ShapewiseError, UnknownDimError
 
 # --------------------------------------------------------------------------------------------------------------
@@ -338,9 +338,6 @@ class Context:
 # --------------------------------------------------------------------------------------------------------------
 # Layers
 
-_LAYER_KWARGS = ("name", "trainable", "dtype", "input_shape", "input_dim", "activity_regularizer", "autocast")
-
-
 class Layer:
     """Base of every layer. A subclass takes Keras's constructor arguments and implements ``infer``."""
 
@@ -631,10 +628,6 @@ def positive_int(value, arg, layer_type):
             layer_type=layer_type,
         )
     return value
-
-
-def size_expr(dims):
-    return product(dims)
 
 
 __all__ = [
