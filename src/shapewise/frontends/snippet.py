@@ -841,7 +841,7 @@ class Interpreter:
 
     def _checked(self, value, node):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-            self.refuse(f"the number in `{self._text(node)}`", f"integers beyond 10**12 are not interpreted", node)
+            self.refuse(f"the number in `{self._text(node)}`", "integers beyond 10**12 are not interpreted", node)
         if isinstance(value, float) and not math.isfinite(value) and not math.isnan(value):
             return value
         if isinstance(value, (str, tuple, list)) and len(value) > MAX_SEQUENCE:
@@ -1283,7 +1283,7 @@ class Interpreter:
         return self._call(func, args, kwargs, node)
 
     def _call(self, func, args, kwargs, node):
-        from ..graph import Model, Sequential
+        from ..graph import Sequential
 
         if isinstance(func, Builtin):
             self.call_node = node

@@ -378,7 +378,7 @@ class MultiHeadAttention(_ProjectionAttention):
             eq, ba, r = proj(len(q), 1, 2)
             g_dense = EinsumDense(eq, _get_output_shape(r - 1, [heads, vd]), activation="sigmoid", bias_axes=ba,
                                   name="gate", dtype=self.dtype)
-            g_dense.role_text = f"a sigmoid gate per head and value_dim from the query features"
+            g_dense.role_text = "a sigmoid gate per head and value_dim from the query features"
             self._project(ctx, "gate", g_dense, q)
         eq, ba, r = proj(len(v), 1, 2)
         v_dense = EinsumDense(eq, _get_output_shape(r - 1, [heads, vd]), bias_axes=ba, name="value",
@@ -431,8 +431,8 @@ class MultiHeadAttention(_ProjectionAttention):
         if return_attention_scores:
             length = q[1] if len(q) > 1 else q[0]
             scores = ctx.spec((q[0], heads, length, length))
-            ctx.note(f"return_attention_scores=True also returns the scores (batch, num_heads, query_len, query_len)"
-                     f" — Keras uses the query length on both axes when building symbolically")
+            ctx.note("return_attention_scores=True also returns the scores (batch, num_heads, query_len, query_len)"
+                     " — Keras uses the query length on both axes when building symbolically")
             return (out, scores)
         return out
 

@@ -11,7 +11,7 @@ including their quirks, so that shapewise fails where Keras fails and succeeds w
 
 from __future__ import annotations
 
-from ..dims import Known, Unknown
+from ..dims import Known
 from ..engine import Layer, Spec, register, register_function
 from ..errors import ArgumentError
 
@@ -120,7 +120,7 @@ class _Merge(Layer):
     def infer(self, ctx, inputs, **kwargs):
         inputs = self._check_list(ctx, inputs)
         self._check_count(ctx, inputs)
-        batch_sizes = self._check_batch(ctx, inputs)
+        self._check_batch(ctx, inputs)
         bound = [ctx.bind(s, *(_axis_role(s.rank, a) for a in range(s.rank))) for s in inputs]
         out = list(bound[0][1:])
         for b in bound[1:]:
@@ -255,7 +255,7 @@ class Concatenate(_Merge):
             total = total + p  # unknown (None) as soon as one part is, as in Keras; the expression is kept
         what = _axis_role(rank, pos)
         out[axis] = ctx.derive(what, total) if n > 1 else parts[0]
-        label = "the feature axes are" if what == "features" else f"the inputs are"
+        label = "the feature axes are" if what == "features" else "the inputs are"
         where = "" if what == "features" else f" along {what} (axis={axis})"
         if n == 1:
             ctx.note("a single input is passed through unchanged")

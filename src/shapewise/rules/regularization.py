@@ -84,7 +84,6 @@ class _SpatialDropout(Layer):
         self.data_format = _data_format(data_format, kind) if self.n_spatial > 1 else "channels_last"
 
     def infer(self, ctx, x, training=None):
-        kind = type(self).__name__
         rank = self.n_spatial + 2
         if x.rank != rank:
             layout = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
