@@ -267,34 +267,27 @@ def _mul(a, b):
     return _Prod(a, b)
 
 
-def _floordiv(a, b):
+def _divide(a, b, node, fold):
+    """A division node, folded when both sides are plain numbers and dropped when dividing by 1."""
     if b.value == 0:
         raise ZeroDivisionError("dimension divided by zero")
     if a.is_plain() and b.is_plain():
-        return Known(a.value // b.value)
+        return Known(fold(a.value, b.value))
     if b.is_plain() and b.value == 1:
         return a
-    return _FloorDiv(a, b)
+    return node(a, b)
+
+
+def _floordiv(a, b):
+    return _divide(a, b, _FloorDiv, lambda x, y: x // y)
 
 
 def _exactdiv(a, b):
-    if b.value == 0:
-        raise ZeroDivisionError("dimension divided by zero")
-    if a.is_plain() and b.is_plain():
-        return Known(a.value // b.value)
-    if b.is_plain() and b.value == 1:
-        return a
-    return _ExactDiv(a, b)
+    return _divide(a, b, _ExactDiv, lambda x, y: x // y)
 
 
 def _ceildiv(a, b):
-    if b.value == 0:
-        raise ZeroDivisionError("dimension divided by zero")
-    if a.is_plain() and b.is_plain():
-        return Known(-(-a.value // b.value))
-    if b.is_plain() and b.value == 1:
-        return a
-    return _CeilDiv(a, b)
+    return _divide(a, b, _CeilDiv, lambda x, y: -(-x // y))
 
 
 def product(dims):
