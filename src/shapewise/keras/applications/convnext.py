@@ -176,13 +176,7 @@ def ConvNeXt(
         weights=weights,
     )
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = imagenet_utils.input_tensor_for(input_tensor, input_shape)
 
     if input_tensor is not None:
         inputs = operation_utils.get_source_inputs(input_tensor)[0]

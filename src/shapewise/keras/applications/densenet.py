@@ -94,13 +94,7 @@ def DenseNet(
         weights=weights,
     )
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = imagenet_utils.input_tensor_for(input_tensor, input_shape)
 
     bn_axis = 3 if backend.image_data_format() == "channels_last" else 1
 

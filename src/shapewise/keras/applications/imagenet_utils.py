@@ -102,3 +102,16 @@ def validate_activation(classifier_activation, weights):
             f"using pretrained weights, with `include_top=True`; Received: "
             f"classifier_activation={classifier_activation}",
             fix="pass weights=None to use another activation")
+
+
+def input_tensor_for(input_tensor, input_shape):
+    """The model's input, as every Keras application builder makes it: a new ``Input`` of ``input_shape``, the
+    given ``input_tensor`` when it is already a symbolic tensor, or an ``Input`` wrapping it otherwise."""
+    from ...graph import Input
+    from ._compat import backend
+
+    if input_tensor is None:
+        return Input(shape=input_shape)
+    if not backend.is_keras_tensor(input_tensor):
+        return Input(tensor=input_tensor, shape=input_shape)
+    return input_tensor

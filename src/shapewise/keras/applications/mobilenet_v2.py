@@ -157,13 +157,7 @@ def MobileNetV2(
                 stacklevel=2,
             )
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = imagenet_utils.input_tensor_for(input_tensor, input_shape)
 
     channel_axis = 1 if backend.image_data_format() == "channels_first" else -1
 

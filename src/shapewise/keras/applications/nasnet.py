@@ -87,13 +87,7 @@ def NASNet(
             stacklevel=2,
         )
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = imagenet_utils.input_tensor_for(input_tensor, input_shape)
 
     if penultimate_filters % (24 * (filter_multiplier**2)) != 0:
         raise ArgumentError(

@@ -47,13 +47,7 @@ def VGG16(
         weights=weights,
     )
 
-    if input_tensor is None:
-        img_input = layers.Input(shape=input_shape)
-    else:
-        if not backend.is_keras_tensor(input_tensor):
-            img_input = layers.Input(tensor=input_tensor, shape=input_shape)
-        else:
-            img_input = input_tensor
+    img_input = imagenet_utils.input_tensor_for(input_tensor, input_shape)
     # Block 1
     x = layers.Conv2D(
         64, (3, 3), activation="relu", padding="same", name="block1_conv1"
