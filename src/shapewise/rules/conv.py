@@ -132,6 +132,22 @@ def check_rank(ctx, x, n_spatial, data_format, kind, extra_axes=0, what=None, fi
              expected=expected, fix=fix, expected_rank=want)
 
 
+def check_strides_dilation(strides, dilation_rate, kind):
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ArgumentError(
+            "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+            f"strides={strides} and dilation_rate={dilation_rate}", layer_type=kind)
+
+
+def require_channels(ctx, channels, kind):
+    """The channel count sets the kernel's size: it must be known (Keras: 'The channel dimension ... should be
+    defined')."""
+    if channels.value is None:
+        ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
+                 expected="a number of channels", fix="give the channel axis a concrete size",
+                 error=UnknownDimError)
+
+
 def bind_spatial(ctx, x, n_spatial, data_format, lead=("batch",)):
     """Bind (batch, *spatial, channels) or (batch, channels, *spatial); returns (lead dims, spatial, channels)."""
     names = SPATIAL_NAMES[n_spatial]
@@ -252,10 +268,7 @@ class _BaseConv(Layer):
                 "The number of filters must be evenly divisible by the number of groups. Received: "
                 f"groups={groups}, filters={filters}.", layer_type=kind,
                 fix=f"choose filters as a multiple of {groups}")
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ArgumentError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
-                f"strides={self.strides} and dilation_rate={self.dilation_rate}", layer_type=kind)
+        check_strides_dilation(self.strides, self.dilation_rate, kind)
 
     def infer(self, ctx, x):
         kind = type(self).__name__
@@ -263,10 +276,7 @@ class _BaseConv(Layer):
         check_rank(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         names = SPATIAL_NAMES[r]
-        if channels.value is None:
-            ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
-                     expected="a number of channels", fix="give the channel axis a concrete size",
-                     error=UnknownDimError)
+        require_channels(ctx, channels, kind)
         if channels.value % self.groups:
             ctx.fail(
                 "The number of input channels must be evenly divisible by the number of groups. Received "
@@ -367,10 +377,7 @@ class _BaseConvTranspose(Layer):
                         f"{i}, `output_padding` is {op} but `strides` is {s}. Received: "
                         f"output_padding={self.output_padding}, strides={self.strides}", layer_type=kind,
                         fix="use an output_padding smaller than the stride")
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ArgumentError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
-                f"strides={self.strides} and dilation_rate={self.dilation_rate}", layer_type=kind)
+        check_strides_dilation(self.strides, self.dilation_rate, kind)
 
     def infer(self, ctx, x):
         kind = type(self).__name__
@@ -378,10 +385,7 @@ class _BaseConvTranspose(Layer):
         check_rank(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         names = SPATIAL_NAMES[r]
-        if channels.value is None:
-            ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
-                     expected="a number of channels", fix="give the channel axis a concrete size",
-                     error=UnknownDimError)
+        require_channels(ctx, channels, kind)
         kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
         filters = ctx.const(self.filters, "filters")
         s_dims = _per_axis(ctx, self.strides, "stride", names)
@@ -481,10 +485,7 @@ class _DepthwiseMixin:
         r = self.rank
         check_rank(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
-        if channels.value is None:
-            ctx.fail(f"the channel axis of {kind}'s input must be known: it sets the size of the kernel",
-                     expected="a number of channels", fix="give the channel axis a concrete size",
-                     error=UnknownDimError)
+        require_channels(ctx, channels, kind)
         kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
         dm = ctx.const(self.depth_multiplier, "depth_multiplier")
         out_spatial = conv_output_dims(
