@@ -7,6 +7,8 @@ with numbers, and the free dims are the input axes no weight mentions.
 
 from __future__ import annotations
 
+import re
+
 from .dims import Known, Named, Unknown, fmt_int
 from .engine import Context, Spec, flatten
 from .errors import ShapewiseError, UnknownDimError
@@ -429,7 +431,8 @@ class RunResult:
         }
 
 
-_BLOCK = None
+# A block in Keras's layer names: conv2_block1_0_bn, block3a_expand_conv, block_5_project, ..._stage_1_block_2_...
+_BLOCK = re.compile(r"^(?P<stage>.*?)_?block_?(?P<id>\d+[a-z]?)(?:_|$)")
 
 
 def block_groups(model):
@@ -439,11 +442,6 @@ def block_groups(model):
     Returns [(stage, [block ids in order], n_layers, params)], plus a last entry with stage None for the layers
     outside any block. Empty when the names show no blocks.
     """
-    global _BLOCK
-    if _BLOCK is None:
-        import re
-
-        _BLOCK = re.compile(r"^(?P<stage>.*?)_?block_?(?P<id>\d+[a-z]?)(?:_|$)")
     stages = {}
     outside_layers = outside_params = 0
     for layer in model.layers:
