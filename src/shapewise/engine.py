@@ -66,7 +66,7 @@ class Spec:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype="float32"):
-        self.shape = tuple(as_dim(d) for d in shape)
+        self.shape = tuple(map(as_dim, shape))
         self.dtype = dtype
 
     @property
@@ -216,10 +216,12 @@ class Context:
         self.axes = []  # list of tuples of Named, one per bound input
         self.derived = []  # Named dims the rule derived (out_height = ...)
         self.weights = []
-        self.notes = []  # sentences on the shape rule
-        self.unit_text = None
-        self.free_text = None
-        self.param_formula = None
+        # The sentences and the formula: each may be given as a function returning it, called only when an
+        # explanation is asked for (most builds only need shapes and counts); the properties below resolve them.
+        self._notes = []  # sentences on the shape rule
+        self._unit_text = None
+        self._free_text = None
+        self._formula = None
         self.children = []  # (label, Context) of sublayers run inside this call
 
     # --- binding and building dims --------------------------------------------------------------------------
@@ -238,7 +240,7 @@ class Context:
             names = (*before, *(f"dim{len(before) + k}" for k in range(n_middle)), *after)
         if len(names) != len(shape):
             raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
-        bound = tuple(Named(name, dim) for name, dim in zip(names, shape))
+        bound = tuple(map(Named, names, shape))
         self.axes.append(bound)
         return bound
 
@@ -254,7 +256,7 @@ class Context:
 
     # --- weights --------------------------------------------------------------------------------------------
     def weight(self, name, shape, trainable=True):
-        dims = tuple(as_dim(d) for d in shape)
+        dims = tuple(map(as_dim, shape))
         for d in dims:
             if d.value is None:
                 self.fail(
@@ -275,18 +277,54 @@ class Context:
         return out
 
     # --- sentences ------------------------------------------------------------------------------------------
+    # Each takes the text (or expression), or a function of no arguments returning it: a rule on a hot path
+    # writes ``ctx.units(lambda: f"...")`` so the sentence is only composed when someone reads it.
     def note(self, text):
-        self.notes.append(text)
+        self._notes.append(text)
 
     def units(self, text):
-        self.unit_text = text
+        self._unit_text = text
 
     def free(self, text):
-        self.free_text = text
+        self._free_text = text
 
     def formula(self, expr):
         """A compact parameter formula; the report checks it equals the sum of the weight sizes."""
-        self.param_formula = as_dim(expr)
+        self._formula = expr
+
+    @property
+    def notes(self):
+        notes = self._notes
+        for i, n in enumerate(notes):
+            if callable(n):
+                notes[i] = n()
+        return notes  # the list itself: a wrapper may extend it with its inner layer's notes
+
+    @property
+    def unit_text(self):
+        if callable(self._unit_text):
+            self._unit_text = self._unit_text()
+        return self._unit_text
+
+    @unit_text.setter
+    def unit_text(self, text):
+        self._unit_text = text
+
+    @property
+    def free_text(self):
+        if callable(self._free_text):
+            self._free_text = self._free_text()
+        return self._free_text
+
+    @property
+    def param_formula(self):
+        f = self._formula
+        if callable(f):
+            f = f()
+        if f is not None and not isinstance(f, Dim):
+            f = as_dim(f)
+        self._formula = f
+        return f
 
     # --- errors ---------------------------------------------------------------------------------------------
     def fail(self, message, expected=None, fix=None, error=ShapeError, expected_rank=None):
