@@ -12,7 +12,7 @@ Comparisons are three-valued: :func:`same` answers True, False or None (unknown)
 from __future__ import annotations
 
 __all__ = [
-    "Dim", "Known", "Unknown", "Named", "as_dim", "same", "product", "leaves", "fmt_int",
+    "Dim", "Known", "Unknown", "Named", "as_dim", "as_dims", "same", "product", "leaves", "fmt_int",
 ]
 
 
@@ -98,7 +98,7 @@ class Known(Dim):
     __slots__ = ("role",)
 
     def __init__(self, value, role=None):
-        self.value = int(value)
+        self.value = value if value.__class__ is int else int(value)
         self.role = role
 
     def _render(self, mode):
@@ -225,6 +225,14 @@ class _CeilDiv(Dim):
 _UNKNOWN = Unknown("None")
 
 
+def as_dims(shape):
+    """A tuple of Dims from ints, ``None`` and Dims (the common case, all Dims already, costs no Python call)."""
+    shape = tuple(shape)
+    if _DIM_TYPES.issuperset(map(type, shape)):
+        return shape
+    return tuple(map(as_dim, shape))
+
+
 def as_dim(x):
     """An int, ``None`` or Dim, as a Dim."""
     if type(x) is int:
@@ -338,3 +346,6 @@ def leaves(dim):
         elif isinstance(d, _Neg):
             stack.append(d.operand)
     return out
+
+
+_DIM_TYPES = frozenset({Known, Unknown, Named, _Sum, _Neg, _Prod, _FloorDiv, _ExactDiv, _CeilDiv})

@@ -9,9 +9,10 @@ the explanation cannot disagree with the number.
 from __future__ import annotations
 
 import functools
+import math
 import re
 
-from .dims import Dim, Known, Named, Unknown, as_dim, leaves
+from .dims import Dim, Known, Named, Unknown, as_dim, as_dims, leaves
 from .errors import ArgumentError, ShapeError, ShapewiseError, UnknownDimError
 
 # --------------------------------------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ class Spec:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype="float32"):
-        self.shape = tuple(map(as_dim, shape))
+        self.shape = as_dims(shape)
         self.dtype = dtype
 
     @property
@@ -92,7 +93,15 @@ class KerasTensor:
     def __init__(self, spec, layer=None, node_index=0, tensor_index=0, name=None):
         self.spec = spec
         self._keras_history = (layer, node_index, tensor_index)
-        self.name = name or _session.auto_name("keras_tensor")
+        # Keras's auto-name, keras_tensor_<n>: the number is taken now, the text made when asked for
+        self._name = name or _session.uid("keras_tensor")
+
+    @property
+    def name(self):
+        n = self._name
+        if type(n) is int:
+            return "keras_tensor" if n == 1 else f"keras_tensor_{n - 1}"
+        return n
 
     @property
     def shape(self):
@@ -127,8 +136,12 @@ def flatten(structure):
 
 def call_tensors(args, kwargs):
     """The symbolic tensors among a call's arguments, in order."""
-    if not kwargs and len(args) == 1 and type(args[0]) is KerasTensor:  # the common case
-        return [args[0]]
+    if not kwargs and len(args) == 1:
+        arg = args[0]
+        if type(arg) is KerasTensor:  # the common case
+            return [arg]
+        if type(arg) is list and all(type(t) is KerasTensor for t in arg):  # a merge's [a, b]
+            return list(arg)
     return [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
 
 
@@ -147,13 +160,14 @@ class Node:
 
     __slots__ = ("layer", "args", "kwargs", "outputs", "input_tensors", "output_tensors", "is_input", "ctx")
 
-    def __init__(self, layer, args, kwargs, outputs, ctx=None, is_input=False):
+    def __init__(self, layer, args, kwargs, outputs, ctx=None, is_input=False, input_tensors=None,
+                 output_tensors=None):
         self.layer = layer
         self.args = args  # the call's positional arguments, as given (tensors inside)
         self.kwargs = kwargs
         self.outputs = outputs
-        self.input_tensors = call_tensors(args, kwargs)
-        self.output_tensors = flatten(outputs)
+        self.input_tensors = call_tensors(args, kwargs) if input_tensors is None else input_tensors
+        self.output_tensors = flatten(outputs) if output_tensors is None else output_tensors
         self.is_input = is_input
         self.ctx = ctx
 
@@ -186,11 +200,8 @@ class Weight:
         self.dims = dims
         self.declared_trainable = trainable
         self.owner = owner
-        self.shape = tuple(d.value for d in dims)  # dims are immutable: computed once
-        size = 1
-        for v in self.shape:
-            size *= v
-        self.size = size
+        self.shape = shape = tuple([d.value for d in dims])  # dims are immutable: computed once
+        self.size = math.prod(shape)
 
     @property
     def trainable(self):
@@ -202,6 +213,17 @@ class Weight:
 
 # --------------------------------------------------------------------------------------------------------------
 # The rule context
+
+
+@functools.lru_cache(maxsize=None)
+def _expand_names(names, rank):
+    """``("batch", ..., "features")`` for a rank: the middle axes named ``dim1``, ``dim2``, ..."""
+    i = names.index(Ellipsis)
+    before, after = names[:i], names[i + 1 :]
+    n_middle = rank - len(before) - len(after)
+    if n_middle < 0:
+        raise AssertionError("bind() called with more names than axes; check rank first")
+    return (*before, *(f"dim{len(before) + k}" for k in range(n_middle)), *after)
 
 
 class Context:
@@ -230,14 +252,9 @@ class Context:
 
         ``...`` stands for any number of middle axes, which are named ``dim1``, ``dim2``, ...
         """
-        shape = spec.shape if isinstance(spec, Spec) else tuple(spec)
+        shape = spec.shape if type(spec) is Spec else tuple(spec)
         if Ellipsis in names:
-            i = names.index(Ellipsis)
-            before, after = names[:i], names[i + 1 :]
-            n_middle = len(shape) - len(before) - len(after)
-            if n_middle < 0:
-                raise AssertionError("bind() called with more names than axes; check rank first")
-            names = (*before, *(f"dim{len(before) + k}" for k in range(n_middle)), *after)
+            names = _expand_names(names, len(shape))
         if len(names) != len(shape):
             raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
         bound = tuple(map(Named, names, shape))
@@ -256,7 +273,7 @@ class Context:
 
     # --- weights --------------------------------------------------------------------------------------------
     def weight(self, name, shape, trainable=True):
-        dims = tuple(map(as_dim, shape))
+        dims = as_dims(shape)
         for d in dims:
             if d.value is None:
                 self.fail(
@@ -502,9 +519,18 @@ class Layer:
                 f"ndim={len(tensors[0].shape)}", layer=self.name, layer_type=type(self).__name__,
                 got=tensors[0].shape, expected=f"rank {want}, as in its first call",
                 fix="a layer built on one rank cannot be reused on another; use a separate layer instance")
-        spec_args = map_structure(_to_spec, list(args))
-        spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
-        ctx = Context(self, [t.spec for t in tensors])
+        if len(args) == 1 and not kwargs and type(args[0]) is KerasTensor:  # the common case: layer(x)
+            ctx = Context(self, [args[0].spec])
+            spec_args, spec_kwargs = (args[0].spec,), {}
+        elif (len(args) == 1 and not kwargs and type(args[0]) is list
+              and all(type(t) is KerasTensor for t in args[0])):
+            specs = [t.spec for t in tensors]  # a merge's layer([a, b]): a flat list of tensors
+            ctx = Context(self, specs)
+            spec_args, spec_kwargs = (list(specs),), {}
+        else:
+            spec_args = map_structure(_to_spec, list(args))
+            spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
+            ctx = Context(self, [t.spec for t in tensors])
         try:
             out_specs = self.infer(ctx, *spec_args, **spec_kwargs)
         except ShapewiseError as e:
@@ -520,9 +546,15 @@ class Layer:
             raise
         self._record_weights(ctx)
         node_index = len(self._inbound_nodes)
-        counter = iter(range(1 << 30))
-        outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
-        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx))
+        if type(out_specs) is Spec:  # the common case: one output
+            outputs = KerasTensor(out_specs, self, node_index, 0)
+            output_tensors = [outputs]
+        else:
+            counter = iter(range(1 << 30))
+            outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
+            output_tensors = None
+        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx, input_tensors=tensors,
+                                        output_tensors=output_tensors))
         return outputs
 
     #: Whether Keras checks a built layer's input against the sizes it was built for (an InputSpec with

@@ -36,24 +36,27 @@ WINDOW_NOUN = {1: "sequence length", 2: "image size", 3: "volume size"}
 
 def standardize_tuple(value, n, name, layer_type, allow_zero=False):
     """Keras's standardize_tuple: an int or n ints, all > 0 (or >= 0 with allow_zero)."""
-    msg = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int:  # the common case
         values = (value,) * n
+    elif isinstance(value, int) and not isinstance(value, bool):
+        values = (int(value),) * n
     else:
+        def msg():
+            return f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
         try:
             values = tuple(value)
         except TypeError:
-            raise ArgumentError(msg, layer_type=layer_type) from None
+            raise ArgumentError(msg(), layer_type=layer_type) from None
         if len(values) != n:
-            raise ArgumentError(msg, layer_type=layer_type)
+            raise ArgumentError(msg(), layer_type=layer_type)
         for v in values:
             if isinstance(v, bool) or not isinstance(v, int):
-                raise ArgumentError(f"{msg}including element {v} of type {type(v)}", layer_type=layer_type)
-    bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
-    if bad:
+                raise ArgumentError(f"{msg()}including element {v} of type {type(v)}", layer_type=layer_type)
+    if n and (min(values) < 0 if allow_zero else min(values) <= 0):
+        bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
         req = ">= 0" if allow_zero else "> 0"
-        raise ArgumentError(f"{msg}, including values {bad} that do not satisfy `value {req}`",
-                            layer_type=layer_type)
+        raise ArgumentError(f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}, "
+                            f"including values {bad} that do not satisfy `value {req}`", layer_type=layer_type)
     return values
 
 
@@ -62,8 +65,11 @@ def standardize_padding(value, layer_type, allow_causal=False):
         raise ArgumentError(f"The `padding` argument must be one of 'valid', 'same'. Received: {value!r}",
                             layer_type=layer_type)
     padding = value.lower()
-    allowed = {"valid", "same", "causal"} if allow_causal else {"valid", "same"}
-    if padding not in allowed:
+    if padding == "valid" or padding == "same":  # the common case
+        return padding
+    if padding != "causal" or not allow_causal:
+        # Keras prints a set here, in an order that changes from run to run; shapewise writes it in a fixed one.
+        allowed = "{'valid', 'same', 'causal'}" if allow_causal else "{'valid', 'same'}"
         raise ArgumentError(
             f"The `padding` argument must be a list/tuple or one of {allowed}. Received: {padding}",
             layer_type=layer_type,
@@ -75,7 +81,7 @@ def standardize_data_format(data_format, layer_type):
     if data_format is None:
         return "channels_last"
     fmt = str(data_format).lower()
-    if fmt not in {"channels_first", "channels_last"}:
+    if fmt != "channels_first" and fmt != "channels_last":
         raise ArgumentError(
             "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
             f"Received: data_format={data_format}", layer_type=layer_type)

@@ -9,6 +9,8 @@ training by averaging, not by gradients, so Keras counts them as non-trainable p
 
 from __future__ import annotations
 
+import functools
+
 from ..dims import Known
 from ..engine import Layer, register
 from ..errors import ArgumentError
@@ -20,15 +22,21 @@ from ..errors import ArgumentError
 
 def _bind_axes(ctx, x, kept):
     """Bind the input's axes: index 0 is ``batch``, the kept axes get their given names, others ``axis i``."""
+    return ctx.bind(x, *_axis_names(x.rank, tuple(kept.items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _axis_names(rank, kept):
+    kept = dict(kept)
     names = []
-    for i in range(x.rank):
+    for i in range(rank):
         if i in kept:
             names.append(kept[i])
         elif i == 0:
             names.append("batch")
         else:
             names.append(f"dim{i}")
-    return ctx.bind(x, *names)
+    return tuple(names)
 
 
 def _in_range(axis, rank):
