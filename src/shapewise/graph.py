@@ -225,18 +225,19 @@ def map_graph(inputs, outputs):
     layer_depth = {}
     for node in reversed(nodes_in_order):
         depth = node_depth.setdefault(node, 0)
-        depth = max(depth, layer_depth.get(node.layer, 0))
-        layer_depth[node.layer] = depth
+        layer = node.layer
+        if layer_depth.get(layer, 0) > depth:
+            depth = layer_depth[layer]
+        layer_depth[layer] = depth
         node_depth[node] = depth
+        parent_depth = depth + 1
         for t in node.input_tensors:
             layer, node_index, _ = t._keras_history
             if layer is None:
                 continue
             parent = layer._inbound_nodes[node_index]
-            if parent not in in_graph:
-                continue
-            prev = node_depth.get(parent, 0)
-            node_depth[parent] = max(depth + 1, prev)
+            if parent in in_graph and node_depth.get(parent, 0) < parent_depth:
+                node_depth[parent] = parent_depth  # (a parent not seen yet is added here, as in Keras)
 
     for t in inputs:
         layer = t._keras_history[0]
