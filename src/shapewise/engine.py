@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import operator
 import re
 
 from .dims import Dim, Known, Named, Unknown, as_dim, as_dims, leaves
@@ -84,6 +85,9 @@ def to_snake_case(name):
 # Specs and symbolic tensors
 
 
+_VALUE = operator.attrgetter("value")  # a Dim's int or None
+
+
 class Spec:
     """What a rule sees of one tensor: its shape (a tuple of Dims) and dtype."""
 
@@ -98,7 +102,7 @@ class Spec:
         return len(self.shape)
 
     def values(self):
-        return tuple(d.value for d in self.shape)
+        return tuple(map(_VALUE, self.shape))
 
     def __repr__(self):
         return f"Spec{format_shape(self.values())}"
@@ -218,12 +222,14 @@ class Weight:
 
     __slots__ = ("name", "dims", "declared_trainable", "owner", "shape", "size")
 
-    def __init__(self, name, dims, trainable, owner):
+    def __init__(self, name, dims, trainable, owner, shape=None):
         self.name = name
         self.dims = dims
         self.declared_trainable = trainable
         self.owner = owner
-        self.shape = shape = tuple([d.value for d in dims])  # dims are immutable: computed once
+        if shape is None:
+            shape = tuple(map(_VALUE, dims))
+        self.shape = shape  # dims are immutable: computed once
         self.size = math.prod(shape)
 
     @property
@@ -297,7 +303,8 @@ class Context:
     # --- weights --------------------------------------------------------------------------------------------
     def weight(self, name, shape, trainable=True):
         dims = as_dims(shape)
-        for d in dims:
+        values = tuple(map(_VALUE, dims))
+        for d in dims if None in values else ():
             if d.value is None:
                 self.fail(
                     f"cannot create its weight '{name}': its shape {' × '.join(x.names() for x in dims)} "
@@ -306,7 +313,7 @@ class Context:
                     fix="give the input a concrete size there (e.g. in Input(shape=...)) instead of None",
                     error=UnknownDimError,
                 )
-        self.weights.append(Weight(name, dims, trainable, self.layer))
+        self.weights.append(Weight(name, dims, trainable, self.layer, values))
 
     def call(self, layer, *args, label=None, **kwargs):
         """Run a sublayer's rule inside this call (a wrapper's inner layer, an RNN's cell)."""
@@ -381,7 +388,7 @@ class Context:
 
     def spec(self, shape, dtype=None):
         """An output spec. dtype defaults to the layer's compute dtype."""
-        return Spec(shape, dtype or self.layer.compute_dtype)
+        return Spec(shape, dtype or self.layer.compute_dtype)  # (a property: layers may override it)
 
     # --- derived facts, used by the report ------------------------------------------------------------------
     def _descendants(self):

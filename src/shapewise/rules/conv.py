@@ -34,10 +34,15 @@ KERNEL_ROLES = {1: ("kernel_size",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
 WINDOW_NOUN = {1: "sequence length", 2: "image size", 3: "volume size"}
 
 
+_INT = frozenset({int})
+
+
 def standardize_tuple(value, n, name, layer_type, allow_zero=False):
     """Keras's standardize_tuple: an int or n ints, all > 0 (or >= 0 with allow_zero)."""
-    if type(value) is int:  # the common case
+    if type(value) is int:  # the common cases: an int, or a tuple of n ints
         values = (value,) * n
+    elif type(value) is tuple and len(value) == n and _INT.issuperset(map(type, value)):
+        values = value
     elif isinstance(value, int) and not isinstance(value, bool):
         values = (int(value),) * n
     else:
@@ -141,7 +146,7 @@ def check_rank(ctx, x, n_spatial, data_format, kind, extra_axes=0, what=None, fi
 
 
 def check_strides_dilation(strides, dilation_rate, kind):
-    if max(strides) > 1 and max(dilation_rate) > 1:
+    if max(strides) > 1 < max(dilation_rate):
         raise ArgumentError(
             "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
             f"strides={strides} and dilation_rate={dilation_rate}", layer_type=kind)
@@ -194,6 +199,9 @@ def conv_output_dims(ctx, spatial, kernel, strides, dilation, padding, names, fa
 
     ``kernel`` holds named Dims; ``strides``/``dilation`` ints. Fails like Keras when a 'valid' size is ≤ 0.
     """
+    if padding == "same" and max(strides) == 1:  # the common case: the output keeps the input's sizes
+        ctx.note("padding='same': the input is padded with zeros so that out = ⌈in / stride⌉ along each axis")
+        return list(spatial)
     s_dims = _per_axis(ctx, strides, "stride", names)
     d_dims = _per_axis(ctx, dilation, "dilation", names)
     out = []
@@ -296,7 +304,7 @@ class _BaseConv(Layer):
                 f"groups={self.groups}, but the input has {channels.value} channels",
                 expected=f"a multiple of groups={self.groups} channels",
                 fix=f"use groups that divide {channels.value}")
-        kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
+        kernel = list(map(Known, self.kernel_size, KERNEL_ROLES[r]))  # ctx.const for each, without the calls
         filters = ctx.const(self.filters, "filters")
         if self.groups > 1:
             per_group = channels // ctx.const(self.groups, "groups")
@@ -345,20 +353,10 @@ class Conv1D(_BaseConv):
 class Conv2D(_BaseConv):
     rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), groups=1, **kwargs):
-        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                         dilation_rate=dilation_rate, groups=groups, **kwargs)
-
 
 @register("Convolution3D")
 class Conv3D(_BaseConv):
     rank = 3
-
-    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1, 1), groups=1, **kwargs):
-        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                         dilation_rate=dilation_rate, groups=groups, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -505,7 +503,7 @@ class _DepthwiseMixin:
         check_rank(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         require_channels(ctx, channels, kind)
-        kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
+        kernel = list(map(Known, self.kernel_size, KERNEL_ROLES[r]))  # ctx.const for each, without the calls
         dm = ctx.const(self.depth_multiplier, "depth_multiplier")
         out_spatial = conv_output_dims(
             ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, SPATIAL_NAMES[r],
@@ -572,11 +570,6 @@ class SeparableConv1D(_BaseSeparableConv):
 class SeparableConv2D(_BaseSeparableConv):
     rank = 2
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), **kwargs):
-        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                         dilation_rate=dilation_rate, **kwargs)
-
 
 class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
     checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
@@ -621,11 +614,6 @@ class DepthwiseConv1D(_BaseDepthwiseConv):
 @register()
 class DepthwiseConv2D(_BaseDepthwiseConv):
     rank = 2
-
-    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1, data_format=None,
-                 dilation_rate=(1, 1), **kwargs):
-        super().__init__(kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier,
-                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------------------------
