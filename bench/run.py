@@ -6,7 +6,8 @@
     warm-up model are excluded from the time; the build and the summary table are timed.
 Peak memory is each child process's own maxrss (os.wait4's rusage). Prints a table and writes bench/RESULTS.md.
 
-Options: --apps A,B (a subset), --cold-repeats N (default 5 shapewise / 3 Keras), --skip-keras (shapewise only).
+Options: --apps A,B (a subset), --cold-repeats N (default 5 shapewise / 3 Keras), --warm-repeats S,K (default 15
+shapewise / 3 Keras builds per application, median), --skip-keras (shapewise only).
 """
 
 from __future__ import annotations
@@ -201,10 +202,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--apps", help="comma-separated subset of applications")
     p.add_argument("--cold-repeats", type=int, default=None)
+    p.add_argument("--warm-repeats", default="15,3", help="builds per application, shapewise,Keras (median)")
     p.add_argument("--skip-keras", action="store_true")
     p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = p.parse_args(argv)
     apps = args.apps.split(",") if args.apps else APPS
+    warm_sw, warm_keras = (int(n) for n in args.warm_repeats.split(","))
 
     lines = []
 
@@ -237,12 +240,15 @@ def main(argv=None):
     out()
     out("## (b) Warm build + summary of each application (weights=None), one process each")
     out()
+    out(f"Median of {warm_sw} shapewise and {warm_keras} Keras builds (each `clear_session()`, build, summary "
+        f"table) per application, after a warm-up build in the same process.")
+    out()
     out("| application | params | shapewise | Keras | speed-up | shapewise RSS | Keras RSS |")
     out("|---|---:|---:|---:|---:|---:|---:|")
     ratios = []
     for app in apps:
-        s = warm(app, "shapewise", 3)
-        k = {"error": "skipped", "rss": 0} if args.skip_keras else warm(app, "keras", 1)
+        s = warm(app, "shapewise", warm_sw)
+        k = {"error": "skipped", "rss": 0} if args.skip_keras else warm(app, "keras", warm_keras)
         if "error" in s:
             out(f"| {app} | | error: {s['error'][:80]} | {fmt_ms(k['seconds']) if 'seconds' in k else ''} | | | |")
             continue
