@@ -367,7 +367,7 @@ def input_axes(model):
             shape[axis] = Unknown(a.role)
             specs[i] = Spec(shape, specs[i].dtype)
             try:
-                model.infer(Context(model, specs), specs if len(specs) > 1 else specs[0])
+                model.infer(Context(model, specs, fresh=True), specs if len(specs) > 1 else specs[0])
             except UnknownDimError as e:
                 a.affects_params, a.because = True, f"{e.layer} ({e.layer_type}): {e.message}"
             except ShapewiseError as e:
