@@ -47,11 +47,14 @@ def main(argv=None):
             return 2
         filename = args.file
 
+    from .engine import gc_paused
     from .frontends.snippet import interpret
     from .render import render
 
-    result = interpret(source, filename)
-    sys.stdout.write(render(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested))
+    # One burst of building and rendering whose objects all live to the end: no cyclic collection during it.
+    result = gc_paused(interpret)(source, filename)
+    text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested)
+    sys.stdout.write(text)
     # The interpreter reports "no model found" (with the skipped lines) as a UsageError itself.
     return result.error.exit_code if result.error is not None else 0
 

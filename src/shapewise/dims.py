@@ -12,7 +12,7 @@ Comparisons are three-valued: :func:`same` answers True, False or None (unknown)
 from __future__ import annotations
 
 __all__ = [
-    "Dim", "Known", "Unknown", "Named", "as_dim", "same", "product", "leaves", "fmt_int",
+    "Dim", "Known", "Unknown", "Named", "as_dim", "as_dims", "same", "product", "leaves", "fmt_int",
 ]
 
 
@@ -28,26 +28,27 @@ class Dim:
     prec = 9  # binding strength when rendered inside another expression
 
     # --- arithmetic builds new expressions, folding plain numbers -------------------------------------------
+    # (``other if isinstance(other, Dim) else as_dim(other)``: the common case, another Dim, costs no call)
     def __add__(self, other):
-        return _add(self, as_dim(other))
+        return _add(self, other if isinstance(other, Dim) else as_dim(other))
 
     def __radd__(self, other):
         return _add(as_dim(other), self)
 
     def __sub__(self, other):
-        return _add(self, _neg(as_dim(other)))
+        return _add(self, _neg(other if isinstance(other, Dim) else as_dim(other)))
 
     def __rsub__(self, other):
         return _add(as_dim(other), _neg(self))
 
     def __mul__(self, other):
-        return _mul(self, as_dim(other))
+        return _mul(self, other if isinstance(other, Dim) else as_dim(other))
 
     def __rmul__(self, other):
         return _mul(as_dim(other), self)
 
     def __floordiv__(self, other):
-        return _floordiv(self, as_dim(other))
+        return _floordiv(self, other if isinstance(other, Dim) else as_dim(other))
 
     def __rfloordiv__(self, other):
         return _floordiv(as_dim(other), self)
@@ -61,7 +62,7 @@ class Dim:
 
     def ceildiv(self, other):
         """⌈self / other⌉, rendered as such; exact for ints."""
-        return _ceildiv(self, as_dim(other))
+        return _ceildiv(self, other if isinstance(other, Dim) else as_dim(other))
 
     # --- rendering -------------------------------------------------------------------------------------------
     def names(self):
@@ -97,7 +98,7 @@ class Known(Dim):
     __slots__ = ("role",)
 
     def __init__(self, value, role=None):
-        self.value = int(value)
+        self.value = value if value.__class__ is int else int(value)
         self.role = role
 
     def _render(self, mode):
@@ -224,6 +225,14 @@ class _CeilDiv(Dim):
 _UNKNOWN = Unknown("None")
 
 
+def as_dims(shape):
+    """A tuple of Dims from ints, ``None`` and Dims (the common case, all Dims already, costs no Python call)."""
+    shape = tuple(shape)
+    if _DIM_TYPES.issuperset(map(type, shape)):
+        return shape
+    return tuple(map(as_dim, shape))
+
+
 def as_dim(x):
     """An int, ``None`` or Dim, as a Dim."""
     if type(x) is int:
@@ -237,18 +246,25 @@ def as_dim(x):
     return Known(x)
 
 
+def _plain(d):
+    """True for a bare number with no name attached (``d.is_plain()`` without a method call)."""
+    return d.__class__ is Known and d.role is None
+
+
 def _add(a, b):
-    if a.is_plain() and b.is_plain():
+    a_plain = a.__class__ is Known and a.role is None
+    b_plain = b.__class__ is Known and b.role is None
+    if a_plain and b_plain:
         return Known(a.value + b.value)
-    if b.is_plain() and b.value == 0:
+    if b_plain and b.value == 0:
         return a
-    if a.is_plain() and a.value == 0:
+    if a_plain and a.value == 0:
         return b
     return _Sum(a, b)
 
 
 def _neg(a):
-    if a.is_plain():
+    if a.__class__ is Known and a.role is None:
         return Known(-a.value)
     if isinstance(a, _Neg):
         return a.operand
@@ -256,13 +272,15 @@ def _neg(a):
 
 
 def _mul(a, b):
-    if a.is_plain() and b.is_plain():
+    a_plain = a.__class__ is Known and a.role is None
+    b_plain = b.__class__ is Known and b.role is None
+    if a_plain and b_plain:
         return Known(a.value * b.value)
-    if b.is_plain() and b.value == 1:
+    if b_plain and b.value == 1:
         return a
-    if a.is_plain() and a.value == 1:
+    if a_plain and a.value == 1:
         return b
-    if b.is_plain() and not a.is_plain():  # numbers first: 4·units, not units·4
+    if b_plain:  # numbers first: 4·units, not units·4 (a is not plain here)
         a, b = b, a
     return _Prod(a, b)
 
@@ -271,30 +289,35 @@ def _divide(a, b, node, fold):
     """A division node, folded when both sides are plain numbers and dropped when dividing by 1."""
     if b.value == 0:
         raise ZeroDivisionError("dimension divided by zero")
-    if a.is_plain() and b.is_plain():
+    b_plain = b.__class__ is Known and b.role is None
+    if b_plain and a.__class__ is Known and a.role is None:
         return Known(fold(a.value, b.value))
-    if b.is_plain() and b.value == 1:
+    if b_plain and b.value == 1:
         return a
     return node(a, b)
 
 
 def _floordiv(a, b):
-    return _divide(a, b, _FloorDiv, lambda x, y: x // y)
+    return _divide(a, b, _FloorDiv, int.__floordiv__)
 
 
 def _exactdiv(a, b):
-    return _divide(a, b, _ExactDiv, lambda x, y: x // y)
+    return _divide(a, b, _ExactDiv, int.__floordiv__)
+
+
+def _ceil(x, y):
+    return -(-x // y)
 
 
 def _ceildiv(a, b):
-    return _divide(a, b, _CeilDiv, lambda x, y: -(-x // y))
+    return _divide(a, b, _CeilDiv, _ceil)
 
 
 def product(dims):
     """The product of several dims as one expression (1 for none)."""
     result = Known(1)
     for d in dims:
-        result = result * d
+        result = _mul(result, d if isinstance(d, Dim) else as_dim(d))
     return result
 
 
@@ -323,3 +346,6 @@ def leaves(dim):
         elif isinstance(d, _Neg):
             stack.append(d.operand)
     return out
+
+
+_DIM_TYPES = frozenset({Known, Unknown, Named, _Sum, _Neg, _Prod, _FloorDiv, _ExactDiv, _CeilDiv})

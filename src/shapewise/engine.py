@@ -9,9 +9,11 @@ the explanation cannot disagree with the number.
 from __future__ import annotations
 
 import functools
+import gc
+import math
 import re
 
-from .dims import Dim, Known, Named, Unknown, as_dim, leaves
+from .dims import Dim, Known, Named, Unknown, as_dim, as_dims, leaves
 from .errors import ArgumentError, ShapeError, ShapewiseError, UnknownDimError
 
 # --------------------------------------------------------------------------------------------------------------
@@ -41,6 +43,28 @@ def session():
     return _session
 
 
+def gc_paused(fn):
+    """Run ``fn`` with Python's cyclic garbage collector paused (restored after, even on error).
+
+    Building a large model is one burst of allocations that are all still alive at its end (layers, nodes,
+    tensors, dims), so the collections that the allocation count triggers during it find nothing to free: they
+    only cost time (a tenth of a build, and pauses of tens of milliseconds when a full collection falls inside).
+    The same remedy as mypy's raised thresholds. Objects that become garbage are collected after, as usual.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return wrapper
+
+
 def clear_session():
     """Reset auto-naming, as ``keras.backend.clear_session()`` does."""
     global _session
@@ -66,7 +90,7 @@ class Spec:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype="float32"):
-        self.shape = tuple(as_dim(d) for d in shape)
+        self.shape = as_dims(shape)
         self.dtype = dtype
 
     @property
@@ -92,7 +116,15 @@ class KerasTensor:
     def __init__(self, spec, layer=None, node_index=0, tensor_index=0, name=None):
         self.spec = spec
         self._keras_history = (layer, node_index, tensor_index)
-        self.name = name or _session.auto_name("keras_tensor")
+        # Keras's auto-name, keras_tensor_<n>: the number is taken now, the text made when asked for
+        self._name = name or _session.uid("keras_tensor")
+
+    @property
+    def name(self):
+        n = self._name
+        if type(n) is int:
+            return "keras_tensor" if n == 1 else f"keras_tensor_{n - 1}"
+        return n
 
     @property
     def shape(self):
@@ -127,8 +159,12 @@ def flatten(structure):
 
 def call_tensors(args, kwargs):
     """The symbolic tensors among a call's arguments, in order."""
-    if not kwargs and len(args) == 1 and type(args[0]) is KerasTensor:  # the common case
-        return [args[0]]
+    if not kwargs and len(args) == 1:
+        arg = args[0]
+        if type(arg) is KerasTensor:  # the common case
+            return [arg]
+        if type(arg) is list and all(type(t) is KerasTensor for t in arg):  # a merge's [a, b]
+            return list(arg)
     return [t for t in flatten([list(args), kwargs]) if isinstance(t, KerasTensor)]
 
 
@@ -147,13 +183,14 @@ class Node:
 
     __slots__ = ("layer", "args", "kwargs", "outputs", "input_tensors", "output_tensors", "is_input", "ctx")
 
-    def __init__(self, layer, args, kwargs, outputs, ctx=None, is_input=False):
+    def __init__(self, layer, args, kwargs, outputs, ctx=None, is_input=False, input_tensors=None,
+                 output_tensors=None):
         self.layer = layer
         self.args = args  # the call's positional arguments, as given (tensors inside)
         self.kwargs = kwargs
         self.outputs = outputs
-        self.input_tensors = call_tensors(args, kwargs)
-        self.output_tensors = flatten(outputs)
+        self.input_tensors = call_tensors(args, kwargs) if input_tensors is None else input_tensors
+        self.output_tensors = flatten(outputs) if output_tensors is None else output_tensors
         self.is_input = is_input
         self.ctx = ctx
 
@@ -186,11 +223,8 @@ class Weight:
         self.dims = dims
         self.declared_trainable = trainable
         self.owner = owner
-        self.shape = tuple(d.value for d in dims)  # dims are immutable: computed once
-        size = 1
-        for v in self.shape:
-            size *= v
-        self.size = size
+        self.shape = shape = tuple([d.value for d in dims])  # dims are immutable: computed once
+        self.size = math.prod(shape)
 
     @property
     def trainable(self):
@@ -202,6 +236,17 @@ class Weight:
 
 # --------------------------------------------------------------------------------------------------------------
 # The rule context
+
+
+@functools.lru_cache(maxsize=None)
+def _expand_names(names, rank):
+    """``("batch", ..., "features")`` for a rank: the middle axes named ``dim1``, ``dim2``, ..."""
+    i = names.index(Ellipsis)
+    before, after = names[:i], names[i + 1 :]
+    n_middle = rank - len(before) - len(after)
+    if n_middle < 0:
+        raise AssertionError("bind() called with more names than axes; check rank first")
+    return (*before, *(f"dim{len(before) + k}" for k in range(n_middle)), *after)
 
 
 class Context:
@@ -228,10 +273,12 @@ class Context:
         self.axes = []  # list of tuples of Named, one per bound input
         self.derived = []  # Named dims the rule derived (out_height = ...)
         self.weights = []
-        self.notes = []  # sentences on the shape rule
-        self.unit_text = None
-        self.free_text = None
-        self.param_formula = None
+        # The sentences and the formula: each may be given as a function returning it, called only when an
+        # explanation is asked for (most builds only need shapes and counts); the properties below resolve them.
+        self._notes = []  # sentences on the shape rule
+        self._unit_text = None
+        self._free_text = None
+        self._formula = None
         self.children = []  # (label, Context) of sublayers run inside this call
 
     # --- binding and building dims --------------------------------------------------------------------------
@@ -240,17 +287,12 @@ class Context:
 
         ``...`` stands for any number of middle axes, which are named ``dim1``, ``dim2``, ...
         """
-        shape = spec.shape if isinstance(spec, Spec) else tuple(spec)
+        shape = spec.shape if type(spec) is Spec else tuple(spec)
         if Ellipsis in names:
-            i = names.index(Ellipsis)
-            before, after = names[:i], names[i + 1 :]
-            n_middle = len(shape) - len(before) - len(after)
-            if n_middle < 0:
-                raise AssertionError("bind() called with more names than axes; check rank first")
-            names = (*before, *(f"dim{len(before) + k}" for k in range(n_middle)), *after)
+            names = _expand_names(names, len(shape))
         if len(names) != len(shape):
             raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
-        bound = tuple(Named(name, dim) for name, dim in zip(names, shape))
+        bound = tuple(map(Named, names, shape))
         self.axes.append(bound)
         return bound
 
@@ -268,7 +310,7 @@ class Context:
     def weight(self, name, shape, trainable=True):
         if not self.building:
             return  # an already built layer keeps the weights of its first call
-        dims = tuple(as_dim(d) for d in shape)
+        dims = as_dims(shape)
         for d in dims:
             if d.value is None:
                 self.fail(
@@ -288,8 +330,8 @@ class Context:
 
     def built_for(self, weight, axis, dim, what, layer=None):
         """On a call that does not build the layer: note when the input's ``dim`` (``what``, e.g. "features")
-        differs from the size the built ``weight`` (of ``layer``, by default this layer) has on ``axis``. Keras accepts such a call (it only computes
-        the output shape) but the layer would fail when run on data."""
+        differs from the size the built ``weight`` (of ``layer``, by default this layer) has on ``axis``. Keras
+        accepts such a call (it only computes the output shape) but the layer would fail when run on data."""
         if self.building or dim.value is None:
             return
         built = next((w for w in (layer or self.layer)._weights or () if w.name == weight), None)
@@ -322,18 +364,54 @@ class Context:
         return out
 
     # --- sentences ------------------------------------------------------------------------------------------
+    # Each takes the text (or expression), or a function of no arguments returning it: a rule on a hot path
+    # writes ``ctx.units(lambda: f"...")`` so the sentence is only composed when someone reads it.
     def note(self, text):
-        self.notes.append(text)
+        self._notes.append(text)
 
     def units(self, text):
-        self.unit_text = text
+        self._unit_text = text
 
     def free(self, text):
-        self.free_text = text
+        self._free_text = text
 
     def formula(self, expr):
         """A compact parameter formula; the report checks it equals the sum of the weight sizes."""
-        self.param_formula = as_dim(expr)
+        self._formula = expr
+
+    @property
+    def notes(self):
+        notes = self._notes
+        for i, n in enumerate(notes):
+            if callable(n):
+                notes[i] = n()
+        return notes  # the list itself: a wrapper may extend it with its inner layer's notes
+
+    @property
+    def unit_text(self):
+        if callable(self._unit_text):
+            self._unit_text = self._unit_text()
+        return self._unit_text
+
+    @unit_text.setter
+    def unit_text(self, text):
+        self._unit_text = text
+
+    @property
+    def free_text(self):
+        if callable(self._free_text):
+            self._free_text = self._free_text()
+        return self._free_text
+
+    @property
+    def param_formula(self):
+        f = self._formula
+        if callable(f):
+            f = f()
+        if f is not None and not isinstance(f, Dim):
+            f = as_dim(f)
+        self._formula = f
+        return f
 
     # --- errors ---------------------------------------------------------------------------------------------
     def fail(self, message, expected=None, fix=None, error=ShapeError, expected_rank=None):
@@ -494,8 +572,8 @@ class Layer:
                 layer=self.name, layer_type=type(self).__name__,
                 expected="the output of Input(...) or of another layer",
             )
-        code = self.infer.__code__
-        if kwargs and not code.co_flags & 0x08:  # the rule takes no **kwargs: check names as Python would
+        if kwargs and not (code := self.infer.__code__).co_flags & 0x08:
+            # the rule takes no **kwargs: check names as Python would
             allowed = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
             for key in kwargs:
                 if key not in allowed:
@@ -506,11 +584,17 @@ class Layer:
         building = not self.built
         if not building and self._built_spec is not None:
             self._built_spec.check(self, tensors[0].shape)
-        spec_args = map_structure(_to_spec, list(args))
-        spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
-        ctx = Context(self, [t.spec for t in tensors], building=building)
+        specs = [t.spec for t in tensors]
+        ctx = Context(self, specs, building=building)
         try:
-            out_specs = self.infer(ctx, *spec_args, **spec_kwargs)
+            if len(args) == 1 and not kwargs and (type(args[0]) is KerasTensor or (
+                    type(args[0]) is list and len(args[0]) == len(tensors) and args[0] == tensors)):
+                # the common cases: layer(x), and a merge's layer([a, b]) on a flat list of tensors
+                out_specs = self.infer(ctx, specs[0] if type(args[0]) is KerasTensor else list(specs))
+            else:
+                spec_args = map_structure(_to_spec, list(args))
+                spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
+                out_specs = self.infer(ctx, *spec_args, **spec_kwargs)
         except ShapewiseError as e:
             if e.layer is None:
                 e.layer, e.layer_type = self.name, type(self).__name__
@@ -524,9 +608,15 @@ class Layer:
             raise
         self._record_weights(ctx)
         node_index = len(self._inbound_nodes)
-        counter = iter(range(1 << 30))
-        outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
-        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx))
+        if type(out_specs) is Spec:  # the common case: one output
+            outputs = KerasTensor(out_specs, self, node_index, 0)
+            output_tensors = [outputs]
+        else:
+            counter = iter(range(1 << 30))
+            outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
+            output_tensors = None
+        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx, input_tensors=tensors,
+                                        output_tensors=output_tensors))
         return outputs
 
     #: The InputSpec Keras set when it built the layer (Context.input_spec), asserted on every later call.

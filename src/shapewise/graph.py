@@ -175,11 +175,15 @@ class Model(Layer):
 
 
 def map_graph(inputs, outputs):
-    """Port of keras.src.ops.function.map_graph: (operations, nodes_by_depth)."""
+    """Port of keras.src.ops.function.map_graph: (operations, nodes_by_depth).
+
+    Nodes, tensors and layers hash by identity, so they key the sets and dicts directly.
+    """
     finished, in_progress = set(), set()
     nodes_in_order = []
     op_index = {}
-    input_ids = {id(t) for t in flatten(inputs)}
+    inputs = flatten(inputs)
+    input_set = set(inputs)
 
     for output in flatten(outputs):
         # Iterative post-order DFS (Keras recurses; deep models must not hit the recursion limit).
@@ -191,93 +195,93 @@ def map_graph(inputs, outputs):
                 continue
             node = layer._inbound_nodes[node_index]
             if expanded:
-                finished.add(id(node))
-                in_progress.discard(id(node))
+                finished.add(node)
+                in_progress.discard(node)
                 nodes_in_order.append(node)
                 continue
-            if id(node) in finished:
+            if node in finished:
                 continue
-            if not node.is_input and id(tensor) in input_ids:
-                finished.add(id(node))
+            if not node.is_input and tensor in input_set:
+                finished.add(node)
                 continue
-            if id(node) in in_progress:
+            if node in in_progress:
                 # Reached again through another path while still open: Keras would have finished it
                 # on the first path; defer to that.
                 continue
             if layer not in op_index:
                 op_index[layer] = len(op_index)
-            in_progress.add(id(node))
+            in_progress.add(node)
             stack.append((tensor, True))
             if not node.is_input:
                 for t in reversed(node.input_tensors):
                     stack.append((t, False))
 
     # Keras visits children in order with recursion; the reversed push reproduces that order, but a node reached
-    # twice before finishing would be appended twice: keep the first completion only.
-    unique_nodes = []
-    seen = set()
-    for node in nodes_in_order:
-        if id(node) not in seen:
-            seen.add(id(node))
-            unique_nodes.append(node)
-    nodes_in_order = unique_nodes
-    in_graph = {id(n) for n in nodes_in_order}
+    # twice before finishing would be appended twice: keep the first completion only (dicts keep order).
+    nodes_in_order = list(dict.fromkeys(nodes_in_order))
+    in_graph = set(nodes_in_order)
 
-    node_depth = {}
+    node_depth = {}  # node -> depth
     layer_depth = {}
     for node in reversed(nodes_in_order):
-        depth = node_depth.setdefault(id(node), (0, node))[0]
-        depth = max(depth, layer_depth.get(node.layer, 0))
-        layer_depth[node.layer] = depth
-        node_depth[id(node)] = (depth, node)
-        for parent in node.parent_nodes:
-            if id(parent) not in in_graph:
+        depth = node_depth.setdefault(node, 0)
+        layer = node.layer
+        if layer_depth.get(layer, 0) > depth:
+            depth = layer_depth[layer]
+        layer_depth[layer] = depth
+        node_depth[node] = depth
+        parent_depth = depth + 1
+        for t in node.input_tensors:
+            layer, node_index, _ = t._keras_history
+            if layer is None:
                 continue
-            prev = node_depth.get(id(parent), (0, parent))[0]
-            node_depth[id(parent)] = (max(depth + 1, prev), parent)
+            parent = layer._inbound_nodes[node_index]
+            if parent in in_graph and node_depth.get(parent, 0) < parent_depth:
+                node_depth[parent] = parent_depth  # (a parent not seen yet is added here, as in Keras)
 
-    for t in flatten(inputs):
+    for t in inputs:
         layer = t._keras_history[0]
         if layer is not None and layer not in layer_depth:
             node = layer._inbound_nodes[t._keras_history[1]]
             if node.is_input:
                 layer_depth[layer] = 0
                 op_index[layer] = -1
-                node_depth[id(node)] = (0, node)
+                node_depth[node] = 0
 
     by_depth = {}
     for layer, depth in layer_depth.items():
         by_depth.setdefault(depth, []).append(layer)
     operations = []
     for depth in sorted(by_depth, reverse=True):
-        operations.extend(sorted(by_depth[depth], key=lambda op: op_index[op]))
+        ops = by_depth[depth]
+        operations.extend(sorted(ops, key=op_index.__getitem__) if len(ops) > 1 else ops)
 
     nodes_by_depth = {}
-    for depth, node in node_depth.values():
+    for node, depth in node_depth.items():
         nodes_by_depth.setdefault(depth, []).append(node)
 
     # Every tensor a node reads must be computable from the inputs.
-    computable = set(input_ids)
+    computable = set(input_set)
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
             for t in node.input_tensors:
-                if id(t) not in computable:
+                if t not in computable:
                     raise ShapeError(
                         f"Graph disconnected: cannot find parent for tensor {t} at layer '{node.layer.name}'.",
                         layer=node.layer.name, layer_type=type(node.layer).__name__,
                         fix="pass every Input the outputs depend on in Model(inputs=[...])",
                     )
-            for t in node.output_tensors:
-                computable.add(id(t))
+            computable.update(node.output_tensors)
 
-    counts = {}
-    for op in operations:
-        counts[op.name] = counts.get(op.name, 0) + 1
-    for name, count in counts.items():
-        if count != 1:
-            raise ArgumentError(
-                f'The name "{name}" is used {count} times in the model. All operation names '
-                f"should be unique.", fix="give each layer its own name=")
+    if len(operations) != len({op.name for op in operations}):
+        counts = {}
+        for op in operations:
+            counts[op.name] = counts.get(op.name, 0) + 1
+        for name, count in counts.items():
+            if count != 1:
+                raise ArgumentError(
+                    f'The name "{name}" is used {count} times in the model. All operation names '
+                    f"should be unique.", fix="give each layer its own name=")
     return operations, nodes_by_depth
 
 
@@ -374,13 +378,13 @@ def _reshape_advice(want, got):
 
 def _check_connected(inputs, outputs, nodes_by_depth):
     """Keras runs the graph from ``inputs`` when a model is made; an output it cannot reach is an error."""
-    reached = {id(t) for t in inputs}
+    reached = set(inputs)
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
-            if not node.is_input and all(id(t) in reached for t in node.input_tensors):
-                reached.update(id(t) for t in node.output_tensors)
+            if not node.is_input and reached.issuperset(node.input_tensors):
+                reached.update(node.output_tensors)
     for i, t in enumerate(outputs):
-        if id(t) not in reached:
+        if t not in reached:
             source = [n.layer.name for d in nodes_by_depth.values() for n in d
                       if n.is_input and id(n.output_tensors[0]) not in {id(x) for x in inputs}]
             raise ShapeError(

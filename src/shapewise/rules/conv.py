@@ -18,6 +18,8 @@ Transposed convolutions go the other way (``compute_conv_transpose_output_shape`
 
 from __future__ import annotations
 
+from math import prod
+
 from ..dims import Known, product
 from ..engine import Layer, register
 from ..errors import ArgumentError, UnknownDimError
@@ -34,24 +36,27 @@ WINDOW_NOUN = {1: "sequence length", 2: "image size", 3: "volume size"}
 
 def standardize_tuple(value, n, name, layer_type, allow_zero=False):
     """Keras's standardize_tuple: an int or n ints, all > 0 (or >= 0 with allow_zero)."""
-    msg = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int:  # the common case
         values = (value,) * n
+    elif isinstance(value, int) and not isinstance(value, bool):
+        values = (int(value),) * n
     else:
+        def msg():
+            return f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}"
         try:
             values = tuple(value)
         except TypeError:
-            raise ArgumentError(msg, layer_type=layer_type) from None
+            raise ArgumentError(msg(), layer_type=layer_type) from None
         if len(values) != n:
-            raise ArgumentError(msg, layer_type=layer_type)
+            raise ArgumentError(msg(), layer_type=layer_type)
         for v in values:
             if isinstance(v, bool) or not isinstance(v, int):
-                raise ArgumentError(f"{msg}including element {v} of type {type(v)}", layer_type=layer_type)
-    bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
-    if bad:
+                raise ArgumentError(f"{msg()}including element {v} of type {type(v)}", layer_type=layer_type)
+    if n and (min(values) < 0 if allow_zero else min(values) <= 0):
+        bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
         req = ">= 0" if allow_zero else "> 0"
-        raise ArgumentError(f"{msg}, including values {bad} that do not satisfy `value {req}`",
-                            layer_type=layer_type)
+        raise ArgumentError(f"The `{name}` argument must be a tuple of {n} integers. Received {name}={value}, "
+                            f"including values {bad} that do not satisfy `value {req}`", layer_type=layer_type)
     return values
 
 
@@ -60,8 +65,11 @@ def standardize_padding(value, layer_type, allow_causal=False):
         raise ArgumentError(f"The `padding` argument must be one of 'valid', 'same'. Received: {value!r}",
                             layer_type=layer_type)
     padding = value.lower()
-    allowed = {"valid", "same", "causal"} if allow_causal else {"valid", "same"}
-    if padding not in allowed:
+    if padding == "valid" or padding == "same":  # the common case
+        return padding
+    if padding != "causal" or not allow_causal:
+        # Keras prints a set here, in an order that changes from run to run; shapewise writes it in a fixed one.
+        allowed = "{'valid', 'same', 'causal'}" if allow_causal else "{'valid', 'same'}"
         raise ArgumentError(
             f"The `padding` argument must be a list/tuple or one of {allowed}. Received: {padding}",
             layer_type=layer_type,
@@ -73,7 +81,7 @@ def standardize_data_format(data_format, layer_type):
     if data_format is None:
         return "channels_last"
     fmt = str(data_format).lower()
-    if fmt not in {"channels_first", "channels_last"}:
+    if fmt != "channels_first" and fmt != "channels_last":
         raise ArgumentError(
             "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
             f"Received: data_format={data_format}", layer_type=layer_type)
@@ -185,8 +193,13 @@ def assemble(data_format, lead, spatial, channels):
     return (*lead, channels, *spatial)
 
 
+_ONE = Known(1)  # dims are immutable: one plain 1 serves every stride and dilation of 1
+
+
 def _per_axis(ctx, values, base, names, skip_one=True):
     """Constants for strides/dilations: a plain 1 when 1 (keeps formulas short), else a named number."""
+    if skip_one and (not values or max(values) == 1):  # the common case (and no spatial axis at all)
+        return (_ONE,) * len(values)
     uniform = len(set(values)) == 1
     out = []
     for v, name in zip(values, names):
@@ -320,26 +333,32 @@ class _BaseConv(Layer):
         ctx.weight("kernel", (*kernel, per_group, filters))
         if self.use_bias:
             ctx.weight("bias", (filters,))
-        window = product(kernel) * per_group
-        ctx.formula((window + 1) * filters if self.use_bias else window * filters)
-        ctx.note(f"the output has one channel per filter: {self.filters} filters → {self.filters} channels")
-        ctx.free(f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, "
-                 "never the parameter count")
-        n_in = channels.value // self.groups
-        n_w = n_in * product(Known(k) for k in self.kernel_size).value
+
+        def formula():
+            window = product(kernel) * per_group
+            return (window + 1) * filters if self.use_bias else window * filters
+        ctx.formula(formula)
+        ctx.note(lambda: f"the output has one channel per filter: {self.filters} filters → {self.filters} channels")
+        ctx.free(lambda: f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output "
+                 "size, never the parameter count")
+        ctx.units(lambda: self._units_text(channels.value))
+        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+
+    def _units_text(self, channels):
+        n_in = channels // self.groups
+        n_w = n_in * prod(self.kernel_size)
         bias = " + 1 bias" if self.use_bias else ""
         if self.groups > 1:
             across = f"across the {n_in} input channels of its group"
-            groups = (f"; groups={self.groups} splits the {channels.value} channels into {self.groups} groups of "
+            groups = (f"; groups={self.groups} splits the {channels} channels into {self.groups} groups of "
                       f"{n_in}, each seen by {self.filters // self.groups} filters")
         else:
-            across = f"across all {channels.value} input channel{'s' if channels.value != 1 else ''}"
+            across = f"across all {channels} input channel{'s' if channels != 1 else ''}"
             groups = ""
         dil = (f", its taps spread {_x(self.dilation_rate)} apart by dilation_rate" if max(self.dilation_rate) > 1
                else "")
-        ctx.units(f"each of the {self.filters} filters looks at a {_window(self.kernel_size)} {across}{dil} "
-                  f"({n_w} weights{bias}), then applies {activation_name(self.activation)}{groups}")
-        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+        return (f"each of the {self.filters} filters looks at a {_window(self.kernel_size)} {across}{dil} "
+                f"({n_w} weights{bias}), then applies {activation_name(self.activation)}{groups}")
 
 
 @register("Convolution1D")
@@ -563,24 +582,29 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         ctx.weight("pointwise_kernel", (*(Known(1) for _ in range(r)), dm * channels, filters))
         if self.use_bias:
             ctx.weight("bias", (filters,))
-        depthwise = product(kernel) * channels * dm
-        pointwise = dm * channels * filters
-        ctx.formula(depthwise + pointwise + filters if self.use_bias else depthwise + pointwise)
-        ctx.note("two steps: a depthwise convolution filters each input channel on its own "
+
+        def formula():
+            depthwise = product(kernel) * channels * dm
+            pointwise = dm * channels * filters
+            return depthwise + pointwise + filters if self.use_bias else depthwise + pointwise
+        ctx.formula(formula)
+        ctx.note(lambda: "two steps: a depthwise convolution filters each input channel on its own "
                  f"(depth_multiplier={self.depth_multiplier} kernel{'s' if self.depth_multiplier > 1 else ''} "
                  "per channel), then a 1×1 pointwise convolution mixes the channels into the filters")
-        ctx.free(f"both kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, never "
-                 "the parameter count")
-        c = channels.value
-        k = product(Known(v) for v in self.kernel_size).value
+        ctx.free(lambda: f"both kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, "
+                 "never the parameter count")
+        ctx.units(lambda: self._units_text(channels.value))
+        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+
+    def _units_text(self, c):
+        k = prod(self.kernel_size)
         bias = " + 1 bias" if self.use_bias else ""
         own = (f"depth_multiplier={self.depth_multiplier} kernels of its own, each a {_window(self.kernel_size)}"
                if self.depth_multiplier > 1 else f"its own {_window(self.kernel_size)} kernel")
-        ctx.units(f"each input channel is filtered by {own} ({k} weights), giving "
-                  f"{c * self.depth_multiplier} intermediate channels; each of the {self.filters} filters then "
-                  f"combines all {c * self.depth_multiplier} of them ({c * self.depth_multiplier} weights{bias}), "
-                  f"then applies {activation_name(self.activation)}")
-        return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
+        return (f"each input channel is filtered by {own} ({k} weights), giving "
+                f"{c * self.depth_multiplier} intermediate channels; each of the {self.filters} filters then "
+                f"combines all {c * self.depth_multiplier} of them ({c * self.depth_multiplier} weights{bias}), "
+                f"then applies {activation_name(self.activation)}")
 
 
 @register("SeparableConvolution1D")
@@ -620,16 +644,19 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         ctx.weight("kernel", (*kernel, channels, dm))
         if self.use_bias:
             ctx.weight("bias", (dm * channels,))
-        ctx.formula((product(kernel) + 1) * channels * dm if self.use_bias else product(kernel) * channels * dm)
+        ctx.formula(lambda: (product(kernel) + 1) * channels * dm if self.use_bias else
+                    product(kernel) * channels * dm)
         ctx.note("each input channel is convolved on its own, never mixed with the others: the output has "
                  "depth_multiplier × channels channels")
-        ctx.free(f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, "
-                 "never the parameter count")
-        k = product(Known(v) for v in self.kernel_size).value
-        bias = " + 1 bias" if self.use_bias else ""
-        ctx.units(f"each of the {channels.value * self.depth_multiplier} output channels looks at a "
-                  f"{_window(self.kernel_size)} of a single input channel ({k} weights{bias}), then applies "
-                  f"{activation_name(self.activation)}")
+        ctx.free(lambda: f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output "
+                 "size, never the parameter count")
+
+        def units():
+            bias = " + 1 bias" if self.use_bias else ""
+            return (f"each of the {channels.value * self.depth_multiplier} output channels looks at a "
+                    f"{_window(self.kernel_size)} of a single input channel ({prod(self.kernel_size)} "
+                    f"weights{bias}), then applies {activation_name(self.activation)}")
+        ctx.units(units)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, out_channels))
 
 

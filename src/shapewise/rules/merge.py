@@ -11,6 +11,8 @@ including their quirks, so that shapewise fails where Keras fails and succeeds w
 
 from __future__ import annotations
 
+import functools
+
 from ..dims import Known
 from ..engine import Layer, Spec, register, register_function
 from ..errors import ArgumentError
@@ -34,6 +36,12 @@ _SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
 
 def _sub(i):
     return "".join(_SUBSCRIPTS[int(c)] for c in str(i))
+
+
+@functools.lru_cache(maxsize=None)
+def _axis_roles(rank):
+    """The readable names of all the axes of an input of rank ``rank``."""
+    return tuple(_axis_role(rank, a) for a in range(rank))
 
 
 def _axis_role(rank, axis):
@@ -122,26 +130,27 @@ class _Merge(Layer):
         if ctx.building:  # build(); compute_output_shape only combines the shapes
             self._check_count(ctx, inputs)
             self._check_batch(ctx, inputs)
-        bound = [ctx.bind(s, *(_axis_role(s.rank, a) for a in range(s.rank))) for s in inputs]
+        bound = [ctx.bind(s, *_axis_roles(s.rank)) for s in inputs]
         out = list(bound[0][1:])
         for b in bound[1:]:
             out = self._elemwise(ctx, out, list(b[1:]))
         # Keras: the one known batch size if any input has one, else unknown
         batch = next((b[0] for b in bound if b[0].value is not None), bound[0][0])
-        n = len(inputs)
-        ranks = {s.rank for s in inputs}
-        shapes = {_values(s)[1:] for s in inputs}
-        if n == 1:
-            ctx.note(f"a single input is passed through unchanged ({self.verb} with nothing)")
-        elif len(shapes) == 1:
-            ctx.note(f"the {n} inputs have the same shape, so they are {self.verb} value by value "
-                     f"({self.op}); the shape is unchanged")
-        else:
-            extra = (" (a lower-rank input is lined up with the last axes)" if len(ranks) > 1 else "")
-            ctx.note(f"the {n} inputs are {self.verb} value by value ({self.op}); an axis of size 1 is "
-                     f"broadcast to the other input's size{extra}")
-        ctx.units(f"no units and no weights: the output is a fixed function of the inputs ({self.op})")
+        ctx.note(lambda: self._note(inputs))
+        ctx.units(lambda: f"no units and no weights: the output is a fixed function of the inputs ({self.op})")
         return ctx.spec((batch, *out))
+
+    def _note(self, inputs):
+        n = len(inputs)
+        if n == 1:
+            return f"a single input is passed through unchanged ({self.verb} with nothing)"
+        if len({_values(s)[1:] for s in inputs}) == 1:
+            return (f"the {n} inputs have the same shape, so they are {self.verb} value by value "
+                    f"({self.op}); the shape is unchanged")
+        extra = (" (a lower-rank input is lined up with the last axes)" if len({s.rank for s in inputs}) > 1
+                 else "")
+        return (f"the {n} inputs are {self.verb} value by value ({self.op}); an axis of size 1 is "
+                f"broadcast to the other input's size{extra}")
 
     def _check_count(self, ctx, inputs):
         pass
@@ -247,7 +256,7 @@ class Concatenate(_Merge):
         names = [f"{_axis_role(rank, pos)}{_sub(i + 1)}" if n > 1 else _axis_role(rank, pos) for i in range(n)]
         bound = []
         for i, s in enumerate(inputs):
-            roles = [_axis_role(s.rank, a) for a in range(s.rank)]
+            roles = list(_axis_roles(s.rank))
             roles[axis % s.rank] = names[i]
             bound.append(ctx.bind(s, *roles))
         out = list(bound[0])
@@ -257,16 +266,18 @@ class Concatenate(_Merge):
             total = total + p  # unknown (None) as soon as one part is, as in Keras; the expression is kept
         what = _axis_role(rank, pos)
         out[axis] = ctx.derive(what, total) if n > 1 else parts[0]
-        label = "the feature axes are" if what == "features" else "the inputs are"
-        where = "" if what == "features" else f" along {what} (axis={axis})"
-        if n == 1:
-            ctx.note("a single input is passed through unchanged")
-        elif total.value is not None:
-            sizes = " + ".join(str(p.value) for p in parts)
-            ctx.note(f"{label} laid side by side{where}: {sizes} = {total.value}; every other axis must match")
-        else:
-            ctx.note(f"{label} laid side by side{where}; one of their sizes is unknown, so the result is "
-                     f"unknown too; every other axis must match")
+
+        def note():
+            label = "the feature axes are" if what == "features" else "the inputs are"
+            where = "" if what == "features" else f" along {what} (axis={axis})"
+            if n == 1:
+                return "a single input is passed through unchanged"
+            if total.value is not None:
+                sizes = " + ".join(str(p.value) for p in parts)
+                return f"{label} laid side by side{where}: {sizes} = {total.value}; every other axis must match"
+            return (f"{label} laid side by side{where}; one of their sizes is unknown, so the result is "
+                    f"unknown too; every other axis must match")
+        ctx.note(note)
         ctx.units("no units and no weights: the values are only placed next to each other")
         return ctx.spec(out)
 

@@ -9,6 +9,8 @@ training by averaging, not by gradients, so Keras counts them as non-trainable p
 
 from __future__ import annotations
 
+import functools
+
 from ..dims import Known
 from ..engine import Layer, register
 from ..errors import ArgumentError
@@ -20,15 +22,21 @@ from ..errors import ArgumentError
 
 def _bind_axes(ctx, x, kept):
     """Bind the input's axes: index 0 is ``batch``, the kept axes get their given names, others ``axis i``."""
+    return ctx.bind(x, *_axis_names(x.rank, tuple(kept.items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _axis_names(rank, kept):
+    kept = dict(kept)
     names = []
-    for i in range(x.rank):
+    for i in range(rank):
         if i in kept:
             names.append(kept[i])
         elif i == 0:
             names.append("batch")
         else:
             names.append(f"dim{i}")
-    return ctx.bind(x, *names)
+    return tuple(names)
 
 
 def _in_range(axis, rank):
@@ -146,17 +154,19 @@ class BatchNormalization(Layer):
                 ctx.weight(w, (channels,), trainable=False)
             stats += ["moving_stddev", "renorm_mean", "renorm_stddev"]
         n = len(learned) + len(stats)
-        ctx.formula(n * channels)
-        ctx.note(f"each of the {channels.value} {name} (axis {index}) is normalized with its own mean and "
+        ctx.formula(lambda: n * channels)
+        ctx.note(lambda: f"each of the {channels.value} {name} (axis {index}) is normalized with its own mean and "
                  f"variance, computed over the batch" + (" and every other axis" if x.rank > 2 else "")
                  + "; the shape is unchanged")
-        learned_text = (" and ".join(learned) + (" are" if len(learned) > 1 else " is") + " learned by gradients"
-                        if learned else "center=False and scale=False: nothing is learned")
-        ctx.units(
-            f"{n} vectors of {name}={channels.value}: {learned_text}; "
-            f"{' and '.join(stats) if len(stats) == 2 else ', '.join(stats)} are statistics updated during "
-            f"training by a running average (momentum={self.momentum}), not by gradients, so they count as "
-            f"non-trainable; at inference they replace the batch statistics")
+
+        def units():
+            learned_text = (" and ".join(learned) + (" are" if len(learned) > 1 else " is") + " learned by gradients"
+                            if learned else "center=False and scale=False: nothing is learned")
+            return (f"{n} vectors of {name}={channels.value}: {learned_text}; "
+                    f"{' and '.join(stats) if len(stats) == 2 else ', '.join(stats)} are statistics updated during "
+                    f"training by a running average (momentum={self.momentum}), not by gradients, so they count as "
+                    f"non-trainable; at inference they replace the batch statistics")
+        ctx.units(units)
         if x.rank > 2:
             ctx.free("the same per-channel values are used at every position along these axes")
         return ctx.spec(bound)
@@ -199,13 +209,14 @@ class LayerNormalization(Layer):
         if self.center and not self.rms_scaling:
             ctx.weight("beta", shape)
             vectors.append("beta (offset)")
-        where = " × ".join(d.names() for d in shape)
-        ctx.note(f"each sample is normalized on its own, over {where} (mean and variance per sample, not per "
-                 f"batch); the shape is unchanged" + (" (rms_scaling: scaled only, no offset)"
-                                                      if self.rms_scaling else ""))
+        def where():
+            return " × ".join(d.names() for d in shape)
+        ctx.note(lambda: f"each sample is normalized on its own, over {where()} (mean and variance per sample, not "
+                 f"per batch); the shape is unchanged" + (" (rms_scaling: scaled only, no offset)"
+                                                          if self.rms_scaling else ""))
         if vectors:
-            ctx.units(f"no units: {' and '.join(vectors)} hold one learned value per normalized position "
-                      f"({where}); unlike BatchNormalization there are no running statistics, so nothing is "
+            ctx.units(lambda: f"no units: {' and '.join(vectors)} hold one learned value per normalized position "
+                      f"({where()}); unlike BatchNormalization there are no running statistics, so nothing is "
                       f"non-trainable")
         else:
             ctx.units("no units and nothing to learn: center=False and scale=False")

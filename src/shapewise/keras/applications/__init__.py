@@ -47,6 +47,22 @@ from .vgg16 import VGG16
 from .vgg19 import VGG19
 from .xception import Xception
 
+# Every builder, under both import paths, runs with the cyclic garbage collector paused (engine.gc_paused):
+# a build allocates tens of thousands of objects that all stay alive, so collecting during it is pure cost.
+def _pause_gc_in_builders():
+    from ...engine import gc_paused
+
+    families = (convnext, densenet, efficientnet, efficientnet_v2, inception_resnet_v2, inception_v3, mobilenet,
+                mobilenet_v2, mobilenet_v3, nasnet, resnet, resnet_v2, vgg16, vgg19, xception)
+    for name in __all__:
+        for module in families:
+            fn = module.__dict__.get(name)
+            if fn is not None and fn.__module__ == module.__name__:
+                wrapped = gc_paused(fn)
+                setattr(module, name, wrapped)
+                globals()[name] = wrapped
+
+
 __all__ = [
     "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny", "ConvNeXtXLarge",
     "DenseNet121", "DenseNet169", "DenseNet201",
@@ -58,3 +74,5 @@ __all__ = [
     "NASNetLarge", "NASNetMobile", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2",
     "ResNet152V2", "VGG16", "VGG19", "Xception",
 ]
+
+_pause_gc_in_builders()
