@@ -270,6 +270,7 @@ class Context:
         #: weight's size): sublayers are built again too, and nothing is recorded on the layers.
         self.fresh = fresh
         self.built_spec = None  # the InputSpec Keras sets when it builds the layer (see input_spec)
+        self.warnings = []  # see warn()
         self.axes = []  # list of tuples of Named, one per bound input
         self.derived = []  # Named dims the rule derived (out_height = ...)
         self.weights = []
@@ -337,9 +338,22 @@ class Context:
         built = next((w for w in (layer or self.layer)._weights or () if w.name == weight), None)
         if built is None or not -len(built.shape) <= axis < len(built.shape) or built.shape[axis] == dim.value:
             return
-        self.note(f"this layer was built for {what}={built.shape[axis]} (its {weight} is {built.shape}) and now "
+        self.warn(f"this layer was built for {what}={built.shape[axis]} (its {weight} is {built.shape}) and now "
                   f"gets {what}={dim.value}: Keras accepts the call (a built layer only computes its output shape), "
                   f"but run on data it would fail")
+
+    def warn(self, text):
+        """A note that Keras accepts this call although the layer would fail when run on data (shown for later
+        calls too, which otherwise have no explanation of their own)."""
+        self.note(text)
+        self.warnings.append(text)
+
+    def all_warnings(self):
+        """This call's warnings and those of the sublayers it ran."""
+        out = list(self.warnings)
+        for _, child in self.children:
+            out.extend(w for w in child.all_warnings() if w not in out)
+        return out
 
     def call(self, layer, *args, label=None, **kwargs):
         """Run a sublayer's rule inside this call (a wrapper's inner layer, an RNN's cell).

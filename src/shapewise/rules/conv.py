@@ -156,7 +156,7 @@ def reused_channels(ctx, channels, weight, axis, groups=1):
     a new shape): note when the channels no longer fit its kernel."""
     if channels.value is not None and groups > 1:
         if channels.value % groups:
-            ctx.note(f"the input's {channels.value} channels do not split into groups={groups}: Keras accepts the "
+            ctx.warn(f"the input's {channels.value} channels do not split into groups={groups}: Keras accepts the "
                      "call (a built layer only computes its output shape), but run on data it would fail")
             return
         channels = Known(channels.value // groups)
@@ -436,7 +436,7 @@ class _BaseConvTranspose(Layer):
             require_channels(ctx, channels, kind)
             ctx.input_spec(min_ndim=r + 2, axes={channel_axis(self.data_format): channels.value})
         if n < r:
-            ctx.note(f"this {x.rank}D input has {n} spatial axes where {kind} expects {r}: Keras's "
+            ctx.warn(f"this {x.rank}D input has {n} spatial axes where {kind} expects {r}: Keras's "
                      f"compute_output_shape uses the first {n} kernel sizes, but run on data it would fail")
         kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
         filters = ctx.const(self.filters, "filters")

@@ -181,7 +181,7 @@ class Permute(Layer):
         batch, *rest = ctx.bind(x, "batch", ...)
         ctx.note(f"the axes are reordered as {self.dims}")
         if x.rank != len(self.dims) + 1:
-            ctx.note(f"Keras's compute_output_shape keeps only the axes {self.dims} of this "
+            ctx.warn(f"Keras's compute_output_shape keeps only the axes {self.dims} of this "
                      f"{x.rank}D input, which would fail when run on data")
         return ctx.spec((batch, *(rest[d - 1] for d in self.dims)))
 
@@ -201,7 +201,7 @@ class RepeatVector(Layer):
         batch, features, *rest = ctx.bind(x, "batch", "features", ...)
         ctx.note(f"the vector is repeated n={self.n} times along a new axis")
         if rest:
-            ctx.note(f"Keras's compute_output_shape reads only axis 1 of this {x.rank}D input, which would fail "
+            ctx.warn(f"Keras's compute_output_shape reads only axis 1 of this {x.rank}D input, which would fail "
                      f"when run on data")
         return ctx.spec((batch, ctx.const(self.n, "n"), features))
 

@@ -318,9 +318,11 @@ class GroupNormalization(Layer):
 def _reused_norm(ctx, bound, shape, weights):
     """A built normalization layer called again: Keras's compute_output_shape checks the axes are in range and
     keeps the shape; the weights of the first call stay (a note says so when their sizes no longer fit)."""
+    built = {w.name for w in ctx.layer._weights or ()}
+    name = next((w for w in weights if w in built), None)  # gamma and beta have the same shape: say it once
     for k, d in enumerate(shape):
-        for w in weights:
-            ctx.built_for(w, k, d, d.role)
+        if name is not None:
+            ctx.built_for(name, k, d, d.role)
     ctx.note("normalizes with the weights of its first call; the shape is unchanged")
     return ctx.spec(bound)
 

@@ -158,8 +158,9 @@ class _PadCrop(Layer):
             pos = offset + i
             if bound[pos].value is not None and a + b:
                 bound[pos] = ctx.derive(f"out_dim{pos}", bound[pos] + (a + b))
-        ctx.note(f"Keras asks {type(self).__name__}'s compute_output_shape here (its rank check belongs to calling "
-                 f"it): it pads axes {offset} to {offset + r - 1} of this {x.rank}D input and keeps the others")
+        ctx.warn(f"Keras asks {type(self).__name__}'s compute_output_shape here (its rank check belongs to calling "
+                 f"it): it pads axes {offset} to {offset + r - 1} of this {x.rank}D input and keeps the others; run "
+                 f"on data it would fail")
         return ctx.spec(bound)
 
 
@@ -171,7 +172,7 @@ def _fixed_axes(ctx, x, r, data_format, kind):
         return x
     if ctx.called or x.rank < r + 2:
         check_rank(ctx, x, r, data_format, kind)
-    ctx.note(f"Keras asks {kind}'s compute_output_shape here (its rank check belongs to calling it): it reads the "
+    ctx.warn(f"Keras asks {kind}'s compute_output_shape here (its rank check belongs to calling it): it reads the "
              f"first {r + 2} axes of this {x.rank}D input and drops the others; run on data it would fail")
     return Spec(x.shape[:r + 2], x.dtype)
 
