@@ -534,13 +534,17 @@ class Layer:
         ws = self._weights or []
         return [w for w in ws if w.declared_trainable] + [w for w in ws if not w.declared_trainable]
 
+    # As Keras: each weight has its own trainable flag (Weight.trainable), and a layer that is not trainable lists
+    # none of its weights as trainable, whatever their flags. The two differ after ``Layer(..., trainable=False)``
+    # around a sublayer created trainable (``RNN(LSTMCell(4), trainable=False)``): the sublayer's weights keep
+    # their flag, so the layer's own row shows 0 trainable while a model around it counts them as trainable.
     @property
     def trainable_weights(self):
-        return [w for w in self.weights if w.trainable]
+        return [w for w in self.weights if w.trainable] if self.trainable else []
 
     @property
     def non_trainable_weights(self):
-        return [w for w in self.weights if not w.trainable]
+        return [w for w in self.weights if not w.trainable] if self.trainable else self.weights
 
     def count_params(self):
         return sum(w.size for w in self.weights)

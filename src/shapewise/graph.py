@@ -303,9 +303,9 @@ class Functional(Model):
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         self._layers, self._nodes_by_depth = map_graph(self.inputs, self.outputs)
+        # trainable=False here, as in Keras, only sets the model's own flag (Layer.__init__): its layers and their
+        # weights stay trainable, but the model lists none of them as trainable (Layer.trainable_weights)
         _check_connected(self.inputs, self.outputs, self._nodes_by_depth)
-        if not trainable:
-            self.trainable = False
 
     @property
     def layers(self):

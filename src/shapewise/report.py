@@ -264,7 +264,7 @@ def layer_report(layer, node=None, relevant=None):
         r.output_shape = _shape_json(node.outputs)
     weights = layer.weights
     r.params = sum(w.size for w in weights)
-    r.trainable = sum(w.size for w in weights if w.trainable)
+    r.trainable = sum(w.size for w in layer.trainable_weights)
     r.non_trainable = r.params - r.trainable
     r.weights = [WeightReport(w) for w in weights]
     r.connected_to = None
@@ -311,8 +311,8 @@ def model_report(model):
             r.connected_to = _connections(layer, relevant)
         m.layers.append(r)
     weights = model.weights
-    trainable = [w for w in weights if w.trainable]
-    non_trainable = [w for w in weights if not w.trainable]
+    trainable = [w for w in weights if w.trainable] if model.trainable else []
+    non_trainable = [w for w in weights if not w.trainable] if model.trainable else weights
     m.trainable_params = sum(w.size for w in trainable)
     m.non_trainable_params = sum(w.size for w in non_trainable)
     m.total_params = m.trainable_params + m.non_trainable_params
