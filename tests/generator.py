@@ -809,11 +809,8 @@ class _Builder:
         if valid or not self.avail:
             return (d.pick(weighted), True) if ok else (None, True)
         breakable = [n for n in ok if TABLE[n].can_break]
-        # TimeDistributed above its ranks is left out: Keras's compute_output_shape path skips the inner layer's
-        # rank check there (a known difference, tests/regressions/KNOWN_time_distributed_skips_inner_rank_check.py)
         wrong_rank = [n for n in self.avail if TABLE[n].family in ("single", "wrapper")
-                      and len(shape) not in TABLE[n].ranks
-                      and not (n == "TimeDistributed" and len(shape) > max(TABLE[n].ranks))]
+                      and len(shape) not in TABLE[n].ranks]
         options = [("break", n) for n in breakable] + [("rank", n) for n in wrong_rank]
         if not options:
             return (d.pick(ok), True) if ok else (None, True)

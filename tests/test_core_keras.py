@@ -34,6 +34,21 @@ inner.trainable = False
 i = keras.Input((4,))
 model = keras.Model(i, layers.Dense(2)(inner(i)))
 """,
+    # trainable=False given to a model's constructor sets only the model's flag (as Layer.__init__ does in Keras):
+    # its layers stay trainable, the model lists none of their weights as trainable, an outer model counts them
+    "functional_frozen_at_construction": """
+i = keras.Input((5, 3))
+model = keras.Model(i, layers.Dense(2)(i), trainable=False)
+""",
+    "sequential_frozen_at_construction": """
+model = keras.Sequential([keras.Input((5, 3)), layers.Dense(2)], trainable=False)
+""",
+    "nested_frozen_at_construction": """
+i0 = keras.Input((5, 3))
+inner = keras.Model(i0, layers.Dense(4)(i0), trainable=False)
+i = keras.Input((5, 3))
+model = keras.Model(i, layers.Dense(2)(inner(i)))
+""",
     "shared_layer": """
 d = layers.Dense(3)
 a = keras.Input((4,)); b = keras.Input((4,))

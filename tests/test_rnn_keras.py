@@ -137,25 +137,13 @@ model.layers[0].trainable = False
     "rnn_stateful_no_batch_fails": seq("(5, 3)", "layers.RNN(layers.SimpleRNNCell(4), stateful=True)"),
     "stacked_bad_cell_fails": seq("(5, 3)", "layers.RNN([layers.LSTMCell(2), layers.Dense(3)])"),
     "cell_zero_units_fails": seq("(5, 3)", "layers.RNN(layers.GRUCell(0))"),
+    # trainable=False given to the constructor sets only the layer's flag: the cell and its weights stay trainable,
+    # so the layer's row shows 0 trainable (Keras's trainable_weights) while the model counts them as trainable
+    "rnn_frozen_layer_at_construction": seq("(5, 3)", "layers.RNN(layers.LSTMCell(4), trainable=False)"),
 })
 
 
 @pytest.mark.keras
 @pytest.mark.parametrize("source", CASES.values(), ids=CASES.keys())
 def test_matches_keras(source):
-    assert_same(source)
-
-
-# Keras quirk: a layer built with trainable=False around a cell (or wrapped layer) that was created trainable
-# reports 0 trainable parameters for the layer, yet its variables stay trainable and the model counts them as
-# trainable. shapewise has one trainable flag per layer, so it cannot report both; documented here.
-QUIRKS = {
-    "rnn_frozen_layer_at_construction": seq("(5, 3)", "layers.RNN(layers.LSTMCell(4), trainable=False)"),
-}
-
-
-@pytest.mark.keras
-@pytest.mark.xfail(strict=True, reason="Keras reports layer-level and variable-level trainable inconsistently")
-@pytest.mark.parametrize("source", QUIRKS.values(), ids=QUIRKS.keys())
-def test_keras_quirk_frozen_at_construction(source):
     assert_same(source)

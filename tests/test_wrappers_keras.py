@@ -147,6 +147,16 @@ model = keras.Model([a, b], [td(a), td(b)])
     "td_lstm_rank3_fails": seq("(5, 3)", "layers.TimeDistributed(layers.LSTM(4))"),
     "td_unknown_features_fails": seq("(5, None)", "layers.TimeDistributed(layers.Dense(4))"),
     "wrapper_not_layer_fails": seq("(5, 3)", "layers.Wrapper('dense')"),
+    # trainable=False given to a wrapper's constructor sets only the wrapper's flag: the wrapped layer and its
+    # weights stay trainable, so the wrapper's row shows 0 trainable while the model counts them as trainable
+    "bidi_frozen_at_construction": seq("(5, 3)", "layers.Bidirectional(layers.LSTM(4), trainable=False)"),
+    "td_frozen_at_construction": seq("(5, 3)", "layers.TimeDistributed(layers.Dense(4), trainable=False)"),
+    "spectral_frozen_at_construction": seq("(5, 3)", "layers.SpectralNormalization(layers.Dense(4), trainable=False)"),
+    "td_frozen_then_unfrozen": """
+td = layers.TimeDistributed(layers.Dense(4), trainable=False)
+model = keras.Sequential([keras.Input((5, 3)), td])
+td.trainable = True
+""",
 }
 
 try:  # TimeDistributed(Conv2D) once the conv rules exist
@@ -171,19 +181,4 @@ model = keras.Sequential([keras.Input((8, 32, 32, 3)), layers.TimeDistributed(la
 @pytest.mark.keras
 @pytest.mark.parametrize("source", CASES.values(), ids=CASES.keys())
 def test_matches_keras(source):
-    assert_same(source)
-
-
-# Keras quirk (see test_rnn_keras.py): Bidirectional/TimeDistributed(..., trainable=False) reports 0 trainable
-# parameters for the layer while its variables stay trainable and the model counts them as trainable.
-QUIRKS = {
-    "bidi_frozen_at_construction": seq("(5, 3)", "layers.Bidirectional(layers.LSTM(4), trainable=False)"),
-    "td_frozen_at_construction": seq("(5, 3)", "layers.TimeDistributed(layers.Dense(4), trainable=False)"),
-}
-
-
-@pytest.mark.keras
-@pytest.mark.xfail(strict=True, reason="Keras reports layer-level and variable-level trainable inconsistently")
-@pytest.mark.parametrize("source", QUIRKS.values(), ids=QUIRKS.keys())
-def test_keras_quirk_frozen_at_construction(source):
     assert_same(source)

@@ -261,9 +261,22 @@ class Context:
     Records the named input axes, derived dims, weights and sentences; the report derives everything else.
     """
 
-    def __init__(self, layer, input_specs):
+    def __init__(self, layer, input_specs, building=True, called=True, fresh=False):
         self.layer = layer
         self.input_specs = input_specs  # flat list of Spec
+        #: This call builds the layer: Keras runs its build(), so the rule makes the checks Keras makes there and
+        #: declares the weights. False when the layer is already built: Keras skips build() and only asks
+        #: compute_output_shape for the output, so the rule skips the build-time checks (and declares no weights).
+        self.building = building
+        #: The layer is called (Layer.__call__), so Keras asserts its InputSpec (the rank checks rules make).
+        #: False where Keras only builds it and asks its compute_output_shape: a wrapper's inner layer, or the
+        #: layers of a nested model run on a new input shape (Keras's compute_output_spec).
+        self.called = called
+        #: A hypothetical build of layers that are already built (the report asking whether an input axis sets a
+        #: weight's size): sublayers are built again too, and nothing is recorded on the layers.
+        self.fresh = fresh
+        self.built_spec = None  # the InputSpec Keras sets when it builds the layer (see input_spec)
+        self.warnings = []  # see warn()
         self.axes = []  # list of tuples of Named, one per bound input
         self.derived = []  # Named dims the rule derived (out_height = ...)
         self.weights = []
@@ -302,6 +315,8 @@ class Context:
 
     # --- weights --------------------------------------------------------------------------------------------
     def weight(self, name, shape, trainable=True):
+        if not self.building:
+            return  # an already built layer keeps the weights of its first call
         dims = as_dims(shape)
         values = tuple(map(_VALUE, dims))
         for d in dims if None in values else ():
@@ -315,12 +330,58 @@ class Context:
                 )
         self.weights.append(Weight(name, dims, trainable, self.layer, values))
 
+    def input_spec(self, ndim=None, min_ndim=None, axes=None):
+        """The InputSpec Keras sets in build(): a later call of the built layer must satisfy it (Layer.__call__
+        asserts it before anything else); ``axes`` maps an axis to the size it must have."""
+        if self.building:
+            self.built_spec = InputSpec(ndim, min_ndim, axes)
+
+    def built_for(self, weight, axis, dim, what, layer=None):
+        """On a call that does not build the layer: note when the input's ``dim`` (``what``, e.g. "features")
+        differs from the size the built ``weight`` (of ``layer``, by default this layer) has on ``axis``. Keras
+        accepts such a call (it only computes the output shape) but the layer would fail when run on data."""
+        if self.building or dim.value is None:
+            return
+        built = next((w for w in (layer or self.layer)._weights or () if w.name == weight), None)
+        if built is None or not -len(built.shape) <= axis < len(built.shape) or built.shape[axis] == dim.value:
+            return
+        self.warn(f"this layer was built for {what}={built.shape[axis]} (its {weight} is {built.shape}) and now "
+                  f"gets {what}={dim.value}: Keras accepts the call (a built layer only computes its output shape), "
+                  f"but run on data it would fail")
+
+    def warn(self, text):
+        """A note that Keras accepts this call although the layer would fail when run on data (shown for later
+        calls too, which otherwise have no explanation of their own)."""
+        self.note(text)
+        self.warnings.append(text)
+
+    def all_warnings(self):
+        """This call's warnings and those of the sublayers it ran."""
+        out = list(self.warnings)
+        for _, child in self.children:
+            out.extend(w for w in child.all_warnings() if w not in out)
+        return out
+
     def call(self, layer, *args, label=None, **kwargs):
-        """Run a sublayer's rule inside this call (a wrapper's inner layer, an RNN's cell)."""
-        child = Context(layer, [a for a in flatten(list(args)) if isinstance(a, Spec)])
+        """Run a sublayer's rule inside this call (a wrapper's inner layer, an RNN's cell).
+
+        As a Keras wrapper does, the sublayer is built when this layer is being built and the sublayer is not built
+        yet (``if not self.layer.built: self.layer.build(...)``); it is never *called*, so its InputSpec is not
+        asserted. Otherwise only its output shape is computed.
+        """
+        building = self.building and (self.fresh or not layer.built)
+        child = Context(layer, [a for a in flatten(list(args)) if isinstance(a, Spec)], building=building,
+                        called=False, fresh=self.fresh)
         out = layer.infer(child, *args, **kwargs)
         self.children.append((label or layer.name, child))
-        self.weights.extend(child.weights)
+        if building:
+            self.weights.extend(child.weights)
+            if not self.fresh:
+                layer._weights = child.weights
+                layer._build_ctx = child
+                layer._built_spec = child.built_spec
+        elif self.building:
+            self.weights.extend(layer._weights or [])  # a sublayer built before: its weights are tracked here too
         return out
 
     # --- sentences ------------------------------------------------------------------------------------------
@@ -480,13 +541,17 @@ class Layer:
         ws = self._weights or []
         return [w for w in ws if w.declared_trainable] + [w for w in ws if not w.declared_trainable]
 
+    # As Keras: each weight has its own trainable flag (Weight.trainable), and a layer that is not trainable lists
+    # none of its weights as trainable, whatever their flags. The two differ after ``Layer(..., trainable=False)``
+    # around a sublayer created trainable (``RNN(LSTMCell(4), trainable=False)``): the sublayer's weights keep
+    # their flag, so the layer's own row shows 0 trainable while a model around it counts them as trainable.
     @property
     def trainable_weights(self):
-        return [w for w in self.weights if w.trainable]
+        return [w for w in self.weights if w.trainable] if self.trainable else []
 
     @property
     def non_trainable_weights(self):
-        return [w for w in self.weights if not w.trainable]
+        return [w for w in self.weights if not w.trainable] if self.trainable else self.weights
 
     def count_params(self):
         return sum(w.size for w in self.weights)
@@ -541,16 +606,11 @@ class Layer:
                         f"{type(self).__name__}.call() got an unexpected keyword argument '{key}'",
                         layer=self.name, layer_type=type(self).__name__,
                         expected="one of: " + ", ".join(allowed) if allowed else "no keyword arguments")
-        if self.checks_built_rank and self._build_ctx is not None and self._build_ctx.input_specs \
-                and len(tensors[0].shape) != self._build_ctx.input_specs[0].rank:
-            want = self._build_ctx.input_specs[0].rank
-            raise ShapeError(
-                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected ndim={want}, found "
-                f"ndim={len(tensors[0].shape)}", layer=self.name, layer_type=type(self).__name__,
-                got=tensors[0].shape, expected=f"rank {want}, as in its first call",
-                fix="a layer built on one rank cannot be reused on another; use a separate layer instance")
+        building = not self.built
+        if not building and self._built_spec is not None:
+            self._built_spec.check(self, tensors[0].shape)
         specs = [t.spec for t in tensors]
-        ctx = Context(self, specs)
+        ctx = Context(self, specs, building=building)
         try:
             if len(args) == 1 and not kwargs and (type(args[0]) is KerasTensor or (
                     type(args[0]) is list and len(args[0]) == len(tensors) and args[0] == tensors)):
@@ -584,34 +644,54 @@ class Layer:
                                         output_tensors=output_tensors))
         return outputs
 
-    #: Whether Keras checks a built layer's input against the sizes it was built for (an InputSpec with
-    #: ``axes``, as Dense, the convolutions and BatchNormalization set in ``build()``). Layers without that check
-    #: accept a later call on other sizes: Keras keeps the first weights and only infers the new output shape.
-    checks_built_input = False
-    #: Whether Keras fixes the input rank when it builds (``InputSpec(ndim=len(input_shape))``, as EinsumDense and
-    #: PReLU do): a later call on another rank fails.
-    checks_built_rank = False
+    #: The InputSpec Keras set when it built the layer (Context.input_spec), asserted on every later call.
+    _built_spec = None
 
     def _record_weights(self, ctx):
-        if self._weights is None:
+        """A call that built the layer keeps its weights, its explanation and the InputSpec its build set. A later
+        call (Keras skips build() then) changes nothing: the layer keeps the weights of its first call."""
+        if ctx.building:
             self._weights = ctx.weights
             self._build_ctx = ctx
-            return
-        old = [(w.name, w.shape) for w in self._weights]
-        new = [(w.name, w.shape) for w in ctx.weights]
-        if old != new and self.checks_built_input:
-            raise ShapeError(
-                "this layer was already built for another input; a shared layer must get inputs of a "
-                "compatible shape",
-                layer=self.name, layer_type=type(self).__name__,
-                got=[s.values() for s in ctx.input_specs][0],
-                expected=f"an input that gives the same weights: {old}",
-                fix="use a separate layer instance for this input",
-            )
+            self._built_spec = ctx.built_spec
 
     @property
     def explanation_context(self):
         return self._build_ctx
+
+
+class InputSpec:
+    """What Keras's ``InputSpec`` set in build() asserts on a later call (keras.src.layers.input_spec)."""
+
+    __slots__ = ("axes", "min_ndim", "ndim")
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim = ndim
+        self.min_ndim = min_ndim
+        self.axes = dict(axes or {})
+
+    def check(self, layer, shape):
+        """Raise Keras's error when ``shape`` (a tuple of ints/None) breaks the spec."""
+        ndim = len(shape)
+        problem = expected = None
+        if self.ndim is not None and ndim != self.ndim:
+            problem, expected = f"expected ndim={self.ndim}, found ndim={ndim}", f"rank {self.ndim}"
+        elif self.min_ndim is not None and ndim < self.min_ndim:
+            problem, expected = f"expected min_ndim={self.min_ndim}, found ndim={ndim}", f"rank ≥ {self.min_ndim}"
+        else:
+            for axis, value in self.axes.items():
+                if value is not None and shape[axis] not in (value, None):
+                    problem = f"expected axis {axis} of input shape to have value {value}"
+                    expected = f"axis {axis} of size {value}, as in its first call"
+                    break
+        if problem is None:
+            return
+        raise ShapeError(
+            f"Input 0 of layer '{layer.name}' is incompatible with the layer: {problem}, but received input with "
+            f"shape {format_shape(shape)}. The layer was built by its first call, on another input; its weights "
+            f"are fixed by then", layer=layer.name, layer_type=type(layer).__name__, got=shape,
+            expected=expected, fix="a layer built for one input shape cannot be reused on this one; use a "
+                                   "separate layer instance (with its own weights) for this input")
 
 
 def _advise_batch_axis(error, tensors):
@@ -728,7 +808,7 @@ def positive_int(value, arg, layer_type):
 
 
 __all__ = [
-    "Context", "FUNCTIONS", "KerasTensor", "Layer", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
+    "Context", "FUNCTIONS", "InputSpec", "KerasTensor", "Layer", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
     "clear_session", "flatten", "format_shape", "map_structure", "normalize_tuple", "positive_int", "register",
     "session", "to_snake_case",
 ]

@@ -7,7 +7,7 @@ traversal index within a depth.
 
 from __future__ import annotations
 
-from .dims import Known, Unknown, as_dim
+from .dims import Unknown, as_dim
 from .engine import (
     Context, KerasTensor, Layer, Node, Spec, _dtype_name, flatten, map_structure, register,
 )
@@ -303,9 +303,9 @@ class Functional(Model):
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
         self._layers, self._nodes_by_depth = map_graph(self.inputs, self.outputs)
+        # trainable=False here, as in Keras, only sets the model's own flag (Layer.__init__): its layers and their
+        # weights stay trainable, but the model lists none of them as trainable (Layer.trainable_weights)
         _check_connected(self.inputs, self.outputs, self._nodes_by_depth)
-        if not trainable:
-            self.trainable = False
 
     @property
     def layers(self):
@@ -343,11 +343,12 @@ class Functional(Model):
 
 
 def _model_input(ctx, want, spec):
-    """Keras's check of a model's input, then its rank adjustment; returns the spec the graph runs on.
+    """Keras's check of a model's input; returns the spec the graph runs on.
 
     As Keras (InputSpec with ``allow_last_axis_squeeze``): a trailing axis of size 1 is dropped on both sides
-    before comparing, and only the axes both shapes still have are compared, so (None, 1) passes for (None, 2).
-    Then ``_adjust_input_rank``: one extra trailing axis of size 1 is squeezed, one missing is added.
+    before comparing, and only the axes both shapes still have are compared, so (None, 1) passes for (None, 2)
+    and (None, 2, 5) for (None, 2). A symbolic call runs the layers on the shape as it is (Keras adjusts the rank
+    only when it runs on data), each layer asked only for its output shape.
     """
     got = spec.values()
     w = (None,) + tuple(want[1:])
@@ -357,12 +358,8 @@ def _model_input(ctx, want, spec):
     if w and w[-1] == 1:
         w = w[:-1]
     incompatible = any(a is not None and b is not None and a != b for a, b in zip(w, g))
-    if not incompatible and len(got) == len(want):
+    if not incompatible:
         return spec
-    if not incompatible and len(got) == len(want) + 1 and got[-1] == 1:
-        return Spec(spec.shape[:-1], spec.dtype)
-    if not incompatible and len(got) == len(want) - 1 and want[-1] == 1:
-        return Spec(spec.shape + (Known(1),), spec.dtype)
     ctx.fail(f"the input is incompatible with the model: expected shape {want}, found shape {got}",
              expected=str(want), fix=_reshape_advice(want, got))
 
@@ -406,7 +403,7 @@ def _run_graph(ctx, nodes_by_depth, values, outputs):
             spec_args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, args)
             spec_kwargs = {k: map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, v)
                            for k, v in kwargs.items()}
-            child = Context(node.layer, [values[id(t)] for t in node.input_tensors])
+            child = _inner_context(ctx, node.layer, [values[id(t)] for t in node.input_tensors])
             out = node.layer.infer(child, *spec_args, **spec_kwargs)
             for t, spec in zip(node.output_tensors, flatten(out)):
                 values[id(t)] = spec
@@ -577,9 +574,19 @@ class Sequential(Model):
             # Keras checks a built Sequential's input against its Input, as a functional model does.
             spec = _model_input(ctx, self._layers[0]._input_tensor.shape, x)
         for layer in self.layers:
-            child = Context(layer, [spec])
+            child = _inner_context(ctx, layer, [spec])
             spec = layer.infer(child, spec)
         return spec
+
+
+def _inner_context(ctx, layer, specs):
+    """The context of one layer of a model run on a new input.
+
+    A built model used as a layer: Keras's compute_output_spec runs each layer's compute_output_spec on the new
+    shapes (its layers are built, nothing is asserted but the model's own input check). A hypothetical build (the
+    report's ``fresh`` run) builds and calls every layer again.
+    """
+    return Context(layer, specs, building=ctx.building, called=ctx.building, fresh=ctx.fresh)
 
 
 # Keras's public name for a functional model built with keras.Model(inputs, outputs).

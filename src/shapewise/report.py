@@ -193,8 +193,9 @@ def _specs_text(specs):
     return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
 
 
-def explanation_of(ctx, out_specs):
-    """Derive a layer's explanation from the context its rule filled in."""
+def explanation_of(ctx, out_specs, later=()):
+    """Derive a layer's explanation from the context its rule filled in (``later``: the layer's later calls, as
+    (call number, context), whose warnings are added to the notes)."""
     ex = Explanation()
     if ctx.input_specs:
         ex.inputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in ctx.input_specs])
@@ -203,6 +204,8 @@ def explanation_of(ctx, out_specs):
         ex.inputs = None
         ex.outputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in out_specs])
     ex.notes = list(ctx.notes)
+    for k, later_ctx in later:
+        ex.notes.extend(f"call {k}: {w}" for w in later_ctx.all_warnings())
     ex.derived = [f"{d.role} = {d.inner.names()} = {d.inner.numbers()} = {d.value if d.value is not None else 'None'}"
                   if d.inner.names() != d.inner.numbers() else f"{d.role} = {d.inner.names()} = {d.value}"
                   for d in ctx.derived]
@@ -261,7 +264,7 @@ def layer_report(layer, node=None, relevant=None):
         r.output_shape = _shape_json(node.outputs)
     weights = layer.weights
     r.params = sum(w.size for w in weights)
-    r.trainable = sum(w.size for w in weights if w.trainable)
+    r.trainable = sum(w.size for w in layer.trainable_weights)
     r.non_trainable = r.params - r.trainable
     r.weights = [WeightReport(w) for w in weights]
     r.connected_to = None
@@ -270,7 +273,9 @@ def layer_report(layer, node=None, relevant=None):
     if isinstance(layer, Model) or ctx is None:
         r._explain_from = None
     else:
-        r._explain_from = (ctx, [t.spec for t in layer._inbound_nodes[0].output_tensors])
+        later = [(k + 1, n.ctx) for k, n in enumerate(layer._inbound_nodes) if k and n.ctx is not None
+                 and (relevant is None or id(n) in relevant)]
+        r._explain_from = (ctx, [t.spec for t in layer._inbound_nodes[0].output_tensors], later)
     r._explanation = None
     return r
 
@@ -306,8 +311,8 @@ def model_report(model):
             r.connected_to = _connections(layer, relevant)
         m.layers.append(r)
     weights = model.weights
-    trainable = [w for w in weights if w.trainable]
-    non_trainable = [w for w in weights if not w.trainable]
+    trainable = [w for w in weights if w.trainable] if model.trainable else []
+    non_trainable = [w for w in weights if not w.trainable] if model.trainable else weights
     m.trainable_params = sum(w.size for w in trainable)
     m.non_trainable_params = sum(w.size for w in non_trainable)
     m.total_params = m.trainable_params + m.non_trainable_params
@@ -367,7 +372,7 @@ def input_axes(model):
             shape[axis] = Unknown(a.role)
             specs[i] = Spec(shape, specs[i].dtype)
             try:
-                model.infer(Context(model, specs), specs if len(specs) > 1 else specs[0])
+                model.infer(Context(model, specs, fresh=True), specs if len(specs) > 1 else specs[0])
             except UnknownDimError as e:
                 a.affects_params, a.because = True, f"{e.layer} ({e.layer_type}): {e.message}"
             except ShapewiseError as e:

@@ -1,5 +1,5 @@
 # Found by the 20,000-model soak (seed 12). EinsumDense fixes its input rank when built (InputSpec(ndim=...));
-# reusing it on another rank fails in Keras. Fixed: Layer.checks_built_rank.
+# reusing it on another rank fails in Keras. Fixed: the rule declares that InputSpec (Context.input_spec).
 # one side failed (ValueError calling EinsumDense / built)
 #   keras: line 5: ValueError: Input 0 with name 'None' of layer 'einsum_dense' is incompatible with the layer: expected ndim=3, found ndim=4. Full shape received: (None, 8, 3, 5)
 #   shapewise: built fine

@@ -99,9 +99,6 @@ class Softmax(Layer):
 
 @register()
 class PReLU(Layer):
-    checks_built_input = True  # Keras's InputSpec(ndim=len(input_shape), axes=...) once built
-    checks_built_rank = True
-
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
@@ -117,6 +114,11 @@ class PReLU(Layer):
             bound = ctx.bind(x, "batch", ..., "features" if x.rank == 2 else "channels")
         else:
             bound = ctx.bind(x, "batch", ...) if x.rank else ()
+        if not ctx.building:  # compute_output_shape: the input's shape; the alpha of the first call is kept
+            for i, d in enumerate(bound[1:]):
+                if i + 1 not in (self.shared_axes or ()):
+                    ctx.built_for("alpha", i, d, f"axis {i + 1}")
+            return self._pass(ctx, x, bound, list(self.shared_axes or ()))
         param = list(bound[1:])
         shared = []
         for i in self.shared_axes or ():
@@ -137,6 +139,12 @@ class PReLU(Layer):
                     fix="share the slope along the unknown axis, e.g. shared_axes=[1] for a sequence of any "
                         "length, or give it a concrete size")
         ctx.weight("alpha", param)
+        # Keras's InputSpec: the rank, and the size of every axis that is not shared (none without shared_axes)
+        ctx.input_spec(ndim=x.rank, axes={i: x.shape[i].value for i in range(1, x.rank)
+                                          if self.shared_axes and i not in self.shared_axes})
+        return self._pass(ctx, x, bound, shared)
+
+    def _pass(self, ctx, x, bound, shared):
         ctx.note("positive values pass unchanged; negative values are multiplied by a learned slope alpha; the "
                  "shape is unchanged")
         if shared:

@@ -124,7 +124,6 @@ def analyze_einsum(equation, bias_axes, input_shape, output_shape):
 
 @register()
 class EinsumDense(Layer):
-    checks_built_rank = True  # Keras's InputSpec(ndim=len(input_shape)) once built
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None, gptq_unpacked_column_size=None,
@@ -157,6 +156,7 @@ class EinsumDense(Layer):
         except _EinsumError as e:
             ctx.fail(str(e), expected=f"an input and output_shape that fit the equation '{self.equation}'",
                      fix="each letter of the equation stands for one axis: check their number and sizes")
+        ctx.input_spec(ndim=x.rank)
         ctx.weight("kernel", kernel)
         if bias is not None:
             ctx.weight("bias", bias)

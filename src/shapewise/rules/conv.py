@@ -152,6 +152,22 @@ def check_strides_dilation(strides, dilation_rate, kind):
             f"strides={strides} and dilation_rate={dilation_rate}", layer_type=kind)
 
 
+def channel_axis(data_format):
+    return -1 if data_format == "channels_last" else 1
+
+
+def reused_channels(ctx, channels, weight, axis, groups=1):
+    """A built convolution called again without its InputSpec (inside TimeDistributed, or in a nested model run on
+    a new shape): note when the channels no longer fit its kernel."""
+    if channels.value is not None and groups > 1:
+        if channels.value % groups:
+            ctx.warn(f"the input's {channels.value} channels do not split into groups={groups}: Keras accepts the "
+                     "call (a built layer only computes its output shape), but run on data it would fail")
+            return
+        channels = Known(channels.value // groups)
+    ctx.built_for(weight, axis, channels, "channels")
+
+
 def require_channels(ctx, channels, kind):
     """The channel count sets the kernel's size: it must be known (Keras: 'The channel dimension ... should be
     defined')."""
@@ -161,9 +177,14 @@ def require_channels(ctx, channels, kind):
                  error=UnknownDimError)
 
 
+def spatial_names(n):
+    """Names of n spatial axes: steps; height, width; depth, height, width (axis1, ... beyond three)."""
+    return SPATIAL_NAMES.get(n) or tuple(f"axis{i + 1}" for i in range(n))
+
+
 def bind_spatial(ctx, x, n_spatial, data_format, lead=("batch",)):
     """Bind (batch, *spatial, channels) or (batch, channels, *spatial); returns (lead dims, spatial, channels)."""
-    names = SPATIAL_NAMES[n_spatial]
+    names = spatial_names(n_spatial)
     if data_format == "channels_last":
         bound = ctx.bind(x, *lead, *names, "channels")
         return bound[:len(lead)], bound[len(lead):-1], bound[-1]
@@ -182,7 +203,7 @@ _ONE = Known(1)  # dims are immutable: one plain 1 serves every stride and dilat
 
 def _per_axis(ctx, values, base, names, skip_one=True):
     """Constants for strides/dilations: a plain 1 when 1 (keeps formulas short), else a named number."""
-    if skip_one and max(values) == 1:  # the common case
+    if skip_one and (not values or max(values) == 1):  # the common case (and no spatial axis at all)
         return (_ONE,) * len(values)
     uniform = len(set(values)) == 1
     out = []
@@ -259,7 +280,6 @@ def _span(ctx, k, d, name):
 
 
 class _BaseConv(Layer):
-    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
@@ -297,22 +317,27 @@ class _BaseConv(Layer):
         check_rank(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         names = SPATIAL_NAMES[r]
-        require_channels(ctx, channels, kind)
-        if channels.value % self.groups:
-            ctx.fail(
-                "The number of input channels must be evenly divisible by the number of groups. Received "
-                f"groups={self.groups}, but the input has {channels.value} channels",
-                expected=f"a multiple of groups={self.groups} channels",
-                fix=f"use groups that divide {channels.value}")
+        if ctx.building:  # build(): the channel count sets the kernel; it must split into the groups
+            require_channels(ctx, channels, kind)
+            if channels.value % self.groups:
+                ctx.fail(
+                    "The number of input channels must be evenly divisible by the number of groups. Received "
+                    f"groups={self.groups}, but the input has {channels.value} channels",
+                    expected=f"a multiple of groups={self.groups} channels",
+                    fix=f"use groups that divide {channels.value}")
+            ctx.input_spec(min_ndim=r + 2, axes={channel_axis(self.data_format): channels.value})
         kernel = list(map(Known, self.kernel_size, KERNEL_ROLES[r]))  # ctx.const for each, without the calls
         filters = ctx.const(self.filters, "filters")
+        out_spatial = conv_output_dims(
+            ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, names, kind="kernel",
+            fail_fix="use padding='same', a smaller kernel_size or strides, or a larger input")
+        if not ctx.building:  # compute_output_shape only: the kernel of the first call is kept
+            reused_channels(ctx, channels, "kernel", -2, self.groups)
+            return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
         if self.groups > 1:
             per_group = channels // ctx.const(self.groups, "groups")
         else:
             per_group = channels
-        out_spatial = conv_output_dims(
-            ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, names, kind="kernel",
-            fail_fix="use padding='same', a smaller kernel_size or strides, or a larger input")
         ctx.weight("kernel", (*kernel, per_group, filters))
         if self.use_bias:
             ctx.weight("bias", (filters,))
@@ -364,7 +389,6 @@ class Conv3D(_BaseConv):
 
 
 class _BaseConvTranspose(Layer):
-    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
@@ -399,14 +423,23 @@ class _BaseConvTranspose(Layer):
     def infer(self, ctx, x):
         kind = type(self).__name__
         r = self.rank
-        check_rank(ctx, x, r, self.data_format, kind)
-        (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
-        names = SPATIAL_NAMES[r]
-        require_channels(ctx, channels, kind)
+        # InputSpec(min_ndim=rank + 2); compute_output_shape reads one kernel size per spatial axis, so more
+        # spatial axes fail, and fewer (only when not called, e.g. inside TimeDistributed) give fewer outputs
+        if ctx.called or x.rank > r + 2 or x.rank < 2:
+            check_rank(ctx, x, r, self.data_format, kind)
+        n = x.rank - 2
+        (batch,), spatial, channels = bind_spatial(ctx, x, n, self.data_format)
+        names = spatial_names(n)
+        if ctx.building:
+            require_channels(ctx, channels, kind)
+            ctx.input_spec(min_ndim=r + 2, axes={channel_axis(self.data_format): channels.value})
+        if n < r:
+            ctx.warn(f"this {x.rank}D input has {n} spatial axes where {kind} expects {r}: Keras's "
+                     f"compute_output_shape uses the first {n} kernel sizes, but run on data it would fail")
         kernel = [ctx.const(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[r])]
         filters = ctx.const(self.filters, "filters")
-        s_dims = _per_axis(ctx, self.strides, "stride", names)
-        d_dims = _per_axis(ctx, self.dilation_rate, "dilation", names)
+        s_dims = _per_axis(ctx, self.strides[:n], "stride", names)
+        d_dims = _per_axis(ctx, self.dilation_rate[:n], "dilation", names)
         out = []
         for i, (L, k, s, d, name) in enumerate(zip(spatial, kernel, s_dims, d_dims, names)):
             span = _span(ctx, k, d, name)
@@ -428,6 +461,9 @@ class _BaseConvTranspose(Layer):
                     expr = ((L - 1) * s + (ctx.const(odd, f"({k_name} mod 2)") if odd else 0)
                             + (ctx.const(op, "output_padding") if op else 0))
             out.append(L if expr is L else ctx.derive(f"out_{name}", expr))
+        if not ctx.building:  # compute_output_shape only: the kernel of the first call is kept
+            reused_channels(ctx, channels, "kernel", -1)
+            return ctx.spec(assemble(self.data_format, (batch,), out, filters))
         if self.padding == "valid":
             ctx.note("a transposed convolution spreads every input position into a window of the output: with "
                      "padding='valid', out = (in − 1)·stride + kernel span (+ output_padding)")
@@ -497,12 +533,18 @@ class _DepthwiseMixin:
             "Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received "
             f"depth_multiplier={depth_multiplier}.")
 
+    #: Whether compute_output_shape needs the channel count (DepthwiseConv: depth_multiplier × channels), so an
+    #: unknown one fails even when the layer is already built
+    channels_in_output = False
+
     def _depthwise_part(self, ctx, x):
         kind = type(self).__name__
         r = self.rank
-        check_rank(ctx, x, r, self.data_format, kind)
+        check_rank(ctx, x, r, self.data_format, kind)  # compute_output_shape needs the rank too
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
-        require_channels(ctx, channels, kind)
+        if ctx.building or self.channels_in_output:
+            require_channels(ctx, channels, kind)
+        ctx.input_spec(min_ndim=r + 2, axes={channel_axis(self.data_format): channels.value})
         kernel = list(map(Known, self.kernel_size, KERNEL_ROLES[r]))  # ctx.const for each, without the calls
         dm = ctx.const(self.depth_multiplier, "depth_multiplier")
         out_spatial = conv_output_dims(
@@ -512,7 +554,6 @@ class _DepthwiseMixin:
 
 
 class _BaseSeparableConv(_DepthwiseMixin, Layer):
-    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
@@ -532,6 +573,9 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         r = self.rank
         batch, channels, kernel, dm, out_spatial = self._depthwise_part(ctx, x)
         filters = ctx.const(self.filters, "filters")
+        if not ctx.building:  # compute_output_shape only: the kernels of the first call are kept
+            reused_channels(ctx, channels, "depthwise_kernel", -2)
+            return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
         ctx.weight("depthwise_kernel", (*kernel, channels, dm))
         ctx.weight("pointwise_kernel", (*(Known(1) for _ in range(r)), dm * channels, filters))
         if self.use_bias:
@@ -572,8 +616,8 @@ class SeparableConv2D(_BaseSeparableConv):
 
 
 class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
-    checks_built_input = True  # Keras's InputSpec(axes={channel_axis: channels}) once built
     rank = 2
+    channels_in_output = True
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
                  dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
@@ -587,6 +631,9 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         r = self.rank
         batch, channels, kernel, dm, out_spatial = self._depthwise_part(ctx, x)
         out_channels = ctx.derive("out_channels", dm * channels) if self.depth_multiplier > 1 else channels
+        if not ctx.building:  # compute_output_shape only: the kernel of the first call is kept
+            reused_channels(ctx, channels, "kernel", -2)
+            return ctx.spec(assemble(self.data_format, (batch,), out_spatial, out_channels))
         ctx.weight("kernel", (*kernel, channels, dm))
         if self.use_bias:
             ctx.weight("bias", (dm * channels,))
@@ -656,13 +703,14 @@ class _ConvLSTM(Layer):
     def infer(self, ctx, x, initial_state=None, mask=None, training=None):
         kind = type(self).__name__
         r = self.rank
+        # InputSpec(ndim=rank + 3); compute_output_shape (a convolution of each step) needs that rank too
         check_rank(ctx, x, r, self.data_format, kind, extra_axes=1)
         (batch, time), spatial, channels = bind_spatial(ctx, x, r, self.data_format, lead=("batch", "time"))
         names = SPATIAL_NAMES[r]
-        if any(d.value is None for d in spatial):
+        if ctx.building and any(d.value is None for d in spatial):  # the cell's build()
             ctx.fail("ConvLSTM layers only support static input shapes for the spatial dimension",
                      expected="every spatial size known", fix="give the spatial axes concrete sizes")
-        if channels.value is None:
+        if ctx.building and channels.value is None:
             ctx.fail("The channel dimension of the inputs should be defined. Found None.",
                      expected="a number of channels", fix="give the channel axis a concrete size",
                      error=UnknownDimError)
@@ -675,6 +723,9 @@ class _ConvLSTM(Layer):
         out_spatial = conv_output_dims(
             ctx, spatial, kernel, self.strides, self.dilation_rate, self.padding, names, kind="kernel",
             fail_fix="use padding='same', a smaller kernel_size or strides, or a larger input")
+        if not ctx.building:  # compute_output_shape only: the kernels of the first call are kept
+            reused_channels(ctx, channels, "kernel", -2)
+            return self._outputs(ctx, batch, time, out_spatial, filters)
         gates = 4 * filters
         ctx.weight("kernel", (*kernel, channels, gates))
         ctx.weight("recurrent_kernel", (*kernel, filters, gates))
@@ -697,6 +748,9 @@ class _ConvLSTM(Layer):
                   f"gates it looks at a {_window(self.kernel_size)} of all {c} input channels and all "
                   f"{self.filters} hidden channels ({k * (c + self.filters)} weights"
                   f"{' + 1 bias' if self.use_bias else ''})")
+        return self._outputs(ctx, batch, time, out_spatial, filters)
+
+    def _outputs(self, ctx, batch, time, out_spatial, filters):
         state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
         if self.return_sequences:
             out = ctx.spec(assemble(self.data_format, (batch, time), out_spatial, filters))

@@ -39,7 +39,6 @@ def activation_name(activation):
 
 @register()
 class Dense(Layer):
-    checks_built_input = True  # InputSpec(axes={-1: features}) once built
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
@@ -50,14 +49,17 @@ class Dense(Layer):
         self.use_bias = use_bias
 
     def infer(self, ctx, x):
-        if x.rank < 2:
+        if x.rank < 2 and ctx.called:  # InputSpec(min_ndim=2)
             ctx.fail(f"Dense needs an input with a feature axis, got rank {x.rank}",
                      expected="(batch, ..., features)")
-        *lead, features = ctx.bind(x, "batch", ..., "features")
-        if features.value is None:
+        if x.rank < 1:
+            ctx.fail("Dense needs an input with at least one axis", expected="(batch, ..., features)")
+        *lead, features = ctx.bind(x, "batch", ..., "features") if x.rank > 1 else ctx.bind(x, "features")
+        if features.value is None and ctx.building:
             ctx.fail("the last axis of Dense's input must be known: it sets the size of the kernel",
                      expected="(batch, ..., features) with features a number",
                      fix="give the last axis a concrete size", error=UnknownDimError)
+        ctx.input_spec(min_ndim=2, axes={-1: features.value})
         units = ctx.const(self.units, "units")
         ctx.weight("kernel", (features, units))
         if self.use_bias:
@@ -172,11 +174,15 @@ class Permute(Layer):
         self.dims = dims
 
     def infer(self, ctx, x):
-        if x.rank != len(self.dims) + 1:
+        # InputSpec(ndim=len(dims) + 1); compute_output_shape alone only indexes the input's axes
+        if x.rank != len(self.dims) + 1 and (ctx.called or max(self.dims) >= x.rank):
             ctx.fail(f"Permute{self.dims} needs an input of rank {len(self.dims) + 1}",
                      expected=f"rank {len(self.dims) + 1}")
         batch, *rest = ctx.bind(x, "batch", ...)
         ctx.note(f"the axes are reordered as {self.dims}")
+        if x.rank != len(self.dims) + 1:
+            ctx.warn(f"Keras's compute_output_shape keeps only the axes {self.dims} of this "
+                     f"{x.rank}D input, which would fail when run on data")
         return ctx.spec((batch, *(rest[d - 1] for d in self.dims)))
 
 
@@ -190,10 +196,13 @@ class RepeatVector(Layer):
         self.n = n
 
     def infer(self, ctx, x):
-        if x.rank != 2:
+        if x.rank != 2 and (ctx.called or x.rank < 2):  # InputSpec(ndim=2); compute_output_shape reads axis 1
             ctx.fail("RepeatVector needs a 2D input (batch, features)", expected="(batch, features)")
-        batch, features = ctx.bind(x, "batch", "features")
+        batch, features, *rest = ctx.bind(x, "batch", "features", ...)
         ctx.note(f"the vector is repeated n={self.n} times along a new axis")
+        if rest:
+            ctx.warn(f"Keras's compute_output_shape reads only axis 1 of this {x.rank}D input, which would fail "
+                     f"when run on data")
         return ctx.spec((batch, ctx.const(self.n, "n"), features))
 
 

@@ -127,8 +127,9 @@ class _Merge(Layer):
 
     def infer(self, ctx, inputs, **kwargs):
         inputs = self._check_list(ctx, inputs)
-        self._check_count(ctx, inputs)
-        self._check_batch(ctx, inputs)
+        if ctx.building:  # build(); compute_output_shape only combines the shapes
+            self._check_count(ctx, inputs)
+            self._check_batch(ctx, inputs)
         bound = [ctx.bind(s, *_axis_roles(s.rank)) for s in inputs]
         out = list(bound[0][1:])
         for b in bound[1:]:
@@ -172,7 +173,7 @@ class Subtract(_Merge):
     def infer(self, ctx, inputs, **kwargs):
         inputs_list = self._check_list(ctx, inputs)
         out = super().infer(ctx, inputs_list, **kwargs)
-        if len(inputs_list) != 2:  # Keras checks this after Merge.build's own checks
+        if len(inputs_list) != 2 and ctx.building:  # Keras checks this in build(), after Merge.build's checks
             ctx.fail(
                 f"A `Subtract` layer should be called on exactly 2 inputs. Received: input_shape="
                 f"{_fmt_list(inputs_list)}",
@@ -225,9 +226,10 @@ class Concatenate(_Merge):
         inputs = list(inputs)
         _check_flat(ctx, inputs)
         # Keras's Concatenate.build, faithfully (its removal of size-1 axes never triggers: it compares whole
-        # shapes to 1; an axis >= rank removes nothing; a negative axis removes from the end).
-        shape_set = set()
-        for s in inputs:
+        # shapes to 1; an axis >= rank removes nothing; a negative axis removes from the end). A built layer
+        # skips it: compute_output_shape only adds up the sizes on the axis.
+        shape_set = set() if ctx.building else {()}
+        for s in inputs if ctx.building else ():
             reduced = list(_values(s))
             if len(reduced) > axis:
                 try:
@@ -339,7 +341,7 @@ class Dot(_Merge):
         da = ctx.bind(a, *roles_a)
         db = ctx.bind(b, *roles_b)
         x, y = da[axes[0]], db[axes[1]]
-        if x.value != y.value:
+        if x.value != y.value and ctx.building:  # build(); compute_output_shape only drops the two axes
             ctx.fail(
                 f"Incompatible input shapes: axis values {x.value} (at axis {axes[0]}) != {y.value} "
                 f"(at axis {axes[1]}). Full input shapes: {_fmt(_values(a))}, {_fmt(_values(b))}",

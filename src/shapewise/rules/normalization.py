@@ -83,7 +83,6 @@ def _unknown_axis(ctx, kind, index, x):
 
 @register()
 class BatchNormalization(Layer):
-    checks_built_input = True  # Keras's InputSpec(axes=...) once built
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
@@ -132,8 +131,14 @@ class BatchNormalization(Layer):
         name = _channel_name(index, x.rank)
         bound = _bind_axes(ctx, x, {index: name})
         channels = bound[index]
+        if not ctx.building:  # compute_output_shape: only the axis check above; the shape is kept
+            ctx.built_for("moving_mean", 0, channels, name)
+            ctx.note(f"normalizes each of the {name} (axis {index}) with the statistics of the first call; the "
+                     "shape is unchanged")
+            return ctx.spec(bound)
         if channels.value is None:
             _unknown_axis(ctx, "BatchNormalization", index, x)
+        ctx.input_spec(ndim=x.rank, axes={self.axis: channels.value})
         learned = []
         if self.scale:
             ctx.weight("gamma", (channels,))
@@ -192,6 +197,8 @@ class LayerNormalization(Layer):
             kept = {i: f"dim{i}" for i in indices}
         bound = _bind_axes(ctx, x, kept)
         shape = tuple(bound[i] for i in indices)  # Keras indexes with the sorted raw axes (duplicates kept)
+        if not ctx.building:  # compute_output_shape: only the axis check above; the shape is kept
+            return _reused_norm(ctx, bound, shape, ("gamma", "beta"))
         for i, d in zip(indices, shape):
             if d.value is None:
                 _unknown_axis(ctx, "LayerNormalization", i, x)
@@ -234,6 +241,8 @@ class RMSNormalization(Layer):
         kept = ({indices[0]: "features"} if indices == [x.rank - 1] else {i: f"dim{i}" for i in indices})
         bound = _bind_axes(ctx, x, kept)
         shape = tuple(bound[i] for i in indices)
+        if not ctx.building:  # compute_output_shape: only the axis check above; the shape is kept
+            return _reused_norm(ctx, bound, shape, ("scale",))
         for i, d in zip(indices, shape):
             if d.value is None:
                 _unknown_axis(ctx, "RMSNormalization", i, x)
@@ -246,7 +255,6 @@ class RMSNormalization(Layer):
 
 @register()
 class GroupNormalization(Layer):
-    checks_built_input = True  # Keras's InputSpec(axes=...) once built
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
@@ -270,6 +278,8 @@ class GroupNormalization(Layer):
         index = self.axis % x.rank
         bound = _bind_axes(ctx, x, {index: "channels"})
         channels = bound[index]
+        if not ctx.building:  # compute_output_shape: only the axis check above; the shape is kept
+            return _reused_norm(ctx, bound, (channels,), ("gamma", "beta"))
         if channels.value is None:
             ctx.fail(f"Axis {self.axis} of input tensor should have a defined dimension but the layer received "
                      f"an input with shape {x.values()}.",
@@ -287,6 +297,7 @@ class GroupNormalization(Layer):
                      f"({channels.value}), as Keras words it: the {channels.value} channels must split evenly "
                      f"into {groups} groups",
                      expected=f"groups dividing {channels.value}", fix=_groups_fix(channels.value))
+        ctx.input_spec(ndim=x.rank, axes={self.axis: channels.value})
         if self.scale:
             ctx.weight("gamma", (channels,))
         if self.center:
@@ -302,6 +313,18 @@ class GroupNormalization(Layer):
         if x.rank > 2:
             ctx.free("the same per-channel values are used at every position along these axes")
         return ctx.spec(bound)
+
+
+def _reused_norm(ctx, bound, shape, weights):
+    """A built normalization layer called again: Keras's compute_output_shape checks the axes are in range and
+    keeps the shape; the weights of the first call stay (a note says so when their sizes no longer fit)."""
+    built = {w.name for w in ctx.layer._weights or ()}
+    name = next((w for w in weights if w in built), None)  # gamma and beta have the same shape: say it once
+    for k, d in enumerate(shape):
+        if name is not None:
+            ctx.built_for(name, k, d, d.role)
+    ctx.note("normalizes with the weights of its first call; the shape is unchanged")
+    return ctx.spec(bound)
 
 
 def _groups_fix(channels):
@@ -337,7 +360,6 @@ class UnitNormalization(Layer):
 
 @register()
 class SpectralNormalization(Layer):
-    checks_built_input = True  # Keras's InputSpec(axes=...) once built
     def __init__(self, layer, power_iterations=1, **kwargs):
         if not isinstance(layer, Layer):
             raise ArgumentError(
@@ -362,6 +384,9 @@ class SpectralNormalization(Layer):
         if x.rank < 1:
             ctx.fail("SpectralNormalization needs an input of rank at least 1", expected="(batch, ...)")
         out = ctx.call(self.layer, x)
+        if not ctx.building:  # compute_output_shape: the wrapped layer's
+            return out
+        ctx.input_spec(min_ndim=1, axes={-1: x.shape[-1].value})
         inner = [w for w in ctx.weights]
         kernel = next((w for w in inner if w.name == "kernel"), None)
         if kernel is None or type(self.layer).__name__ in _NO_KERNEL_ATTR:
@@ -370,8 +395,6 @@ class SpectralNormalization(Layer):
             ctx.fail(f"{type(self.layer).__name__} object has no attribute 'kernel' nor 'embeddings'",
                      expected="a wrapped layer with a kernel (Dense, Conv*, EinsumDense) or an Embedding",
                      fix="wrap the Dense/Conv layer itself; spectral normalization rescales one weight matrix")
-        if self.layer._weights is None:
-            self.layer._weights = list(inner)
         ctx.weights.clear()
         ctx.weights.append(kernel)
         ctx.weight("vector_u", (Known(1), kernel.dims[-1]), trainable=False)
@@ -434,6 +457,9 @@ class Normalization(Layer):
 
     def infer(self, ctx, x, training=None):
         ndim = x.rank
+        if not ctx.building:  # compute_output_shape: the input's shape, no check
+            ctx.note("standardizes each value with the statistics of its first call; the shape is unchanged")
+            return ctx.spec(ctx.bind(x, "batch", ...) if ndim else x.shape)
         if any(a < -ndim or a >= ndim for a in self.axis):
             ctx.fail("All `axis` values must be in the range [-ndim, ndim). "
                      f"Received inputs with ndim={ndim}, while axis={self.axis}",

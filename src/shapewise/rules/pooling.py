@@ -13,7 +13,9 @@ every spatial axis at once, leaving one value per channel (kept as size-1 axes w
 
 from __future__ import annotations
 
-from ..dims import Known
+import math
+
+from ..dims import Known, Unknown
 from ..engine import Layer, register
 from ..errors import ArgumentError
 from .conv import (SPATIAL_NAMES, assemble, bind_spatial, check_rank, conv_output_dims, standardize_data_format,
@@ -40,7 +42,8 @@ class _BasePooling(Layer):
     def infer(self, ctx, x):
         kind = type(self).__name__
         r = self.rank
-        check_rank(ctx, x, r, self.data_format, kind)
+        if ctx.called:  # InputSpec(ndim=rank + 2)
+            check_rank(ctx, x, r, self.data_format, kind)
         if self.padding not in ("valid", "same"):
             ctx.fail(f"Argument `padding` must be either 'valid' or 'same'. Received: padding={self.padding!r}",
                      expected="padding='valid' or padding='same' (lower case)",
@@ -48,6 +51,8 @@ class _BasePooling(Layer):
                      ("valid", "same") else "use padding='valid' or 'same'")
         if 0 in self.strides:
             ctx.fail(f"strides must be positive, got {self.strides}", expected="strides > 0")
+        if x.rank != r + 2:
+            return self._other_rank(ctx, x)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         pool = [ctx.const(p, role) for p, role in zip(self.pool_size, _POOL_ROLES[r])]
         out = conv_output_dims(ctx, spatial, pool, self.strides, (1,) * r, self.padding, SPATIAL_NAMES[r],
@@ -60,6 +65,60 @@ class _BasePooling(Layer):
                  + ("; strides default to pool_size, so the windows do not overlap" if default else ""))
         ctx.units("no units and no weights: pooling is a fixed summary of each window, nothing to learn")
         return ctx.spec(assemble(self.data_format, (batch,), out, channels))
+
+    def _other_rank(self, ctx, x):
+        """Keras's compute_pooling_output_shape on an input of another rank (reached without the InputSpec: inside
+        TimeDistributed, or in a nested model run on a new shape). It computes with numpy arrays, so the spatial
+        sizes broadcast against pool_size and strides: one pool size applies to every spatial axis, and one
+        spatial axis is pooled with each pool size; other counts fail."""
+        values = list(x.values())
+        if x.rank < 2:
+            ctx.fail(f"{type(self).__name__} needs a batch and a channel axis", expected="(batch, ..., channels)")
+        if self.data_format == "channels_last":
+            lead, spatial, tail = values[:1], values[1:-1], values[-1:]
+        else:
+            lead, spatial, tail = values[:2], values[2:], []
+        none_dims = [i for i, v in enumerate(spatial) if v is None]
+        sizes = [-1 if v is None else v for v in spatial]
+        pool, strides = list(self.pool_size), list(self.strides)
+        m, n = len(sizes), len(pool)
+        if m != n and m != 1 and n != 1:
+            ctx.fail(f"operands could not be broadcast together with shapes ({m},) ({n},): Keras's "
+                     f"compute_pooling_output_shape matches the {m} spatial axes of this {x.rank}D input with the "
+                     f"{n} pool sizes of {type(self).__name__}",
+                     expected=f"a {self.rank + 2}D input (batch, {', '.join(SPATIAL_NAMES[self.rank])}, channels)",
+                     expected_rank=self.rank + 2)
+        length = 0 if 0 in (m, n) else max(m, n)
+        pick = (lambda seq, i: seq[0] if len(seq) == 1 else seq[i])
+        out = []
+        for i in range(length):
+            size, p, st = pick(sizes, i), pick(pool, i), pick(strides, i)
+            if self.padding == "valid":
+                o = math.floor((size - p) / st) + 1
+                if i not in none_dims and o <= 0:
+                    ctx.fail("Computed output size would be zero or negative: with padding='valid' the pool window "
+                             f"must fit inside the input (size {size} < pool window {p})",
+                             expected="each spatial size at least as large as the pool window")
+            else:
+                o = math.floor((size - 1) / st) + 1
+            out.append(o)
+        for i in none_dims:
+            if i < len(out):
+                out[i] = None
+        if any(o is not None and o < 0 for o in out):
+            ctx.fail(f"Keras's compute_pooling_output_shape gives a negative size {tuple(out)} for this input",
+                     expected=f"a {self.rank + 2}D input")
+        ctx.bind(x, "batch", ...)
+        ctx.warn(f"Keras asks {type(self).__name__}'s compute_output_shape here (its rank check belongs to calling "
+                 f"it), which pools the {m} spatial axes of this {x.rank}D input against {n} pool size"
+                 f"{'s' if n > 1 else ''}; run on data it would fail")
+        dims = [Known(v) if v is not None else Unknown("None") for v in (*lead, *out, *tail)]
+        dims[0] = x.shape[0]
+        if tail:
+            dims[-1] = x.shape[-1]
+        else:
+            dims[1] = x.shape[1]
+        return ctx.spec(dims)
 
 
 @register("MaxPool1D")
@@ -118,6 +177,18 @@ class _BaseGlobalPooling(Layer):
     def infer(self, ctx, x, mask=None):
         kind = type(self).__name__
         r = self.rank
+        if x.rank != r + 2 and not ctx.called and x.rank >= 2:
+            # compute_output_shape alone (no InputSpec): every axis between the batch and the channels is reduced
+            batch, *_, channels = ctx.bind(x, "batch", ..., "channels")
+            if self.data_format != "channels_last":
+                batch, channels = ctx.axes[-1][0], ctx.axes[-1][1]
+            n = x.rank - 2
+            ctx.note(f"every axis between the batch and the channels is reduced to {_MODE[self.mode]} over it")
+            if not self.keepdims:
+                return ctx.spec((batch, channels))
+            ones = [Known(1)] * n
+            return ctx.spec((batch, *ones, channels) if self.data_format == "channels_last"
+                            else (batch, channels, *ones))
         if x.rank != r + 2:
             fix = None
             if x.rank == r + 3 and r < 3:

@@ -85,7 +85,9 @@ class _SpatialDropout(Layer):
 
     def infer(self, ctx, x, training=None):
         rank = self.n_spatial + 2
-        if x.rank != rank:
+        if x.rank != rank and not ctx.called:  # compute_output_shape alone: the input's shape
+            return _passthrough(ctx, x, "while training, whole channels are zeroed", units="no units and no weights")
+        if x.rank != rank:  # InputSpec(ndim=...)
             layout = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)",
                       3: "(batch, depth, height, width, channels)"}[self.n_spatial]
             ctx.fail(f"Input 0 of layer '{ctx.layer.name}' is incompatible with the layer: expected ndim={rank}, "

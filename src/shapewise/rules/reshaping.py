@@ -8,7 +8,7 @@ An unknown size (``None``) stays unknown.
 
 from __future__ import annotations
 
-from ..engine import Layer, register
+from ..engine import Layer, Spec, register
 from ..errors import ArgumentError
 from .conv import SPATIAL_NAMES, assemble, bind_spatial, check_rank, standardize_data_format, standardize_tuple
 
@@ -47,7 +47,7 @@ class _UpSampling(Layer):
     def infer(self, ctx, x):
         kind = type(self).__name__
         r = self.rank
-        check_rank(ctx, x, r, self.data_format, kind)
+        x = _fixed_axes(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         uniform = len(set(self.size)) == 1
         out = []
@@ -111,7 +111,9 @@ class _PadCrop(Layer):
     def infer(self, ctx, x):
         kind = type(self).__name__
         r = self.rank
-        check_rank(ctx, x, r, self.data_format, kind)
+        if self.sign > 0 and x.rank != r + 2 and not ctx.called:
+            return self._pad_other_rank(ctx, x)
+        x = _fixed_axes(ctx, x, r, self.data_format, kind)
         (batch,), spatial, channels = bind_spatial(ctx, x, r, self.data_format)
         amounts = getattr(self, self.arg)
         out = []
@@ -143,6 +145,36 @@ class _PadCrop(Layer):
             ctx.note("positions are removed at both ends of each spatial axis; the channels are kept")
         ctx.units(f"no units and no weights: {'padding' if self.sign > 0 else 'cropping'} only moves values")
         return ctx.spec(assemble(self.data_format, (batch,), out, channels))
+
+    def _pad_other_rank(self, ctx, x):
+        """ZeroPadding's compute_output_shape on another rank (no InputSpec on this path): it pads the axes at the
+        spatial positions of its own rank and keeps every other axis; an input too short for them fails."""
+        offset = 2 if self.data_format == "channels_first" else 1
+        r = self.rank
+        if x.rank < offset + r:
+            check_rank(ctx, x, r, self.data_format, type(self).__name__)
+        bound = list(ctx.bind(x, "batch", ...))
+        for i, (a, b) in enumerate(self.padding):
+            pos = offset + i
+            if bound[pos].value is not None and a + b:
+                bound[pos] = ctx.derive(f"out_dim{pos}", bound[pos] + (a + b))
+        ctx.warn(f"Keras asks {type(self).__name__}'s compute_output_shape here (its rank check belongs to calling "
+                 f"it): it pads axes {offset} to {offset + r - 1} of this {x.rank}D input and keeps the others; run "
+                 f"on data it would fail")
+        return ctx.spec(bound)
+
+
+def _fixed_axes(ctx, x, r, data_format, kind):
+    """The input as UpSampling/Cropping's compute_output_shape reads it: the InputSpec fixes the rank when the layer
+    is called; without it (inside TimeDistributed, or in a nested model run on a new shape) it reads the axes at
+    fixed positions, so a longer input loses its last axes and a shorter one fails."""
+    if x.rank == r + 2:
+        return x
+    if ctx.called or x.rank < r + 2:
+        check_rank(ctx, x, r, data_format, kind)
+    ctx.warn(f"Keras asks {kind}'s compute_output_shape here (its rank check belongs to calling it): it reads the "
+             f"first {r + 2} axes of this {x.rank}D input and drops the others; run on data it would fail")
+    return Spec(x.shape[:r + 2], x.dtype)
 
 
 @register()

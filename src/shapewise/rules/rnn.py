@@ -289,7 +289,7 @@ class RNN(Layer):
 
     def infer(self, ctx, x, initial_state=None, mask=None, training=None):
         kind = self._kind()
-        if self._ndim is not None and x.rank != self._ndim:
+        if self._ndim is not None and x.rank != self._ndim and ctx.called:  # InputSpec(ndim=3)
             fix = ("if the layer before is a recurrent layer, give it return_sequences=True so it passes on "
                    "the whole sequence; after Flatten or Dense, use Reshape((timesteps, features)) instead"
                    if x.rank == 2 else
@@ -306,22 +306,28 @@ class RNN(Layer):
         else:
             batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", ...)
             step_shape = (batch, *rest)
-        if len(step_shape) > 1 and step_shape[-1].value is None:
-            ctx.fail(f"the last axis (features) of {kind}'s input must be known: it sets the kernel's size",
-                     expected="(batch, timesteps, features) with features a number", error=UnknownDimError)
-        if self.stateful and batch.value is None:
-            ctx.fail("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic batch "
-                     f"size: sequence.shape={x.values()}",
-                     expected="a fixed batch size",
-                     fix="give the input a batch size: Input(shape=..., batch_size=32) (or batch_shape=...)")
-
-        out, cell_ctx = call_inner(ctx, self.cell, Spec(step_shape), f"cell: {self.cell.name}")
-        if cell_ctx.param_formula is not None:
-            ctx.formula(cell_ctx.param_formula)
-        if cell_ctx.unit_text:
-            ctx.units(cell_ctx.unit_text)
-        ctx.notes.extend(cell_ctx.notes)
-        units = out.shape[-1]
+        if ctx.building:  # build(): the cell's kernel reads the last axis; a stateful layer keeps one state per sample
+            if len(step_shape) > 1 and step_shape[-1].value is None:
+                ctx.fail(f"the last axis (features) of {kind}'s input must be known: it sets the kernel's size",
+                         expected="(batch, timesteps, features) with features a number", error=UnknownDimError)
+            if self.stateful and batch.value is None:
+                ctx.fail("When using `stateful=True` in a RNN, the batch size must be static. Found dynamic batch "
+                         f"size: sequence.shape={x.values()}",
+                         expected="a fixed batch size",
+                         fix="give the input a batch size: Input(shape=..., batch_size=32) (or batch_shape=...)")
+            out, cell_ctx = call_inner(ctx, self.cell, Spec(step_shape), f"cell: {self.cell.name}")
+            if cell_ctx.param_formula is not None:
+                ctx.formula(cell_ctx.param_formula)
+            if cell_ctx.unit_text:
+                ctx.units(cell_ctx.unit_text)
+            ctx.notes.extend(cell_ctx.notes)
+            units = out.shape[-1]
+        else:
+            # compute_output_shape: the cell's output_size; the cell is neither built nor asked again
+            units = ctx.const(self.cell.output_size, "units")
+            first = self.cell.cells[0] if isinstance(self.cell, StackedRNNCells) else self.cell
+            if len(step_shape) > 1:
+                ctx.built_for("kernel", 0, step_shape[-1], "features", layer=first)
 
         if self.return_sequences:
             result = ctx.spec((batch, timesteps, units))

@@ -24,13 +24,6 @@ def _removeprefix(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-def _adopt_weights(layer, ctx):
-    """Let the inner layer report its own weights too (``td.layer.weights`` works in Keras)."""
-    if layer._weights is None:
-        layer._weights = ctx.weights
-        layer._build_ctx = ctx
-
-
 @register()
 class Wrapper(Layer):
     """Base of the wrappers: holds ``layer``; ``trainable`` propagates to it."""
@@ -71,8 +64,9 @@ class TimeDistributed(Wrapper):
             batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", "features")
         else:
             batch, timesteps, *rest = ctx.bind(x, "batch", "timesteps", ...)
+        # Keras builds the inner layer (when it is not built yet) and asks its compute_output_shape: the inner
+        # layer is never called here, so its InputSpec (its rank check) is not asserted
         inner, child = call_inner(ctx, self.layer, Spec((batch, *rest), x.dtype), f"inner: {self.layer.name}")
-        _adopt_weights(self.layer, child)
         if isinstance(inner, (list, tuple)):
             ctx.fail(f"the inner layer {self.layer.name} returns several tensors; TimeDistributed needs one",
                      expected="an inner layer with a single output")
@@ -158,7 +152,7 @@ class Bidirectional(Layer):
                      expected="stateful=False, or return_state=False",
                      fix="drop return_state=True (or stateful=True); or use two separate recurrent layers, one "
                          "with go_backwards=True, and concatenate their outputs")
-        if fwd._ndim is not None and x.rank != fwd._ndim:
+        if fwd._ndim is not None and x.rank != fwd._ndim and ctx.called:  # the forward layer's InputSpec
             ctx.fail(f"Input 0 of layer '{self.name}' is incompatible with the layer: expected ndim=3, found "
                      f"ndim={x.rank}. Full shape received: {x.values()}",
                      expected="(batch, timesteps, features)",
@@ -166,10 +160,12 @@ class Bidirectional(Layer):
                           "whole sequence" if x.rank == 2 else "feed a 3D tensor: (batch, timesteps, features)"))
         bound = ctx.bind(x, "batch", "timesteps", "features") if x.rank == 3 else ctx.bind(x, "batch", ...)
         seq = Spec(bound, x.dtype)
+        # build() builds both layers; compute_output_shape asks the forward layer only
         y, fctx = call_inner(ctx, fwd, seq, f"forward: {fwd.name}")
-        _, bctx = call_inner(ctx, bwd, seq, f"backward: {bwd.name}")
-        _adopt_weights(fwd, fctx)
-        _adopt_weights(bwd, bctx)
+        if ctx.building:
+            _, bctx = call_inner(ctx, bwd, seq, f"backward: {bwd.name}")
+        else:
+            bctx = fctx
 
         # Keras's compute_output_shape uses the forward layer only (even when backward_layer differs).
         states = []

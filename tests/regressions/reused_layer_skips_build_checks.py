@@ -1,6 +1,7 @@
-# Found by the 20,000-model soak (seed 13). KNOWN DIFFERENCE, kept as an expected failure: a built layer called
-# again skips Keras's build-time checks (here Conv2D's groups divisibility, inside TimeDistributed), so Keras
-# builds the model; shapewise re-runs the whole rule and reports the groups error.
+# Found by the 20,000-model soak (seed 13). A built layer called again skips Keras's build() and its checks (here
+# Conv2D's groups divisibility, inside TimeDistributed: Keras only asks the inner layer's compute_output_shape), so
+# Keras builds the model; shapewise re-ran the whole rule and reported the groups error. Fixed: the rule context
+# says whether the call builds the layer (Context.building), and rules skip build()'s checks when it does not.
 # one side failed (built / ShapeError calling TimeDistributed)
 #   keras: built fine
 #   shapewise: line 22: ShapeError [layer=time_distributed]: layer 'time_distributed' (TimeDistributed): in its inner layer 'conv2d' (Conv2D): The number of input channels must be evenly divisible by the number of groups. Received groups=3, but the input has 1 channels

@@ -1,6 +1,7 @@
-# Found by the 20,000-model soak (seed 13). KNOWN DIFFERENCE, kept as an expected failure: a generic RNN(cell)
-# built on 3D input and called again on a 2D tensor builds in Keras (no rank InputSpec on RNN(cell)); shapewise
-# re-runs the cell's rule and reports the rank error.
+# Found by the 20,000-model soak (seed 13). A generic RNN(cell) built on 3D input and called again on a 2D tensor
+# builds in Keras (no rank InputSpec on RNN(cell); a built RNN only runs compute_output_shape, which reads the
+# cell's output_size); shapewise re-ran the cell's rule and reported the rank error. Fixed: a call that does not
+# build the RNN (Context.building False) leaves its cell alone.
 # one side failed (built / UnknownDimError calling RNN)
 #   keras: built fine
 #   shapewise: line 6: UnknownDimError [layer=rnn]: layer 'rnn' (RNN): in its inner layer 'simple_rnn_cell' (SimpleRNNCell): SimpleRNNCell reads one timestep of input, (batch, features), but it received a 1D input
