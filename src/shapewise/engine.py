@@ -275,18 +275,22 @@ class Context:
         #: A hypothetical build of layers that are already built (the report asking whether an input axis sets a
         #: weight's size): sublayers are built again too, and nothing is recorded on the layers.
         self.fresh = fresh
-        self.built_spec = None  # the InputSpec Keras sets when it builds the layer (see input_spec)
-        self.warnings = []  # see warn()
         self.axes = []  # list of tuples of Named, one per bound input
-        self.derived = []  # Named dims the rule derived (out_height = ...)
         self.weights = []
-        # The sentences and the formula: each may be given as a function returning it, called only when an
-        # explanation is asked for (most builds only need shapes and counts); the properties below resolve them.
         self._notes = []  # sentences on the shape rule
-        self._unit_text = None
-        self._free_text = None
-        self._formula = None
-        self.children = []  # (label, Context) of sublayers run inside this call
+        # (built_spec, warnings, derived, children and the sentences below start as the class's defaults: most
+        # calls never set them, and a Context is made for every layer call)
+
+    # The class's defaults of what most calls never set. The lists become the instance's own on first append.
+    built_spec = None  # the InputSpec Keras sets when it builds the layer (see input_spec)
+    warnings = ()  # see warn()
+    derived = ()  # Named dims the rule derived (out_height = ...)
+    children = ()  # (label, Context) of sublayers run inside this call
+    # The sentences and the formula: each may be given as a function returning it, called only when an
+    # explanation is asked for (most builds only need shapes and counts); the properties below resolve them.
+    _unit_text = None
+    _free_text = None
+    _formula = None
 
     # --- binding and building dims --------------------------------------------------------------------------
     def bind(self, spec, *names):
@@ -310,6 +314,8 @@ class Context:
     def derive(self, role, expr):
         """An output dim computed from others, kept with its formula for the explanation."""
         named = Named(role, as_dim(expr))
+        if type(self.derived) is tuple:
+            self.derived = []
         self.derived.append(named)
         return named
 
@@ -334,7 +340,7 @@ class Context:
         """The InputSpec Keras sets in build(): a later call of the built layer must satisfy it (Layer.__call__
         asserts it before anything else); ``axes`` maps an axis to the size it must have."""
         if self.building:
-            self.built_spec = InputSpec(ndim, min_ndim, axes)
+            self.built_spec = (ndim, min_ndim, axes)  # made into an InputSpec only when a later call checks it
 
     def built_for(self, weight, axis, dim, what, layer=None):
         """On a call that does not build the layer: note when the input's ``dim`` (``what``, e.g. "features")
@@ -353,6 +359,8 @@ class Context:
         """A note that Keras accepts this call although the layer would fail when run on data (shown for later
         calls too, which otherwise have no explanation of their own)."""
         self.note(text)
+        if type(self.warnings) is tuple:
+            self.warnings = []
         self.warnings.append(text)
 
     def all_warnings(self):
@@ -373,6 +381,8 @@ class Context:
         child = Context(layer, [a for a in flatten(list(args)) if isinstance(a, Spec)], building=building,
                         called=False, fresh=self.fresh)
         out = layer.infer(child, *args, **kwargs)
+        if type(self.children) is tuple:
+            self.children = []
         self.children.append((label or layer.name, child))
         if building:
             self.weights.extend(child.weights)
@@ -608,7 +618,7 @@ class Layer:
                         expected="one of: " + ", ".join(allowed) if allowed else "no keyword arguments")
         building = not self.built
         if not building and self._built_spec is not None:
-            self._built_spec.check(self, tensors[0].shape)
+            InputSpec(*self._built_spec).check(self, tensors[0].shape)
         specs = [t.spec for t in tensors]
         ctx = Context(self, specs, building=building)
         try:
@@ -644,7 +654,8 @@ class Layer:
                                         output_tensors=output_tensors))
         return outputs
 
-    #: The InputSpec Keras set when it built the layer (Context.input_spec), asserted on every later call.
+    #: The InputSpec Keras set when it built the layer (Context.input_spec), asserted on every later call:
+    #: its arguments (ndim, min_ndim, axes).
     _built_spec = None
 
     def _record_weights(self, ctx):
