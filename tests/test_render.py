@@ -124,3 +124,18 @@ def test_rows_add_up_to_totals(name):
     assert sum(layer.params for layer in report.layers) == report.total_params
     assert sum(layer.trainable for layer in report.layers) == report.trainable_params
     assert report.trainable_params + report.non_trainable_params == report.total_params
+
+
+def test_report_keeps_what_the_layers_were_when_it_was_made():
+    """What a report derives on first use (input shapes, weight reports) is as it was when the report was made:
+    a snippet can call summary(), freeze the model and call summary() again."""
+    sk.clear_session()
+    model = _build(sk, MODELS["frozen_nested"].replace("inner.trainable = False\n", ""))
+    before = model_report(model)
+    model.trainable = False
+    after = model_report(model)
+    dense = before.layers[-1]
+    assert [w.trainable for w in dense.weights] == [True, True]
+    assert [w.trainable for w in after.layers[-1].weights] == [False, False]
+    assert dense.input_shape == [None, 3] and dense.output_shape == [None, 2]
+    assert before.trainable_params == before.to_json(False)["trainable_params"] > 0 == after.trainable_params
