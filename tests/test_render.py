@@ -126,6 +126,43 @@ def test_rows_add_up_to_totals(name):
     assert report.trainable_params + report.non_trainable_params == report.total_params
 
 
+def _wrap_reference(text, width):
+    """The plain word-by-word loop the summary's _wrap must agree with (its fast paths are only shortcuts)."""
+    lines = []
+    for paragraph in text.split("\n"):
+        indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]
+        line = ""
+        for word in paragraph[len(indent):].split(" "):
+            if len(word) > width:
+                word = word[: width - 1] + "…"
+            if not line:
+                line = indent + word
+            elif len(line) + 1 + len(word) <= width:
+                line += " " + word
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
+    return lines
+
+
+def test_wrap_fast_paths_agree_with_the_word_loop():
+    import random
+
+    from shapewise.render.text import _wrap
+
+    rng = random.Random(4)
+    alphabet = ["a", "b", "_", "[0]", " ", " ", "  ", "\n", ",", "…", "(", ")"]
+    cases = ["", " ", "  ", "a", " a", "a ", "a  b", "conv2_block1_0_relu[0][0], conv2_block2_2_conv[0][0]",
+             "conv2_block2_concat (Concatenate)", "x" * 40, "x" * 17 + " " + "y" * 18, "(None, 112, 112, 64)"]
+    for _ in range(4000):
+        cases.append("".join(rng.choice(alphabet) if rng.random() < 0.3 else rng.choice("abcdefgh")
+                             for _ in range(rng.randrange(0, 60))))
+    for text in cases:
+        for width in (10, 13, 17, 19, 22, 31):
+            assert _wrap(text, width) == _wrap_reference(text, width), (text, width)
+
+
 def test_report_keeps_what_the_layers_were_when_it_was_made():
     """What a report derives on first use (input shapes, weight reports) is as it was when the report was made:
     a snippet can call summary(), freeze the model and call summary() again."""

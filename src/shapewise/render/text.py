@@ -5,6 +5,8 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
 from ..dims import fmt_int
 from ..report import block_groups, readable_bytes
 
@@ -15,6 +17,27 @@ _FUNCTIONAL = ((19, "left"), (17, "left"), (10, "right"), (17, "left"))
 
 def _wrap(text, width):
     """Rich-style word wrap of one cell; a word longer than the cell is cut with an ellipsis."""
+    if "\n" not in text:
+        if len(text) <= width:
+            return [text]  # what the general loop below gives for a text that fits: the text itself
+        if "  " not in text and text[0] != " " and text[-1] != " ":
+            # Words separated by single spaces, no indent: the loop below, with string searches instead of a
+            # step per word. Each line is the text up to the last space within the width; a word longer than
+            # the width is cut with an ellipsis, on a line of its own.
+            lines = []
+            while True:
+                cut = text.rfind(" ", 0, width + 1)
+                if cut == -1:
+                    lines.append(text[: width - 1] + "…")
+                    cut = text.find(" ", width)
+                    if cut == -1:
+                        return lines
+                else:
+                    lines.append(text[:cut])
+                text = text[cut + 1:]
+                if len(text) <= width:
+                    lines.append(text)
+                    return lines
     lines = []
     for paragraph in text.split("\n"):
         indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]  # kept, as rich keeps it
@@ -33,65 +56,101 @@ def _wrap(text, width):
     return lines
 
 
-def _row(cells, columns):
-    wrapped = [_wrap(cell, width) for cell, (width, _) in zip(cells, columns)]
-    height = max(len(w) for w in wrapped)
-    out = []
-    for i in range(height):
-        parts = []
-        for lines, (width, align) in zip(wrapped, columns):
-            text = lines[i] if i < len(lines) else ""
-            parts.append(text.rjust(width) if align == "right" else text.ljust(width))
-        out.append("│ " + " │ ".join(parts) + " │")
-    return out
+class _Layout:
+    """A table's column layout and the strings that depend only on it, made once per layout."""
+
+    __slots__ = ("bottom", "columns", "head_rule", "row_rule", "template", "top", "widths")
+
+    def __init__(self, columns):
+        self.columns = columns
+        self.widths = tuple(width for width, _ in columns)
+        # One line of a row, "│ " + the cells padded (ljust, or rjust for a right-aligned column) + " │", as a
+        # %-format: it pads by length as ljust/rjust do, and formats faster than str.format.
+        self.template = "│ " + " │ ".join(f"%{'' if align == 'right' else '-'}{width}s"
+                                          for width, align in columns) + " │"
+        self.top = _rule(columns, "┏", "┳", "┓", "━")
+        self.head_rule = _rule(columns, "┡", "╇", "┩", "━")
+        self.row_rule = _rule(columns, "├", "┼", "┤", "─")
+        self.bottom = _rule(columns, "└", "┴", "┘", "─")
+
+
+def _row(cells, layout):
+    """The lines of one table row: each cell wrapped to its column, the columns side by side."""
+    template = layout.template
+    wrapped = [_wrap(cell, width) for cell, width in zip(cells, layout.widths)]
+    return [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
 
 
 def _rule(columns, left, mid, right, fill):
     return left + mid.join(fill * (w + 2) for w, _ in columns) + right
 
 
+_SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
+_FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
+
+
 def format_shape(shape):
     if shape is None:
         return "?"
     if shape and isinstance(shape[0], list):
-        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
-    inner = ", ".join("None" if d is None else str(d) for d in shape)
+        return "[" + ", ".join([format_shape(s) for s in shape]) + "]"
+    inner = ", ".join(map(str, shape))  # str(None) is "None", as Keras prints an unknown dim
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
-def _param_cell(layer):
-    if not layer.built:
-        return "0 (unbuilt)"
-    return fmt_int(layer.params)
-
-
 def summary_rows(model, expand_nested=False, prefix=""):
+    """The summary's cells, row by row: name (type), output shape, params and, for a functional layout, the
+    inputs the layer is connected to."""
+    return _summary_rows(model, expand_nested, prefix, {})
+
+
+def _summary_rows(model, expand_nested, prefix, shapes):
+    """summary_rows; ``shapes`` keeps each distinct output shape's text (the same shapes come back row after row)."""
     rows = []
+    functional = not model.sequential_like
     for layer in model.layers:
-        cells = [f"{prefix}{layer.name} ({layer.type})", format_shape(layer.output_shape), _param_cell(layer)]
-        if not model.sequential_like:
+        shape = layer.output_shape
+        if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
+            key = tuple(shape)
+            shape_text = shapes.get(key)
+            if shape_text is None:
+                shape_text = shapes[key] = format_shape(shape)
+        else:
+            shape_text = format_shape(shape)
+        cells = [f"{prefix}{layer.name} ({layer.type})", shape_text,
+                 fmt_int(layer.params) if layer.built else "0 (unbuilt)"]
+        if functional:
             cells.append(", ".join(layer.connected_to) if layer.connected_to else "-")
         rows.append(cells)
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
-            for sub in summary_rows(layer.nested, True, "   " * depth + "└ "):
-                rows.append(sub[:3] + (["-"] if not model.sequential_like else []))
+            for sub in _summary_rows(layer.nested, True, "   " * depth + "└ ", shapes):
+                rows.append(sub[:3] + (["-"] if functional else []))
     return rows
 
 
 def render_summary(model, expand_nested=False):
     """Keras 3's ``model.summary()`` text."""
-    columns = _SEQUENTIAL if model.sequential_like else _FUNCTIONAL
+    layout = _SEQUENTIAL_LAYOUT if model.sequential_like else _FUNCTIONAL_LAYOUT
     header = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
-    lines = [f'Model: "{model.name}"', _rule(columns, "┏", "┳", "┓", "━")]
-    lines += [line.replace("│", "┃") for line in _row(header, columns)]
-    lines.append(_rule(columns, "┡", "╇", "┩", "━"))
-    rows = summary_rows(model, expand_nested)
-    for i, cells in enumerate(rows):
-        lines += _row(cells, columns)
-        if i < len(rows) - 1:
-            lines.append(_rule(columns, "├", "┼", "┤", "─"))
-    lines.append(_rule(columns, "└", "┴", "┘", "─"))
+    lines = [f'Model: "{model.name}"', layout.top]
+    lines += [line.replace("│", "┃") for line in _row(header, layout)]
+    lines.append(layout.head_rule)
+    template, row_rule = layout.template, layout.row_rule
+    name_width, shape_width, params_width, *connected_width = layout.widths
+    shape_lines = {}  # the output shape column's wrapped lines, by text: the same texts come back row after row
+    for i, cells in enumerate(summary_rows(model, expand_nested)):
+        if i:
+            lines.append(row_rule)
+        shape = cells[1]
+        wrapped_shape = shape_lines.get(shape)
+        if wrapped_shape is None:
+            wrapped_shape = shape_lines[shape] = _wrap(shape, shape_width)
+        wrapped = [_wrap(cells[0], name_width), wrapped_shape, _wrap(cells[2], params_width)]
+        if connected_width:
+            wrapped.append(_wrap(cells[3], connected_width[0]))
+        lines += [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
+    lines.append(layout.bottom)
     lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
     lines.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
     lines.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
