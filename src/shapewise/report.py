@@ -8,12 +8,15 @@ with numbers, and the free dims are the input axes no weight mentions.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from .dims import Known, Named, Unknown, fmt_int
 from .engine import Context, Spec
 from .errors import ShapewiseError, UnknownDimError
 from .graph import Functional, InputLayer, Model
 
+_VALUE = attrgetter("value")
+_TRAINABLE = attrgetter("trainable")
 _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
                 "int32": 4, "int64": 8, "bool": 1}
 
@@ -200,8 +203,8 @@ class ModelReport:
 def _shape_json(tensors):
     """A flat list of tensors as JSON shapes: one list, or a list of lists for several tensors."""
     if len(tensors) == 1:
-        return [d.value for d in tensors[0].spec.shape]  # = list(t.shape), without the intermediate tuple
-    return [[d.value for d in t.spec.shape] for t in tensors]
+        return list(map(_VALUE, tensors[0].spec.shape))  # = list(t.shape), without the intermediate tuple
+    return [list(map(_VALUE, t.spec.shape)) for t in tensors]
 
 
 def _axis_text(d):
@@ -274,7 +277,7 @@ def _weight_owners(ctx, prefix, owners):
 def layer_report(layer, node=None, relevant=None):
     """The report of one layer, at ``node`` (by default its last call among the ``relevant`` node ids)."""
     weights = layer.weights
-    return _layer_report(layer, node, relevant, weights, [w.trainable for w in weights])
+    return _layer_report(layer, node, relevant, weights, list(map(_TRAINABLE, weights)))
 
 
 def _layer_report(layer, node, relevant, weights, flags):
@@ -286,13 +289,9 @@ def _layer_report(layer, node, relevant, weights, flags):
     r.type = type(layer).__name__ if is_model else type(layer).keras_name
     if node is None:
         nodes = layer._inbound_nodes
-        if relevant is None:
-            node = nodes[-1] if nodes else None
-        else:
-            for n in reversed(nodes):
-                if id(n) in relevant:
-                    node = n
-                    break
+        node = nodes[-1] if nodes else None
+        if relevant is not None and node is not None and id(node) not in relevant:
+            node = next((n for n in reversed(nodes) if id(n) in relevant), None)
     r.built = layer.built
     if node is None:
         r._input_shape = r.output_shape = r._node = None
@@ -302,12 +301,14 @@ def _layer_report(layer, node, relevant, weights, flags):
     else:
         r._input_shape = None
         r._node = node  # for the input shape, on first use
-        r.output_shape = _shape_json(node.output_tensors)  # Node.output_tensors is flatten(node.outputs)
+        outputs = node.output_tensors  # = flatten(node.outputs)
+        r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
     params = trainable = 0
-    for w, t in zip(weights, flags):
-        params += w.size
-        if t:
-            trainable += w.size
+    if weights:
+        for w, t in zip(weights, flags):
+            params += w.size
+            if t:
+                trainable += w.size
     r.params = params
     r.trainable = trainable
     r.non_trainable = params - trainable
@@ -345,7 +346,7 @@ def model_report(model):
     all_flags = []
     for layer in layers:
         weights = layer.weights
-        flags = [w.trainable for w in weights]
+        flags = list(map(_TRAINABLE, weights)) if weights else []
         r = _layer_report(layer, None, relevant, weights, flags)
         if not sequential_like:
             r.connected_to = _connections(layer, relevant)
@@ -429,13 +430,17 @@ def input_axes(model):
 
 
 def _connections(layer, relevant):
+    """Keras's "Connected to": each input of the layer's relevant calls, as ``inbound_layer[node][tensor]``."""
     out = []
     for node in layer._inbound_nodes:
         if relevant and id(node) not in relevant:
             continue
         for t in node.input_tensors:
             inbound, node_index, tensor_index = t._keras_history
-            out.append(f"{inbound.name}[{node_index}][{tensor_index}]")
+            if node_index == 0 == tensor_index:  # nearly always: no ints to format
+                out.append(inbound.name + "[0][0]")
+            else:
+                out.append(f"{inbound.name}[{node_index}][{tensor_index}]")
     return out
 
 

@@ -17,27 +17,29 @@ _FUNCTIONAL = ((19, "left"), (17, "left"), (10, "right"), (17, "left"))
 
 def _wrap(text, width):
     """Rich-style word wrap of one cell; a word longer than the cell is cut with an ellipsis."""
-    if "\n" not in text:
-        if len(text) <= width:
-            return [text]  # what the general loop below gives for a text that fits: the text itself
-        if "  " not in text and text[0] != " " and text[-1] != " ":
-            # Words separated by single spaces, no indent: the loop below, with string searches instead of a
-            # step per word. Each line is the text up to the last space within the width; a word longer than
-            # the width is cut with an ellipsis, on a line of its own.
-            lines = []
-            while True:
-                cut = text.rfind(" ", 0, width + 1)
-                if cut == -1:
-                    lines.append(text[: width - 1] + "…")
-                    cut = text.find(" ", width)
-                    if cut == -1:
-                        return lines
-                else:
-                    lines.append(text[:cut])
-                text = text[cut + 1:]
-                if len(text) <= width:
-                    lines.append(text)
-                    return lines
+    if len(text) <= width and "\n" not in text:
+        return [text]
+    if "\n" in text or text[0] == " ":
+        return _wrap_paragraphs(text, width)
+    # One paragraph without indent (the common cell): _wrap_paragraphs' loop with its indent "".
+    lines = []
+    line = ""
+    for word in text.split(" "):
+        if len(word) > width:
+            word = word[: width - 1] + "…"
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
+def _wrap_paragraphs(text, width):
+    """_wrap of a text with several paragraphs or an indent: each paragraph on its own lines, its indent kept."""
     lines = []
     for paragraph in text.split("\n"):
         indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]  # kept, as rich keeps it
@@ -101,11 +103,12 @@ def format_shape(shape):
 def summary_rows(model, expand_nested=False, prefix=""):
     """The summary's cells, row by row: name (type), output shape, params and, for a functional layout, the
     inputs the layer is connected to."""
-    return _summary_rows(model, expand_nested, prefix, {})
+    return _summary_rows(model, expand_nested, prefix, {}, {})
 
 
-def _summary_rows(model, expand_nested, prefix, shapes):
-    """summary_rows; ``shapes`` keeps each distinct output shape's text (the same shapes come back row after row)."""
+def _summary_rows(model, expand_nested, prefix, shapes, counts):
+    """summary_rows; ``shapes`` and ``counts`` keep the text of each distinct output shape and parameter count
+    (the same ones come back row after row)."""
     rows = []
     functional = not model.sequential_like
     for layer in model.layers:
@@ -117,14 +120,19 @@ def _summary_rows(model, expand_nested, prefix, shapes):
                 shape_text = shapes[key] = format_shape(shape)
         else:
             shape_text = format_shape(shape)
-        cells = [f"{prefix}{layer.name} ({layer.type})", shape_text,
-                 fmt_int(layer.params) if layer.built else "0 (unbuilt)"]
+        if layer.built:
+            params = counts.get(layer.params)
+            if params is None:
+                params = counts[layer.params] = fmt_int(layer.params)
+        else:
+            params = "0 (unbuilt)"
+        cells = [f"{prefix}{layer.name} ({layer.type})", shape_text, params]
         if functional:
             cells.append(", ".join(layer.connected_to) if layer.connected_to else "-")
         rows.append(cells)
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
-            for sub in _summary_rows(layer.nested, True, "   " * depth + "└ ", shapes):
+            for sub in _summary_rows(layer.nested, True, "   " * depth + "└ ", shapes, counts):
                 rows.append(sub[:3] + (["-"] if functional else []))
     return rows
 
