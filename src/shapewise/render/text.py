@@ -100,63 +100,93 @@ def format_shape(shape):
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
-def summary_rows(model, expand_nested=False, prefix=""):
-    """The summary's cells, row by row: name (type), output shape, params and, for a functional layout, the
-    inputs the layer is connected to."""
-    return _summary_rows(model, expand_nested, prefix, {}, {})
-
-
-def _summary_rows(model, expand_nested, prefix, shapes, counts):
-    """summary_rows; ``shapes`` and ``counts`` keep the text of each distinct output shape and parameter count
-    (the same ones come back row after row)."""
+def _rows(model, expand_nested, prefix=""):
+    """What each summary row shows: (name prefix, layer, connected), a nested model's rows after its own when
+    expanded. ``connected`` is the layer's "Connected to" list for the model's own rows, None for nested rows
+    (they show "-")."""
     rows = []
-    functional = not model.sequential_like
     for layer in model.layers:
-        shape = layer.output_shape
-        if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
-            key = tuple(shape)
-            shape_text = shapes.get(key)
-            if shape_text is None:
-                shape_text = shapes[key] = format_shape(shape)
-        else:
-            shape_text = format_shape(shape)
-        if layer.built:
-            params = counts.get(layer.params)
-            if params is None:
-                params = counts[layer.params] = fmt_int(layer.params)
-        else:
-            params = "0 (unbuilt)"
-        cells = [f"{prefix}{layer.name} ({layer.type})", shape_text, params]
-        if functional:
-            cells.append(", ".join(layer.connected_to) if layer.connected_to else "-")
-        rows.append(cells)
+        rows.append((prefix, layer, layer.connected_to))
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
-            for sub in _summary_rows(layer.nested, True, "   " * depth + "└ ", shapes, counts):
-                rows.append(sub[:3] + (["-"] if functional else []))
+            rows += [(sub_prefix, sub, None) for sub_prefix, sub, _ in
+                     _rows(layer.nested, True, "   " * depth + "└ ")]
     return rows
 
 
+def summary_rows(model, expand_nested=False, prefix=""):
+    """The summary's cells, row by row: name (type), output shape, params and, for a functional layout, the
+    inputs the layer is connected to. The plain definition of what render_summary shows."""
+    functional = not model.sequential_like
+    out = []
+    for pre, layer, connected in _rows(model, expand_nested, prefix):
+        cells = [f"{pre}{layer.name} ({layer.type})", format_shape(layer.output_shape),
+                 fmt_int(layer.params) if layer.built else "0 (unbuilt)"]
+        if functional:
+            cells.append(", ".join(connected) if connected else "-")
+        out.append(cells)
+    return out
+
+
+def _cut(word, width):
+    return word if len(word) <= width else word[: width - 1] + "…"
+
+
 def render_summary(model, expand_nested=False):
-    """Keras 3's ``model.summary()`` text."""
+    """Keras 3's ``model.summary()`` text: the cells of summary_rows, each wrapped to its column.
+
+    The name and "Connected to" cells are wrapped from their parts when those are plain words (no space, no
+    newline), as _wrap wraps the joined text: "name (Type)" is one line if it fits, else the name and "(Type)"
+    on a line each, each cut with an ellipsis if too long; a single connection is one word, cut if too long.
+    (tests/test_render.py checks this against wrapping summary_rows' cells.)
+    """
     layout = _SEQUENTIAL_LAYOUT if model.sequential_like else _FUNCTIONAL_LAYOUT
-    header = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
+    functional = not model.sequential_like
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
     lines = [f'Model: "{model.name}"', layout.top]
     lines += [line.replace("│", "┃") for line in _row(header, layout)]
     lines.append(layout.head_rule)
     template, row_rule = layout.template, layout.row_rule
     name_width, shape_width, params_width, *connected_width = layout.widths
-    shape_lines = {}  # the output shape column's wrapped lines, by text: the same texts come back row after row
-    for i, cells in enumerate(summary_rows(model, expand_nested)):
+    # What repeats from row to row is made once: the wrapped lines of each output shape and parameter count,
+    # and each type's "(Type)" word ("" when the type has a space or a newline: the cell is then wrapped as text).
+    shapes, counts, kinds = {}, {}, {}
+    for i, (prefix, layer, connected) in enumerate(_rows(model, expand_nested)):
         if i:
             lines.append(row_rule)
-        shape = cells[1]
-        wrapped_shape = shape_lines.get(shape)
-        if wrapped_shape is None:
-            wrapped_shape = shape_lines[shape] = _wrap(shape, shape_width)
-        wrapped = [_wrap(cells[0], name_width), wrapped_shape, _wrap(cells[2], params_width)]
-        if connected_width:
-            wrapped.append(_wrap(cells[3], connected_width[0]))
+        name, kind = layer.name, layer.type
+        word = kinds.get(kind)
+        if word is None:
+            word = kinds[kind] = "" if " " in kind or "\n" in kind else _cut(f"({kind})", name_width)
+        if prefix or not word or not name or " " in name or "\n" in name:
+            name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
+        elif len(name) + len(kind) + 3 <= name_width:
+            name_lines = [f"{name} ({kind})"]
+        else:
+            name_lines = [_cut(name, name_width), word]
+        shape = layer.output_shape
+        if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
+            key = tuple(shape)
+            shape_lines = shapes.get(key)
+            if shape_lines is None:
+                shape_lines = shapes[key] = _wrap(format_shape(shape), shape_width)
+        else:
+            shape_lines = _wrap(format_shape(shape), shape_width)
+        if layer.built:
+            params_lines = counts.get(layer.params)
+            if params_lines is None:
+                params_lines = counts[layer.params] = _wrap(fmt_int(layer.params), params_width)
+        else:
+            params_lines = _wrap("0 (unbuilt)", params_width)
+        wrapped = [name_lines, shape_lines, params_lines]
+        if functional:
+            width = connected_width[0]
+            if not connected:
+                wrapped.append(["-"])
+            elif len(connected) == 1 and connected[0] and " " not in connected[0] and "\n" not in connected[0]:
+                wrapped.append([_cut(connected[0], width)])
+            else:
+                wrapped.append(_wrap(", ".join(connected), width))
         lines += [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
     lines.append(layout.bottom)
     lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
