@@ -8,11 +8,15 @@ with numbers, and the free dims are the input axes no weight mentions.
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from .dims import Known, Named, Unknown, fmt_int
-from .engine import Context, Spec, flatten
+from .engine import Context, Spec
 from .errors import ShapewiseError, UnknownDimError
+from .graph import Functional, InputLayer, Model
 
+_VALUE = attrgetter("value")
+_TRAINABLE = attrgetter("trainable")
 _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
                 "int32": 4, "int64": 8, "bool": 1}
 
@@ -20,10 +24,10 @@ _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8":
 class WeightReport:
     __slots__ = ("name", "shape", "trainable", "size", "owner", "_dims")
 
-    def __init__(self, w, owner_path=None):
+    def __init__(self, w, owner_path=None, trainable=None):
         self.name = w.name
         self.shape = list(w.shape)
-        self.trainable = w.trainable
+        self.trainable = w.trainable if trainable is None else trainable
         self.size = w.size
         self.owner = owner_path
         self._dims = w.dims
@@ -97,14 +101,49 @@ def _eq_numbers(w):
 
 
 class LayerReport:
-    __slots__ = ("name", "type", "input_shape", "output_shape", "params", "trainable", "non_trainable", "weights",
-                 "_explanation", "_explain_from", "connected_to", "nested", "built")
+    """One row of the summary, and what the explanation and JSON need about the layer.
+
+    What only the explanation or the JSON reads (the input shape, the per-weight reports, the explanation) is
+    derived on first use from objects that do not change once built (the layer's node, its weights and the
+    trainable flags as they were when the report was made), so a summary alone never pays for it.
+    """
+
+    __slots__ = ("name", "type", "_input_shape", "output_shape", "params", "trainable", "non_trainable",
+                 "_weights", "_weight_flags", "_explanation", "_explain_from", "connected_to", "nested", "built",
+                 "_node")
+
+    @property
+    def input_shape(self):
+        if self._node is not None:
+            self._input_shape = _shape_json(self._node.input_tensors)
+            self._node = None
+        return self._input_shape
+
+    @input_shape.setter
+    def input_shape(self, value):
+        self._input_shape, self._node = value, None
+
+    @property
+    def weights(self):
+        """A WeightReport per weight, in Keras's order, with the trainable flags of when the report was made."""
+        if self._weight_flags is not None:
+            self._weights = [WeightReport(w, None, t) for w, t in zip(self._weights, self._weight_flags)]
+            self._weight_flags = None
+        return self._weights
+
+    @weights.setter
+    def weights(self, value):
+        self._weights, self._weight_flags = value, None
 
     @property
     def explanation(self):
         """Derived on first use from the rule's declarations: a summary alone never pays for it."""
         if self._explanation is None and self._explain_from is not None:
-            self._explanation = explanation_of(*self._explain_from)
+            ctx, layer, relevant = self._explain_from
+            nodes = layer._inbound_nodes
+            later = [(k + 1, n.ctx) for k, n in enumerate(nodes) if k and n.ctx is not None
+                     and (relevant is None or id(n) in relevant)]
+            self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later)
             self._explain_from = None
         return self._explanation
 
@@ -164,12 +203,11 @@ class ModelReport:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _shape_json(structure):
-    """A tensor structure as JSON shapes: one list, or a list of lists for several outputs."""
-    tensors = flatten(structure)
+def _shape_json(tensors):
+    """A flat list of tensors as JSON shapes: one list, or a list of lists for several tensors."""
     if len(tensors) == 1:
-        return list(tensors[0].shape)
-    return [list(t.shape) for t in tensors]
+        return list(map(_VALUE, tensors[0].spec.shape))  # = list(t.shape), without the intermediate tuple
+    return [list(map(_VALUE, t.spec.shape)) for t in tensors]
 
 
 def _axis_text(d):
@@ -242,47 +280,56 @@ def _weight_owners(ctx, prefix, owners):
         _weight_owners(child, path + "/", owners)
 
 
-def _bytes(weights):
-    return sum(w.size * _DTYPE_BYTES.get(w.owner.dtype, 4) for w in weights)
-
-
 def layer_report(layer, node=None, relevant=None):
-    from .graph import InputLayer, Model
+    """The report of one layer, at ``node`` (by default its last call among the ``relevant`` node ids)."""
+    weights = layer.weights
+    return _layer_report(layer, node, relevant, weights, list(map(_TRAINABLE, weights)))
 
+
+def _layer_report(layer, node, relevant, weights, flags):
+    """layer_report, given the layer's weights and their trainable flags (``Weight.trainable`` asks the owning
+    layer, so model_report reads the flags once and uses them for the rows and the totals)."""
     r = LayerReport()
     r.name = layer.name
-    r.type = type(layer).keras_name if not isinstance(layer, Model) else type(layer).__name__
-    nodes = [n for n in layer._inbound_nodes if relevant is None or id(n) in relevant]
-    node = node or (nodes[-1] if nodes else None)
+    is_model = isinstance(layer, Model)
+    r.type = type(layer).__name__ if is_model else type(layer).keras_name
+    if node is None:
+        nodes = layer._inbound_nodes
+        node = nodes[-1] if nodes else None
+        if relevant is not None and node is not None and id(node) not in relevant:
+            node = next((n for n in reversed(nodes) if id(n) in relevant), None)
     r.built = layer.built
     if node is None:
-        r.input_shape = r.output_shape = None
+        r._input_shape = r.output_shape = r._node = None
     elif isinstance(layer, InputLayer):
-        r.input_shape = r.output_shape = list(layer._input_tensor.shape)
+        r._input_shape = r.output_shape = list(layer._input_tensor.shape)
+        r._node = None
     else:
-        r.input_shape = _shape_json(node.input_tensors)
-        r.output_shape = _shape_json(node.outputs)
-    weights = layer.weights
-    r.params = sum(w.size for w in weights)
-    r.trainable = sum(w.size for w in layer.trainable_weights)
-    r.non_trainable = r.params - r.trainable
-    r.weights = [WeightReport(w) for w in weights]
+        r._input_shape = None
+        r._node = node  # for the input shape, on first use
+        outputs = node.output_tensors  # = flatten(node.outputs)
+        r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
+    params = trainable = 0
+    if weights:
+        for w, t in zip(weights, flags):
+            params += w.size
+            if t:
+                trainable += w.size
+    if not layer.trainable:  # Keras: a layer that is not trainable lists none of its weights as trainable
+        trainable = 0
+    r.params = params
+    r.trainable = trainable
+    r.non_trainable = params - trainable
+    r._weights, r._weight_flags = weights, flags
     r.connected_to = None
-    r.nested = model_report(layer) if isinstance(layer, Model) else None
+    r.nested = model_report(layer) if is_model else None
     ctx = layer._build_ctx
-    if isinstance(layer, Model) or ctx is None:
-        r._explain_from = None
-    else:
-        later = [(k + 1, n.ctx) for k, n in enumerate(layer._inbound_nodes) if k and n.ctx is not None
-                 and (relevant is None or id(n) in relevant)]
-        r._explain_from = (ctx, [t.spec for t in layer._inbound_nodes[0].output_tensors], later)
+    r._explain_from = None if is_model or ctx is None else (ctx, layer, relevant)
     r._explanation = None
     return r
 
 
 def model_report(model):
-    from .graph import Functional
-
     m = ModelReport()
     m.name = model.name
     m.type = type(model).__name__
@@ -290,35 +337,47 @@ def model_report(model):
     relevant = None
     sequential_like = True
     if isinstance(model, Functional):
-        relevant = set()
-        seen_nodes = []
-        for depth_nodes in model._nodes_by_depth.values():
-            relevant.update(id(n) for n in depth_nodes)
+        by_depth = model._nodes_by_depth.values()
+        relevant = {id(n) for depth_nodes in by_depth for n in depth_nodes}
+        for depth_nodes in by_depth:
             if len(depth_nodes) > 1 or (len(depth_nodes) == 1 and len(depth_nodes[0].input_tensors) > 1):
                 sequential_like = False
-            seen_nodes += depth_nodes
-        if sequential_like:
-            in_graph = {id(n) for n in seen_nodes}
+                break
+        else:
             for layer in layers:
-                if sum(1 for n in layer._inbound_nodes if id(n) in in_graph) > 1:
+                if sum(1 for n in layer._inbound_nodes if id(n) in relevant) > 1:
                     sequential_like = False
                     break
     m.sequential_like = sequential_like
-    m.layers = []
+    m.layers = reports = []
+    all_weights = []
+    all_flags = []
     for layer in layers:
-        r = layer_report(layer, relevant=relevant)
+        weights = layer.weights
+        flags = list(map(_TRAINABLE, weights)) if weights else []
+        r = _layer_report(layer, None, relevant, weights, flags)
         if not sequential_like:
             r.connected_to = _connections(layer, relevant)
-        m.layers.append(r)
-    weights = model.weights
-    trainable = [w for w in weights if w.trainable] if model.trainable else []
-    non_trainable = [w for w in weights if not w.trainable] if model.trainable else weights
-    m.trainable_params = sum(w.size for w in trainable)
-    m.non_trainable_params = sum(w.size for w in non_trainable)
-    m.total_params = m.trainable_params + m.non_trainable_params
-    m.trainable_bytes = _bytes(trainable)
-    m.non_trainable_bytes = _bytes(non_trainable)
-    m.total_bytes = m.trainable_bytes + m.non_trainable_bytes
+        reports.append(r)
+        all_weights += weights
+        all_flags += flags
+    # The totals are over model.weights: every layer's weights, in layer order, each weight once; a model that is
+    # not trainable lists all of them as non-trainable (each weight keeps its own flag).
+    if not model.trainable:
+        all_flags = [False] * len(all_flags)
+    trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
+    for w, t in dict(zip(map(id, all_weights), zip(all_weights, all_flags))).values():
+        size = w.size
+        if t:
+            trainable_params += size
+            trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+        else:
+            non_trainable_params += size
+            non_trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+    m.trainable_params, m.non_trainable_params = trainable_params, non_trainable_params
+    m.total_params = trainable_params + non_trainable_params
+    m.trainable_bytes, m.non_trainable_bytes = trainable_bytes, non_trainable_bytes
+    m.total_bytes = trainable_bytes + non_trainable_bytes
     m._model, m._input_axes = model, None
     return m
 
@@ -332,8 +391,6 @@ def _inputs_of(model):
 
 def _axis_role(model, tensor, axis):
     """The name the first layer reading ``tensor`` gave to ``axis`` (Conv2D calls it height, LSTM timesteps)."""
-    from .graph import Model
-
     for layer in model.layers:
         for node in layer._inbound_nodes:
             if tensor in node.input_tensors:
@@ -384,13 +441,17 @@ def input_axes(model):
 
 
 def _connections(layer, relevant):
+    """Keras's "Connected to": each input of the layer's relevant calls, as ``inbound_layer[node][tensor]``."""
     out = []
     for node in layer._inbound_nodes:
         if relevant and id(node) not in relevant:
             continue
         for t in node.input_tensors:
             inbound, node_index, tensor_index = t._keras_history
-            out.append(f"{inbound.name}[{node_index}][{tensor_index}]")
+            if node_index == 0 == tensor_index:  # nearly always: no ints to format
+                out.append(inbound.name + "[0][0]")
+            else:
+                out.append(f"{inbound.name}[{node_index}][{tensor_index}]")
     return out
 
 

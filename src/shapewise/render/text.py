@@ -5,6 +5,8 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 
 from __future__ import annotations
 
+from itertools import zip_longest
+
 from ..dims import fmt_int
 from ..report import block_groups, readable_bytes
 
@@ -15,6 +17,29 @@ _FUNCTIONAL = ((19, "left"), (17, "left"), (10, "right"), (17, "left"))
 
 def _wrap(text, width):
     """Rich-style word wrap of one cell; a word longer than the cell is cut with an ellipsis."""
+    if len(text) <= width and "\n" not in text:
+        return [text]
+    if "\n" in text or text[0] == " ":
+        return _wrap_paragraphs(text, width)
+    # One paragraph without indent (the common cell): _wrap_paragraphs' loop with its indent "".
+    lines = []
+    line = ""
+    for word in text.split(" "):
+        if len(word) > width:
+            word = word[: width - 1] + "…"
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return lines
+
+
+def _wrap_paragraphs(text, width):
+    """_wrap of a text with several paragraphs or an indent: each paragraph on its own lines, its indent kept."""
     lines = []
     for paragraph in text.split("\n"):
         indent = paragraph[: len(paragraph) - len(paragraph.lstrip(" "))]  # kept, as rich keeps it
@@ -33,65 +58,137 @@ def _wrap(text, width):
     return lines
 
 
-def _row(cells, columns):
-    wrapped = [_wrap(cell, width) for cell, (width, _) in zip(cells, columns)]
-    height = max(len(w) for w in wrapped)
-    out = []
-    for i in range(height):
-        parts = []
-        for lines, (width, align) in zip(wrapped, columns):
-            text = lines[i] if i < len(lines) else ""
-            parts.append(text.rjust(width) if align == "right" else text.ljust(width))
-        out.append("│ " + " │ ".join(parts) + " │")
-    return out
+class _Layout:
+    """A table's column layout and the strings that depend only on it, made once per layout."""
+
+    __slots__ = ("bottom", "columns", "head_rule", "row_rule", "template", "top", "widths")
+
+    def __init__(self, columns):
+        self.columns = columns
+        self.widths = tuple(width for width, _ in columns)
+        # One line of a row, "│ " + the cells padded (ljust, or rjust for a right-aligned column) + " │", as a
+        # %-format: it pads by length as ljust/rjust do, and formats faster than str.format.
+        self.template = "│ " + " │ ".join(f"%{'' if align == 'right' else '-'}{width}s"
+                                          for width, align in columns) + " │"
+        self.top = _rule(columns, "┏", "┳", "┓", "━")
+        self.head_rule = _rule(columns, "┡", "╇", "┩", "━")
+        self.row_rule = _rule(columns, "├", "┼", "┤", "─")
+        self.bottom = _rule(columns, "└", "┴", "┘", "─")
+
+
+def _row(cells, layout):
+    """The lines of one table row: each cell wrapped to its column, the columns side by side."""
+    template = layout.template
+    wrapped = [_wrap(cell, width) for cell, width in zip(cells, layout.widths)]
+    return [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
 
 
 def _rule(columns, left, mid, right, fill):
     return left + mid.join(fill * (w + 2) for w, _ in columns) + right
 
 
+_SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
+_FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
+
+
 def format_shape(shape):
     if shape is None:
         return "?"
     if shape and isinstance(shape[0], list):
-        return "[" + ", ".join(format_shape(s) for s in shape) + "]"
-    inner = ", ".join("None" if d is None else str(d) for d in shape)
+        return "[" + ", ".join([format_shape(s) for s in shape]) + "]"
+    inner = ", ".join(map(str, shape))  # str(None) is "None", as Keras prints an unknown dim
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
-def _param_cell(layer):
-    if not layer.built:
-        return "0 (unbuilt)"
-    return fmt_int(layer.params)
-
-
-def summary_rows(model, expand_nested=False, prefix=""):
+def _rows(model, expand_nested, prefix=""):
+    """What each summary row shows: (name prefix, layer, connected), a nested model's rows after its own when
+    expanded. ``connected`` is the layer's "Connected to" list for the model's own rows, None for nested rows
+    (they show "-")."""
     rows = []
     for layer in model.layers:
-        cells = [f"{prefix}{layer.name} ({layer.type})", format_shape(layer.output_shape), _param_cell(layer)]
-        if not model.sequential_like:
-            cells.append(", ".join(layer.connected_to) if layer.connected_to else "-")
-        rows.append(cells)
+        rows.append((prefix, layer, layer.connected_to))
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
-            for sub in summary_rows(layer.nested, True, "   " * depth + "└ "):
-                rows.append(sub[:3] + (["-"] if not model.sequential_like else []))
+            rows += [(sub_prefix, sub, None) for sub_prefix, sub, _ in
+                     _rows(layer.nested, True, "   " * depth + "└ ")]
     return rows
 
 
+def summary_rows(model, expand_nested=False, prefix=""):
+    """The summary's cells, row by row: name (type), output shape, params and, for a functional layout, the
+    inputs the layer is connected to. The plain definition of what render_summary shows."""
+    functional = not model.sequential_like
+    out = []
+    for pre, layer, connected in _rows(model, expand_nested, prefix):
+        cells = [f"{pre}{layer.name} ({layer.type})", format_shape(layer.output_shape),
+                 fmt_int(layer.params) if layer.built else "0 (unbuilt)"]
+        if functional:
+            cells.append(", ".join(connected) if connected else "-")
+        out.append(cells)
+    return out
+
+
+def _cut(word, width):
+    return word if len(word) <= width else word[: width - 1] + "…"
+
+
 def render_summary(model, expand_nested=False):
-    """Keras 3's ``model.summary()`` text."""
-    columns = _SEQUENTIAL if model.sequential_like else _FUNCTIONAL
-    header = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
-    lines = [f'Model: "{model.name}"', _rule(columns, "┏", "┳", "┓", "━")]
-    lines += [line.replace("│", "┃") for line in _row(header, columns)]
-    lines.append(_rule(columns, "┡", "╇", "┩", "━"))
-    rows = summary_rows(model, expand_nested)
-    for i, cells in enumerate(rows):
-        lines += _row(cells, columns)
-        if i < len(rows) - 1:
-            lines.append(_rule(columns, "├", "┼", "┤", "─"))
-    lines.append(_rule(columns, "└", "┴", "┘", "─"))
+    """Keras 3's ``model.summary()`` text: the cells of summary_rows, each wrapped to its column.
+
+    The name and "Connected to" cells are wrapped from their parts when those are plain words (no space, no
+    newline), as _wrap wraps the joined text: "name (Type)" is one line if it fits, else the name and "(Type)"
+    on a line each, each cut with an ellipsis if too long; a single connection is one word, cut if too long.
+    (tests/test_render.py checks this against wrapping summary_rows' cells.)
+    """
+    layout = _SEQUENTIAL_LAYOUT if model.sequential_like else _FUNCTIONAL_LAYOUT
+    functional = not model.sequential_like
+    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
+    lines = [f'Model: "{model.name}"', layout.top]
+    lines += [line.replace("│", "┃") for line in _row(header, layout)]
+    lines.append(layout.head_rule)
+    template, row_rule = layout.template, layout.row_rule
+    name_width, shape_width, params_width, *connected_width = layout.widths
+    # What repeats from row to row is made once: the wrapped lines of each output shape and parameter count,
+    # and each type's "(Type)" word ("" when the type has a space or a newline: the cell is then wrapped as text).
+    shapes, counts, kinds = {}, {}, {}
+    for i, (prefix, layer, connected) in enumerate(_rows(model, expand_nested)):
+        if i:
+            lines.append(row_rule)
+        name, kind = layer.name, layer.type
+        word = kinds.get(kind)
+        if word is None:
+            word = kinds[kind] = "" if " " in kind or "\n" in kind else _cut(f"({kind})", name_width)
+        if prefix or not word or not name or " " in name or "\n" in name:
+            name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
+        elif len(name) + len(kind) + 3 <= name_width:
+            name_lines = [f"{name} ({kind})"]
+        else:
+            name_lines = [_cut(name, name_width), word]
+        shape = layer.output_shape
+        if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
+            key = tuple(shape)
+            shape_lines = shapes.get(key)
+            if shape_lines is None:
+                shape_lines = shapes[key] = _wrap(format_shape(shape), shape_width)
+        else:
+            shape_lines = _wrap(format_shape(shape), shape_width)
+        if layer.built:
+            params_lines = counts.get(layer.params)
+            if params_lines is None:
+                params_lines = counts[layer.params] = _wrap(fmt_int(layer.params), params_width)
+        else:
+            params_lines = _wrap("0 (unbuilt)", params_width)
+        wrapped = [name_lines, shape_lines, params_lines]
+        if functional:
+            width = connected_width[0]
+            if not connected:
+                wrapped.append(["-"])
+            elif len(connected) == 1 and connected[0] and " " not in connected[0] and "\n" not in connected[0]:
+                wrapped.append([_cut(connected[0], width)])
+            else:
+                wrapped.append(_wrap(", ".join(connected), width))
+        lines += [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
+    lines.append(layout.bottom)
     lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
     lines.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
     lines.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
