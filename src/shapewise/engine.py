@@ -117,11 +117,16 @@ def format_shape(values):
 class KerasTensor:
     """A symbolic tensor: a spec plus the history of the layer call that produced it."""
 
+    __slots__ = ("spec", "_keras_history", "_name")
+
     def __init__(self, spec, layer=None, node_index=0, tensor_index=0, name=None):
         self.spec = spec
         self._keras_history = (layer, node_index, tensor_index)
-        # Keras's auto-name, keras_tensor_<n>: the number is taken now, the text made when asked for
-        self._name = name or _session.uid("keras_tensor")
+        if not name:
+            # Keras's auto-name, keras_tensor_<n>: the number is taken now, the text made when asked for
+            uids = _session.uids
+            name = uids["keras_tensor"] = uids.get("keras_tensor", 0) + 1
+        self._name = name
 
     @property
     def name(self):
@@ -508,17 +513,19 @@ class Layer:
                 layer_type=type(self).__name__,
                 fix=_kwargs_fix(kwargs),
             )
-        if not isinstance(trainable, bool):
+        if trainable is not True and not isinstance(trainable, bool):
             raise ArgumentError(
                 f"Expected `trainable` to be a boolean. Received: trainable={trainable!r}",
                 layer_type=type(self).__name__,
             )
-        if name is not None and not isinstance(name, str):
+        if name is None:
+            name = _session.auto_name(to_snake_case(type(self).__name__))
+        elif type(name) is not str and not isinstance(name, str):
             raise ArgumentError(f"Expected `name` to be a string. Received: name={name!r}",
                                 layer_type=type(self).__name__)
-        self.name = name if name is not None else _session.auto_name(to_snake_case(type(self).__name__))
+        self.name = name
         self._trainable = trainable
-        self.dtype = _dtype_name(dtype)
+        self.dtype = "float32" if dtype is None else _dtype_name(dtype)
         if input_dim is not None:
             input_shape = (input_dim,)
         self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
@@ -600,7 +607,10 @@ class Layer:
 
     def __call__(self, *args, **kwargs):
         """Call on symbolic tensors: run the rule, record the node, return new symbolic tensors."""
-        tensors = call_tensors(args, kwargs)
+        if len(args) == 1 and not kwargs and type(args[0]) is KerasTensor:  # the common case, layer(x)
+            tensors = [args[0]]
+        else:
+            tensors = call_tensors(args, kwargs)
         if not tensors:
             raise ArgumentError(
                 f"Layer '{self.name}' was called on something that is not a symbolic tensor: {args!r}",
@@ -650,8 +660,7 @@ class Layer:
             counter = iter(range(1 << 30))
             outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
             output_tensors = None
-        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx, input_tensors=tensors,
-                                        output_tensors=output_tensors))
+        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx, False, tensors, output_tensors))
         return outputs
 
     #: The InputSpec Keras set when it built the layer (Context.input_spec), asserted on every later call:

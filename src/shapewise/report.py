@@ -11,7 +11,7 @@ import re
 from operator import attrgetter
 
 from .dims import Known, Named, Unknown, fmt_int
-from .engine import Context, Spec
+from .engine import Context, Spec, gc_paused
 from .errors import ShapewiseError, UnknownDimError
 from .graph import Functional, InputLayer, Model
 
@@ -329,6 +329,7 @@ def _layer_report(layer, node, relevant, weights, flags):
     return r
 
 
+@gc_paused  # one burst of objects that all stay alive (see engine.gc_paused)
 def model_report(model):
     m = ModelReport()
     m.name = model.name

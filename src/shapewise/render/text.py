@@ -8,6 +8,7 @@ from __future__ import annotations
 from itertools import zip_longest
 
 from ..dims import fmt_int
+from ..engine import gc_paused
 from ..report import block_groups, readable_bytes
 
 # Keras draws its table with rich on an 80-column terminal; these are the cell widths it ends up with.
@@ -132,6 +133,7 @@ def _cut(word, width):
     return word if len(word) <= width else word[: width - 1] + "…"
 
 
+@gc_paused  # one burst of strings and rows (see engine.gc_paused)
 def render_summary(model, expand_nested=False):
     """Keras 3's ``model.summary()`` text: the cells of summary_rows, each wrapped to its column.
 
