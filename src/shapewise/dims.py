@@ -246,11 +246,6 @@ def as_dim(x):
     return Known(x)
 
 
-def _plain(d):
-    """True for a bare number with no name attached (``d.is_plain()`` without a method call)."""
-    return d.__class__ is Known and d.role is None
-
-
 def _add(a, b):
     a_plain = a.__class__ is Known and a.role is None
     b_plain = b.__class__ is Known and b.role is None
