@@ -276,49 +276,7 @@ def _weight_owners(ctx, prefix, owners):
 
 def layer_report(layer, node=None, relevant=None):
     """The report of one layer, at ``node`` (by default its last call among the ``relevant`` node ids)."""
-    weights = layer.weights
-    return _layer_report(layer, node, relevant, weights, list(map(_TRAINABLE, weights)))
-
-
-def _layer_report(layer, node, relevant, weights, flags):
-    """layer_report, given the layer's weights and their trainable flags (``Weight.trainable`` asks the owning
-    layer, so model_report reads the flags once and uses them for the rows and the totals)."""
-    r = LayerReport()
-    r.name = layer.name
-    is_model = isinstance(layer, Model)
-    r.type = type(layer).__name__ if is_model else type(layer).keras_name
-    if node is None:
-        nodes = layer._inbound_nodes
-        node = nodes[-1] if nodes else None
-        if relevant is not None and node is not None and id(node) not in relevant:
-            node = next((n for n in reversed(nodes) if id(n) in relevant), None)
-    r.built = layer.built
-    if node is None:
-        r._input_shape = r.output_shape = r._node = None
-    elif isinstance(layer, InputLayer):
-        r._input_shape = r.output_shape = list(layer._input_tensor.shape)
-        r._node = None
-    else:
-        r._input_shape = None
-        r._node = node  # for the input shape, on first use
-        outputs = node.output_tensors  # = flatten(node.outputs)
-        r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
-    params = trainable = 0
-    if weights:
-        for w, t in zip(weights, flags):
-            params += w.size
-            if t:
-                trainable += w.size
-    r.params = params
-    r.trainable = trainable
-    r.non_trainable = params - trainable
-    r._weights, r._weight_flags = weights, flags
-    r.connected_to = None
-    r.nested = model_report(layer) if is_model else None
-    ctx = layer._build_ctx
-    r._explain_from = None if is_model or ctx is None else (ctx, layer._inbound_nodes[0])
-    r._explanation = None
-    return r
+    return _layer_reports([layer], relevant, False, node)[0][0]
 
 
 def model_report(model):
@@ -341,34 +299,80 @@ def model_report(model):
                     sequential_like = False
                     break
     m.sequential_like = sequential_like
-    m.layers = reports = []
-    all_weights = []
-    all_flags = []
-    for layer in layers:
-        weights = layer.weights
-        flags = list(map(_TRAINABLE, weights)) if weights else []
-        r = _layer_report(layer, None, relevant, weights, flags)
-        if not sequential_like:
-            r.connected_to = _connections(layer, relevant)
-        reports.append(r)
-        all_weights += weights
-        all_flags += flags
-    # The totals are over model.weights: every layer's weights, in layer order, each weight once.
-    trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
-    for w, t in dict(zip(map(id, all_weights), zip(all_weights, all_flags))).values():
-        size = w.size
-        if t:
-            trainable_params += size
-            trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
-        else:
-            non_trainable_params += size
-            non_trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
-    m.trainable_params, m.non_trainable_params = trainable_params, non_trainable_params
-    m.total_params = trainable_params + non_trainable_params
-    m.trainable_bytes, m.non_trainable_bytes = trainable_bytes, non_trainable_bytes
-    m.total_bytes = trainable_bytes + non_trainable_bytes
+    m.layers, totals = _layer_reports(layers, relevant, not sequential_like)
+    m.trainable_params, m.non_trainable_params, m.trainable_bytes, m.non_trainable_bytes = totals
+    m.total_params = m.trainable_params + m.non_trainable_params
+    m.total_bytes = m.trainable_bytes + m.non_trainable_bytes
     m._model, m._input_axes = model, None
     return m
+
+
+def _layer_reports(layers, relevant, connections, node=None):
+    """The reports of ``layers``, each at ``node`` or else at its last call among the ``relevant`` node ids
+    (all when None), with "Connected to" if ``connections``; and the totals over their weights, each weight
+    counted once as in model.weights: (trainable params, non-trainable params, trainable bytes, non-trainable
+    bytes). One loop over the layers, reading each weight and its trainable flag (``Weight.trainable`` asks
+    the owning layer) once for the row and the totals."""
+    reports = []
+    counted = set()
+    kinds = {}  # layer class -> (type shown, is a Model, is an InputLayer)
+    trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
+    for layer in layers:
+        r = LayerReport()
+        r.name = layer.name
+        kind = kinds.get(type(layer))
+        if kind is None:
+            cls = type(layer)
+            is_model = issubclass(cls, Model)
+            kind = kinds[cls] = (cls.__name__ if is_model else cls.keras_name, is_model, issubclass(cls, InputLayer))
+        r.type, is_model, is_input = kind
+        weights = layer.weights
+        params = trainable = 0
+        if weights:
+            flags = list(map(_TRAINABLE, weights))
+            for w, t in zip(weights, flags):
+                size = w.size
+                params += size
+                if t:
+                    trainable += size
+                if id(w) not in counted:
+                    counted.add(id(w))
+                    if t:
+                        trainable_params += size
+                        trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+                    else:
+                        non_trainable_params += size
+                        non_trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+        else:
+            flags = []
+        r.params = params
+        r.trainable = trainable
+        r.non_trainable = params - trainable
+        r._weights, r._weight_flags = weights, flags
+        r.built = layer.built
+        at = node
+        if at is None:
+            nodes = layer._inbound_nodes
+            at = nodes[-1] if nodes else None
+            if relevant is not None and at is not None and id(at) not in relevant:
+                at = next((n for n in reversed(nodes) if id(n) in relevant), None)
+        if at is None:
+            r._input_shape = r.output_shape = r._node = None
+        elif is_input:
+            r._input_shape = r.output_shape = list(layer._input_tensor.shape)
+            r._node = None
+        else:
+            r._input_shape = None
+            r._node = at  # for the input shape, on first use
+            outputs = at.output_tensors  # = flatten(at.outputs)
+            r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
+        r.connected_to = _connections(layer, relevant) if connections else None
+        r.nested = model_report(layer) if is_model else None
+        ctx = layer._build_ctx
+        r._explain_from = None if is_model or ctx is None else (ctx, layer._inbound_nodes[0])
+        r._explanation = None
+        reports.append(r)
+    return reports, (trainable_params, non_trainable_params, trainable_bytes, non_trainable_bytes)
 
 
 def _inputs_of(model):
