@@ -6,7 +6,13 @@ minimum is the stable figure). The build itself is not timed here (bench/run.py 
 
 Options: --apps A,B (default: five large ones), --repeats N (default 40), --profile APP (a cProfile of
 report + text for one application, top functions by own time), --check (also print a hash of the text, to
-compare outputs across versions).
+compare outputs across versions), --run report|text|none (no timing: build the first application, make its
+report and text once, then run only that phase N more times, GC off; for instruction counts, which do not
+depend on the machine's load: the difference of two runs under valgrind, divided by N, is one call's count):
+
+    PY=$(python -c 'import sys; print(sys.executable)')   # the interpreter itself, not a shell shim
+    for phase in none report text; do PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        $PY bench/profile_report.py --apps DenseNet121 --repeats 5 --run $phase 2>&1 | grep Collected; done
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--profile", default=None)
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--run", choices=("report", "text", "none"))
     args = parser.parse_args(argv)
 
     import shapewise
@@ -54,6 +61,15 @@ def main(argv=None):
     from shapewise.report import model_report
 
     print(f"shapewise from {shapewise.__file__}", file=sys.stderr)
+    if args.run:
+        gc.disable()
+        m = getattr(keras.applications, args.apps.split(",")[0])(weights=None)
+        report = model_report(m)
+        render_summary(report)
+        phase = {"report": lambda: model_report(m), "text": lambda: render_summary(report)}.get(args.run)
+        for _ in range(args.repeats if phase else 0):
+            phase()
+        return
     keras.applications.MobileNetV3Small(weights=None)  # warm-up: lazy imports and first-call paths
 
     if args.profile:

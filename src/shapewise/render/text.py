@@ -62,10 +62,9 @@ def _wrap_paragraphs(text, width):
 class _Layout:
     """A table's column layout and the strings that depend only on it, made once per layout."""
 
-    __slots__ = ("bottom", "columns", "head_rule", "row_rule", "template", "top", "widths")
+    __slots__ = ("bottom", "head_rule", "row_rule", "template", "top", "widths")
 
     def __init__(self, columns):
-        self.columns = columns
         self.widths = tuple(width for width, _ in columns)
         # One line of a row, "│ " + the cells padded (ljust, or rjust for a right-aligned column) + " │", as a
         # %-format: it pads by length as ljust/rjust do, and formats faster than str.format.
