@@ -281,17 +281,17 @@ class Context:
         #: weight's size): sublayers are built again too, and nothing is recorded on the layers.
         self.fresh = fresh
         self.axes = []  # list of tuples of Named, one per bound input
-        self.weights = []
         self._notes = []  # sentences on the shape rule
-        # (built_spec, warnings, derived, children and the sentences below start as the class's defaults: most
-        # calls never set them, and a Context is made for every layer call)
+        # (weights, built_spec, warnings, derived, children and the sentences below start as the class's
+        # defaults: most calls never set them, and a Context is made for every layer call)
 
     # The class's defaults of what most calls never set. The lists become the instance's own on first append.
+    weights = ()  # the Weights declared, in order (a list of the instance's own once there is one)
     built_spec = None  # the InputSpec Keras sets when it builds the layer (see input_spec)
     warnings = ()  # see warn()
     derived = ()  # Named dims the rule derived (out_height = ...)
     children = ()  # (label, Context) of sublayers run inside this call
-    # The sentences and the formula: each may be given as a function returning it, called only when an
+    # The sentences and the formula: each may be given as a function and its arguments, called only when an
     # explanation is asked for (most builds only need shapes and counts); the properties below resolve them.
     _unit_text = None
     _free_text = None
@@ -339,6 +339,8 @@ class Context:
                     fix="give the input a concrete size there (e.g. in Input(shape=...)) instead of None",
                     error=UnknownDimError,
                 )
+        if type(self.weights) is tuple:
+            self.weights = []
         self.weights.append(Weight(name, dims, trainable, self.layer, values))
 
     def input_spec(self, ndim=None, min_ndim=None, axes=None):
@@ -390,44 +392,46 @@ class Context:
             self.children = []
         self.children.append((label or layer.name, child))
         if building:
-            self.weights.extend(child.weights)
+            if child.weights:
+                self.weights = [*self.weights, *child.weights]
             if not self.fresh:
                 layer._weights = child.weights
                 layer._build_ctx = child
                 layer._built_spec = child.built_spec
-        elif self.building:
-            self.weights.extend(layer._weights or [])  # a sublayer built before: its weights are tracked here too
+        elif self.building and layer._weights:  # a sublayer built before: its weights are tracked here too
+            self.weights = [*self.weights, *layer._weights]
         return out
 
     # --- sentences ------------------------------------------------------------------------------------------
-    # Each takes the text (or expression), or a function of no arguments returning it: a rule on a hot path
-    # writes ``ctx.units(lambda: f"...")`` so the sentence is only composed when someone reads it.
-    def note(self, text):
-        self._notes.append(text)
+    # Each takes the text (or expression), or a function and the arguments to call it with: a rule on a hot path
+    # writes ``ctx.units(_units_text, channels)`` so the sentence is only composed when someone reads it. (A
+    # module-level function and its arguments, kept as one tuple, rather than a closure: a closure is a function
+    # object and a cell per variable, objects the cyclic GC must walk for as long as the model lives.)
+    def note(self, text, *args):
+        self._notes.append((text, *args) if args else text)
 
-    def units(self, text):
-        self._unit_text = text
+    def units(self, text, *args):
+        self._unit_text = (text, *args) if args else text
 
-    def free(self, text):
-        self._free_text = text
+    def free(self, text, *args):
+        self._free_text = (text, *args) if args else text
 
-    def formula(self, expr):
+    def formula(self, expr, *args):
         """A compact parameter formula; the report checks it equals the sum of the weight sizes."""
-        self._formula = expr
+        self._formula = (expr, *args) if args else expr
 
     @property
     def notes(self):
         notes = self._notes
         for i, n in enumerate(notes):
-            if callable(n):
-                notes[i] = n()
+            if type(n) is not str:
+                notes[i] = _resolve(n)
         return notes  # the list itself: a wrapper may extend it with its inner layer's notes
 
     @property
     def unit_text(self):
-        if callable(self._unit_text):
-            self._unit_text = self._unit_text()
-        return self._unit_text
+        self._unit_text = text = _resolve(self._unit_text)
+        return text
 
     @unit_text.setter
     def unit_text(self, text):
@@ -435,15 +439,12 @@ class Context:
 
     @property
     def free_text(self):
-        if callable(self._free_text):
-            self._free_text = self._free_text()
-        return self._free_text
+        self._free_text = text = _resolve(self._free_text)
+        return text
 
     @property
     def param_formula(self):
-        f = self._formula
-        if callable(f):
-            f = f()
+        f = _resolve(self._formula)
         if f is not None and not isinstance(f, Dim):
             f = as_dim(f)
         self._formula = f
@@ -496,6 +497,16 @@ class Context:
         return out
 
 
+def _resolve(value):
+    """A sentence or formula as given to the Context: itself, or composed now from a (function, *args) tuple or a
+    function of no arguments."""
+    if type(value) is tuple:
+        return value[0](*value[1:])
+    if callable(value):
+        return value()
+    return value
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Layers
 
@@ -532,7 +543,10 @@ class Layer:
         self._inbound_nodes = []
         self._weights = None  # list of Weight once built
         self._build_ctx = None
-        self._sublayers = []
+
+    #: Layers this one owns (a wrapper's inner layer, an RNN's cells): they follow its ``trainable``. Most layers
+    #: have none: the class's empty tuple, until a layer sets its own list.
+    _sublayers = ()
 
     # --- Keras attributes -----------------------------------------------------------------------------------
     @property

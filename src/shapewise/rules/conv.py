@@ -279,6 +279,42 @@ def _span(ctx, k, d, name):
 # Conv1D / Conv2D / Conv3D
 
 
+# The explanation's sentences and formulas of the convolutions, composed only when an explanation is read
+# (Context.note and the others take a function and its arguments).
+
+def _conv_formula(kernel, per_group, filters, use_bias):
+    window = product(kernel) * per_group
+    return (window + 1) * filters if use_bias else window * filters
+
+
+def _separable_formula(kernel, channels, dm, filters, use_bias):
+    depthwise = product(kernel) * channels * dm
+    pointwise = dm * channels * filters
+    return depthwise + pointwise + filters if use_bias else depthwise + pointwise
+
+
+def _depthwise_formula(kernel, channels, dm, use_bias):
+    return (product(kernel) + 1) * channels * dm if use_bias else product(kernel) * channels * dm
+
+
+def _filters_note(filters):
+    return f"the output has one channel per filter: {filters} filters → {filters} channels"
+
+
+def _separable_note(depth_multiplier):
+    return ("two steps: a depthwise convolution filters each input channel on its own "
+            f"(depth_multiplier={depth_multiplier} kernel{'s' if depth_multiplier > 1 else ''} "
+            "per channel), then a 1×1 pointwise convolution mixes the channels into the filters")
+
+
+def _slide_free(what, rank):
+    return f"{what} over every position: the {WINDOW_NOUN[rank]} changes the output size, never the parameter count"
+
+
+def _units_of(layer, channels):
+    return layer._units_text(channels.value)
+
+
 class _BaseConv(Layer):
     rank = 2
 
@@ -341,15 +377,10 @@ class _BaseConv(Layer):
         ctx.weight("kernel", (*kernel, per_group, filters))
         if self.use_bias:
             ctx.weight("bias", (filters,))
-
-        def formula():
-            window = product(kernel) * per_group
-            return (window + 1) * filters if self.use_bias else window * filters
-        ctx.formula(formula)
-        ctx.note(lambda: f"the output has one channel per filter: {self.filters} filters → {self.filters} channels")
-        ctx.free(lambda: f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output "
-                 "size, never the parameter count")
-        ctx.units(lambda: self._units_text(channels.value))
+        ctx.formula(_conv_formula, kernel, per_group, filters, self.use_bias)
+        ctx.note(_filters_note, self.filters)
+        ctx.free(_slide_free, "the same kernels slide", r)
+        ctx.units(_units_of, self, channels)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
 
     def _units_text(self, channels):
@@ -581,17 +612,10 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         if self.use_bias:
             ctx.weight("bias", (filters,))
 
-        def formula():
-            depthwise = product(kernel) * channels * dm
-            pointwise = dm * channels * filters
-            return depthwise + pointwise + filters if self.use_bias else depthwise + pointwise
-        ctx.formula(formula)
-        ctx.note(lambda: "two steps: a depthwise convolution filters each input channel on its own "
-                 f"(depth_multiplier={self.depth_multiplier} kernel{'s' if self.depth_multiplier > 1 else ''} "
-                 "per channel), then a 1×1 pointwise convolution mixes the channels into the filters")
-        ctx.free(lambda: f"both kernels slide over every position: the {WINDOW_NOUN[r]} changes the output size, "
-                 "never the parameter count")
-        ctx.units(lambda: self._units_text(channels.value))
+        ctx.formula(_separable_formula, kernel, channels, dm, filters, self.use_bias)
+        ctx.note(_separable_note, self.depth_multiplier)
+        ctx.free(_slide_free, "both kernels slide", r)
+        ctx.units(_units_of, self, channels)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
 
     def _units_text(self, c):
@@ -637,20 +661,18 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         ctx.weight("kernel", (*kernel, channels, dm))
         if self.use_bias:
             ctx.weight("bias", (dm * channels,))
-        ctx.formula(lambda: (product(kernel) + 1) * channels * dm if self.use_bias else
-                    product(kernel) * channels * dm)
+        ctx.formula(_depthwise_formula, kernel, channels, dm, self.use_bias)
         ctx.note("each input channel is convolved on its own, never mixed with the others: the output has "
                  "depth_multiplier × channels channels")
-        ctx.free(lambda: f"the same kernels slide over every position: the {WINDOW_NOUN[r]} changes the output "
-                 "size, never the parameter count")
-
-        def units():
-            bias = " + 1 bias" if self.use_bias else ""
-            return (f"each of the {channels.value * self.depth_multiplier} output channels looks at a "
-                    f"{_window(self.kernel_size)} of a single input channel ({prod(self.kernel_size)} "
-                    f"weights{bias}), then applies {activation_name(self.activation)}")
-        ctx.units(units)
+        ctx.free(_slide_free, "the same kernels slide", r)
+        ctx.units(_units_of, self, channels)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, out_channels))
+
+    def _units_text(self, c):
+        bias = " + 1 bias" if self.use_bias else ""
+        return (f"each of the {c * self.depth_multiplier} output channels looks at a "
+                f"{_window(self.kernel_size)} of a single input channel ({prod(self.kernel_size)} "
+                f"weights{bias}), then applies {activation_name(self.activation)}")
 
 
 @register()

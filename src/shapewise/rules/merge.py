@@ -64,6 +64,29 @@ def _check_flat(ctx, inputs):
                     "use its [0])")
 
 
+# The explanation's sentences, composed only when an explanation is read (Context.note and units take a function
+# and its arguments).
+
+def _merge_note(layer, inputs):
+    return layer._note(inputs)
+
+
+def _merge_units(op):
+    return f"no units and no weights: the output is a fixed function of the inputs ({op})"
+
+
+def _concat_note(what, axis, parts, total):
+    label = "the feature axes are" if what == "features" else "the inputs are"
+    where = "" if what == "features" else f" along {what} (axis={axis})"
+    if len(parts) == 1:
+        return "a single input is passed through unchanged"
+    if total.value is not None:
+        sizes = " + ".join(str(p.value) for p in parts)
+        return f"{label} laid side by side{where}: {sizes} = {total.value}; every other axis must match"
+    return (f"{label} laid side by side{where}; one of their sizes is unknown, so the result is "
+            f"unknown too; every other axis must match")
+
+
 class _Merge(Layer):
     """Base of the elementwise merges: shape checks of Keras's ``Merge``."""
 
@@ -136,8 +159,8 @@ class _Merge(Layer):
             out = self._elemwise(ctx, out, list(b[1:]))
         # Keras: the one known batch size if any input has one, else unknown
         batch = next((b[0] for b in bound if b[0].value is not None), bound[0][0])
-        ctx.note(lambda: self._note(inputs))
-        ctx.units(lambda: f"no units and no weights: the output is a fixed function of the inputs ({self.op})")
+        ctx.note(_merge_note, self, inputs)
+        ctx.units(_merge_units, self.op)
         return ctx.spec((batch, *out))
 
     def _note(self, inputs):
@@ -266,18 +289,7 @@ class Concatenate(_Merge):
             total = total + p  # unknown (None) as soon as one part is, as in Keras; the expression is kept
         what = _axis_role(rank, pos)
         out[axis] = ctx.derive(what, total) if n > 1 else parts[0]
-
-        def note():
-            label = "the feature axes are" if what == "features" else "the inputs are"
-            where = "" if what == "features" else f" along {what} (axis={axis})"
-            if n == 1:
-                return "a single input is passed through unchanged"
-            if total.value is not None:
-                sizes = " + ".join(str(p.value) for p in parts)
-                return f"{label} laid side by side{where}: {sizes} = {total.value}; every other axis must match"
-            return (f"{label} laid side by side{where}; one of their sizes is unknown, so the result is "
-                    f"unknown too; every other axis must match")
-        ctx.note(note)
+        ctx.note(_concat_note, what, axis, parts, total)
         ctx.units("no units and no weights: the values are only placed next to each other")
         return ctx.spec(out)
 

@@ -10,6 +10,7 @@ training by averaging, not by gradients, so Keras counts them as non-trainable p
 from __future__ import annotations
 
 import functools
+import operator
 
 from ..dims import Known
 from ..engine import Layer, register
@@ -81,6 +82,20 @@ def _unknown_axis(ctx, kind, index, x):
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _bn_note(channels, name, index, rank):
+    return (f"each of the {channels.value} {name} (axis {index}) is normalized with its own mean and variance, "
+            f"computed over the batch" + (" and every other axis" if rank > 2 else "") + "; the shape is unchanged")
+
+
+def _bn_units(n, name, channels, learned, stats, momentum):
+    learned_text = (" and ".join(learned) + (" are" if len(learned) > 1 else " is") + " learned by gradients"
+                    if learned else "center=False and scale=False: nothing is learned")
+    return (f"{n} vectors of {name}={channels.value}: {learned_text}; "
+            f"{' and '.join(stats) if len(stats) == 2 else ', '.join(stats)} are statistics updated during "
+            f"training by a running average (momentum={momentum}), not by gradients, so they count as "
+            f"non-trainable; at inference they replace the batch statistics")
+
+
 @register()
 class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
@@ -140,36 +155,39 @@ class BatchNormalization(Layer):
             _unknown_axis(ctx, "BatchNormalization", index, x)
         ctx.input_spec(ndim=x.rank, axes={self.axis: channels.value})
         learned = []
+        vector = (channels,)  # one shape for the four weights
         if self.scale:
-            ctx.weight("gamma", (channels,))
+            ctx.weight("gamma", vector)
             learned.append("gamma (scale)")
         if self.center:
-            ctx.weight("beta", (channels,))
+            ctx.weight("beta", vector)
             learned.append("beta (offset)")
-        ctx.weight("moving_mean", (channels,), trainable=False)
-        ctx.weight("moving_variance", (channels,), trainable=False)
+        ctx.weight("moving_mean", vector, trainable=False)
+        ctx.weight("moving_variance", vector, trainable=False)
         stats = ["moving_mean", "moving_variance"]
         if self.renorm:
             for w in ("moving_stddev", "renorm_mean", "renorm_stddev"):
-                ctx.weight(w, (channels,), trainable=False)
+                ctx.weight(w, vector, trainable=False)
             stats += ["moving_stddev", "renorm_mean", "renorm_stddev"]
         n = len(learned) + len(stats)
-        ctx.formula(lambda: n * channels)
-        ctx.note(lambda: f"each of the {channels.value} {name} (axis {index}) is normalized with its own mean and "
-                 f"variance, computed over the batch" + (" and every other axis" if x.rank > 2 else "")
-                 + "; the shape is unchanged")
-
-        def units():
-            learned_text = (" and ".join(learned) + (" are" if len(learned) > 1 else " is") + " learned by gradients"
-                            if learned else "center=False and scale=False: nothing is learned")
-            return (f"{n} vectors of {name}={channels.value}: {learned_text}; "
-                    f"{' and '.join(stats) if len(stats) == 2 else ', '.join(stats)} are statistics updated during "
-                    f"training by a running average (momentum={self.momentum}), not by gradients, so they count as "
-                    f"non-trainable; at inference they replace the batch statistics")
-        ctx.units(units)
+        ctx.formula(operator.mul, n, channels)
+        ctx.note(_bn_note, channels, name, index, x.rank)
+        ctx.units(_bn_units, n, name, channels, learned, stats, self.momentum)
         if x.rank > 2:
             ctx.free("the same per-channel values are used at every position along these axes")
         return ctx.spec(bound)
+
+
+def _ln_note(shape, rms_scaling):
+    return (f"each sample is normalized on its own, over {' × '.join(d.names() for d in shape)} (mean and variance "
+            f"per sample, not per batch); the shape is unchanged"
+            + (" (rms_scaling: scaled only, no offset)" if rms_scaling else ""))
+
+
+def _ln_units(shape, vectors):
+    return (f"no units: {' and '.join(vectors)} hold one learned value per normalized position "
+            f"({' × '.join(d.names() for d in shape)}); unlike BatchNormalization there are no running statistics, "
+            f"so nothing is non-trainable")
 
 
 @register()
@@ -209,15 +227,9 @@ class LayerNormalization(Layer):
         if self.center and not self.rms_scaling:
             ctx.weight("beta", shape)
             vectors.append("beta (offset)")
-        def where():
-            return " × ".join(d.names() for d in shape)
-        ctx.note(lambda: f"each sample is normalized on its own, over {where()} (mean and variance per sample, not "
-                 f"per batch); the shape is unchanged" + (" (rms_scaling: scaled only, no offset)"
-                                                          if self.rms_scaling else ""))
+        ctx.note(_ln_note, shape, self.rms_scaling)
         if vectors:
-            ctx.units(lambda: f"no units: {' and '.join(vectors)} hold one learned value per normalized position "
-                      f"({where()}); unlike BatchNormalization there are no running statistics, so nothing is "
-                      f"non-trainable")
+            ctx.units(_ln_units, shape, vectors)
         else:
             ctx.units("no units and nothing to learn: center=False and scale=False")
         if x.rank > len(set(indices)) + 1:
@@ -395,8 +407,7 @@ class SpectralNormalization(Layer):
             ctx.fail(f"{type(self.layer).__name__} object has no attribute 'kernel' nor 'embeddings'",
                      expected="a wrapped layer with a kernel (Dense, Conv*, EinsumDense) or an Embedding",
                      fix="wrap the Dense/Conv layer itself; spectral normalization rescales one weight matrix")
-        ctx.weights.clear()
-        ctx.weights.append(kernel)
+        ctx.weights = [kernel]
         ctx.weight("vector_u", (Known(1), kernel.dims[-1]), trainable=False)
         ctx.weights.extend(w for w in inner if w is not kernel)
         ctx.note(f"the wrapped {type(self.layer).__name__} decides the shape; its {kernel.name} is divided by "
