@@ -3,11 +3,16 @@
 (a) The cold command: the seed question's DenseNet121 snippet as a file, through ``shapewise explain FILE`` and
     through ``python FILE`` with real Keras (KERAS_BACKEND=torch): whole process, median of a few runs.
 (b) Warm build + summary of every application, one process per application and framework: imports and a small
-    warm-up model are excluded from the time; the build and the summary table are timed.
+    warm-up model are excluded from the time; the build and the summary table are timed. The two processes take
+    turns (shapewise builds, one Keras build, shapewise builds, ...), so both sides are timed over the same
+    stretch of time: on a shared machine the speed of the CPU drifts by 2× and more within seconds, and a
+    shapewise process timed alone (half a second) would draw one random moment while Keras's builds average
+    over many.
 Peak memory is each child process's own maxrss (os.wait4's rusage). Prints a table and writes bench/RESULTS.md.
 
-Options: --apps A,B (a subset), --cold-repeats N (default 5 shapewise / 3 Keras), --warm-repeats S,K (default 15
-shapewise / 3 Keras builds per application, median), --skip-keras (shapewise only).
+Options: --apps A,B (a subset), --cold-repeats N (default 5 shapewise / 3 Keras), --warm-repeats S,K (default 16
+shapewise / 3 Keras builds per application, median; the shapewise builds are split into K + 1 turns around the
+Keras builds), --skip-keras (shapewise only).
 """
 
 from __future__ import annotations
@@ -64,10 +69,11 @@ APPS = [
     "ResNet152V2", "VGG16", "VGG19", "Xception",
 ]
 
-# One child per (framework, application). It prints one JSON line: the median warm time and the param count.
+# One worker per (framework, application). After its warm-up it prints "ready"; then for each line N on its stdin it
+# builds and summarizes the application N times and prints one JSON line: the times and the param count.
 WARM_CHILD = r"""
-import json, statistics, sys, time
-framework, app, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import json, sys, time
+framework, app = sys.argv[1], sys.argv[2]
 if framework == "keras":
     import keras
     from keras.src.applications import nasnet
@@ -96,12 +102,14 @@ else:
         return m.count_params()
 
 build_and_summarize("MobileNetV3Small")  # warm-up: lazy imports and first-call paths
-times = []
-for _ in range(repeats):
-    t = time.perf_counter()
-    params = build_and_summarize(app)
-    times.append(time.perf_counter() - t)
-print(json.dumps({"seconds": statistics.median(times), "params": params}))
+print("ready", flush=True)
+for line in sys.stdin:
+    times = []
+    for _ in range(int(line)):
+        t = time.perf_counter()
+        params = build_and_summarize(app)
+        times.append(time.perf_counter() - t)
+    print(json.dumps({"times": times, "params": params}), flush=True)
 """
 
 
@@ -183,15 +191,57 @@ def cold(repeats_sw, repeats_keras, skip_keras):
     return rows
 
 
-def warm(app, framework, repeats):
-    env = env_with(KERAS_BACKEND="torch")
-    wall, rss, out, code = run_child([sys.executable, "-c", WARM_CHILD, framework, app, str(repeats)],
-                                     env=env, capture=True)
-    if code != 0:
-        return {"error": (out.strip().splitlines() or ["?"])[-1], "rss": rss}
-    data = json.loads(out.strip().splitlines()[-1])
-    data["rss"] = rss
-    return data
+class Worker:
+    """A warm worker process (WARM_CHILD) for one framework and application."""
+
+    def __init__(self, framework, app):
+        self.proc = subprocess.Popen([sys.executable, "-c", WARM_CHILD, framework, app], env=env_with(KERAS_BACKEND="torch"),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.times, self.params, self.error = [], None, None
+        if self.proc.stdout.readline().strip() != "ready":
+            self._failed()
+
+    def build(self, n):
+        """Time n more builds (nothing once the worker has failed)."""
+        if self.error is not None:
+            return
+        self.proc.stdin.write(f"{n}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            self._failed()
+            return
+        data = json.loads(line)
+        self.times += data["times"]
+        self.params = data["params"]
+
+    def _failed(self):
+        self.error = (self.proc.stderr.read().strip().splitlines() or ["worker exited"])[-1]
+
+    def finish(self):
+        """End the worker; the result as a dict: seconds (median) and params, or error; and rss (peak, MiB)."""
+        self.proc.stdin.close()
+        _, _, usage = os.wait4(self.proc.pid, 0)
+        out = {"rss": usage.ru_maxrss / 1024}
+        if self.error is not None or not self.times:
+            out["error"] = self.error or "no builds"
+        else:
+            out["seconds"], out["params"] = statistics.median(self.times), self.params
+        return out
+
+
+def warm(app, repeats_sw, repeats_keras, skip_keras):
+    """Both sides' warm build + summary of ``app``, taking turns: a share of the shapewise builds, then one Keras
+    build, and so on, ending with shapewise; each side's median."""
+    sw = Worker("shapewise", app)
+    keras = None if skip_keras else Worker("keras", app)
+    turns = 1 if keras is None else repeats_keras + 1
+    share = -(-repeats_sw // turns)
+    sw.build(share)
+    for _ in range(turns - 1):
+        keras.build(1)
+        sw.build(share)
+    return sw.finish(), ({"error": "skipped", "rss": 0} if keras is None else keras.finish())
 
 
 def fmt_ms(seconds):
@@ -202,7 +252,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--apps", help="comma-separated subset of applications")
     p.add_argument("--cold-repeats", type=int, default=None)
-    p.add_argument("--warm-repeats", default="15,3", help="builds per application, shapewise,Keras (median)")
+    p.add_argument("--warm-repeats", default="16,3", help="builds per application, shapewise,Keras (median)")
     p.add_argument("--skip-keras", action="store_true")
     p.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = p.parse_args(argv)
@@ -240,15 +290,17 @@ def main(argv=None):
     out()
     out("## (b) Warm build + summary of each application (weights=None), one process each")
     out()
-    out(f"Median of {warm_sw} shapewise and {warm_keras} Keras builds (each `clear_session()`, build, summary "
-        f"table) per application, after a warm-up build in the same process.")
+    turns = 1 if args.skip_keras else warm_keras + 1
+    out(f"Median of {-(-warm_sw // turns) * turns} shapewise and {warm_keras} Keras builds (each `clear_session()`, "
+        f"build, summary table) per application, after a warm-up build in the same process. The two processes "
+        f"take turns ({-(-warm_sw // turns)} shapewise builds, 1 Keras build, ...), so both are timed over the same "
+        f"stretch of time: this machine's speed drifts by 2× and more within seconds.")
     out()
     out("| application | params | shapewise | Keras | speed-up | shapewise RSS | Keras RSS |")
     out("|---|---:|---:|---:|---:|---:|---:|")
     ratios = []
     for app in apps:
-        s = warm(app, "shapewise", warm_sw)
-        k = {"error": "skipped", "rss": 0} if args.skip_keras else warm(app, "keras", warm_keras)
+        s, k = warm(app, warm_sw, warm_keras, args.skip_keras)
         if "error" in s:
             out(f"| {app} | | error: {s['error'][:80]} | {fmt_ms(k['seconds']) if 'seconds' in k else ''} | | | |")
             continue
