@@ -256,6 +256,12 @@ model.summary()
     first, second = [m.to_json() for m in result.models]
     assert (first["trainable_params"], first["non_trainable_params"]) == (8, 15)
     assert (second["trainable_params"], second["non_trainable_params"]) == (0, 23)
+    # Each report keeps the flags of its own summary() call, in its table and in its explanation, though the
+    # explanation is derived only when read (here, after the second call has frozen every layer).
+    for report, expected in zip(result.models, ([False, True], [False, False])):
+        for layer, trainable in zip(report.layers, expected):
+            assert {w.trainable for w in layer.weights} == {trainable}
+            assert {w.trainable for w in layer.explanation.weights} == {trainable}
 
 
 def test_functional_dict_inputs_nested_model_and_calling_models():

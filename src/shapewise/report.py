@@ -139,11 +139,12 @@ class LayerReport:
     def explanation(self):
         """Derived on first use from the rule's declarations: a summary alone never pays for it."""
         if self._explanation is None and self._explain_from is not None:
-            ctx, layer, relevant = self._explain_from
+            ctx, layer, relevant, weights, flags = self._explain_from
             nodes = layer._inbound_nodes
             later = [(k + 1, n.ctx) for k, n in enumerate(nodes) if k and n.ctx is not None
                      and (relevant is None or id(n) in relevant)]
-            self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later)
+            trainable = dict(zip(map(id, weights), flags))  # as when the report was made, not as now
+            self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later, trainable)
             self._explain_from = None
         return self._explanation
 
@@ -231,9 +232,10 @@ def _specs_text(specs):
     return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
 
 
-def explanation_of(ctx, out_specs, later=()):
+def explanation_of(ctx, out_specs, later=(), trainable=None):
     """Derive a layer's explanation from the context its rule filled in (``later``: the layer's later calls, as
-    (call number, context), whose warnings are added to the notes)."""
+    (call number, context), whose warnings are added to the notes; ``trainable``: each weight's trainable flag by
+    id, as when the report was made, else each weight's flag now)."""
     ex = Explanation()
     if ctx.input_specs:
         ex.inputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in ctx.input_specs])
@@ -251,7 +253,9 @@ def explanation_of(ctx, out_specs, later=()):
     _weight_owners(ctx, "", owners)
     if len({owners.get(id(w)) for w in ctx.weights}) <= 1:
         owners = {}  # one owner (an LSTM's cell): the label would only add noise
-    ex.weights = [WeightReport(w, owners.get(id(w))) for w in ctx.weights]
+    if trainable is None:
+        trainable = {}
+    ex.weights = [WeightReport(w, owners.get(id(w)), trainable.get(id(w))) for w in ctx.weights]
     total = sum(w.size for w in ctx.weights)
     if ctx.param_formula is not None:
         if ctx.param_formula.value != total:
@@ -266,7 +270,7 @@ def explanation_of(ctx, out_specs, later=()):
     ex.free = [(a.role, a.value) for a in free]
     ex.free_text = ctx.free_text
     ex.units = ctx.unit_text
-    ex.children = [(label, explanation_of(child, [])) for label, child in ctx.children]
+    ex.children = [(label, explanation_of(child, [], (), trainable)) for label, child in ctx.children]
     return ex
 
 
@@ -324,7 +328,7 @@ def _layer_report(layer, node, relevant, weights, flags):
     r.connected_to = None
     r.nested = model_report(layer) if is_model else None
     ctx = layer._build_ctx
-    r._explain_from = None if is_model or ctx is None else (ctx, layer, relevant)
+    r._explain_from = None if is_model or ctx is None else (ctx, layer, relevant, weights, flags)
     r._explanation = None
     return r
 
