@@ -280,7 +280,7 @@ class Context:
         #: A hypothetical build of layers that are already built (the report asking whether an input axis sets a
         #: weight's size): sublayers are built again too, and nothing is recorded on the layers.
         self.fresh = fresh
-        self.axes = []  # list of tuples of Named, one per bound input
+        self.axes = []  # one tuple of Named per bound input (or a _Pending, see name_axes and bound_axes)
         self._notes = []  # sentences on the shape rule
         # (weights, built_spec, warnings, derived, children and the sentences below start as the class's
         # defaults: most calls never set them, and a Context is made for every layer call)
@@ -303,14 +303,22 @@ class Context:
 
         ``...`` stands for any number of middle axes, which are named ``dim1``, ``dim2``, ...
         """
-        shape = spec.shape if type(spec) is Spec else tuple(spec)
-        if Ellipsis in names:
-            names = _expand_names(names, len(shape))
-        if len(names) != len(shape):
-            raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
-        bound = tuple(map(Named, names, shape))
+        bound = _named(spec, names)
         self.axes.append(bound)
         return bound
+
+    def name_axes(self, spec, *names):
+        """``bind`` for the explanation only, when the rule does not use the named dims: they are made when an
+        explanation reads them (``bound_axes``), not on every build."""
+        self.axes.append(_Pending(spec, names))
+
+    def bound_axes(self):
+        """``axes``, each input's tuple of Named dims, with those of ``name_axes`` made now (once)."""
+        axes = self.axes
+        for i, bound in enumerate(axes):
+            if type(bound) is _Pending:
+                axes[i] = _named(bound.spec, bound.names)
+        return axes
 
     def const(self, value, role):
         """A number from the layer's configuration, with the role it plays: ``ctx.const(32, "units")``."""
@@ -482,19 +490,39 @@ class Context:
                     used.add(id(leaf))
         # Descendants deepest first (a Bidirectional's LSTM's cell before the LSTM), so use climbs every level.
         for child in self._descendants():
-            for bound in child.axes:
+            for bound in child.bound_axes():
                 for axis in bound:
                     # A child's axis used by a weight counts as used when it stands for one of ours.
                     if id(axis) in used:
                         used.add(id(axis.inner))
         out = []
         seen = set()
-        for bound in self.axes:
+        for bound in self.bound_axes():
             for axis in bound:
                 if id(axis) not in used and id(axis.inner) not in used and axis.role not in seen:
                     seen.add(axis.role)
                     out.append(axis)
         return out
+
+
+def _named(spec, names):
+    """The axes of ``spec`` as Named dims with ``names`` (see Context.bind)."""
+    shape = spec.shape if type(spec) is Spec else tuple(spec)
+    if Ellipsis in names:
+        names = _expand_names(names, len(shape))
+    if len(names) != len(shape):
+        raise AssertionError(f"bind() got {len(names)} names for rank {len(shape)}")
+    return tuple(map(Named, names, shape))
+
+
+class _Pending:
+    """An input's axes named by Context.name_axes, not yet made into Named dims."""
+
+    __slots__ = ("spec", "names")
+
+    def __init__(self, spec, names):
+        self.spec = spec
+        self.names = names
 
 
 def _resolve(value):

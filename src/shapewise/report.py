@@ -238,11 +238,11 @@ def explanation_of(ctx, out_specs, later=(), trainable=None):
     id, as when the report was made, else each weight's flag now)."""
     ex = Explanation()
     if ctx.input_specs:
-        ex.inputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in ctx.input_specs])
+        ex.inputs = _specs_text(ctx.bound_axes() or [s.shape for s in ctx.input_specs])
         ex.outputs = _specs_text([s.shape for s in out_specs])
     else:  # an InputLayer: only its own (named) axes
         ex.inputs = None
-        ex.outputs = _specs_text(ctx.axes if ctx.axes else [s.shape for s in out_specs])
+        ex.outputs = _specs_text(ctx.bound_axes() or [s.shape for s in out_specs])
     ex.notes = list(ctx.notes)
     for k, later_ctx in later:
         ex.notes.extend(f"call {k}: {w}" for w in later_ctx.all_warnings())
@@ -405,7 +405,7 @@ def _axis_role(model, tensor, axis):
                     if k < len(inner):
                         return _axis_role(layer, inner[k], axis)
                 ctx = node.ctx
-                if ctx is not None and k < len(ctx.axes) and axis < len(ctx.axes[k]):
+                if ctx is not None and k < len(ctx.axes) and axis < len(ctx.bound_axes()[k]):
                     return ctx.axes[k][axis].role
                 return f"dim{axis}"
     return f"dim{axis}"

@@ -23,7 +23,7 @@ class LayerScale(Layer):
         self._gamma_name = None
 
     def infer(self, ctx, x):
-        ctx.bind(x, "batch", ...)
+        ctx.name_axes(x, "batch", ...)
         # Keras builds gamma from the projection_dim argument, not from the input's last axis.
         channels = ctx.const(self.projection_dim, "projection_dim")
         # Keras's add_weight here passes no name: the weight takes an auto-name, "variable", "variable_1", ...
@@ -46,7 +46,7 @@ class StochasticDepth(Layer):
         self.drop_path_rate = drop_path_rate
 
     def infer(self, ctx, x):
-        ctx.bind(x, "batch", ...)
+        ctx.name_axes(x, "batch", ...)
         ctx.note(f"while training, the branch is dropped with probability {self.drop_path_rate}; "
                  "the shape is unchanged")
         ctx.units("no units and no weights")
@@ -64,8 +64,8 @@ class CustomScaleLayer(Layer):
 
     def infer(self, ctx, inputs):
         shortcut, branch = inputs
-        ctx.bind(shortcut, "batch", ...)
-        ctx.bind(branch, "batch", ...)
+        ctx.name_axes(shortcut, "batch", ...)
+        ctx.name_axes(branch, "batch", ...)
         if shortcut.rank != branch.rank or any(
             a.value is not None and b.value is not None and a.value != b.value
             for a, b in zip(shortcut.shape[1:], branch.shape[1:])

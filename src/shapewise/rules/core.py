@@ -83,7 +83,8 @@ class Activation(Layer):
         self.activation = check_activation(activation, "Activation")
 
     def infer(self, ctx, x):
-        ctx.bind(x, "batch", ...) if x.rank else None
+        if x.rank:
+            ctx.name_axes(x, "batch", ...)
         ctx.note(f"{activation_name(self.activation)} is applied to every value; the shape is unchanged")
         ctx.units("no units: a fixed function of each value, nothing to learn")
         return ctx.spec(x.shape)

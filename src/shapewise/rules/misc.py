@@ -106,7 +106,7 @@ class Lambda(Layer):
                 ctx.fail(f"the output_shape function returned {given!r}, not one shape",
                          expected="a tuple of ints or None, including the batch axis",
                          fix="return a single shape tuple such as (s[0], s[2])")
-            ctx.bind(first, "batch", ...)
+            ctx.name_axes(first, "batch", ...)
             ctx.note("output_shape is a function of the input shape; it gave this shape (including the batch axis)")
             out = tuple(Known(d) if d is not None else None for d in given)
             if out and first.rank and given[0] is None:

@@ -108,7 +108,7 @@ class _BasePooling(Layer):
         if any(o is not None and o < 0 for o in out):
             ctx.fail(f"Keras's compute_pooling_output_shape gives a negative size {tuple(out)} for this input",
                      expected=f"a {self.rank + 2}D input")
-        ctx.bind(x, "batch", ...)
+        ctx.name_axes(x, "batch", ...)
         ctx.warn(f"Keras asks {type(self).__name__}'s compute_output_shape here (its rank check belongs to calling "
                  f"it), which pools the {m} spatial axes of this {x.rank}D input against {n} pool size"
                  f"{'s' if n > 1 else ''}; run on data it would fail")
