@@ -14,7 +14,7 @@ import math
 import operator
 import re
 
-from .dims import Dim, Known, Named, Unknown, as_dim, as_dims, leaves
+from .dims import _DIM_TYPES, Dim, Known, Named, Unknown, as_dim, as_dims, leaves
 from .errors import ArgumentError, ShapeError, ShapewiseError, UnknownDimError
 
 # --------------------------------------------------------------------------------------------------------------
@@ -94,7 +94,10 @@ class Spec:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype="float32"):
-        self.shape = as_dims(shape)
+        shape = tuple(shape)
+        if not _DIM_TYPES.issuperset(map(type, shape)):  # (as_dims, inlined: a Spec is made per layer call)
+            shape = tuple(map(as_dim, shape))
+        self.shape = shape
         self.dtype = dtype
 
     @property
@@ -518,7 +521,7 @@ def _named(spec, names):
 class _Pending:
     """An input's axes named by Context.name_axes, not yet made into Named dims."""
 
-    __slots__ = ("spec", "names")
+    __slots__ = ("names", "spec")
 
     def __init__(self, spec, names):
         self.spec = spec
@@ -597,8 +600,13 @@ class Layer:
 
     @property
     def weights(self):
-        ws = self._weights or []
-        return [w for w in ws if w.declared_trainable] + [w for w in ws if not w.declared_trainable]
+        ws = self._weights
+        if not ws:
+            return []
+        trainable = [w for w in ws if w.declared_trainable]
+        if len(trainable) == len(ws):  # nearly always: no reordering to do
+            return trainable
+        return trainable + [w for w in ws if not w.declared_trainable]
 
     # As Keras: each weight has its own trainable flag (Weight.trainable), and a layer that is not trainable lists
     # none of its weights as trainable, whatever their flags. The two differ after ``Layer(..., trainable=False)``
@@ -672,7 +680,7 @@ class Layer:
         if not building and self._built_spec is not None:
             InputSpec(*self._built_spec).check(self, tensors[0].shape)
         specs = [t.spec for t in tensors]
-        ctx = Context(self, specs, building=building)
+        ctx = Context(self, specs, building)
         try:
             if len(args) == 1 and not kwargs and (type(args[0]) is KerasTensor or (
                     type(args[0]) is list and len(args[0]) == len(tensors) and args[0] == tensors)):
