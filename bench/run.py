@@ -3,7 +3,8 @@
 (a) The cold command: the seed question's DenseNet121 snippet as a file, through ``shapewise explain FILE`` and
     through ``python FILE`` with real Keras (KERAS_BACKEND=torch): whole process, median of a few runs.
 (b) Warm build + summary of every application, one process per application and framework: imports and a small
-    warm-up model are excluded from the time; the build and the summary table are timed. The two processes take
+    warm-up model are excluded from the time; the build and the summary table are timed, each after an untimed
+    ``clear_session()`` and ``gc.collect()`` that free the previous model. The two processes take
     turns (shapewise builds, one Keras build, shapewise builds, ...), so both sides are timed over the same
     stretch of time: on a shared machine the speed of the CPU drifts by 2× and more within seconds, and a
     shapewise process timed alone (half a second) would draw one random moment while Keras's builds average
@@ -72,7 +73,7 @@ APPS = [
 # One worker per (framework, application). After its warm-up it prints "ready"; then for each line N on its stdin it
 # builds and summarizes the application N times and prints one JSON line: the times and the param count.
 WARM_CHILD = r"""
-import json, sys, time
+import gc, json, sys, time
 framework, app = sys.argv[1], sys.argv[2]
 if framework == "keras":
     import keras
@@ -84,8 +85,9 @@ if framework == "keras":
     proxy.backend = lambda: "jax"
     nasnet.backend = proxy
 
+    clear_session = keras.backend.clear_session
+
     def build_and_summarize(name):
-        keras.backend.clear_session()
         m = getattr(keras.applications, name)(weights=None)
         lines = []
         m.summary(print_fn=lambda *a, **k: lines.append(a[0] if a else ""))
@@ -95,8 +97,9 @@ else:
     from shapewise.render.text import render_summary
     from shapewise.report import model_report
 
+    clear_session = keras.clear_session
+
     def build_and_summarize(name):
-        keras.clear_session()
         m = getattr(keras.applications, name)(weights=None)
         render_summary(model_report(m))
         return m.count_params()
@@ -106,6 +109,11 @@ print("ready", flush=True)
 for line in sys.stdin:
     times = []
     for _ in range(int(line)):
+        # Untimed, on both sides: reset the names and free the previous model, so each timed build starts from the
+        # same clean heap. (Keras's clear_session() runs gc.collect() itself, about 250 ms here; shapewise's
+        # only resets the names, and the previous model's garbage would be collected at some later allocation.)
+        clear_session()
+        gc.collect()
         t = time.perf_counter()
         params = build_and_summarize(app)
         times.append(time.perf_counter() - t)
@@ -291,8 +299,9 @@ def main(argv=None):
     out("## (b) Warm build + summary of each application (weights=None), one process each")
     out()
     turns = 1 if args.skip_keras else warm_keras + 1
-    out(f"Median of {-(-warm_sw // turns) * turns} shapewise and {warm_keras} Keras builds (each `clear_session()`, "
-        f"build, summary table) per application, after a warm-up build in the same process. The two processes "
+    out(f"Median of {-(-warm_sw // turns) * turns} shapewise and {warm_keras} Keras builds (each the build and the "
+        f"summary table, timed after an untimed `clear_session()` and `gc.collect()` that free the previous model) "
+        f"per application, after a warm-up build in the same process. The two processes "
         f"take turns ({-(-warm_sw // turns)} shapewise builds, 1 Keras build, ...), so both are timed over the same "
         f"stretch of time: this machine's speed drifts by 2× and more within seconds.")
     out()
