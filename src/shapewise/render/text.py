@@ -5,7 +5,8 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 
 from __future__ import annotations
 
-from itertools import zip_longest
+from itertools import repeat, zip_longest
+from operator import attrgetter
 
 from ..dims import fmt_int
 from ..engine import gc_paused
@@ -62,14 +63,19 @@ def _wrap_paragraphs(text, width):
 class _Layout:
     """A table's column layout and the strings that depend only on it, made once per layout."""
 
-    __slots__ = ("bottom", "head_rule", "row_rule", "template", "top", "widths")
+    __slots__ = ("bottom", "cell_formats", "connected", "fast_row", "head_rule", "row_rule", "template", "top",
+                 "widths")
 
-    def __init__(self, columns):
+    def __init__(self, columns, connected):
         self.widths = tuple(width for width, _ in columns)
-        # One line of a row, "│ " + the cells padded (ljust, or rjust for a right-aligned column) + " │", as a
-        # %-format: it pads by length as ljust/rjust do, and formats faster than str.format.
-        self.template = "│ " + " │ ".join(f"%{'' if align == 'right' else '-'}{width}s"
-                                          for width, align in columns) + " │"
+        # Each cell padded to its column (ljust, or rjust for a right-aligned column) as a %-format: it pads by
+        # length as ljust/rjust do, and formats faster than str.format.
+        self.cell_formats = tuple(f"%{'' if align == 'right' else '-'}{width}s" for width, align in columns)
+        # One line of a row: "│ " + the cells padded + " │".
+        self.template = "│ " + " │ ".join(self.cell_formats) + " │"
+        self.connected = connected  # the last column is "Connected to"
+        # A row as render_summary makes most: lead, name, middle, connection (in the functional layout), tail.
+        self.fast_row = "%s│ " + self.cell_formats[0] + "%s" + (self.cell_formats[-1] if connected else "") + "%s"
         self.top = _rule(columns, "┏", "┳", "┓", "━")
         self.head_rule = _rule(columns, "┡", "╇", "┩", "━")
         self.row_rule = _rule(columns, "├", "┼", "┤", "─")
@@ -87,8 +93,8 @@ def _rule(columns, left, mid, right, fill):
     return left + mid.join(fill * (w + 2) for w, _ in columns) + right
 
 
-_SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
-_FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
+_SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL, connected=False)
+_FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL, connected=True)
 
 
 def format_shape(shape):
@@ -132,7 +138,10 @@ def _cut(word, width):
     return word if len(word) <= width else word[: width - 1] + "…"
 
 
-@gc_paused  # one burst of strings and rows (see engine.gc_paused)
+_CONNECTED = attrgetter("connected_to")
+
+
+@gc_paused  # one burst of strings (see engine.gc_paused)
 def render_summary(model, expand_nested=False):
     """Keras 3's ``model.summary()`` text: the cells of summary_rows, each wrapped to its column.
 
@@ -140,61 +149,131 @@ def render_summary(model, expand_nested=False):
     newline), as _wrap wraps the joined text: "name (Type)" is one line if it fits, else the name and "(Type)"
     on a line each, each cut with an ellipsis if too long; a single connection is one word, cut if too long.
     (tests/test_render.py checks this against wrapping summary_rows' cells.)
+
+    For speed, the whole text is one %-format made at the end, from ``templates`` (one per row) and ``cells``
+    (their arguments): one call, rather than one per line and a join of the lines. And a row whose name and
+    connection are such words and whose count fits on one line (nearly every row) has only two cells of its own,
+    its name and its connection; the rest repeats from row to row and is made once (see _shape_parts).
     """
-    layout = _SEQUENTIAL_LAYOUT if model.sequential_like else _FUNCTIONAL_LAYOUT
     functional = not model.sequential_like
+    layout = _FUNCTIONAL_LAYOUT if functional else _SEQUENTIAL_LAYOUT
     header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
-    lines = [f'Model: "{model.name}"', layout.top]
-    lines += [line.replace("│", "┃") for line in _row(header, layout)]
-    lines.append(layout.head_rule)
-    template, row_rule = layout.template, layout.row_rule
+    head = [f'Model: "{model.name}"', layout.top]
+    head += [line.replace("│", "┃") for line in _row(header, layout)]
+    head.append(layout.head_rule)
+    templates = ["%s\n"]
+    cells = ["\n".join(head)]
+    line = layout.template + "\n"
+    fast_row = layout.fast_row
+    name_format, _, params_format, *_ = layout.cell_formats
     name_width, shape_width, params_width, *connected_width = layout.widths
-    # What repeats from row to row is made once: the wrapped lines of each output shape and parameter count,
-    # and each type's "(Type)" word ("" when the type has a space or a newline: the cell is then wrapped as text).
-    shapes, counts, kinds = {}, {}, {}
-    for i, (prefix, layer, connected) in enumerate(_rows(model, expand_nested)):
-        if i:
-            lines.append(row_rule)
+    connected_width = connected_width[0] if functional else 0
+    lead = ""  # what comes before a row: the rule under the previous row
+    rule = layout.row_rule + "\n"
+    # What repeats from row to row, made once: by shape, its _shape_parts; by type, its "(Type)" word ("" when
+    # the type has a space or a newline: the name is then wrapped as text) and the word's length; by count, the
+    # count padded to its column ("" if it does not fit on one line).
+    shapes, kinds, counts, by_lines = {}, {}, {}, {}
+    if expand_nested:
+        rows = _rows(model, True)
+    else:  # the model's own rows (zip reuses its tuple when the loop unpacks it)
+        layers = model.layers
+        rows = zip(repeat(""), layers, map(_CONNECTED, layers) if functional else repeat(""))
+    for prefix, layer, connected in rows:
         name, kind = layer.name, layer.type
         word = kinds.get(kind)
         if word is None:
             word = kinds[kind] = "" if " " in kind or "\n" in kind else _cut(f"({kind})", name_width)
+        # The name cell: its first line and its second ("" if none); or its lines, wrapped as text.
         if prefix or not word or not name or " " in name or "\n" in name:
             name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
         elif len(name) + len(kind) + 3 <= name_width:
-            name_lines = [f"{name} ({kind})"]
+            name_lines, name, second = None, f"{name} ({kind})", ""
         else:
-            name_lines = [_cut(name, name_width), word]
+            name_lines, second = None, word
+            if len(name) > name_width:
+                name = name[: name_width - 1] + "…"
+        if functional:
+            if not connected:
+                connected = "-"
+            elif len(connected) == 1 and (one := connected[0]) and " " not in one and "\n" not in one:
+                connected = one if len(one) <= connected_width else one[: connected_width - 1] + "…"
+            else:
+                connected = _wrap(", ".join(connected), connected_width)  # a list: wrapped as text
         shape = layer.output_shape
         if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
             key = tuple(shape)
-            shape_lines = shapes.get(key)
-            if shape_lines is None:
-                shape_lines = shapes[key] = _wrap(format_shape(shape), shape_width)
+            parts = shapes.get(key)
+            if parts is None:
+                parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout)
+            shape_lines, first, below, after_name, middles, tails = parts
+            if name_lines is None and type(connected) is str and layer.built:
+                # The row's first line is its lead, its name, its middle (the shape's and the count's cells) and
+                # its connection; then its tail (the end of that line and the lines below).
+                middle = middles.get(layer.params)
+                if middle is None:
+                    count = counts.get(layer.params)
+                    if count is None:
+                        count = fmt_int(layer.params)
+                        count = counts[layer.params] = params_format % count if len(count) <= params_width else ""
+                    middle = middles[layer.params] = first + count + (" │ " if functional else "") if count else ""
+                if middle:
+                    tail = tails.get(second)
+                    if tail is None:
+                        tail = tails[second] = " │\n│ " + name_format % second + after_name if second else below
+                    templates.append(fast_row)
+                    if functional:
+                        cells += (lead, name, middle, connected, tail)
+                    else:
+                        cells += (lead, name, middle, tail)
+                    lead = rule
+                    continue
         else:
             shape_lines = _wrap(format_shape(shape), shape_width)
-        if layer.built:
-            params_lines = counts.get(layer.params)
-            if params_lines is None:
-                params_lines = counts[layer.params] = _wrap(fmt_int(layer.params), params_width)
-        else:
-            params_lines = _wrap("0 (unbuilt)", params_width)
+        # Any other row: every cell wrapped to its column, the columns side by side.
+        if name_lines is None:
+            name_lines = [name, second] if second else [name]
+        params_lines = _wrap(fmt_int(layer.params) if layer.built else "0 (unbuilt)", params_width)
         wrapped = [name_lines, shape_lines, params_lines]
+        n = len(name_lines)
+        if len(shape_lines) > n:
+            n = len(shape_lines)
+        if len(params_lines) > n:
+            n = len(params_lines)
         if functional:
-            width = connected_width[0]
-            if not connected:
-                wrapped.append(["-"])
-            elif len(connected) == 1 and connected[0] and " " not in connected[0] and "\n" not in connected[0]:
-                wrapped.append([_cut(connected[0], width)])
-            else:
-                wrapped.append(_wrap(", ".join(connected), width))
-        lines += [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
-    lines.append(layout.bottom)
-    lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
-    lines.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
-    lines.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
+            connected_lines = [connected] if type(connected) is str else connected
+            if len(connected_lines) > n:
+                n = len(connected_lines)
+            wrapped.append(connected_lines)
+        template = by_lines.get(n)
+        if template is None:
+            template = by_lines[n] = "%s" + line * n
+        templates.append(template)
+        cells.append(lead)
+        for parts in zip_longest(*wrapped, fillvalue=""):
+            cells += parts
+        lead = rule
+    templates.append("%s\n%s\n%s\n%s\n")
+    cells.append(layout.bottom)
+    cells.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
+    cells.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
+    cells.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
                  f"({readable_bytes(model.non_trainable_bytes)})")
-    return "\n".join(lines) + "\n"
+    return "".join(templates) % tuple(cells)
+
+
+def _shape_parts(shape_lines, layout):
+    """What render_summary's rows of one output shape share: (its lines; ``first``, " │ " + its first line padded
+    + " │ ", before the count's cell; ``below``, the end of a row's first line and the lines below it when the
+    name has one line; ``after_name``, the rest of the row's second line after the name's second line, and the
+    lines below it; and two dicts for render_summary: middles by count, tails by the name's second line)."""
+    line = layout.template + "\n"
+    blanks = [[""]] * (len(layout.widths) - 2)  # the count's cell and the connection's, below the first line
+    lines = [line % parts for parts in zip_longest(["", ""], shape_lines, *blanks, fillvalue="")][1:]
+    first = " │ " + layout.cell_formats[1] % shape_lines[0] + " │ "
+    below = "".join([" │\n"] + lines) if len(shape_lines) > 1 else " │\n"
+    after_name = "".join(lines)[2 + layout.widths[0]:]  # the lines without their first "│ " and name cell
+    return shape_lines, first, below, after_name, {}, {}
 
 
 # --------------------------------------------------------------------------------------------------------------
