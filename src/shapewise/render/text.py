@@ -63,23 +63,25 @@ def _wrap_paragraphs(text, width):
 class _Layout:
     """A table's column layout and the strings that depend only on it, made once per layout."""
 
-    __slots__ = ("bottom", "cell_formats", "connected", "fast_row", "head_rule", "row_rule", "template", "top",
-                 "widths")
+    __slots__ = ("blank_name", "blank_rest", "bottom", "cell_formats", "head", "row_rule", "template", "widths")
 
-    def __init__(self, columns, connected):
+    def __init__(self, columns):
         self.widths = tuple(width for width, _ in columns)
         # Each cell padded to its column (ljust, or rjust for a right-aligned column) as a %-format: it pads by
         # length as ljust/rjust do, and formats faster than str.format.
         self.cell_formats = tuple(f"%{'' if align == 'right' else '-'}{width}s" for width, align in columns)
         # One line of a row: "│ " + the cells padded + " │".
         self.template = "│ " + " │ ".join(self.cell_formats) + " │"
-        self.connected = connected  # the last column is "Connected to"
-        # A row as render_summary makes most: lead, name, middle, connection (in the functional layout), tail.
-        self.fast_row = "%s│ " + self.cell_formats[0] + "%s" + (self.cell_formats[-1] if connected else "") + "%s"
-        self.top = _rule(columns, "┏", "┳", "┓", "━")
-        self.head_rule = _rule(columns, "┡", "╇", "┩", "━")
+        # The table's head: its top rule, the column titles, the rule under them.
+        titles = ["Layer (type)", "Output Shape", "Param #", "Connected to"][: len(columns)]
+        self.head = "\n".join([_rule(columns, "┏", "┳", "┓", "━")]
+                              + [line.replace("│", "┃") for line in _row(titles, self)]
+                              + [_rule(columns, "┡", "╇", "┩", "━")])
         self.row_rule = _rule(columns, "├", "┼", "┤", "─")
         self.bottom = _rule(columns, "└", "┴", "┘", "─")
+        # A line's start with an empty first cell, and its end after the second cell when the others are empty.
+        self.blank_name = "│ " + " " * self.widths[0]
+        self.blank_rest = "".join(" │ " + " " * width for width in self.widths[2:]) + " │\n"
 
 
 def _row(cells, layout):
@@ -93,8 +95,9 @@ def _rule(columns, left, mid, right, fill):
     return left + mid.join(fill * (w + 2) for w, _ in columns) + right
 
 
-_SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL, connected=False)
-_FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL, connected=True)
+_SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
+_FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
+_SPACES = tuple(" " * n for n in range(max(_SEQUENTIAL[0][0], _FUNCTIONAL[0][0]) + 1))
 
 
 def format_shape(shape):
@@ -150,30 +153,21 @@ def render_summary(model, expand_nested=False):
     on a line each, each cut with an ellipsis if too long; a single connection is one word, cut if too long.
     (tests/test_render.py checks this against wrapping summary_rows' cells.)
 
-    For speed, the whole text is one %-format made at the end, from ``templates`` (one per row) and ``cells``
-    (their arguments): one call, rather than one per line and a join of the lines. And a row whose name and
-    connection are such words and whose count fits on one line (nearly every row) has only two cells of its own,
-    its name and its connection; the rest repeats from row to row and is made once (see _shape_parts).
+    For speed, the text is one join of ``parts``: no string per line. A row whose name and connection are such
+    words, whose output is one tensor and whose count fits on one line (nearly every row) is its name and its
+    connection, each followed by the spaces that pad it, between parts made once per output shape, type and
+    count (see _shape_parts, _type_parts). Each row's parts end with the rule under it and the next row's "│ ".
     """
     functional = not model.sequential_like
     layout = _FUNCTIONAL_LAYOUT if functional else _SEQUENTIAL_LAYOUT
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
-    head = [f'Model: "{model.name}"', layout.top]
-    head += [line.replace("│", "┃") for line in _row(header, layout)]
-    head.append(layout.head_rule)
-    templates = ["%s\n"]
-    cells = ["\n".join(head)]
     line = layout.template + "\n"
-    fast_row = layout.fast_row
-    name_format, _, params_format, *_ = layout.cell_formats
+    end = layout.row_rule + "\n│ "  # what ends a row: the rule under it, and the start of the next row
+    parts = [f'Model: "{model.name}"\n{layout.head}\n│ ']
     name_width, shape_width, params_width, *connected_width = layout.widths
     connected_width = connected_width[0] if functional else 0
-    lead = ""  # what comes before a row: the rule under the previous row
-    rule = layout.row_rule + "\n"
-    # What repeats from row to row, made once: by shape, its _shape_parts; by type, its "(Type)" word ("" when
-    # the type has a space or a newline: the name is then wrapped as text) and the word's length; by count, the
-    # count padded to its column ("" if it does not fit on one line).
-    shapes, kinds, counts, by_lines = {}, {}, {}, {}
+    count_format = layout.cell_formats[2] + (" │ " if functional else "")
+    spaces = _SPACES
+    shapes, types, counts, by_lines = {}, {}, {}, {}
     if expand_nested:
         rows = _rows(model, True)
     else:  # the model's own rows (zip reuses its tuple when the loop unpacks it)
@@ -181,18 +175,9 @@ def render_summary(model, expand_nested=False):
         rows = zip(repeat(""), layers, map(_CONNECTED, layers) if functional else repeat(""))
     for prefix, layer, connected in rows:
         name, kind = layer.name, layer.type
-        word = kinds.get(kind)
-        if word is None:
-            word = kinds[kind] = "" if " " in kind or "\n" in kind else _cut(f"({kind})", name_width)
-        # The name cell: its first line and its second ("" if none); or its lines, wrapped as text.
-        if prefix or not word or not name or " " in name or "\n" in name:
-            name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
-        elif len(name) + len(kind) + 3 <= name_width:
-            name_lines, name, second = None, f"{name} ({kind})", ""
-        else:
-            name_lines, second = None, word
-            if len(name) > name_width:
-                name = name[: name_width - 1] + "…"
+        type_parts = types.get(kind)
+        if type_parts is None:
+            type_parts = types[kind] = _type_parts(kind, name_width)
         if functional:
             if not connected:
                 connected = "-"
@@ -201,79 +186,82 @@ def render_summary(model, expand_nested=False):
             else:
                 connected = _wrap(", ".join(connected), connected_width)  # a list: wrapped as text
         shape = layer.output_shape
-        if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
+        try:  # one tensor's shape, ints and None, is a key; None and a list of several tensors' shapes are not
             key = tuple(shape)
-            parts = shapes.get(key)
-            if parts is None:
-                parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout)
-            shape_lines, first, below, after_name, middles, tails = parts
-            if name_lines is None and type(connected) is str and layer.built:
-                # The row's first line is its lead, its name, its middle (the shape's and the count's cells) and
-                # its connection; then its tail (the end of that line and the lines below).
-                middle = middles.get(layer.params)
-                if middle is None:
-                    count = counts.get(layer.params)
-                    if count is None:
-                        count = fmt_int(layer.params)
-                        count = counts[layer.params] = params_format % count if len(count) <= params_width else ""
-                    middle = middles[layer.params] = first + count + (" │ " if functional else "") if count else ""
-                if middle:
-                    tail = tails.get(second)
-                    if tail is None:
-                        tail = tails[second] = " │\n│ " + name_format % second + after_name if second else below
-                    templates.append(fast_row)
-                    if functional:
-                        cells += (lead, name, middle, connected, tail)
-                    else:
-                        cells += (lead, name, middle, tail)
-                    lead = rule
-                    continue
-        else:
+            shape_parts = shapes.get(key)
+        except TypeError:
             shape_lines = _wrap(format_shape(shape), shape_width)
+        else:
+            if shape_parts is None:
+                shape_parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout, end)
+            shape_lines, first, below, after_name = shape_parts
+            if type_parts and name and not prefix and " " not in name and "\n" not in name and layer.built and \
+                    type(connected) is str:
+                count = counts.get(layer.params)
+                if count is None:
+                    count = fmt_int(layer.params)
+                    count = counts[layer.params] = count_format % count if len(count) <= params_width else ""
+                if count:
+                    type_line, suffix, room = type_parts
+                    room -= len(name)
+                    if room >= 0:  # "name (Type)" on one line: the name, " (Type)", the padding
+                        if functional:
+                            parts += (name, suffix, spaces[room], first, count, connected,
+                                      spaces[connected_width - len(connected)], below)
+                        else:
+                            parts += (name, suffix, spaces[room], first, count, below)
+                    else:  # the name, cut if too long, then "(Type)" on the second line
+                        if len(name) > name_width:
+                            name = name[: name_width - 1] + "…"
+                        if functional:
+                            parts += (name, spaces[name_width - len(name)], first, count, connected,
+                                      spaces[connected_width - len(connected)], type_line, after_name)
+                        else:
+                            parts += (name, spaces[name_width - len(name)], first, count, type_line, after_name)
+                    continue
         # Any other row: every cell wrapped to its column, the columns side by side.
-        if name_lines is None:
-            name_lines = [name, second] if second else [name]
+        if type_parts and name and not prefix and " " not in name and "\n" not in name:
+            name_lines = [f"{name} ({kind})"] if len(name) + len(kind) + 3 <= name_width else \
+                [_cut(name, name_width), _cut(f"({kind})", name_width)]
+        else:
+            name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
         params_lines = _wrap(fmt_int(layer.params) if layer.built else "0 (unbuilt)", params_width)
         wrapped = [name_lines, shape_lines, params_lines]
-        n = len(name_lines)
-        if len(shape_lines) > n:
-            n = len(shape_lines)
-        if len(params_lines) > n:
-            n = len(params_lines)
         if functional:
-            connected_lines = [connected] if type(connected) is str else connected
-            if len(connected_lines) > n:
-                n = len(connected_lines)
-            wrapped.append(connected_lines)
-        template = by_lines.get(n)
-        if template is None:
-            template = by_lines[n] = "%s" + line * n
-        templates.append(template)
-        cells.append(lead)
-        for parts in zip_longest(*wrapped, fillvalue=""):
-            cells += parts
-        lead = rule
-    templates.append("%s\n%s\n%s\n%s\n")
-    cells.append(layout.bottom)
-    cells.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
-    cells.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
-    cells.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
-                 f"({readable_bytes(model.non_trainable_bytes)})")
-    return "".join(templates) % tuple(cells)
+            wrapped.append([connected] if type(connected) is str else connected)
+        # its lines, without the "│ " the previous row's parts end with
+        parts.append("".join([line % cells for cells in zip_longest(*wrapped, fillvalue="")] + [end])[2:])
+    # The last row ends with the bottom rule, not with a row rule and a next row (no rows: the head, with no "│ ").
+    parts[-1] = parts[-1][: -len(end) if len(parts) > 1 else -2]
+    parts.append(f"{layout.bottom}\n Total params: {fmt_int(model.total_params)} "
+                 f"({readable_bytes(model.total_bytes)})\n Trainable params: {fmt_int(model.trainable_params)} "
+                 f"({readable_bytes(model.trainable_bytes)})\n Non-trainable params: "
+                 f"{fmt_int(model.non_trainable_params)} ({readable_bytes(model.non_trainable_bytes)})\n")
+    return "".join(parts)
 
 
-def _shape_parts(shape_lines, layout):
-    """What render_summary's rows of one output shape share: (its lines; ``first``, " │ " + its first line padded
-    + " │ ", before the count's cell; ``below``, the end of a row's first line and the lines below it when the
-    name has one line; ``after_name``, the rest of the row's second line after the name's second line, and the
-    lines below it; and two dicts for render_summary: middles by count, tails by the name's second line)."""
-    line = layout.template + "\n"
-    blanks = [[""]] * (len(layout.widths) - 2)  # the count's cell and the connection's, below the first line
-    lines = [line % parts for parts in zip_longest(["", ""], shape_lines, *blanks, fillvalue="")][1:]
-    first = " │ " + layout.cell_formats[1] % shape_lines[0] + " │ "
-    below = "".join([" │\n"] + lines) if len(shape_lines) > 1 else " │\n"
-    after_name = "".join(lines)[2 + layout.widths[0]:]  # the lines without their first "│ " and name cell
-    return shape_lines, first, below, after_name, {}, {}
+def _type_parts(kind, name_width):
+    """What render_summary's rows of one layer type share: (the end of a row's first line and the name's second
+    line, "(Type)" cut if too long and padded; " (Type)", after a name it fits with on one line; the room for such
+    a name); False when the type has a space or a newline (the name cell is then wrapped as text)."""
+    if " " in kind or "\n" in kind:
+        return False
+    return f" │\n│ {_cut(f'({kind})', name_width):<{name_width}}", f" ({kind})", name_width - len(kind) - 3
+
+
+def _shape_parts(shape_lines, layout, end):
+    """What render_summary's rows of one output shape share: (the shape's lines; " │ " + its first line padded +
+    " │ ", between the name's cell and the count's; what ends a row whose name has one line: the end of its first
+    line, the lines below and ``end``; and what ends a row whose name has a second line, after that line's name
+    cell)."""
+    shape_format = layout.cell_formats[1]
+    first = " │ " + shape_format % shape_lines[0] + " │ "
+    # each line below the first, after its name cell (a second one when the shape has one line: the name's)
+    rest = [" │ " + shape_format % text + layout.blank_rest for text in shape_lines[1:] or [""]]
+    below = " │\n" + "".join([layout.blank_name + text for text in rest]) + end if len(shape_lines) > 1 else \
+        " │\n" + end
+    after_name = rest[0] + "".join([layout.blank_name + text for text in rest[1:]]) + end
+    return shape_lines, first, below, after_name
 
 
 # --------------------------------------------------------------------------------------------------------------
