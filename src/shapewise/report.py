@@ -8,15 +8,17 @@ with numbers, and the free dims are the input axes no weight mentions.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from operator import attrgetter
 
 from .dims import Known, Named, Unknown, fmt_int
-from .engine import Context, Spec, gc_paused
+from .engine import Context, Layer, Node, Spec, gc_paused
 from .errors import ShapewiseError, UnknownDimError
 from .graph import Functional, InputLayer, Model
 
 _VALUE = attrgetter("value")
 _TRAINABLE = attrgetter("trainable")
+_INPUT_TENSORS = attrgetter("input_tensors")
 _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1, "int16": 2,
                 "int32": 4, "int64": 8, "bool": 1}
 
@@ -104,46 +106,57 @@ class LayerReport:
     """One row of the summary, and what the explanation and JSON need about the layer.
 
     What only the explanation or the JSON reads (the input shape, the per-weight reports, the explanation) is
-    derived on first use from objects that do not change once built (the layer's node, its weights and the
-    trainable flags as they were when the report was made), so a summary alone never pays for it.
+    derived on first use from objects that do not change once built (the layer's node, its weights, its build
+    context and the trainable flags as they were when the report was made), so a summary alone never pays for it.
     """
 
-    __slots__ = ("name", "type", "_input_shape", "output_shape", "params", "trainable", "non_trainable",
-                 "_weights", "_weight_flags", "_explanation", "_explain_from", "connected_to", "nested", "built",
-                 "_node")
+    __slots__ = ("name", "type", "output_shape", "params", "trainable", "non_trainable", "connected_to", "nested",
+                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explain_from", "_relevant",
+                 "_explanation")
+
+    # _input: the input shape, or the node to derive it from (a Node). _weights: the layer's Weights in Keras's
+    # order (a shared empty tuple when it has none). _flags: their trainable flags when the report was made, or,
+    # when they are all the layer's own weights, the layer's trainable flag then (a bool: each weight's flag is its
+    # declared flag and the layer's, as Weight.trainable computes it): no list per row. _explain_from: the
+    # layer's build context (None when there is no explanation), _relevant: the model's relevant node ids.
 
     @property
     def input_shape(self):
-        if self._node is not None:
-            self._input_shape = _shape_json(self._node.input_tensors)
-            self._node = None
-        return self._input_shape
+        value = self._input
+        if type(value) is Node:
+            value = self._input = _shape_json(value.input_tensors)
+        return value
 
     @input_shape.setter
     def input_shape(self, value):
-        self._input_shape, self._node = value, None
+        self._input = value
+
+    def _weight_flags(self):
+        flags = self._flags
+        if type(flags) is bool:
+            return [w.declared_trainable and flags for w in self._weights]
+        return flags
 
     @property
     def weights(self):
         """A WeightReport per weight, in Keras's order, with the trainable flags of when the report was made."""
-        if self._weight_flags is not None:
-            self._weights = [WeightReport(w, None, t) for w, t in zip(self._weights, self._weight_flags)]
-            self._weight_flags = None
-        return self._weights
+        if self._weight_reports is None:
+            self._weight_reports = [WeightReport(w, None, t) for w, t in zip(self._weights, self._weight_flags())]
+        return self._weight_reports
 
     @weights.setter
     def weights(self, value):
-        self._weights, self._weight_flags = value, None
+        self._weight_reports = value
 
     @property
     def explanation(self):
         """Derived on first use from the rule's declarations: a summary alone never pays for it."""
         if self._explanation is None and self._explain_from is not None:
-            ctx, layer, relevant, weights, flags = self._explain_from
-            nodes = layer._inbound_nodes
+            ctx, relevant = self._explain_from, self._relevant
+            nodes = ctx.layer._inbound_nodes
             later = [(k + 1, n.ctx) for k, n in enumerate(nodes) if k and n.ctx is not None
                      and (relevant is None or id(n) in relevant)]
-            trainable = dict(zip(map(id, weights), flags))  # as when the report was made, not as now
+            trainable = dict(zip(map(id, self._weights), self._weight_flags()))  # as when the report was made
             self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later, trainable)
             self._explain_from = None
         return self._explanation
@@ -292,7 +305,8 @@ def layer_report(layer, node=None, relevant=None):
 
 def _layer_report(layer, node, relevant, weights, flags):
     """layer_report, given the layer's weights and their trainable flags (``Weight.trainable`` asks the owning
-    layer, so model_report reads the flags once and uses them for the rows and the totals)."""
+    layer, so model_report reads the flags once and uses them for the rows and the totals). model_report makes
+    the rows of most layers itself (see there); this is the general case."""
     r = LayerReport()
     r.name = layer.name
     is_model = isinstance(layer, Model)
@@ -304,13 +318,11 @@ def _layer_report(layer, node, relevant, weights, flags):
             node = next((n for n in reversed(nodes) if id(n) in relevant), None)
     r.built = layer.built
     if node is None:
-        r._input_shape = r.output_shape = r._node = None
+        r._input = r.output_shape = None
     elif isinstance(layer, InputLayer):
-        r._input_shape = r.output_shape = list(layer._input_tensor.shape)
-        r._node = None
+        r._input = r.output_shape = list(layer._input_tensor.shape)
     else:
-        r._input_shape = None
-        r._node = node  # for the input shape, on first use
+        r._input = node  # for the input shape, on first use
         outputs = node.output_tensors  # = flatten(node.outputs)
         r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
     params = trainable = 0
@@ -324,13 +336,22 @@ def _layer_report(layer, node, relevant, weights, flags):
     r.params = params
     r.trainable = trainable
     r.non_trainable = params - trainable
-    r._weights, r._weight_flags = weights, flags
+    r._weights, r._flags, r._weight_reports = weights, flags, None
     r.connected_to = None
     r.nested = model_report(layer) if is_model else None
-    ctx = layer._build_ctx
-    r._explain_from = None if is_model or ctx is None else (ctx, layer, relevant, weights, flags)
+    r._explain_from = None if is_model else layer._build_ctx
+    r._relevant = relevant
     r._explanation = None
     return r
+
+
+def _plain_kind(cls):
+    """The Keras name of a layer class whose rows model_report makes itself: a layer (not a model, not an input)
+    whose weights, built and trainable are Layer's own. "" for any other class."""
+    if issubclass(cls, (Model, InputLayer)) or cls.weights is not Layer.weights or cls.built is not Layer.built \
+            or cls.trainable is not Layer.trainable:
+        return ""
+    return cls.keras_name
 
 
 @gc_paused  # one burst of objects that all stay alive (see engine.gc_paused)
@@ -343,42 +364,125 @@ def model_report(model):
     sequential_like = True
     if isinstance(model, Functional):
         by_depth = model._nodes_by_depth.values()
-        relevant = {id(n) for depth_nodes in by_depth for n in depth_nodes}
-        for depth_nodes in by_depth:
-            if len(depth_nodes) > 1 or (len(depth_nodes) == 1 and len(depth_nodes[0].input_tensors) > 1):
-                sequential_like = False
-                break
-        else:
-            for layer in layers:
-                if sum(1 for n in layer._inbound_nodes if id(n) in relevant) > 1:
-                    sequential_like = False
-                    break
-    m.sequential_like = sequential_like
+        relevant = set(map(id, chain.from_iterable(by_depth)))
+        # Keras draws a functional model as a sequential one when no depth has several nodes, no node has several
+        # input tensors, and no layer has several relevant calls (that last test is made in the loop below).
+        if max(map(len, by_depth), default=0) > 1 or \
+                max(map(len, map(_INPUT_TENSORS, chain.from_iterable(by_depth))), default=0) > 1:
+            sequential_like = False
     m.layers = reports = []
-    all_weights = []
-    all_flags = []
-    for layer in layers:
-        weights = layer.weights
-        flags = list(map(_TRAINABLE, weights)) if weights else []
-        r = _layer_report(layer, None, relevant, weights, flags)
-        if not sequential_like:
-            r.connected_to = _connections(layer, relevant)
-        reports.append(r)
-        all_weights += weights
-        all_flags += flags
-    # The totals are over model.weights: every layer's weights, in layer order, each weight once; a model that is
-    # not trainable lists all of them as non-trainable (each weight keeps its own flag).
-    if not model.trainable:
-        all_flags = [False] * len(all_flags)
+    # The totals are over model.weights: every layer's weights, in layer order, each weight once. They are summed
+    # row by row while no weight can be in two rows (each row's weights are its own layer's); else (a nested
+    # model, a wrapper, another layer's weight) they are recomputed at the end, each weight once.
+    by_rows = True
     trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
-    for w, t in dict(zip(map(id, all_weights), zip(all_weights, all_flags))).values():
-        size = w.size
-        if t:
-            trainable_params += size
-            trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+    kinds = {}  # by class: _plain_kind
+    no_weights = ()
+    for layer in layers:
+        nodes = layer._inbound_nodes
+        if relevant is not None and len(nodes) > 1 and sequential_like and \
+                sum(1 for n in nodes if id(n) in relevant) > 1:
+            sequential_like = False
+            for r, earlier in zip(reports, layers):
+                r.connected_to = _connections(earlier, relevant)
+        cls = type(layer)
+        kind = kinds.get(cls)
+        if kind is None:
+            kind = kinds[cls] = _plain_kind(cls)
+        ws = layer._weights if kind else None
+        if ws:
+            # Layer.weights is the trainable weights, then the others; the row is made here when they are in that
+            # order already and all the layer's own (as nearly always).
+            params = trainable = 0
+            frozen = False
+            for w in ws:
+                if w.owner is not layer or (frozen and w.declared_trainable):
+                    kind = ""
+                    break
+                params += w.size
+                if w.declared_trainable:
+                    trainable += w.size
+                else:
+                    frozen = True
+        if not kind:  # the general case
+            weights = layer.weights
+            flags = list(map(_TRAINABLE, weights)) if weights else []
+            r = _layer_report(layer, None, relevant, weights, flags)
+            if weights:
+                by_rows = False
+            if not sequential_like:
+                r.connected_to = _connections(layer, relevant)
+            reports.append(r)
+            continue
+        # A plain layer: _layer_report, inlined.
+        r = LayerReport()
+        r.name = layer.name
+        r.type = kind
+        if nodes:
+            node = nodes[-1]
+            if relevant is not None and id(node) not in relevant:
+                node = next((n for n in reversed(nodes) if id(n) in relevant), None)
         else:
-            non_trainable_params += size
-            non_trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+            node = None
+        if node is None:
+            r._input = r.output_shape = None
+        else:
+            r._input = node  # for the input shape, on first use
+            outputs = node.output_tensors  # = flatten(node.outputs)
+            r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
+        if ws:
+            r.built = True
+            flag = layer.trainable  # every weight is the layer's own: its flag is its declared flag and this
+            if not flag:
+                trainable = 0
+            r.params, r.trainable, r.non_trainable = params, trainable, params - trainable
+            r._weights, r._flags = ws, flag
+            size = _DTYPE_BYTES.get(layer.dtype, 4)
+            trainable_params += trainable
+            non_trainable_params += params - trainable
+            trainable_bytes += trainable * size
+            non_trainable_bytes += (params - trainable) * size
+        else:
+            r.built = ws is not None
+            r.params = r.trainable = r.non_trainable = 0
+            r._weights = r._flags = no_weights
+        if sequential_like:
+            r.connected_to = None
+        elif len(nodes) == 1 and node is not None:  # one call (the relevant one): _connections, inlined
+            r.connected_to = connected = []
+            for t in node.input_tensors:
+                inbound, node_index, tensor_index = t._keras_history
+                if node_index == 0 == tensor_index:  # nearly always: no ints to format
+                    connected.append(inbound.name + "[0][0]")
+                else:
+                    connected.append(f"{inbound.name}[{node_index}][{tensor_index}]")
+        else:
+            r.connected_to = _connections(layer, relevant)
+        r.nested = r._weight_reports = r._explanation = None
+        r._explain_from = layer._build_ctx
+        r._relevant = relevant
+        reports.append(r)
+    m.sequential_like = sequential_like
+    if not by_rows:
+        trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
+        all_weights = []
+        all_flags = []
+        for r in reports:
+            all_weights += r._weights
+            all_flags += r._weight_flags()
+        for w, t in dict(zip(map(id, all_weights), zip(all_weights, all_flags))).values():
+            size = w.size
+            if t:
+                trainable_params += size
+                trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+            else:
+                non_trainable_params += size
+                non_trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+    # A model that is not trainable lists all its weights as non-trainable (each weight keeps its own flag).
+    if not model.trainable:
+        non_trainable_params += trainable_params
+        non_trainable_bytes += trainable_bytes
+        trainable_params = trainable_bytes = 0
     m.trainable_params, m.non_trainable_params = trainable_params, non_trainable_params
     m.total_params = trainable_params + non_trainable_params
     m.trainable_bytes, m.non_trainable_bytes = trainable_bytes, non_trainable_bytes

@@ -5,7 +5,8 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 
 from __future__ import annotations
 
-from itertools import zip_longest
+from itertools import repeat, zip_longest
+from operator import attrgetter
 
 from ..dims import fmt_int
 from ..engine import gc_paused
@@ -62,18 +63,25 @@ def _wrap_paragraphs(text, width):
 class _Layout:
     """A table's column layout and the strings that depend only on it, made once per layout."""
 
-    __slots__ = ("bottom", "head_rule", "row_rule", "template", "top", "widths")
+    __slots__ = ("blank_name", "blank_rest", "bottom", "cell_formats", "head", "row_rule", "template", "widths")
 
     def __init__(self, columns):
         self.widths = tuple(width for width, _ in columns)
-        # One line of a row, "│ " + the cells padded (ljust, or rjust for a right-aligned column) + " │", as a
-        # %-format: it pads by length as ljust/rjust do, and formats faster than str.format.
-        self.template = "│ " + " │ ".join(f"%{'' if align == 'right' else '-'}{width}s"
-                                          for width, align in columns) + " │"
-        self.top = _rule(columns, "┏", "┳", "┓", "━")
-        self.head_rule = _rule(columns, "┡", "╇", "┩", "━")
+        # Each cell padded to its column (ljust, or rjust for a right-aligned column) as a %-format: it pads by
+        # length as ljust/rjust do, and formats faster than str.format.
+        self.cell_formats = tuple(f"%{'' if align == 'right' else '-'}{width}s" for width, align in columns)
+        # One line of a row: "│ " + the cells padded + " │".
+        self.template = "│ " + " │ ".join(self.cell_formats) + " │"
+        # The table's head: its top rule, the column titles, the rule under them.
+        titles = ["Layer (type)", "Output Shape", "Param #", "Connected to"][: len(columns)]
+        self.head = "\n".join([_rule(columns, "┏", "┳", "┓", "━")]
+                              + [line.replace("│", "┃") for line in _row(titles, self)]
+                              + [_rule(columns, "┡", "╇", "┩", "━")])
         self.row_rule = _rule(columns, "├", "┼", "┤", "─")
         self.bottom = _rule(columns, "└", "┴", "┘", "─")
+        # A line's start with an empty first cell, and its end after the second cell when the others are empty.
+        self.blank_name = "│ " + " " * self.widths[0]
+        self.blank_rest = "".join(" │ " + " " * width for width in self.widths[2:]) + " │\n"
 
 
 def _row(cells, layout):
@@ -89,6 +97,7 @@ def _rule(columns, left, mid, right, fill):
 
 _SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
 _FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
+_SPACES = tuple(" " * n for n in range(max(_SEQUENTIAL[0][0], _FUNCTIONAL[0][0]) + 1))
 
 
 def format_shape(shape):
@@ -132,7 +141,10 @@ def _cut(word, width):
     return word if len(word) <= width else word[: width - 1] + "…"
 
 
-@gc_paused  # one burst of strings and rows (see engine.gc_paused)
+_CONNECTED = attrgetter("connected_to")
+
+
+@gc_paused  # one burst of strings (see engine.gc_paused)
 def render_summary(model, expand_nested=False):
     """Keras 3's ``model.summary()`` text: the cells of summary_rows, each wrapped to its column.
 
@@ -140,61 +152,116 @@ def render_summary(model, expand_nested=False):
     newline), as _wrap wraps the joined text: "name (Type)" is one line if it fits, else the name and "(Type)"
     on a line each, each cut with an ellipsis if too long; a single connection is one word, cut if too long.
     (tests/test_render.py checks this against wrapping summary_rows' cells.)
+
+    For speed, the text is one join of ``parts``: no string per line. A row whose name and connection are such
+    words, whose output is one tensor and whose count fits on one line (nearly every row) is its name and its
+    connection, each followed by the spaces that pad it, between parts made once per output shape, type and
+    count (see _shape_parts, _type_parts). Each row's parts end with the rule under it and the next row's "│ ".
     """
-    layout = _SEQUENTIAL_LAYOUT if model.sequential_like else _FUNCTIONAL_LAYOUT
     functional = not model.sequential_like
-    header = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if functional else [])
-    lines = [f'Model: "{model.name}"', layout.top]
-    lines += [line.replace("│", "┃") for line in _row(header, layout)]
-    lines.append(layout.head_rule)
-    template, row_rule = layout.template, layout.row_rule
+    layout = _FUNCTIONAL_LAYOUT if functional else _SEQUENTIAL_LAYOUT
+    line = layout.template + "\n"
+    end = layout.row_rule + "\n│ "  # what ends a row: the rule under it, and the start of the next row
+    parts = [f'Model: "{model.name}"\n{layout.head}\n│ ']
     name_width, shape_width, params_width, *connected_width = layout.widths
-    # What repeats from row to row is made once: the wrapped lines of each output shape and parameter count,
-    # and each type's "(Type)" word ("" when the type has a space or a newline: the cell is then wrapped as text).
-    shapes, counts, kinds = {}, {}, {}
-    for i, (prefix, layer, connected) in enumerate(_rows(model, expand_nested)):
-        if i:
-            lines.append(row_rule)
+    connected_width = connected_width[0] if functional else 0
+    count_format = layout.cell_formats[2] + (" │ " if functional else "")
+    spaces = _SPACES
+    shapes, types, counts, by_lines = {}, {}, {}, {}
+    if expand_nested:
+        rows = _rows(model, True)
+    else:  # the model's own rows (zip reuses its tuple when the loop unpacks it)
+        layers = model.layers
+        rows = zip(repeat(""), layers, map(_CONNECTED, layers) if functional else repeat(""))
+    for prefix, layer, connected in rows:
         name, kind = layer.name, layer.type
-        word = kinds.get(kind)
-        if word is None:
-            word = kinds[kind] = "" if " " in kind or "\n" in kind else _cut(f"({kind})", name_width)
-        if prefix or not word or not name or " " in name or "\n" in name:
-            name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
-        elif len(name) + len(kind) + 3 <= name_width:
-            name_lines = [f"{name} ({kind})"]
-        else:
-            name_lines = [_cut(name, name_width), word]
+        type_parts = types.get(kind)
+        if type_parts is None:
+            type_parts = types[kind] = _type_parts(kind, name_width)
+        if functional:
+            if not connected:
+                connected = "-"
+            elif len(connected) == 1 and (one := connected[0]) and " " not in one and "\n" not in one:
+                connected = one if len(one) <= connected_width else one[: connected_width - 1] + "…"
+            else:
+                connected = _wrap(", ".join(connected), connected_width)  # a list: wrapped as text
         shape = layer.output_shape
-        if shape and type(shape[0]) is not list:  # one tensor's shape: ints and None, so it can be a key
+        try:  # one tensor's shape, ints and None, is a key; None and a list of several tensors' shapes are not
             key = tuple(shape)
-            shape_lines = shapes.get(key)
-            if shape_lines is None:
-                shape_lines = shapes[key] = _wrap(format_shape(shape), shape_width)
-        else:
+            shape_parts = shapes.get(key)
+        except TypeError:
             shape_lines = _wrap(format_shape(shape), shape_width)
-        if layer.built:
-            params_lines = counts.get(layer.params)
-            if params_lines is None:
-                params_lines = counts[layer.params] = _wrap(fmt_int(layer.params), params_width)
         else:
-            params_lines = _wrap("0 (unbuilt)", params_width)
+            if shape_parts is None:
+                shape_parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout, end)
+            shape_lines, first, below, after_name = shape_parts
+            if type_parts and name and not prefix and " " not in name and "\n" not in name and layer.built and \
+                    type(connected) is str:
+                count = counts.get(layer.params)
+                if count is None:
+                    count = fmt_int(layer.params)
+                    count = counts[layer.params] = count_format % count if len(count) <= params_width else ""
+                if count:
+                    type_line, suffix, room = type_parts
+                    room -= len(name)
+                    if room >= 0:  # "name (Type)" on one line: the name, " (Type)", the padding
+                        if functional:
+                            parts += (name, suffix, spaces[room], first, count, connected,
+                                      spaces[connected_width - len(connected)], below)
+                        else:
+                            parts += (name, suffix, spaces[room], first, count, below)
+                    else:  # the name, cut if too long, then "(Type)" on the second line
+                        if len(name) > name_width:
+                            name = name[: name_width - 1] + "…"
+                        if functional:
+                            parts += (name, spaces[name_width - len(name)], first, count, connected,
+                                      spaces[connected_width - len(connected)], type_line, after_name)
+                        else:
+                            parts += (name, spaces[name_width - len(name)], first, count, type_line, after_name)
+                    continue
+        # Any other row: every cell wrapped to its column, the columns side by side.
+        if type_parts and name and not prefix and " " not in name and "\n" not in name:
+            name_lines = [f"{name} ({kind})"] if len(name) + len(kind) + 3 <= name_width else \
+                [_cut(name, name_width), _cut(f"({kind})", name_width)]
+        else:
+            name_lines = _wrap(f"{prefix}{name} ({kind})", name_width)
+        params_lines = _wrap(fmt_int(layer.params) if layer.built else "0 (unbuilt)", params_width)
         wrapped = [name_lines, shape_lines, params_lines]
         if functional:
-            width = connected_width[0]
-            if not connected:
-                wrapped.append(["-"])
-            elif len(connected) == 1 and connected[0] and " " not in connected[0] and "\n" not in connected[0]:
-                wrapped.append([_cut(connected[0], width)])
-            else:
-                wrapped.append(_wrap(", ".join(connected), width))
-        lines += [template % parts for parts in zip_longest(*wrapped, fillvalue="")]
-    lines.append(layout.bottom)
-    lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
-    lines.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
-    lines.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
-                 f"({readable_bytes(model.non_trainable_bytes)})")
-    return "\n".join(lines) + "\n"
+            wrapped.append([connected] if type(connected) is str else connected)
+        # its lines, without the "│ " the previous row's parts end with
+        parts.append("".join([line % cells for cells in zip_longest(*wrapped, fillvalue="")] + [end])[2:])
+    # The last row ends with the bottom rule, not with a row rule and a next row (no rows: the head, with no "│ ").
+    parts[-1] = parts[-1][: -len(end) if len(parts) > 1 else -2]
+    parts.append(f"{layout.bottom}\n Total params: {fmt_int(model.total_params)} "
+                 f"({readable_bytes(model.total_bytes)})\n Trainable params: {fmt_int(model.trainable_params)} "
+                 f"({readable_bytes(model.trainable_bytes)})\n Non-trainable params: "
+                 f"{fmt_int(model.non_trainable_params)} ({readable_bytes(model.non_trainable_bytes)})\n")
+    return "".join(parts)
+
+
+def _type_parts(kind, name_width):
+    """What render_summary's rows of one layer type share: (the end of a row's first line and the name's second
+    line, "(Type)" cut if too long and padded; " (Type)", after a name it fits with on one line; the room for such
+    a name); False when the type has a space or a newline (the name cell is then wrapped as text)."""
+    if " " in kind or "\n" in kind:
+        return False
+    return f" │\n│ {_cut(f'({kind})', name_width):<{name_width}}", f" ({kind})", name_width - len(kind) - 3
+
+
+def _shape_parts(shape_lines, layout, end):
+    """What render_summary's rows of one output shape share: (the shape's lines; " │ " + its first line padded +
+    " │ ", between the name's cell and the count's; what ends a row whose name has one line: the end of its first
+    line, the lines below and ``end``; and what ends a row whose name has a second line, after that line's name
+    cell)."""
+    shape_format = layout.cell_formats[1]
+    first = " │ " + shape_format % shape_lines[0] + " │ "
+    # each line below the first, after its name cell (a second one when the shape has one line: the name's)
+    rest = [" │ " + shape_format % text + layout.blank_rest for text in shape_lines[1:] or [""]]
+    below = " │\n" + "".join([layout.blank_name + text for text in rest]) + end if len(shape_lines) > 1 else \
+        " │\n" + end
+    after_name = rest[0] + "".join([layout.blank_name + text for text in rest[1:]]) + end
+    return shape_lines, first, below, after_name
 
 
 # --------------------------------------------------------------------------------------------------------------
