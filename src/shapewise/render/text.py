@@ -5,7 +5,7 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 
 from __future__ import annotations
 
-from itertools import repeat, zip_longest
+from itertools import chain, repeat, zip_longest
 
 from ..dims import fmt_int
 from ..engine import gc_paused
@@ -104,8 +104,15 @@ def format_shape(shape):
         return "?"
     if shape and isinstance(shape[0], list):
         return "[" + ", ".join([format_shape(s) for s in shape]) + "]"
-    inner = ", ".join(map(str, shape))  # str(None) is "None", as Keras prints an unknown dim
-    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+    # "(%s, %s)" % dims: each dim as str() gives it (str(None) is "None", as Keras prints an unknown dim), without
+    # a str() call per dim
+    template = _SHAPE_TEMPLATES.get(len(shape))
+    if template is None:
+        template = _SHAPE_TEMPLATES[len(shape)] = "(%s,)" if len(shape) == 1 else f"({', '.join(['%s'] * len(shape))})"
+    return template % tuple(shape)
+
+
+_SHAPE_TEMPLATES = {}  # by rank
 
 
 def _rows(model, expand_nested, prefix=""):
@@ -231,8 +238,12 @@ def render_summary(model, expand_nested=False):
         wrapped = [name_lines, shape_lines, params_lines]
         if functional:
             wrapped.append(connected if type(connected) is list else [connected + connected_end])
-        # its lines, without the "│ " the previous row's parts end with
-        parts.append("".join([line % cells for cells in zip_longest(*wrapped, fillvalue="")] + [end])[2:])
+        # its lines, without the "│ " the previous row's parts end with, as one %-format
+        n = max(map(len, wrapped))
+        template = by_lines.get(n)
+        if template is None:
+            template = by_lines[n] = (line * n)[2:] + "%s"
+        parts.append(template % (*chain.from_iterable(zip_longest(*wrapped, fillvalue="")), end))
     # The last row ends with the bottom rule, not with a row rule and a next row (no rows: the head, with no "│ ").
     parts[-1] = parts[-1][: -len(end) if len(parts) > 1 else -2]
     parts.append(f"{layout.bottom}\n Total params: {fmt_int(model.total_params)} "
