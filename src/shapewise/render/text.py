@@ -5,8 +5,7 @@ Pure functions of a ModelReport; no numbers are computed here beyond formatting.
 
 from __future__ import annotations
 
-from itertools import repeat, zip_longest
-from operator import attrgetter
+from itertools import chain, repeat, zip_longest
 
 from ..dims import fmt_int
 from ..engine import gc_paused
@@ -105,8 +104,15 @@ def format_shape(shape):
         return "?"
     if shape and isinstance(shape[0], list):
         return "[" + ", ".join([format_shape(s) for s in shape]) + "]"
-    inner = ", ".join(map(str, shape))  # str(None) is "None", as Keras prints an unknown dim
-    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+    # "(%s, %s)" % dims: each dim as str() gives it (str(None) is "None", as Keras prints an unknown dim), without
+    # a str() call per dim
+    template = _SHAPE_TEMPLATES.get(len(shape))
+    if template is None:
+        template = _SHAPE_TEMPLATES[len(shape)] = "(%s,)" if len(shape) == 1 else f"({', '.join(['%s'] * len(shape))})"
+    return template % tuple(shape)
+
+
+_SHAPE_TEMPLATES = {}  # by rank
 
 
 def _rows(model, expand_nested, prefix=""):
@@ -141,9 +147,6 @@ def _cut(word, width):
     return word if len(word) <= width else word[: width - 1] + "…"
 
 
-_CONNECTED = attrgetter("connected_to")
-
-
 @gc_paused  # one burst of strings (see engine.gc_paused)
 def render_summary(model, expand_nested=False):
     """Keras 3's ``model.summary()`` text: the cells of summary_rows, each wrapped to its column.
@@ -165,14 +168,16 @@ def render_summary(model, expand_nested=False):
     parts = [f'Model: "{model.name}"\n{layout.head}\n│ ']
     name_width, shape_width, params_width, *connected_width = layout.widths
     connected_width = connected_width[0] if functional else 0
-    count_format = layout.cell_formats[2] + (" │ " if functional else "")
+    count_format = f">{params_width},"
+    after_count = " │ " if functional else ""
     spaces = _SPACES
     shapes, types, counts, by_lines = {}, {}, {}, {}
     if expand_nested:
         rows = _rows(model, True)
     else:  # the model's own rows (zip reuses its tuple when the loop unpacks it)
         layers = model.layers
-        rows = zip(repeat(""), layers, map(_CONNECTED, layers) if functional else repeat(""))
+        rows = zip(repeat(""), layers, [layer.connected_to for layer in layers] if functional else repeat(None))
+    # A cell that is one line is given as two parts: its text, then what pads it, or "…" when the text is cut.
     for prefix, layer, connected in rows:
         name, kind = layer.name, layer.type
         type_parts = types.get(kind)
@@ -180,9 +185,12 @@ def render_summary(model, expand_nested=False):
             type_parts = types[kind] = _type_parts(kind, name_width)
         if functional:
             if not connected:
-                connected = "-"
+                connected, connected_end = "-", spaces[connected_width - 1]
             elif len(connected) == 1 and (one := connected[0]) and " " not in one and "\n" not in one:
-                connected = one if len(one) <= connected_width else one[: connected_width - 1] + "…"
+                if len(one) <= connected_width:
+                    connected, connected_end = one, spaces[connected_width - len(one)]
+                else:
+                    connected, connected_end = one[: connected_width - 1], "…"
             else:
                 connected = _wrap(", ".join(connected), connected_width)  # a list: wrapped as text
         shape = layer.output_shape
@@ -196,28 +204,29 @@ def render_summary(model, expand_nested=False):
                 shape_parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout, end)
             shape_lines, first, below, after_name = shape_parts
             if type_parts and name and not prefix and " " not in name and "\n" not in name and layer.built and \
-                    type(connected) is str:
+                    type(connected) is not list:
                 count = counts.get(layer.params)
-                if count is None:
-                    count = fmt_int(layer.params)
-                    count = counts[layer.params] = count_format % count if len(count) <= params_width else ""
+                if count is None:  # the count's cell, as fmt_int and padded; "" if it does not fit on one line
+                    count = format(layer.params, count_format)
+                    count = counts[layer.params] = count + after_count if len(count) <= params_width else ""
                 if count:
                     type_line, suffix, room = type_parts
                     room -= len(name)
                     if room >= 0:  # "name (Type)" on one line: the name, " (Type)", the padding
                         if functional:
-                            parts += (name, suffix, spaces[room], first, count, connected,
-                                      spaces[connected_width - len(connected)], below)
+                            parts += (name, suffix, spaces[room], first, count, connected, connected_end, below)
                         else:
                             parts += (name, suffix, spaces[room], first, count, below)
-                    else:  # the name, cut if too long, then "(Type)" on the second line
-                        if len(name) > name_width:
-                            name = name[: name_width - 1] + "…"
-                        if functional:
-                            parts += (name, spaces[name_width - len(name)], first, count, connected,
-                                      spaces[connected_width - len(connected)], type_line, after_name)
-                        else:
-                            parts += (name, spaces[name_width - len(name)], first, count, type_line, after_name)
+                        continue
+                    # the name, cut if too long, then "(Type)" on the second line
+                    if len(name) <= name_width:
+                        name_end = spaces[name_width - len(name)]
+                    else:
+                        name, name_end = name[: name_width - 1], "…"
+                    if functional:
+                        parts += (name, name_end, first, count, connected, connected_end, type_line, after_name)
+                    else:
+                        parts += (name, name_end, first, count, type_line, after_name)
                     continue
         # Any other row: every cell wrapped to its column, the columns side by side.
         if type_parts and name and not prefix and " " not in name and "\n" not in name:
@@ -228,9 +237,13 @@ def render_summary(model, expand_nested=False):
         params_lines = _wrap(fmt_int(layer.params) if layer.built else "0 (unbuilt)", params_width)
         wrapped = [name_lines, shape_lines, params_lines]
         if functional:
-            wrapped.append([connected] if type(connected) is str else connected)
-        # its lines, without the "│ " the previous row's parts end with
-        parts.append("".join([line % cells for cells in zip_longest(*wrapped, fillvalue="")] + [end])[2:])
+            wrapped.append(connected if type(connected) is list else [connected + connected_end])
+        # its lines, without the "│ " the previous row's parts end with, as one %-format
+        n = max(map(len, wrapped))
+        template = by_lines.get(n)
+        if template is None:
+            template = by_lines[n] = (line * n)[2:] + "%s"
+        parts.append(template % (*chain.from_iterable(zip_longest(*wrapped, fillvalue="")), end))
     # The last row ends with the bottom rule, not with a row rule and a next row (no rows: the head, with no "│ ").
     parts[-1] = parts[-1][: -len(end) if len(parts) > 1 else -2]
     parts.append(f"{layout.bottom}\n Total params: {fmt_int(model.total_params)} "
@@ -258,10 +271,11 @@ def _shape_parts(shape_lines, layout, end):
     first = " │ " + shape_format % shape_lines[0] + " │ "
     # each line below the first, after its name cell (a second one when the shape has one line: the name's)
     rest = [" │ " + shape_format % text + layout.blank_rest for text in shape_lines[1:] or [""]]
-    below = " │\n" + "".join([layout.blank_name + text for text in rest]) + end if len(shape_lines) > 1 else \
-        " │\n" + end
-    after_name = rest[0] + "".join([layout.blank_name + text for text in rest[1:]]) + end
-    return shape_lines, first, below, after_name
+    if len(rest) == 1:  # the common case: a shape of one or two lines
+        below = " │\n" + layout.blank_name + rest[0] + end if len(shape_lines) > 1 else " │\n" + end
+        return shape_lines, first, below, rest[0] + end
+    below = "".join([" │\n"] + [layout.blank_name + text for text in rest] + [end])
+    return shape_lines, first, below, "".join([rest[0]] + [layout.blank_name + text for text in rest[1:]] + [end])
 
 
 # --------------------------------------------------------------------------------------------------------------
