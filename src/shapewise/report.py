@@ -376,7 +376,6 @@ def model_report(model):
     by_rows = True
     trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
     kinds = {}  # by class: _plain_kind
-    no_weights = ()
     for layer in layers:
         # The node the row shows: the layer's last relevant call.
         nodes = layer._inbound_nodes
@@ -448,7 +447,7 @@ def model_report(model):
         else:
             r.built = ws is not None
             r.params = r.trainable = r.non_trainable = 0
-            r._weights = r._flags = no_weights
+            r._weights = r._flags = ()  # one shared empty tuple: no list per weightless row
         if sequential_like:
             r.connected_to = None
         elif len(nodes) == 1 and node is not None and len(node.input_tensors) == 1:

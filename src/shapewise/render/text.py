@@ -99,7 +99,7 @@ def _rule(columns, left, mid, right, fill):
 
 _SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
 _FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
-_SPACES = tuple(" " * n for n in range(max(_SEQUENTIAL[0][0], _FUNCTIONAL[0][0]) + 1))
+_SPACES = tuple(" " * n for n in range(max(_SEQUENTIAL[0][0], _FUNCTIONAL[0][0]) + 1))  # what pads a cell, by length
 
 
 def format_shape(shape):
