@@ -111,14 +111,14 @@ class LayerReport:
     """
 
     __slots__ = ("name", "type", "output_shape", "params", "trainable", "non_trainable", "connected_to", "nested",
-                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explain_from", "_relevant",
-                 "_explanation")
+                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explanation", "_relevant")
 
     # _input: the input shape, or the node to derive it from (a Node). _weights: the layer's Weights in Keras's
     # order (a shared empty tuple when it has none). _flags: their trainable flags when the report was made, or,
     # when they are all the layer's own weights, the layer's trainable flag then (a bool: each weight's flag is its
-    # declared flag and the layer's, as Weight.trainable computes it): no list per row. _explain_from: the
-    # layer's build context (None when there is no explanation), _relevant: the model's relevant node ids.
+    # declared flag and the layer's, as Weight.trainable computes it): no list per row. _explanation: the
+    # explanation, or the layer's build context to derive it from, or None. _relevant: the model's relevant node
+    # ids.
 
     @property
     def input_shape(self):
@@ -151,14 +151,14 @@ class LayerReport:
     @property
     def explanation(self):
         """Derived on first use from the rule's declarations: a summary alone never pays for it."""
-        if self._explanation is None and self._explain_from is not None:
-            ctx, relevant = self._explain_from, self._relevant
+        ctx = self._explanation
+        if type(ctx) is Context:
+            relevant = self._relevant
             nodes = ctx.layer._inbound_nodes
             later = [(k + 1, n.ctx) for k, n in enumerate(nodes) if k and n.ctx is not None
                      and (relevant is None or id(n) in relevant)]
             trainable = dict(zip(map(id, self._weights), self._weight_flags()))  # as when the report was made
             self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later, trainable)
-            self._explain_from = None
         return self._explanation
 
     def to_json(self, explain=True):
@@ -339,9 +339,8 @@ def _layer_report(layer, node, relevant, weights, flags):
     r._weights, r._flags, r._weight_reports = weights, flags, None
     r.connected_to = None
     r.nested = model_report(layer) if is_model else None
-    r._explain_from = None if is_model else layer._build_ctx
+    r._explanation = None if is_model else layer._build_ctx  # the explanation is derived from it on first use
     r._relevant = relevant
-    r._explanation = None
     return r
 
 
@@ -377,14 +376,23 @@ def model_report(model):
     by_rows = True
     trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
     kinds = {}  # by class: _plain_kind
-    no_weights = ()
     for layer in layers:
+        # The node the row shows: the layer's last relevant call.
         nodes = layer._inbound_nodes
-        if relevant is not None and len(nodes) > 1 and sequential_like and \
-                sum(1 for n in nodes if id(n) in relevant) > 1:
-            sequential_like = False
-            for r, earlier in zip(reports, layers):
-                r.connected_to = _connections(earlier, relevant)
+        if len(nodes) == 1:
+            node = nodes[0]
+            if relevant is not None and id(node) not in relevant:
+                node = None
+        elif not nodes:
+            node = None
+        elif relevant is None:
+            node = nodes[-1]
+        else:
+            if sequential_like and sum(1 for n in nodes if id(n) in relevant) > 1:
+                sequential_like = False  # (Keras's test, see above): the rows before this one get their inputs
+                for r, earlier in zip(reports, layers):
+                    r.connected_to = _connections(earlier, relevant)
+            node = next((n for n in reversed(nodes) if id(n) in relevant), None)
         cls = type(layer)
         kind = kinds.get(cls)
         if kind is None:
@@ -407,7 +415,7 @@ def model_report(model):
         if not kind:  # the general case
             weights = layer.weights
             flags = list(map(_TRAINABLE, weights)) if weights else []
-            r = _layer_report(layer, None, relevant, weights, flags)
+            r = _layer_report(layer, node, relevant, weights, flags)
             if weights:
                 by_rows = False
             if not sequential_like:
@@ -418,18 +426,12 @@ def model_report(model):
         r = LayerReport()
         r.name = layer.name
         r.type = kind
-        if nodes:
-            node = nodes[-1]
-            if relevant is not None and id(node) not in relevant:
-                node = next((n for n in reversed(nodes) if id(n) in relevant), None)
-        else:
-            node = None
         if node is None:
             r._input = r.output_shape = None
         else:
             r._input = node  # for the input shape, on first use
             outputs = node.output_tensors  # = flatten(node.outputs)
-            r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
+            r.output_shape = [d.value for d in outputs[0].spec.shape] if len(outputs) == 1 else _shape_json(outputs)
         if ws:
             r.built = True
             flag = layer.trainable  # every weight is the layer's own: its flag is its declared flag and this
@@ -445,21 +447,20 @@ def model_report(model):
         else:
             r.built = ws is not None
             r.params = r.trainable = r.non_trainable = 0
-            r._weights = r._flags = no_weights
+            r._weights = r._flags = ()  # one shared empty tuple: no list per weightless row
         if sequential_like:
             r.connected_to = None
-        elif len(nodes) == 1 and node is not None:  # one call (the relevant one): _connections, inlined
-            r.connected_to = connected = []
-            for t in node.input_tensors:
-                inbound, node_index, tensor_index = t._keras_history
-                if node_index == 0 == tensor_index:  # nearly always: no ints to format
-                    connected.append(inbound.name + "[0][0]")
-                else:
-                    connected.append(f"{inbound.name}[{node_index}][{tensor_index}]")
+        elif len(nodes) == 1 and node is not None and len(node.input_tensors) == 1:
+            # one call (the relevant one) on one tensor: _connections, inlined
+            inbound, node_index, tensor_index = node.input_tensors[0]._keras_history
+            if node_index or tensor_index:
+                r.connected_to = [f"{inbound.name}[{node_index}][{tensor_index}]"]
+            else:  # nearly always: no ints to format
+                r.connected_to = [inbound.name + "[0][0]"]
         else:
             r.connected_to = _connections(layer, relevant)
-        r.nested = r._weight_reports = r._explanation = None
-        r._explain_from = layer._build_ctx
+        r.nested = r._weight_reports = None
+        r._explanation = layer._build_ctx  # the explanation is derived from it on first use
         r._relevant = relevant
         reports.append(r)
     m.sequential_like = sequential_like

@@ -62,7 +62,8 @@ def _wrap_paragraphs(text, width):
 class _Layout:
     """A table's column layout and the strings that depend only on it, made once per layout."""
 
-    __slots__ = ("blank_name", "blank_rest", "bottom", "cell_formats", "head", "row_rule", "template", "widths")
+    __slots__ = ("blank_last", "blank_mid", "blank_name", "bottom", "cell_formats", "head", "row_rule", "template",
+                 "widths")
 
     def __init__(self, columns):
         self.widths = tuple(width for width, _ in columns)
@@ -78,9 +79,11 @@ class _Layout:
                               + [_rule(columns, "┡", "╇", "┩", "━")])
         self.row_rule = _rule(columns, "├", "┼", "┤", "─")
         self.bottom = _rule(columns, "└", "┴", "┘", "─")
-        # A line's start with an empty first cell, and its end after the second cell when the others are empty.
+        # Parts of a line below a row's first: its start with an empty first cell; what follows the second cell
+        # up to the last one, empty; the last cell empty and the line's end.
         self.blank_name = "│ " + " " * self.widths[0]
-        self.blank_rest = "".join(" │ " + " " * width for width in self.widths[2:]) + " │\n"
+        self.blank_mid = "".join(" │ " + " " * width for width in self.widths[2:-1]) + " │ "
+        self.blank_last = " " * self.widths[-1] + " │\n"
 
 
 def _row(cells, layout):
@@ -96,7 +99,7 @@ def _rule(columns, left, mid, right, fill):
 
 _SEQUENTIAL_LAYOUT = _Layout(_SEQUENTIAL)
 _FUNCTIONAL_LAYOUT = _Layout(_FUNCTIONAL)
-_SPACES = tuple(" " * n for n in range(max(_SEQUENTIAL[0][0], _FUNCTIONAL[0][0]) + 1))
+_SPACES = tuple(" " * n for n in range(max(_SEQUENTIAL[0][0], _FUNCTIONAL[0][0]) + 1))  # what pads a cell, by length
 
 
 def format_shape(shape):
@@ -202,9 +205,8 @@ def render_summary(model, expand_nested=False):
         else:
             if shape_parts is None:
                 shape_parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout, end)
-            shape_lines, first, below, after_name = shape_parts
-            if type_parts and name and not prefix and " " not in name and "\n" not in name and layer.built and \
-                    type(connected) is not list:
+            shape_lines, first, below, after_name, middles = shape_parts
+            if type_parts and name and not prefix and " " not in name and "\n" not in name and layer.built:
                 count = counts.get(layer.params)
                 if count is None:  # the count's cell, as fmt_int and padded; "" if it does not fit on one line
                     count = format(layer.params, count_format)
@@ -213,20 +215,26 @@ def render_summary(model, expand_nested=False):
                     type_line, suffix, room = type_parts
                     room -= len(name)
                     if room >= 0:  # "name (Type)" on one line: the name, " (Type)", the padding
-                        if functional:
-                            parts += (name, suffix, spaces[room], first, count, connected, connected_end, below)
-                        else:
+                        if not functional:
                             parts += (name, suffix, spaces[room], first, count, below)
+                        elif type(connected) is str:
+                            parts += (name, suffix, spaces[room], first, count, connected, connected_end, below)
+                        else:  # a connection of several lines
+                            parts += (name, suffix, spaces[room], first, count)
+                            _lines_below(parts, connected, None, shape_lines, middles, layout, end)
                         continue
                     # the name, cut if too long, then "(Type)" on the second line
                     if len(name) <= name_width:
                         name_end = spaces[name_width - len(name)]
                     else:
                         name, name_end = name[: name_width - 1], "…"
-                    if functional:
-                        parts += (name, name_end, first, count, connected, connected_end, type_line, after_name)
-                    else:
+                    if not functional:
                         parts += (name, name_end, first, count, type_line, after_name)
+                    elif type(connected) is str:
+                        parts += (name, name_end, first, count, connected, connected_end, type_line, after_name)
+                    else:  # a connection of several lines
+                        parts += (name, name_end, first, count)
+                        _lines_below(parts, connected, type_line, shape_lines, middles, layout, end)
                     continue
         # Any other row: every cell wrapped to its column, the columns side by side.
         if type_parts and name and not prefix and " " not in name and "\n" not in name:
@@ -265,17 +273,36 @@ def _type_parts(kind, name_width):
 def _shape_parts(shape_lines, layout, end):
     """What render_summary's rows of one output shape share: (the shape's lines; " │ " + its first line padded +
     " │ ", between the name's cell and the count's; what ends a row whose name has one line: the end of its first
-    line, the lines below and ``end``; and what ends a row whose name has a second line, after that line's name
-    cell)."""
+    line, the lines below and ``end``; what ends a row whose name has a second line, after that line's name cell;
+    and, for each line below the first, what stands between its name cell and its last cell)."""
     shape_format = layout.cell_formats[1]
     first = " │ " + shape_format % shape_lines[0] + " │ "
+    middles = [" │ " + shape_format % text + layout.blank_mid for text in shape_lines[1:]]
     # each line below the first, after its name cell (a second one when the shape has one line: the name's)
-    rest = [" │ " + shape_format % text + layout.blank_rest for text in shape_lines[1:] or [""]]
+    rest = [middle + layout.blank_last for middle in middles] or \
+        [" │ " + " " * layout.widths[1] + layout.blank_mid + layout.blank_last]
     if len(rest) == 1:  # the common case: a shape of one or two lines
         below = " │\n" + layout.blank_name + rest[0] + end if len(shape_lines) > 1 else " │\n" + end
-        return shape_lines, first, below, rest[0] + end
+        return shape_lines, first, below, rest[0] + end, middles
     below = "".join([" │\n"] + [layout.blank_name + text for text in rest] + [end])
-    return shape_lines, first, below, "".join([rest[0]] + [layout.blank_name + text for text in rest[1:]] + [end])
+    after_name = "".join([rest[0]] + [layout.blank_name + text for text in rest[1:]] + [end])
+    return shape_lines, first, below, after_name, middles
+
+
+def _lines_below(parts, connected, type_line, shape_lines, middles, layout, end):
+    """render_summary's parts of a row whose connection cell has several lines (a layer with several inputs),
+    after its count's cell: the first line's connection, then each line below: its name cell (``type_line``: the
+    end of the line above and "(Type)", when the name has a second line), shape cell and count cell, and its
+    connection."""
+    width = layout.widths[-1]
+    blank_start = " │\n" + layout.blank_name
+    blank_middle = " │ " + " " * layout.widths[1] + layout.blank_mid
+    parts += (connected[0], _SPACES[width - len(connected[0])])
+    for i in range(1, max(len(connected), len(shape_lines), 2 if type_line else 1)):
+        text = connected[i] if i < len(connected) else ""
+        parts += (type_line if i == 1 and type_line else blank_start,
+                  middles[i - 1] if i <= len(middles) else blank_middle, text, _SPACES[width - len(text)])
+    parts.append(" │\n" + end)
 
 
 # --------------------------------------------------------------------------------------------------------------
