@@ -13,6 +13,7 @@ import pytest
 from shapewise.errors import RefusedError
 from shapewise.frontends import snippet
 from shapewise.frontends.snippet import interpret
+from shapewise.interpreter import budgets
 
 MODEL = "from keras import Sequential\nfrom keras.layers import Dense\nmodel = Sequential([Dense(2, input_shape=(3,))])\n"
 PWNED = "/tmp/shapewise_sandbox_pwned"
@@ -179,7 +180,7 @@ def test_source_size_limit():
 
 
 def test_time_budget(monkeypatch):
-    monkeypatch.setattr(snippet, "TIME_BUDGET", -1.0)
+    monkeypatch.setattr(budgets, "TIME_BUDGET", -1.0)
     result = interpret(MODEL, "<slow>")
     assert isinstance(result.error, RefusedError)
     assert "time budget" in result.error.message
