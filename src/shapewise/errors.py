@@ -72,6 +72,11 @@ class ArgumentError(ShapeError):
     """A layer or model argument Keras would reject (a negative ``units``, an unknown ``padding``)."""
 
 
+class NotReplayableError(ShapewiseError):
+    """A rule cannot be re-run on a hypothetical input (a custom layer's call is the snippet's code): the report
+    then makes no claim that needs such a re-run."""
+
+
 class RefusedError(ShapewiseError):
     """The snippet interpreter refuses a construct; nothing was run."""
 

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from .dims import Known, Named, Unknown, fmt_int
 from .engine import Context, Layer, Node, Spec, gc_paused
-from .errors import ShapewiseError, UnknownDimError
+from .errors import NotReplayableError, ShapewiseError, UnknownDimError
 from .graph import Functional, InputLayer, Model
 
 _VALUE = attrgetter("value")
@@ -540,6 +540,8 @@ def input_axes(model):
             specs[i] = Spec(shape, specs[i].dtype)
             try:
                 model.infer(Context(model, specs, fresh=True), specs if len(specs) > 1 else specs[0])
+            except NotReplayableError:
+                return []  # a custom layer's code is only run on the real input: no claim about any axis
             except UnknownDimError as e:
                 a.affects_params, a.because = True, f"{e.layer} ({e.layer_type}): {e.message}"
             except ShapewiseError as e:

@@ -13,7 +13,7 @@ from .values import Opaque, _deep_values, _format, _hashable, _is_number, _kind,
 
 _INERT_BUILTINS = {
     "print", "len", "range", "int", "float", "str", "bool", "max", "min", "sum", "tuple", "list", "dict", "abs",
-    "round", "enumerate", "zip", "sorted", "reversed", "isinstance",
+    "round", "enumerate", "zip", "sorted", "reversed", "isinstance", "super",
 }
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 
@@ -242,6 +242,9 @@ class BuiltinsMixin:
             out = {}
         out.update(kwargs)
         return out
+
+    def _b_super(self, args, kwargs):
+        return self._super(args, self.call_node)
 
     def _b_isinstance(self, args, kwargs):
         self.refuse("isinstance()", "types are not inspected in snippets")

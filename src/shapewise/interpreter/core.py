@@ -10,7 +10,7 @@ from ..dims import Dim, Unknown
 from ..engine import KerasTensor, Layer, Weight
 from ..errors import ArgumentError, RefusedError, ShapeError, ShapewiseError, UsageError
 from ..report import RunResult, model_report
-from . import budgets
+from . import budgets, tensor_ops
 from .budgets import (
     MAX_DEPTH,
     MAX_FORMAT_WIDTH,
@@ -22,6 +22,8 @@ from .budgets import (
     _Steps,
 )
 from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin
+from .custom import CustomLayer
+from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, _Frame
 from .keras_ns import (
     _IGNORED_MODEL_METHODS,
     _LAYER_ATTRS,
@@ -37,13 +39,19 @@ from .keras_ns import (
 )
 from .pytypes import _DICT_ATTRS, _LIST_ATTRS, _STR_ATTRS, _TUPLE_ATTRS
 from .values import (
+    BoundMethod,
     Builtin,
+    Class,
     Factory,
+    Function,
+    Instance,
+    KerasOp,
     Method,
     Missing,
     Namespace,
     Opaque,
     OpaqueFunction,
+    Super,
     _bound_by,
     _Break,
     _Continue,
@@ -58,12 +66,16 @@ from .values import (
 )
 
 
-class Interpreter(BuiltinsMixin):
+class Interpreter(FunctionsMixin, BuiltinsMixin):
     def __init__(self, source, filename):
         self.source = source
         self.filename = filename
         self.lines = source.splitlines()
-        self.env = {}
+        self.env = {}  # the current frame's local names: the module's globals at top level
+        self.globals = self.env
+        self.frame = _Frame(self.env, ())
+        self.call_depth = 0
+        self.tracing = 0  # > 0 while a custom layer's call() is traced
         self.events = []
         self.skipped = []
         self.pending = []  # (line, statement text, Opaque): skipped unless the opaque value reaches the model
@@ -139,7 +151,7 @@ class Interpreter(BuiltinsMixin):
                 skipped.append(item)
         events = list(self.events)
         if error is None and self.summaries == 0:
-            bound = {id(v) for v in self.env.values()}
+            bound = {id(v) for v in self.globals.values()}
             for model in self.created:
                 if id(model) in bound:
                     events.append(("model", model_report(model)))
@@ -216,7 +228,7 @@ class Interpreter(BuiltinsMixin):
     def _assign(self, target, value, stmt):
         if isinstance(target, ast.Name):
             self._check_name(target.id, target)
-            self.env[target.id] = value
+            self._bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._unpack(target, value, stmt)
         elif isinstance(target, ast.Starred):
@@ -456,18 +468,41 @@ class Interpreter(BuiltinsMixin):
         if name.startswith("__"):
             self.refuse(f"the name `{name}`", "dunder names are never bound or looked up", node)
 
+    def _bind(self, name, value):
+        frame = self.frame
+        if name in frame.global_names:
+            self.globals[name] = value
+        elif name in frame.nonlocal_names:
+            for scope in frame.enclosing:
+                if name in scope:
+                    scope[name] = value
+                    return
+            self.env[name] = value
+        else:
+            self.env[name] = value
+
     def _name(self, name, node):
-        if name in self.env:
-            return self.env[name]
+        env = self.env
+        if name in env:
+            return env[name]
+        frame = self.frame
+        if frame.enclosing or env is not self.globals:
+            if name in frame.global_names:
+                env = None
+            else:
+                for scope in frame.enclosing:
+                    if name in scope:
+                        return scope[name]
+            if name in self.globals:
+                return self.globals[name]
         if name == "__name__":
             return "__main__"
         self._check_name(name, node)
         if name in self.builtins:
             return self.builtins[name]
         if name in _PYTHON_BUILTINS:
-            self.refuse(f"`{name}`", "only print, len, range, int, float, str, bool, max, min, sum, tuple, list, "
-                                     "dict, abs, round, enumerate, zip, sorted and reversed are available; "
-                                     "shapewise never runs other Python builtins", node)
+            self.refuse(f"`{name}`", f"only {', '.join(sorted(_INERT_BUILTINS))} are available; shapewise never "
+                                     "runs other Python builtins", node)
         implicit = self._implicit(name)
         if implicit is not None:
             return implicit
@@ -507,10 +542,6 @@ class Interpreter(BuiltinsMixin):
             return handler(self, node)
         finally:
             self.depth -= 1
-
-    def _e_lambda(self, node):
-        """A ``lambda`` becomes an inert stand-in: it can be handed to ``Lambda(...)``, never called."""
-        return OpaqueFunction(self._text(node), node.lineno)
 
     def _e_constant(self, node):
         value = node.value
@@ -645,9 +676,8 @@ class Interpreter(BuiltinsMixin):
                 return obj[index]
             except KeyError:
                 raise UsageError(f"key {index!r} is not in `{self._text(node.value)}`", line=self.line) from None
-        if isinstance(obj, KerasTensor):
-            self.refuse(f"slicing a symbolic tensor (`{self._text(node)}`)",
-                        "tensor operations are not interpreted; use a layer such as Cropping or Reshape", node)
+        if isinstance(obj, (KerasTensor, Weight)):
+            return self._tensor_operator("getitem", [obj, index], node)
         self.refuse(f"`{self._text(node)}`", f"a {_kind(obj)} cannot be indexed", node)
 
     def _e_binop(self, node):
@@ -657,10 +687,8 @@ class Interpreter(BuiltinsMixin):
         op_type = type(op)
         if isinstance(a, Opaque) or isinstance(b, Opaque):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
-        if isinstance(a, KerasTensor) or isinstance(b, KerasTensor):
-            self.refuse(f"arithmetic on symbolic tensors (`{self._text(node)}`)",
-                        "tensor operations are not interpreted; use a layer such as Add, Multiply or Concatenate",
-                        node)
+        if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
+            return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
         if _is_number(a) and _is_number(b):
             return self._checked(self._arith(op_type, a, b, node), node)
         if isinstance(a, Dim) or isinstance(b, Dim):
@@ -688,6 +716,15 @@ class Interpreter(BuiltinsMixin):
             self.refuse(f"`{self._text(node)}`", "%-formatting is interpreted for numbers and strings only", node)
         self.refuse(f"`{self._text(node)}`", f"the operator {_OP_TEXT.get(op_type, op_type.__name__)} is not "
                                              f"interpreted for a {_kind(a)} and a {_kind(b)}", node)
+
+    def _tensor_operator(self, op, args, node):
+        """A Python operator (``+``, ``x[:, 0]``, ``-x``, ``a < b``) with a symbolic tensor among its operands."""
+        table = tensor_ops.operator_table() or {}
+        fn = table.get(op) if op else None
+        if fn is None:
+            self.refuse(f"`{self._text(node)}`", "this operator on a symbolic tensor has no shape rule in shapewise "
+                                                 "(yet)", node)
+        return tensor_ops.apply(self, op, fn, args, {}, node)
 
     def _check_length(self, n, node):
         if n > MAX_SEQUENCE:
@@ -745,6 +782,9 @@ class Interpreter(BuiltinsMixin):
         op_type = type(node.op)
         if isinstance(value, Opaque):
             return Opaque(self._text(node), parents=(value,))
+        if isinstance(value, (KerasTensor, Weight)) and op_type in tensor_ops.UNARY_OPS:
+            op = tensor_ops.UNARY_OPS[op_type]
+            return value if op is None else self._tensor_operator(op, [value], node)
         if op_type is ast.Not:
             truth = self._truth(value)
             if truth is None:
@@ -788,6 +828,9 @@ class Interpreter(BuiltinsMixin):
     def _compare(self, op, a, b, node):
         if isinstance(a, Opaque) or isinstance(b, Opaque):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
+        if type(op) in tensor_ops.COMPARE_OPS and (isinstance(a, (KerasTensor, Weight)) or
+                                                   isinstance(b, (KerasTensor, Weight))):
+            return self._tensor_operator(tensor_ops.COMPARE_OPS[type(op)], [a, b], node)
         a, b = _plain_dim(a), _plain_dim(b)
         if isinstance(a, Dim) or isinstance(b, Dim):
             return Opaque(self._text(node), {self._text(node): "compares a size that is not known"})
@@ -877,11 +920,21 @@ class Interpreter(BuiltinsMixin):
     # --- attributes ------------------------------------------------------------------------------------------
     def _attribute(self, obj, name, node):
         if name.startswith("_"):
-            self.refuse(f"the attribute `{name}`", "attributes starting with `_` are never read", node)
+            # The snippet's own objects keep their attributes in dicts of the interpreter's: a `_private` name is
+            # only a key there. Dunders never are, but for the few special methods a class may define.
+            own = isinstance(obj, (Instance, CustomLayer, Class, Super))
+            if not own or (name.startswith("__") and name not in _ALLOWED_DUNDERS):
+                self.refuse(f"the attribute `{name}`", "attributes starting with `_` are never read", node)
         if isinstance(obj, Namespace):
             return obj.lookup(name)
         if isinstance(obj, Opaque):
             return Opaque(self._text(node), parents=(obj,), path=f"{obj.path}.{name}" if obj.path else None)
+        if isinstance(obj, (Instance, CustomLayer, Class, Super)):
+            value = self._object_attribute(obj, name, node)
+            if value is not NotImplemented:
+                return value
+            if name.startswith("_"):
+                self.refuse(f"the attribute `{name}`", "it was never set on this object", node)
         if isinstance(obj, Missing):
             return Missing(f"{obj.path}.{name}", obj.why)
         from ..graph import Model
@@ -922,9 +975,11 @@ class Interpreter(BuiltinsMixin):
             raise ArgumentError(f"`{self._text(node)}`: {e}") from None
 
     def _set_attribute(self, obj, name, value, node):
-        if name.startswith("_"):
+        if name.startswith("_") and (name.startswith("__") or not isinstance(obj, (Instance, CustomLayer))):
             self.refuse(f"setting `.{name}`", "attributes starting with `_` are never touched", node)
         if isinstance(obj, Opaque):
+            return
+        if self._set_object_attribute(obj, name, value, node):
             return
         if isinstance(obj, Layer) and name == "trainable":
             if not isinstance(value, bool):
@@ -967,13 +1022,31 @@ class Interpreter(BuiltinsMixin):
         if isinstance(func, Builtin):
             self.call_node = node
             return func.fn(self, args, kwargs)
+        if isinstance(func, KerasOp):
+            values = list(_deep_values(args, kwargs))
+            if any(isinstance(v, Opaque) for v in values) and not any(isinstance(v, (KerasTensor, Weight))
+                                                                      for v in values):
+                return Opaque(self._text(node), parents=tuple(v for v in values if isinstance(v, Opaque)))
+            return tensor_ops.apply(self, func.name, func.fn, args, kwargs, node)
+        if isinstance(func, Function):
+            return self._call_function(func, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self._call_function(func.function, [func.obj, *args], kwargs, node)
+        if isinstance(func, Class):
+            return self._instantiate(func, args, kwargs, node)
+        if isinstance(func, Instance):
+            call, _ = func.cls.lookup("__call__")
+            if isinstance(call, Function):
+                return self._call_function(call, [func, *args], kwargs, node)
+            self.refuse(f"`{self._text(node)}`", f"a {func.cls.name} object is not callable", node)
+        if isinstance(func, FrameworkBase):
+            self.refuse(f"`{self._text(node)}`", f"`{func.path}` is a base class for the snippet's own layers", node)
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
-            tensors = [v for v in _deep_values(args, kwargs) if isinstance(v, KerasTensor)]
+            tensors = [v for v in _deep_values(args, kwargs) if isinstance(v, (KerasTensor, Weight))]
             if tensors:
-                self.refuse(f"`{self._text(node)}`", f"`{func.desc}` is not a Keras layer; shapewise cannot tell the "
-                                                     "shape it gives a symbolic tensor", node)
+                return self._opaque_on_tensor(func, args, kwargs, node)
             parents = (func,) + tuple(v for v in _deep_values(args, kwargs) if isinstance(v, Opaque))
             return Opaque(self._text(node), parents=parents)
         if isinstance(func, Missing):
@@ -1000,6 +1073,24 @@ class Interpreter(BuiltinsMixin):
         if isinstance(func, Namespace):
             self.refuse(f"`{self._text(node)}`", f"`{func.path}` is a module, not something to call", node)
         self.refuse(f"`{self._text(node)}`", f"a {_kind(func)} is not callable", node)
+
+    def _opaque_on_tensor(self, func, args, kwargs, node):
+        """A function from outside Keras 3's API called on a symbolic tensor: ``keras.activations.relu(x)`` is the
+        op of that name; a TensorFlow function fails in real Keras 3 too (a KerasTensor is not a tf.Tensor)."""
+        path = func.path or ""
+        name = path.rsplit(".", 1)[-1]
+        table = tensor_ops.keras_table() or {}
+        m = re.fullmatch(r"(?:tensorflow|keras)(?:\.keras)?\.(?:activations|nn|math)\.(\w+)", path)
+        if m and path.startswith("keras") and name in table:
+            return tensor_ops.apply(self, name, table[name], args, kwargs, node)
+        if path.startswith("tensorflow") or path.startswith("tf"):
+            hint = f"keras.ops.{name}" if name in table else "the keras.ops function that does the same"
+            raise RefusedError(
+                f"`{self._text(node)}` is refused: it passes a Keras 3 symbolic tensor to a TensorFlow function, "
+                f"which real Keras 3 refuses too (a KerasTensor is not a tf.Tensor)", line=self.line,
+                fix=f"use {hint} instead")
+        self.refuse(f"`{self._text(node)}`", f"`{func.desc}` is not a Keras layer or op; shapewise cannot tell the "
+                                             "shape it gives a symbolic tensor", node)
 
     def _no_opaque_layers(self, layers, node):
         for item in (layers if isinstance(layers, (list, tuple)) else [layers]):
@@ -1034,7 +1125,9 @@ class Interpreter(BuiltinsMixin):
             return converted if isinstance(value, list) else tuple(converted)
         if isinstance(value, dict):
             return {k: self._to_api(v) for k, v in value.items()}
-        if isinstance(value, (Namespace, Builtin, Method, Missing)):
+        if isinstance(value, Function):
+            return OpaqueFunction(self._text(value.node), value.line)
+        if isinstance(value, (Namespace, Builtin, Method, Missing, BoundMethod, Class, Instance, Super)):
             raise RefusedError(f"`{_format(value, True)}` cannot be passed to a layer or model", line=self.line)
         if isinstance(value, Factory):
             # e.g. activation=keras.activations.relu resolved to a layer class by mistake
@@ -1070,23 +1163,22 @@ _STATEMENTS = {
     ast.For: Interpreter._s_for,
     ast.Import: Interpreter._s_import,
     ast.ImportFrom: Interpreter._s_importfrom,
+    ast.FunctionDef: Interpreter._s_functiondef,
+    ast.ClassDef: Interpreter._s_classdef,
+    ast.Return: Interpreter._s_return,
+    ast.Global: Interpreter._s_global,
+    ast.Nonlocal: Interpreter._s_nonlocal,
+    ast.While: Interpreter._s_while,
 }
 
-_NO_CODE = "shapewise interprets model-building code only and never defines or runs functions"
+_NO_CODE = "asynchronous code is outside the interpreted subset"
 _REFUSED_STATEMENTS = {
-    ast.FunctionDef: ("`def` (a function definition)", _NO_CODE),
     ast.AsyncFunctionDef: ("`async def`", _NO_CODE),
-    ast.ClassDef: ("`class` (a class definition)", "subclassed layers and models cannot be interpreted safely; "
-                                                   "build the model with Sequential or the functional API"),
     ast.With: ("`with`", "context managers run code on entry and exit"),
     ast.AsyncWith: ("`async with`", "context managers run code on entry and exit"),
     ast.Try: ("`try`", "exception handling is outside the interpreted subset"),
-    ast.While: ("`while`", "only bounded `for` loops are interpreted"),
     ast.AsyncFor: ("`async for`", "only plain `for` loops are interpreted"),
-    ast.Global: ("`global`", "there are no functions to share names with"),
-    ast.Nonlocal: ("`nonlocal`", "there are no functions to share names with"),
     ast.Raise: ("`raise`", "exceptions are outside the interpreted subset"),
-    ast.Return: ("`return`", "there is no function to return from"),
     ast.Match: ("`match`", "pattern matching is outside the interpreted subset"),
 }
 if hasattr(ast, "TryStar"):

@@ -10,10 +10,14 @@ import re
 
 from .. import engine
 from ..report import model_report
-from .values import Builtin, Factory, Missing, Namespace, Opaque, _deep_values, _Lazy, _method, _value
+from .functions import FrameworkBase
+from .values import Builtin, Factory, KerasOp, Missing, Namespace, Opaque, _deep_values, _Lazy, _method, _value
 
 # --------------------------------------------------------------------------------------------------------------
 # Namespaces: keras, tensorflow and their submodules
+
+
+KERAS_LAYER_BASE = FrameworkBase("keras.layers.Layer", "layer")
 
 
 def _registry():
@@ -43,6 +47,8 @@ def _layers_ns():
             return Factory("keras.Input", Input)
         if name == "InputLayer":
             return Factory("keras.layers.InputLayer", InputLayer)
+        if name == "Layer":
+            return KERAS_LAYER_BASE
         if name in _LEGACY_LAYER_MODULES:
             return ns
         return Missing(f"keras.layers.{name}", "shapewise does not know this Keras layer (yet)")
@@ -53,6 +59,7 @@ def _layers_ns():
         out.update({name: Factory(f"keras.layers.{name}", fn) for name, fn in functions.items()})
         out["Input"] = Factory("keras.Input", Input)
         out["InputLayer"] = Factory("keras.layers.InputLayer", InputLayer)
+        out["Layer"] = KERAS_LAYER_BASE
         return out
 
     ns = Namespace("keras.layers", fallback=fallback, star=star)
@@ -141,6 +148,29 @@ def _backend_ns():
     return Namespace("keras.backend", members, fallback=_missing_or_opaque("keras.backend"))
 
 
+_OPS_SUBMODULES = {"nn", "numpy", "image", "linalg", "core", "math", "random"}
+
+
+def _ops_ns(path="keras.ops", prefix=""):
+    """``keras.ops`` and its submodules: each name with a shape rule in the ops vocabulary is a KerasOp."""
+    from .tensor_ops import keras_table
+
+    def fallback(name):
+        table = keras_table() or {}
+        key = prefix + name
+        if key in table:
+            return KerasOp(key, table[key])
+        if not prefix and name in table:
+            return KerasOp(name, table[name])
+        if prefix and name in table and prefix in ("nn.", "numpy.", "core.", "math."):
+            return KerasOp(name, table[name])  # keras.ops.nn.relu is keras.ops.relu
+        if not prefix and name in _OPS_SUBMODULES:
+            return _ops_ns(f"{path}.{name}", f"{name}.")
+        return Missing(f"{path}.{name}", "shapewise has no shape rule for this op (yet)")
+
+    return Namespace(path, fallback=fallback)
+
+
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -153,6 +183,8 @@ def _keras_ns():
         "Model": Factory("keras.Model", make_model),
         "Input": Factory("keras.Input", Input),
         "InputLayer": Factory("keras.layers.InputLayer", InputLayer),
+        "Layer": KERAS_LAYER_BASE,
+        "ops": _Lazy(_ops_ns),
     }
     ns = Namespace("keras", members, fallback=_missing_or_opaque("keras"),
                    star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})

@@ -117,6 +117,16 @@ class Method:
         self.fn = fn
 
 
+class KerasOp:
+    """A function of ``keras.ops`` (``keras.ops.matmul``): its shape rule from the ops vocabulary."""
+
+    __slots__ = ("name", "fn")
+
+    def __init__(self, name, fn):
+        self.name = name
+        self.fn = fn
+
+
 class _Break(Exception):
     pass
 
@@ -220,12 +230,18 @@ def _kind(value):
         return "weight"
     if isinstance(value, Namespace):
         return f"module ({value.path})"
-    if isinstance(value, (Factory, Builtin, Method)):
+    if isinstance(value, (Factory, Builtin, Method, KerasOp)):
         return "function"
     if isinstance(value, Dim):
         return "size"
     if isinstance(value, Opaque):
         return "value from outside the snippet"
+    if isinstance(value, (Function, BoundMethod)):
+        return "function"
+    if isinstance(value, Class):
+        return f"class ({value.name})"
+    if isinstance(value, Instance):
+        return f"{value.cls.name} object"
     return {bool: "bool", int: "int", float: "float", str: "str", tuple: "tuple", list: "list", dict: "dict",
             set: "set", range: "range", type(None): "None"}.get(type(value), "value")
 
@@ -273,6 +289,16 @@ def _format(value, as_repr, _open=None):
         return f"<{value.path}>"
     if isinstance(value, Opaque):
         return f"<{value.desc}>"
+    if isinstance(value, Function):
+        return f"<function {value.name}>"
+    if isinstance(value, KerasOp):
+        return f"<function keras.ops.{value.name}>"
+    if isinstance(value, BoundMethod):
+        return f"<bound method {value.function.name}>"
+    if isinstance(value, Class):
+        return f"<class '__main__.{value.name}'>"
+    if isinstance(value, Instance):
+        return f"<__main__.{value.cls.name} object>"
     return f"<{_kind(value)}>"
 
 
@@ -282,3 +308,108 @@ def _value(fn):
 
 def _method(fn):
     return ("method", fn)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Functions and classes the snippet defines: interpreter objects holding their AST, never Python callables
+
+
+class Function:
+    """A ``def`` or ``lambda`` of the snippet: its AST, its defining scope and its evaluated defaults.
+
+    Calling it runs the interpreter on its body in a new frame (``Interpreter._call_function``). ``kind`` is
+    "function", "staticmethod", "classmethod" or "property" (from an inert decorator).
+    """
+
+    __slots__ = ("name", "node", "closure", "defaults", "kw_defaults", "kind", "owner", "setter")
+
+    def __init__(self, name, node, closure, defaults, kw_defaults, kind="function"):
+        self.name = name
+        self.node = node  # ast.FunctionDef or ast.Lambda
+        self.closure = closure  # tuple of the enclosing functions' local dicts, innermost first
+        self.defaults = defaults
+        self.kw_defaults = kw_defaults
+        self.kind = kind
+        self.owner = None  # the Class whose body defined it (for super())
+        self.setter = None  # a property's setter Function
+
+    @property
+    def is_lambda(self):
+        return isinstance(self.node, ast.Lambda)
+
+    @property
+    def line(self):
+        return self.node.lineno
+
+
+class BoundMethod:
+    """A Function with its first argument (``self`` or the class) bound."""
+
+    __slots__ = ("function", "obj")
+
+    def __init__(self, function, obj):
+        self.function = function
+        self.obj = obj
+
+
+class Class:
+    """A ``class`` of the snippet: its name, its bases and the namespace its body built.
+
+    ``framework`` is the framework base it derives from, if any: "layer" (``keras.layers.Layer`` or a built-in
+    layer class, held in ``builtin_base``), "model" (``keras.Model``), "torch" (``torch.nn.Module``), or None for
+    a plain class, whose instances are ``Instance`` objects.
+    """
+
+    __slots__ = ("name", "bases", "namespace", "line", "framework", "builtin_base", "_engine_type")
+
+    def __init__(self, name, bases, namespace, line, framework=None, builtin_base=None):
+        self.name = name
+        self.bases = bases  # Class objects of the snippet only
+        self.namespace = namespace
+        self.line = line
+        self.framework = framework
+        self.builtin_base = builtin_base
+        self._engine_type = None
+
+    def lookup(self, name):
+        """The attribute ``name`` along the class's MRO among the snippet's classes (depth-first, as for simple
+        hierarchies), and the Class that defines it; (None, None) when none does."""
+        for cls in self.mro():
+            if name in cls.namespace:
+                return cls.namespace[name], cls
+        return None, None
+
+    def mro(self):
+        out = []
+        stack = [self]
+        while stack:
+            cls = stack.pop(0)
+            if cls not in out:
+                out.append(cls)
+                stack[0:0] = cls.bases
+        return out
+
+
+class Instance:
+    """An instance of a plain snippet class: an attribute dict and its class."""
+
+    __slots__ = ("cls", "attrs")
+
+    def __init__(self, cls):
+        self.cls = cls
+        self.attrs = {}
+
+
+class Super:
+    """``super()`` inside a method: looks attributes up after ``cls`` in ``obj``'s class hierarchy."""
+
+    __slots__ = ("cls", "obj")
+
+    def __init__(self, cls, obj):
+        self.cls = cls
+        self.obj = obj
+
+
+class _Return(Exception):
+    def __init__(self, value):
+        self.value = value
