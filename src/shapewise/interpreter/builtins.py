@@ -16,6 +16,8 @@ _INERT_BUILTINS = {
     "round", "enumerate", "zip", "sorted", "reversed", "isinstance", "super",
 }
 _PYTHON_BUILTINS = frozenset(dir(builtins))
+_PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
+                "dict": dict}
 
 class BuiltinsMixin:
     """The builtins, as methods of the interpreter: _b_<name>(self, args, kwargs)."""
@@ -247,7 +249,31 @@ class BuiltinsMixin:
         return self._super(args, self.call_node)
 
     def _b_isinstance(self, args, kwargs):
-        self.refuse("isinstance()", "types are not inspected in snippets")
+        """isinstance() against Python's plain types, the snippet's classes and Keras's layer classes."""
+        from .values import Builtin, Class, Factory, Instance
+
+        value, types = self._exactly(args, 2, "isinstance")
+        types = types if isinstance(types, tuple) else (types,)
+        if isinstance(value, Opaque):
+            return Opaque("isinstance(...)", parents=(value,))
+        value = _plain_dim(value)
+        for t in types:
+            if isinstance(t, Builtin) and t.name in _PLAIN_TYPES:
+                if isinstance(value, _PLAIN_TYPES[t.name]):
+                    return True
+            elif isinstance(t, Class):
+                if isinstance(value, Instance) and t in value.cls.mro():
+                    return True
+                if getattr(value, "_cls", None) is not None and isinstance(value._cls, Class) and \
+                        t in value._cls.mro():
+                    return True
+            elif isinstance(t, Factory) and isinstance(t.target, type):
+                if isinstance(value, t.target):
+                    return True
+            else:
+                self.refuse("isinstance()", f"its second argument must be int, float, str, bool, tuple, list, dict, a "
+                                            f"class of the snippet or a Keras layer class, not a {_kind(t)}")
+        return False
 
     def _exactly(self, args, n, name):
         if len(args) != n:

@@ -57,6 +57,11 @@ class CustomLayer(Layer):
         return self.__dict__.get("_custom_built", False)
 
     @property
+    def shape_untold(self):
+        """Inside a subclassed model, Keras cannot tell this layer's output shape (no compute_output_shape)."""
+        return self._cls.lookup("compute_output_shape")[0] is None and self._cls.builtin_base is None
+
+    @property
     def weights(self):
         """Keras's Layer.weights: the layer's own trainable weights, then its own other weights, then each
         tracked sublayer's weights; each weight once."""

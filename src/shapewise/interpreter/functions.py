@@ -555,6 +555,8 @@ class FunctionsMixin:
             else:
                 raise ArgumentError(f"Layer {cls.name} does not have a `call()` method implemented.",
                                     fix="define call(self, inputs) returning the layer's output")
+            if ctx.building and ctx.weights:
+                layer._weights = list(ctx.weights)  # what a built-in base layer's rule declared (super().call)
             self._explain_custom(layer, ctx)
             return out
         finally:

@@ -267,11 +267,33 @@ def _m_get_layer(interp, model, args, kwargs, node):
 
 
 def _m_build(interp, model, args, kwargs, node):
-    from ..graph import Sequential
+    from ..graph import Model, Sequential
+    from .custom import CustomLayer
 
     if isinstance(model, Sequential):
         interp._api_call(f"{model.name}.build", model.build, args, kwargs, node)
+    elif isinstance(model, CustomLayer):
+        # Keras's default build() of a subclassed layer or model marks it built and creates nothing: its sublayers
+        # stay unbuilt until a call runs them (Keras warns that it "looks like it has unbuilt state")
+        model._custom_built = True
+    elif not isinstance(model, Model) and not model.built:
+        _build_layer(interp, model, args, kwargs, node)
     return None
+
+
+def _build_layer(interp, layer, args, kwargs, node):
+    """``layer.build(input_shape)``: the layer's rule run on that shape to create its weights, as Keras's build()."""
+    from ..dims import Unknown, as_dim
+    from ..engine import Context, Spec
+
+    shape = args[0] if args else kwargs.get("input_shape")
+    if not isinstance(shape, (tuple, list)) or not all(
+            d is None or (isinstance(d, int) and not isinstance(d, bool)) or hasattr(d, "value") for d in shape):
+        interp.refuse(f"`{interp._text(node)}`", "build() takes one input shape, a tuple of ints or None", node)
+    spec = Spec([Unknown() if d is None else as_dim(d) for d in shape], layer.compute_dtype)
+    ctx = Context(layer, [spec], building=True, called=False)
+    layer.infer(ctx, spec)
+    layer._record_weights(ctx)
 
 
 def _m_pop(interp, model, args, kwargs, node):
@@ -295,6 +317,7 @@ _LAYER_ATTRS = {
     "built": _value(lambda o: o.built),
     "dtype": _value(lambda o: o.dtype),
     "count_params": _method(_m_count_params),
+    "build": _method(_m_build),
 }
 
 _MODEL_ATTRS = dict(_LAYER_ATTRS)
