@@ -10,7 +10,7 @@ from oracle import assert_both_fail, assert_same_source
 
 HEAD = "import keras\nfrom keras import layers, ops\n"
 
-CASES = {
+SNIPPETS = {
     # --- functions ---------------------------------------------------------------------------------------------
     "function_builds_model": """
 def build_model(input_dim=8, hidden=(16, 8), n_out=2, *, dropout=0.1):
@@ -339,7 +339,7 @@ model.summary()
 """,
 }
 
-OPS_CASES = {
+OPS_SNIPPETS = {
     "custom_linear_with_ops": """
 class Linear(layers.Layer):
     def __init__(self, units=32, **kwargs):
@@ -490,15 +490,15 @@ model = keras.Model(inp, block(inp))
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("name", CASES, ids=CASES)
+@pytest.mark.parametrize("name", SNIPPETS, ids=SNIPPETS)
 def test_code_matches_keras(name):
-    assert_same_source(HEAD + CASES[name], f"<{name}>", compare_printed=True)
+    assert_same_source(HEAD + SNIPPETS[name], f"<{name}>", compare_printed=True)
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("name", OPS_CASES, ids=OPS_CASES)
+@pytest.mark.parametrize("name", OPS_SNIPPETS, ids=OPS_SNIPPETS)
 def test_ops_code_matches_keras(name):
-    assert_same_source(HEAD + OPS_CASES[name], f"<{name}>", compare_printed=True)
+    assert_same_source(HEAD + OPS_SNIPPETS[name], f"<{name}>", compare_printed=True)
 
 
 @pytest.mark.keras

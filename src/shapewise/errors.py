@@ -89,6 +89,18 @@ class UsageError(ShapewiseError):
     exit_code = 2
 
 
+class InternalError(ShapewiseError):
+    """shapewise itself failed on this input (a bug): reported as an error, never as a traceback or a result."""
+
+    exit_code = 2
+
+    @classmethod
+    def of(cls, exc, line=None):
+        return cls(f"shapewise failed here: an internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug "
+                   "in shapewise, not in your code", line=line,
+                   fix="please report it with the snippet; meanwhile, simplify the line it names")
+
+
 def format_got(got):
     """A shape (tuple of ints/None) or a list of shapes, as Keras prints it."""
     if isinstance(got, list):

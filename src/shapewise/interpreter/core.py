@@ -8,7 +8,7 @@ import time
 from .. import engine
 from ..dims import Dim, Unknown
 from ..engine import KerasTensor, Layer, Weight
-from ..errors import ArgumentError, RefusedError, ShapeError, ShapewiseError, UsageError
+from ..errors import ArgumentError, InternalError, RefusedError, ShapeError, ShapewiseError, UsageError
 from ..report import RunResult, model_report
 from . import budgets, tensor_ops
 from .budgets import (
@@ -125,6 +125,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return self._finish(e)
         except RecursionError:
             return self._finish(RefusedError("the snippet is nested too deeply to interpret", line=self.line))
+        except Exception as e:  # noqa: BLE001 - the last net: a bug of shapewise's is an error, never a traceback
+            return self._finish(InternalError.of(e, self.line))
         return self._finish(None)
 
     def _blame_data(self, error):
@@ -1067,6 +1069,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             opaque = [v for v in values if isinstance(v, Opaque)]
             if opaque and not any(isinstance(v, KerasTensor) for v in values):
                 return Opaque(self._text(node), parents=tuple(opaque))  # an eager call on data: not the model
+            for value in _deep_values(args, {}):
+                if isinstance(value, Opaque):
+                    self.refuse(f"`{value.desc}` as an input of {func.name}",
+                                f"it is not a symbolic tensor ({value.why()})", node)
             result = self._api_call(func.name, func, args, kwargs, node)
             self._note_model(result)
             return result

@@ -608,12 +608,7 @@ class FunctionsMixin:
             raise ArgumentError(f"{layer._cls.name}.call() returned {_format(value, True)}, not a tensor",
                                 expected="call() to return the layer's output tensor(s)")
 
-        if isinstance(result, (list, tuple)):
-            return [to_spec(v) for v in engine.flatten(list(result))] if not all(
-                isinstance(v, (KerasTensor, Weight)) for v in result) else [to_spec(v) for v in result]
-        if isinstance(result, dict):
-            return {k: to_spec(v) for k, v in result.items()}
-        return to_spec(result)
+        return map_structure(to_spec, result)  # the structure call() returned (a tuple stays a tuple, as in Keras)
 
     def _explain_custom(self, layer, ctx):
         """The custom layer's explanation: its weights, and the sublayers its call ran with their contexts."""
