@@ -679,7 +679,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             except KeyError:
                 raise UsageError(f"key {index!r} is not in `{self._text(node.value)}`", line=self.line) from None
         if isinstance(obj, (KerasTensor, Weight)):
-            return self._tensor_operator("getitem", [obj, index], node)
+            return self._tensor_operator("get_item", [obj, index], node)
         self.refuse(f"`{self._text(node)}`", f"a {_kind(obj)} cannot be indexed", node)
 
     def _e_binop(self, node):
@@ -721,7 +721,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
 
     def _tensor_operator(self, op, args, node):
         """A Python operator (``+``, ``x[:, 0]``, ``-x``, ``a < b``) with a symbolic tensor among its operands."""
-        table = tensor_ops.operator_table() or {}
+        table = tensor_ops.keras_table() or {}
         fn = table.get(op) if op else None
         if fn is None:
             self.refuse(f"`{self._text(node)}`", "this operator on a symbolic tensor has no shape rule in shapewise "
@@ -1073,6 +1073,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 if isinstance(value, Opaque):
                     self.refuse(f"`{value.desc}` as an input of {func.name}",
                                 f"it is not a symbolic tensor ({value.why()})", node)
+            if kwargs and ("training" in kwargs or "mask" in kwargs):
+                kwargs = _call_keywords(func, kwargs)
             result = self._api_call(func.name, func, args, kwargs, node)
             self._note_model(result)
             return result
@@ -1147,6 +1149,17 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(value, Model) and id(value) not in self._created_ids:
                 self._created_ids.add(id(value))
                 self.created.append(value)
+
+
+def _call_keywords(layer, kwargs):
+    """Keras's Layer.__call__ takes ``training=`` and ``mask=`` for every layer and passes them on only to a call()
+    that declares them: the others drop them."""
+    infer = type(layer).infer
+    code = infer.__code__
+    if code.co_flags & 0x08:  # the rule takes **kwargs
+        return kwargs
+    accepted = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
+    return {k: v for k, v in kwargs.items() if k not in ("training", "mask") or k in accepted}
 
 
 _BUILTIN_IMPLS = {name: getattr(Interpreter, f"_b_{name}") for name in _INERT_BUILTINS}

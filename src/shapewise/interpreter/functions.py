@@ -592,6 +592,9 @@ class FunctionsMixin:
         counter = uids.get("keras_tensor", 0)
         tensors = map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, list(args))
         kw = {k: map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, v) for k, v in kwargs.items()}
+        params = {p.arg for p in call.node.args.posonlyargs + call.node.args.args + call.node.args.kwonlyargs}
+        if call.node.args.kwarg is None:  # Keras passes training= and mask= only to a call() that declares them
+            kw = {k: v for k, v in kw.items() if k not in ("training", "mask") or k in params}
         uids["keras_tensor"] = counter
         self.tracing += 1
         try:
@@ -709,7 +712,7 @@ def _add_weight(interp, layer, args, kwargs, node):
                             line=interp.line)
     name = given.get("name")
     if name is None:
-        name = "variable"
+        name = engine.session().auto_name("variable")  # Keras's Variable: variable, variable_1, ... (one counter)
     if not isinstance(name, str):
         raise ArgumentError("add_weight(name=...) must be a string", line=interp.line)
     return layer.add_weight(name, tuple(dims), trainable)

@@ -171,6 +171,20 @@ def _ops_ns(path="keras.ops", prefix=""):
     return Namespace(path, fallback=fallback)
 
 
+def _random_ns():
+    """``keras.random``: sampled tensors of a given shape (``SeedGenerator`` is an inert value)."""
+    from ..ops.keras_random import KERAS_RANDOM
+
+    def fallback(name):
+        if name in KERAS_RANDOM:
+            return KerasOp(f"random.{name}", KERAS_RANDOM[name])
+        if name == "SeedGenerator":
+            return Builtin("SeedGenerator", lambda interp, a, k: _opaque_module("keras.random.SeedGenerator(...)"))
+        return Missing(f"keras.random.{name}", "shapewise has no shape rule for it (yet)")
+
+    return Namespace("keras.random", fallback=fallback)
+
+
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -185,6 +199,7 @@ def _keras_ns():
         "InputLayer": Factory("keras.layers.InputLayer", InputLayer),
         "Layer": KERAS_LAYER_BASE,
         "ops": _Lazy(_ops_ns),
+        "random": _Lazy(_random_ns),
     }
     ns = Namespace("keras", members, fallback=_missing_or_opaque("keras"),
                    star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})

@@ -20,13 +20,14 @@ from ..dims import Dim
 from ..engine import KerasTensor, Layer, Spec, Weight, map_structure
 from ..errors import ArgumentError, ShapewiseError
 
-#: Keras's operation classes for Python operators (keras.src.ops.numpy), by AST operator type.
+#: The keras.ops function each Python operator on a KerasTensor calls (keras/src/backend/common/keras_tensor.py),
+#: by AST operator type. (``==`` is not among them: a KerasTensor has no __eq__, so Python compares identities.)
 OPERATOR_OPS = {
     ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.FloorDiv: "floor_divide",
     ast.Mod: "mod", ast.Pow: "power", ast.MatMult: "matmul", ast.BitAnd: "logical_and", ast.BitOr: "logical_or",
     ast.BitXor: "logical_xor",
 }
-COMPARE_OPS = {ast.Eq: "equal", ast.NotEq: "not_equal", ast.Lt: "less", ast.LtE: "less_equal", ast.Gt: "greater",
+COMPARE_OPS = {ast.NotEq: "not_equal", ast.Lt: "less", ast.LtE: "less_equal", ast.Gt: "greater",
                ast.GtE: "greater_equal"}
 UNARY_OPS = {ast.USub: "negative", ast.Invert: "logical_not", ast.UAdd: None}
 
@@ -47,14 +48,6 @@ def keras_table():
     except ImportError:  # pragma: no cover - the vocabulary ships with shapewise
         return None
     return KERAS_OPS
-
-
-def operator_table():
-    try:
-        from ..ops.keras_ops import KERAS_OPERATORS
-    except ImportError:  # pragma: no cover
-        return None
-    return KERAS_OPERATORS
 
 
 class Operation(Layer):
