@@ -400,6 +400,17 @@ x = layers.Flatten()(x)
 model = keras.Model(inputs, layers.Dense(3)(x))
 model.summary()
 """,
+    "lambda_traced_without_output_shape": """
+inp = keras.Input((5, 6))
+a = layers.Lambda(lambda x: x[:, 0])(inp)
+b = layers.Lambda(lambda x: ops.sum(x, axis=1, keepdims=True))(inp)
+c = layers.Lambda(lambda t: ops.concatenate([t[0], t[1][:, 0]], axis=-1))([a, b])
+def scale(x, factor=2.0):
+    return x * factor
+d = layers.Lambda(scale, arguments={"factor": 0.5})(c)
+model = keras.Model(inp, layers.Dense(3)(d))
+model.summary()
+""",
     "functional_ops_outside_layers": """
 inp = keras.Input((4, 8))
 x = layers.Dense(3)(inp)

@@ -23,7 +23,7 @@ from .budgets import (
 )
 from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin
 from .custom import CustomLayer
-from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, _Frame
+from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, SnippetCallable, _Frame
 from .keras_ns import (
     _IGNORED_MODEL_METHODS,
     _LAYER_ATTRS,
@@ -50,7 +50,6 @@ from .values import (
     Missing,
     Namespace,
     Opaque,
-    OpaqueFunction,
     Super,
     _bound_by,
     _Break,
@@ -1134,7 +1133,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(value, dict):
             return {k: self._to_api(v) for k, v in value.items()}
         if isinstance(value, Function):
-            return OpaqueFunction(self._text(value.node), value.line)
+            return SnippetCallable(self, value)  # interpreted when shapewise's API calls it (Lambda)
         if isinstance(value, (Namespace, Builtin, Method, Missing, BoundMethod, Class, Instance, Super)):
             raise RefusedError(f"`{_format(value, True)}` cannot be passed to a layer or model", line=self.line)
         if isinstance(value, Factory):

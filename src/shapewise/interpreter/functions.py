@@ -627,11 +627,15 @@ class FunctionsMixin:
         ops = layer._called_sublayers
         if ops:
             ctx.note("its call(): " + "; ".join(ops))
-        if not ctx.weights:
-            ctx.units(f"no weights of its own: {type(layer).keras_name} is defined by the code of its call()")
+        name = type(layer).keras_name
+        if subs:
+            ctx.units(f"what each output value depends on follows from {name}.call(): its sublayers' "
+                      "explanations say what their units see")
+        elif ctx.weights:
+            ctx.units(f"each output value is computed by the ops of {name}.call() above, from the input and the "
+                      "layer's own weights")
         else:
-            ctx.units(f"what each unit sees follows from the code of {type(layer).keras_name}.call(): "
-                      "its sublayers' explanations say it for each of them")
+            ctx.units(f"no weights: {name} is defined by the ops of its call() above")
 
     def builtin_layer_call(self, layer, base, args, kwargs, node):
         """``super().call(x)`` in a subclass of a built-in layer: the built-in rule, on the layer's own context."""
@@ -652,6 +656,49 @@ class FunctionsMixin:
             first = fn.node.args.posonlyargs + fn.node.args.args
             if first and isinstance(self.frame.locals.get(first[0].arg), CustomLayer):
                 yield self.frame.locals[first[0].arg]
+
+
+class SnippetCallable:
+    """A function of the snippet handed to shapewise's own API (``Lambda``'s function or its output_shape).
+
+    Calling it does not run Python code of the snippet's: the interpreter interprets the function's AST.
+    ``trace`` runs it on symbolic tensors standing for input specs (Lambda without output_shape, as Keras traces
+    it); a plain call passes plain values (an output_shape function gets shape tuples).
+    """
+
+    __slots__ = ("interp", "fn")
+
+    def __init__(self, interp, fn):
+        self.interp = interp
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.interp._call_function(self.fn, list(args), kwargs, None)
+
+    def trace(self, specs, arguments):
+        interp = self.interp
+        uids = engine.session().uids
+        counter = uids.get("keras_tensor", 0)
+        tensors = map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, specs)
+        uids["keras_tensor"] = counter
+        interp.tracing += 1
+        line = interp.line
+        try:
+            result = interp._call_function(self.fn, [tensors], dict(arguments or {}), None)
+        finally:
+            interp.tracing -= 1
+            uids["keras_tensor"] = counter
+            interp.line = line
+
+        def to_spec(value):
+            if isinstance(value, KerasTensor):
+                return value.spec
+            raise ArgumentError(f"the Lambda's function returned {_format(value, True)}, not a tensor",
+                                expected="the function to return tensors")
+        return map_structure(to_spec, result)
+
+    def __repr__(self):
+        return f"<function {self.fn.name}>"
 
 
 class FrameworkBase:

@@ -75,7 +75,7 @@ def _specs_text(values):
     for v in engine.flatten(list(values)):
         if isinstance(v, Spec):
             parts.append(engine.format_shape(v.values()))
-    return ", ".join(parts)
+    return " and ".join(parts)
 
 
 def to_specs(value):
