@@ -24,6 +24,7 @@ class ShapewiseError(Exception):
         self.got = got
         self.expected = expected
         self.fix = fix
+        self.calls = []  # the snippet's function calls it happened in, innermost first: (function, call line)
 
     def __str__(self):
         parts = []
@@ -40,6 +41,8 @@ class ShapewiseError(Exception):
             parts.append(f"\n  got:      {format_got(self.got)}{source}")
         if self.expected:
             parts.append(f"\n  expected: {self.expected}")
+        for function, line in self.calls:
+            parts.append(f"\n  in:       {function}(), called at line {line}")
         if self.fix:
             parts.append(f"\n  fix:      {self.fix}")
         return "".join(parts)
@@ -54,6 +57,7 @@ class ShapewiseError(Exception):
             "expected": self.expected,
             "fix": self.fix,
             "input_from": self.input_from,
+            "calls": [{"function": f, "line": n} for f, n in self.calls],
             "kind": type(self).__name__,
         }
 

@@ -204,6 +204,7 @@ class FunctionsMixin:
                                                f"to that depth)", node)
         local = self._bind_arguments(fn, args, kwargs)
         saved = self.env, self.frame
+        call_line = getattr(node, "lineno", None) or self.line
         self.env = local
         self.frame = _Frame(local, fn.closure, function=fn)
         self.call_depth += 1
@@ -215,6 +216,12 @@ class FunctionsMixin:
             except _Return as r:
                 return r.value
             return None
+        except ShapewiseError as e:
+            if e.line is None:
+                e.line = self.line
+            if call_line is not None and len(e.calls) < 20:
+                e.calls.append((fn.name, call_line))
+            raise
         finally:
             self.call_depth -= 1
             self.env, self.frame = saved
