@@ -464,12 +464,6 @@ def model_report(model):
         r._relevant = relevant
         reports.append(r)
     m.sequential_like = sequential_like
-    if getattr(model, "is_custom", False):
-        # A subclassed model is no graph: Keras's summary shows each layer's shape from its compute_output_shape on
-        # the shapes it was built with, and "?" for a layer of the snippet's without one.
-        for r, layer in zip(reports, layers):
-            if getattr(layer, "shape_untold", False):
-                r.output_shape = None
     if not by_rows:
         trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
         all_weights = []

@@ -22,7 +22,7 @@ from .budgets import (
     _Steps,
 )
 from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin
-from .custom import CustomLayer
+from .custom import CustomFunctional, CustomLayer
 from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, SnippetCallable, _Frame
 from .keras_ns import (
     _IGNORED_MODEL_METHODS,
@@ -44,6 +44,7 @@ from .values import (
     Class,
     Factory,
     Function,
+    Inert,
     Instance,
     KerasOp,
     Method,
@@ -648,11 +649,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(node, ast.Tuple):
             return tuple(self._index(elt) for elt in node.elts)
         if isinstance(node, ast.Slice):
-            parts = [None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)]
+            parts = [None if p is None else _plain_dim(self.eval(p)) for p in (node.lower, node.upper, node.step)]
             for p in parts:
                 if isinstance(p, Opaque):
                     return p
-                if p is not None and (isinstance(p, bool) or not isinstance(p, int)):
+                if p is not None and (isinstance(p, bool) or not isinstance(p, (int, Dim))):
                     self.refuse(f"the slice `{self._text(node)}`", "slice bounds must be integers", node)
             return slice(*parts)
         return self.eval(node)
@@ -663,6 +664,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(index, Opaque):
             self.refuse(f"`{self._text(node)}`", "its index comes from data the snippet does not have", node)
         if isinstance(obj, (tuple, list, str)):
+            if isinstance(index, slice) and any(isinstance(p, Dim) for p in (index.start, index.stop, index.step)):
+                self.refuse(f"`{self._text(node)}`", "its slice bounds are sizes that are not known here", node)
             if isinstance(index, slice) or (isinstance(index, int) and not isinstance(index, bool)):
                 try:
                     return obj[index]
@@ -911,11 +914,14 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 if keep:
                     out.append(self.eval(node.elt))
         finally:
-            # the comprehension's variable does not leak, as in Python 3
-            self.env = {k: v for k, v in self.env.items() if k in saved or not _bound_by(gen.target, k)}
+            # the comprehension's variable does not leak, as in Python 3 (the scope's dict is kept: functions
+            # defined in this scope hold it)
+            env = self.env
+            for k in [k for k in env if k not in saved and _bound_by(gen.target, k)]:
+                del env[k]
             for k in saved:
                 if _bound_by(gen.target, k):
-                    self.env[k] = saved[k]
+                    env[k] = saved[k]
         return out
 
     # --- attributes ------------------------------------------------------------------------------------------
@@ -930,7 +936,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return obj.lookup(name)
         if isinstance(obj, Opaque):
             return Opaque(self._text(node), parents=(obj,), path=f"{obj.path}.{name}" if obj.path else None)
-        if isinstance(obj, (Instance, CustomLayer, Class, Super)):
+        if isinstance(obj, (Instance, CustomLayer, Class, Super, CustomFunctional)):
             value = self._object_attribute(obj, name, node)
             if value is not NotImplemented:
                 return value
@@ -962,6 +968,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if entry is None:
             if isinstance(obj, Layer) and name in _IGNORED_MODEL_METHODS:
                 return Method(obj, name, _ignored_method)
+            if isinstance(obj, Layer) and not isinstance(obj, Model):
+                for weight in obj._weights or ():  # Keras keeps a layer's weights as attributes (layer.kernel)
+                    if weight.name == name and weight.owner is obj:
+                        return weight
             self.refuse(f"the attribute `.{name}` of a {_kind(obj)}",
                         f"only these are interpreted: {', '.join(sorted(table))}" if table else
                         f"a {_kind(obj)} has no attributes shapewise interprets", node)
@@ -1134,7 +1144,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return {k: self._to_api(v) for k, v in value.items()}
         if isinstance(value, Function):
             return SnippetCallable(self, value)  # interpreted when shapewise's API calls it (Lambda)
-        if isinstance(value, (Namespace, Builtin, Method, Missing, BoundMethod, Class, Instance, Super)):
+        if isinstance(value, Dim) and value.value is not None and not isinstance(value, Unknown):
+            return value.value  # a known size (input_shape[-1] in build()) is a plain number to a constructor
+        if isinstance(value, (Instance, Inert)):
+            return value  # a regularizer or initializer object of the snippet's: inert, never called
+        if isinstance(value, (Namespace, Builtin, Method, Missing, BoundMethod, Class, Super)):
             raise RefusedError(f"`{_format(value, True)}` cannot be passed to a layer or model", line=self.line)
         if isinstance(value, Factory):
             # e.g. activation=keras.activations.relu resolved to a layer class by mistake

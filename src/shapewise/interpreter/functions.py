@@ -17,7 +17,8 @@ from .. import engine
 from ..dims import Dim, Known, Unknown, as_dim
 from ..engine import KerasTensor, Layer, Spec, Weight, map_structure
 from ..errors import ArgumentError, NotReplayableError, RefusedError, ShapewiseError, UsageError
-from .custom import CustomLayer, CustomModel, engine_type
+from ..graph import Functional
+from .custom import CustomFunctional, CustomLayer, CustomModel, engine_type, functional_type
 from .values import (
     BoundMethod,
     Builtin,
@@ -342,6 +343,12 @@ class FunctionsMixin:
                                                                  "subclass keras.Model instead", node)
             if isinstance(target, type) and issubclass(target, Layer):
                 return "layer", target
+        path = base.path if isinstance(base, (Missing, Opaque)) else None
+        if path and path.split(".")[0] in ("keras", "tensorflow", "tf", "tf_keras") and \
+                ".layers." not in f"{path}." and not path.endswith(("Model", "Sequential")):
+            # a regularizer, initializer, constraint, loss, metric, callback or schedule of the snippet's own: a
+            # plain class whose instances are inert values to the model
+            return None, None
         if isinstance(base, Missing):
             raise RefusedError(f"`{base.path}` is not supported: {base.why}", line=node.lineno)
         self.refuse(f"the base class `{self._text(node)}`",
@@ -388,14 +395,20 @@ class FunctionsMixin:
                     kwargs["name"] = engine.session().auto_name(engine.to_snake_case(cls.name))
                 base.__init__(obj, *args, **kwargs)
             else:
+                if cls.framework == "model" and (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or (
+                        "inputs" in kwargs and "outputs" in kwargs)):
+                    # Keras's Model.__init__ with inputs and outputs: the object becomes a functional model of this
+                    # class (models/model.py, functional_init_arguments)
+                    attrs = obj._attrs
+                    obj.__class__ = functional_type(cls)
+                    obj._attrs, obj._cls = attrs, cls
+                    if "name" not in kwargs:
+                        kwargs["name"] = engine.session().auto_name(engine.to_snake_case(cls.name))
+                    Functional.__init__(obj, *args, **kwargs)
+                    return None
                 if args:
-                    raise UsageError(f"{cls.name}: Layer.__init__() takes keyword arguments only, got {len(args)} "
-                                     "positional", line=self.line)
-                for key in ("inputs", "outputs"):
-                    if key in kwargs:
-                        self.refuse(f"`super().__init__({key}=...)` in a subclassed model",
-                                    "a functional model built inside a subclass is not interpreted yet; build it "
-                                    "with keras.Model(inputs, outputs)", node)
+                    raise UsageError(f"Layer.__init__() takes 1 positional argument but {len(args) + 1} were given",
+                                     line=self.line)
                 if "name" not in kwargs:
                     kwargs["name"] = engine.session().auto_name(engine.to_snake_case(cls.name))
                 Layer.__init__(obj, **kwargs)
@@ -450,6 +463,14 @@ class FunctionsMixin:
                 if isinstance(plain, (int, float, str, bool, tuple, type(None))) and not name.startswith("_"):
                     return plain
             return NotImplemented  # the engine layer's own attributes (_LAYER_ATTRS)
+        if isinstance(obj, CustomFunctional):
+            attrs = obj.__dict__.get("_attrs", {})
+            if name in attrs:
+                return attrs[name]
+            found, value = self._class_attribute(obj, obj._cls, name, node)
+            if found:
+                return value
+            return NotImplemented  # the functional model's own attributes (_MODEL_ATTRS)
         if isinstance(obj, Class):
             found, value = self._class_attribute(None, obj, name, node)
             if found:
@@ -462,6 +483,9 @@ class FunctionsMixin:
     def _set_object_attribute(self, obj, name, value, node):
         if isinstance(obj, Instance):
             obj.attrs[name] = value
+            return True
+        if isinstance(obj, CustomFunctional) and name != "trainable":
+            obj._attrs[name] = value
             return True
         if isinstance(obj, CustomLayer):
             if not obj._initialized:
@@ -606,6 +630,14 @@ class FunctionsMixin:
         self.tracing += 1
         try:
             result = self._call_function(call, [layer, *tensors], kw, None)
+        except ShapewiseError as e:
+            if "mask" in params and "mask" not in kw and "NoneType" in e.message:
+                # Keras hands call() the mask the input carries (Embedding(mask_zero=True), Masking); shapewise
+                # does not track masks, so its call() got mask=None: say so rather than blame the code
+                raise RefusedError(f"{layer._cls.name}.call() uses its `mask` argument, and shapewise does not "
+                                   "track Keras masks (it passed mask=None)", line=e.line,
+                                   fix="to see the shapes, call the layer without relying on the mask") from None
+            raise
         finally:
             self.tracing -= 1
             uids["keras_tensor"] = counter
@@ -797,7 +829,12 @@ def _super_compute_output_shape(interp, layer, args, kwargs, node):
                                                         "interpreted", node)
 
 
-_CUSTOM_METHODS = {"add_weight": _add_weight, "add_variable": _add_weight, "get_config": _get_config}
+def _ignored(interp, layer, args, kwargs, node):
+    return None  # losses and metrics a layer adds change nothing shapewise reports
+
+
+_CUSTOM_METHODS = {"add_weight": _add_weight, "add_variable": _add_weight, "get_config": _get_config,
+                   "add_loss": _ignored, "add_metric": _ignored}
 _SUPER_METHODS = {"__init__": _super_init, "build": _super_build, "call": _super_call, "get_config": _get_config,
                   "compute_output_shape": _super_compute_output_shape}
 

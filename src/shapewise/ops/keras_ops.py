@@ -13,7 +13,7 @@ from ..dims import Dim, Known
 from ..engine import Spec
 from ..errors import ArgumentError, ShapeError
 from . import shapes as S
-from ._table import Table, is_tensor, nested_shape
+from ._table import Table, nested_shape
 from .dtypes import keras_result_type as result_type
 from .dtypes import standardize_keras_dtype
 
