@@ -455,6 +455,9 @@ class FunctionsMixin:
             found, value = self._class_attribute(obj, obj._cls, name, node)
             if found:
                 return value
+            if not obj._initialized:
+                self.refuse(f"`self.{name}` before `super().__init__()`", "Keras requires super().__init__() first "
+                                                                          "in a layer's __init__", node)
             if name in _CUSTOM_METHODS:
                 return Method(obj, name, _CUSTOM_METHODS[name])
             base = obj._cls.builtin_base
