@@ -822,8 +822,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node)
             result = self._compare(op, left, right, node)
-            if isinstance(result, Opaque):
-                return result
+            if isinstance(result, (Opaque, KerasTensor)):
+                return result  # data, or a comparison of tensors (a boolean tensor)
             if not result:
                 return False
             left = right
