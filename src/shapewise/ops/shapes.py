@@ -1015,6 +1015,9 @@ def getitem(shape, key, fw="keras"):
     :class:`TensorIndex` (a tensor used as an index: an int tensor picks, its shape takes the axis's place; a
     bool mask selects a data-dependent number of elements, an unknown size)."""
     items = list(key) if isinstance(key, tuple) else [key]
+    if fw == "torch" and items.count(Ellipsis) > 1:  # torch lets later ellipses stand for no axes
+        first = items.index(Ellipsis)
+        items = items[:first + 1] + [i for i in items[first + 1:] if i is not Ellipsis]
     if items.count(Ellipsis) > 1:
         if fw == "torch":
             raise ShapeError("an index can only have a single ellipsis ('...')", expected="one ...")
