@@ -29,11 +29,26 @@ def _parser():
     e.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     e.add_argument("--no-explain", action="store_true", help="print only the summary tables")
     e.add_argument("--expand-nested", action="store_true", help="expand nested models in the summary")
+    e.add_argument("--batch", type=int, default=1, metavar="B",
+                   help="the size of the unknown batch axis for FLOPs and memory (default 1)")
+    e.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
+                   help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")
+    e.add_argument("--optimizer", choices=["sgd", "momentum", "adam", "adamw"], default="adam",
+                   help="the optimizer whose state the training-step memory includes (default adam)")
+    e.add_argument("--columns", default="", metavar="LIST",
+                   help="extra summary columns, comma-separated: flops, activations")
     return p
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.batch < 1:
+        parser.error(f"argument --batch: must be a positive integer, got {args.batch}")
+    columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
+    for c in columns:
+        if c not in ("flops", "activations"):
+            parser.error(f"argument --columns: unknown column {c!r} (choose from flops, activations)")
     if args.file is None:
         source, filename = EXAMPLE, "<example>"
     elif args.file == "-":
@@ -47,13 +62,16 @@ def main(argv=None):
             return 2
         filename = args.file
 
+    from .compute import Settings
     from .engine import gc_paused
     from .frontends.snippet import interpret
     from .render import render
 
     # One burst of building and rendering whose objects all live to the end: no cyclic collection during it.
     result = gc_paused(interpret)(source, filename)
-    text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested)
+    settings = Settings(args.batch, args.dtype, args.optimizer)
+    text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested,
+                             settings=settings, columns=columns)
     sys.stdout.write(text)
     # The interpreter reports "no model found" (with the skipped lines) as a UsageError itself.
     return result.error.exit_code if result.error is not None else 0

@@ -383,6 +383,22 @@ class LayerCompute:
         return {"flops": self.flops, "macs": self.macs, "other_ops": self.other_ops,
                 "activation_bytes": self.activation_bytes}
 
+    def lines(self):
+        """The explanation's compute sentences: the FLOPs formula, the other ops, what is saved for backward."""
+        out = list(self.text)
+        out += self.ops_text
+        if self.saved_text:
+            total = fmt_int(self.activation_bytes) + " B" if self.activation_bytes is not None else "open"
+            out.append(f"saves for backward ({total}): " + "; ".join(self.saved_text))
+        if not self.declared:
+            out.append("this layer declares no compute: its work is not counted")
+        if not out:
+            out.append("no arithmetic: it only moves values, and saves nothing for the backward pass")
+        return out
+
+    def explanation_text(self):
+        return "; ".join(self.lines())
+
 
 def _sum(exprs):
     total = None
@@ -489,7 +505,7 @@ def model_compute(model_report, model, settings=DEFAULT):
             inputs = [t.spec for t in node.input_tensors]
             outputs = [t.spec for t in node.output_tensors]
             if isinstance(layer, Model):
-                inner = model_compute(r.nested, layer, settings) if r.nested is not None else None
+                inner = r.nested.compute(settings) if r.nested is not None else None
                 if inner is None:
                     continue
                 m = inner.compute
