@@ -177,18 +177,19 @@ class Cost:
         else:
             self.saves(n, f"{name}'s input")
 
-    def saves_input(self, i=0, what="input"):
-        """Input ``i`` is kept for the backward pass (the same storage as the tensor that produced it)."""
+    def saves_input(self, i=0, what="input", for_weights=False):
+        """Input ``i`` is kept for the backward pass (the same storage as the tensor that produced it).
+        ``for_weights``: kept only for the weights' gradients (a matmul's input), so not when none is trainable."""
         spec = self.inputs[i]
-        self.saved.append((id(spec), self.size(self.axes(i)), what, _kind_of(spec)))
+        self.saved.append((id(spec), self.size(self.axes(i)), what, _kind_of(spec), for_weights))
 
     def saves_output(self, i=0, what="output"):
         spec = self.outputs[i]
-        self.saved.append((id(spec), self.size(self.out(i)), what, _kind_of(spec)))
+        self.saved.append((id(spec), self.size(self.out(i)), what, _kind_of(spec), False))
 
-    def saves(self, expr, what, kind="act"):
+    def saves(self, expr, what, kind="act", for_weights=False):
         """A tensor of its own (a mask, statistics, a copy in another layout) kept for the backward pass."""
-        self.saved.append((None, as_dim(expr), what, kind))
+        self.saved.append((None, as_dim(expr), what, kind, for_weights))
 
     def view(self, out=0, inp=0):
         """Output ``out`` shares input ``inp``'s storage (a reshape): a later layer saving it saves nothing new."""
@@ -217,10 +218,10 @@ class Cost:
         self.terms += [(kind, t * expr if times != 1 else expr, what) for kind, expr, what in sub.terms]
         self.misses += [(t * expr if times != 1 else expr, why, sign) for expr, why, sign in sub.misses]
         mine = {id(s): id(o) for s, o in zip(inputs, self.inputs)} if views else {}
-        for key, size, what, kind in sub.saved:
+        for key, size, what, kind, for_weights in sub.saved:
             if key is None and times != 1:
                 size = t * size
-            self.saved.append((mine.get(key, key), size, what, kind))
+            self.saved.append((mine.get(key, key), size, what, kind, for_weights))
         self.aliases += sub.aliases
         self.notes += sub.notes
         self.local |= sub.local
@@ -462,7 +463,7 @@ def _describe(cost, settings):
 class ModelCompute:
     """The figures of a model at some Settings: per row (by the row's index) and in total."""
 
-    __slots__ = ("settings", "rows", "compute", "memory", "flops_formula", "dominant", "undeclared")
+    __slots__ = ("settings", "rows", "compute", "memory", "flops_formula", "dominant", "undeclared", "counter_diff")
 
     def compute_json(self):
         return dict(self.compute)
@@ -486,11 +487,14 @@ def model_compute(model_report, model, settings=DEFAULT):
     for layer, node in calls:
         by_layer.setdefault(id(layer), []).append(node)
     alias = {}  # id of a spec -> id of the spec whose storage it shares
+    spec_of = {}  # id -> the spec of every tensor a call reads or makes
     saved_seen = set()
     rows = []
     undeclared = []
     total_macs = total_ops = 0
     total_act = 0
+    counter_diff = 0  # FLOPs FlopCounterMode reports beyond ours (negative: work it does not see)
+    grad = set()  # ids of specs that require a gradient (computed from a trainable weight)
     sym_macs = []  # expressions of calls whose value is open
     for r, layer in zip(model_report.layers, model.layers):
         lc = LayerCompute()
@@ -504,11 +508,16 @@ def model_compute(model_report, model, settings=DEFAULT):
         for node in nodes:
             inputs = [t.spec for t in node.input_tensors]
             outputs = [t.spec for t in node.output_tensors]
+            for spec in inputs + outputs:
+                spec_of[id(spec)] = spec
             if isinstance(layer, Model):
                 inner = r.nested.compute(settings) if r.nested is not None else None
                 if inner is None:
                     continue
                 m = inner.compute
+                counter_diff = _add(counter_diff, inner.counter_diff)
+                if layer.trainable_weights or any(id(s) in grad for s in inputs):
+                    grad.update(map(id, outputs))
                 macs = _add(macs, m["macs"])
                 ops = _add(ops, m["other_ops"])
                 act = _add(act, inner.memory["activations"])
@@ -531,14 +540,25 @@ def model_compute(model_report, model, settings=DEFAULT):
                 sym_macs.append(macs_expr)
             macs, ops = _add(macs, m_val), _add(ops, o_val)
             uncounted = _add(uncounted, unc)
+            counter_diff = _add(counter_diff, unc)
             if text:
                 texts.append(text)
             if ops_text:
                 ops_texts.append(ops_text)
             mine = []
-            for key, size, what, kind in cost.saved:
+            # torch keeps nothing for a call whose inputs need no gradient and that has no trainable weight
+            needed = bool(layer.trainable_weights) or any(id(s) in grad for s in inputs)
+            if needed:
+                grad.update(map(id, outputs))
+            trains = bool(layer.trainable_weights)
+            for key, size, what, kind, for_weights in cost.saved if needed else ():
+                if for_weights and not trains:
+                    continue
                 if key is not None:
-                    key = alias.get(key, key)
+                    root = alias.get(key, key)
+                    if root != key and root in spec_of:  # a view: the storage is its root tensor's
+                        size = product(spec_of[root].shape)
+                    key = root
                     if key in saved_seen:
                         mine.append(f"{what} (already kept by an earlier layer)")
                         continue
@@ -570,6 +590,7 @@ def model_compute(model_report, model, settings=DEFAULT):
     mc.settings = settings
     mc.rows = rows
     mc.undeclared = sorted(set(undeclared))
+    mc.counter_diff = counter_diff
     mc.compute = {"batch": batch, "flops": None if total_macs is None else 2 * total_macs, "macs": total_macs,
                   "other_ops": total_ops}
     mc.flops_formula = None

@@ -38,7 +38,7 @@ class LayerScale(Layer):
 
     def compute(self, c):
         c.ops(product(c.axes(0)), "scale")
-        c.saves_input(0, "input (for gamma's gradient)")
+        c.saves_input(0, "input (for gamma's gradient)", for_weights=True)
 
 
 class StochasticDepth(Layer):

@@ -185,19 +185,29 @@ def einsum_cost(layer, c, spec):
         _input_letters(layer.equation, spec.rank)
     dims = c.axes(spec, *letters)
     kernel, bias, out = analyze_einsum(layer.equation, layer.bias_axes, dims, layer.partial_output_shape)
-    _, weight_spec, output_spec = _einsum_specs(layer.equation)
-    contracted = [d for letter, d in zip(weight_spec, kernel) if letter not in output_spec]
-    n_out = product(out)
+    input_spec, weight_spec, output_spec = _einsum_specs(layer.equation)
+    # each letter's size: the input's axes (those under "..." are kept in the output), then the kernel's others
+    n = len(input_spec)
+    left = layer.equation.replace(" ", "").startswith("...")
+    if left:
+        elided, lettered = dims[:len(dims) - n], dims[len(dims) - n:]
+    else:
+        lettered, elided = dims[:n], dims[n:]
+    size = dict(zip(input_spec, lettered))
+    extra = [d for letter, d in zip(weight_spec, kernel) if letter not in size]
+    n_out = product([*elided, *(d for letter, d in zip(input_spec, lettered) if letter in output_spec),
+                     *(d for letter, d in zip(weight_spec, kernel) if letter not in size and letter in output_spec)])
+    contracted = [d for letter, d in zip(weight_spec, kernel) if letter in size and letter not in output_spec]
     c.macs(n_out * product(contracted), f"{layer.name}: input × kernel ('{layer.equation}')")
     if bias is not None:
         c.ops(n_out, f"{layer.name}: bias add")
     index = next((i for i, s in enumerate(c.inputs) if s is spec), None)
     if index is not None:
-        c.saves_input(index, f"{layer.name}'s input")
+        c.saves_input(index, f"{layer.name}'s input", for_weights=True)
     else:
-        c.saves(product(dims), f"{layer.name}'s input")
+        c.saves(product(dims), f"{layer.name}'s input", for_weights=True)
     if layer.activation is not None and activation_name(layer.activation) != "linear":
-        c.activation(layer.activation, out, after="output" if c.outputs else "new")
+        c.activation(layer.activation, [n_out], after="output" if c.outputs else "new")
     return out
 
 
@@ -702,6 +712,7 @@ class Attention(Layer):
             c.saves_input(len(c.inputs) - 1 if len(c.inputs) > 2 else 1, "key")
             if self.use_scale:
                 c.ops(scores, "scale")
+                c.saves(scores, "the unscaled scores (for the scale's gradient)")
         else:
             n = scores * q[-1]
             c.ops(3 * n, "query + key, tanh, sum over the features")

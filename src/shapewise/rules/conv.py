@@ -45,16 +45,38 @@ def split_axes(dims, data_format, lead=1):
     return dims[:lead], dims[lead + 1:], dims[lead]
 
 
-def saves_conv_input(c, data_format, kernels=(), copy_kernels=True):
+def _same_padding(layer, spatial):
+    """The spatial sizes of the input Keras's torch backend pads itself for padding='same' with a stride above 1
+    (torch's own 'same' takes stride 1 only); None when it does not pad."""
+    if layer.padding != "same" or max(layer.strides) == 1:
+        return None
+    out = []
+    for L, k, s, d in zip(spatial, layer.kernel_size, layer.strides, layer.dilation_rate):
+        if L.value is None:
+            return None
+        total = max((-(-L.value // s) - 1) * s + (k - 1) * d + 1 - L.value, 0)
+        out.append(L + total if total else L)
+    return out
+
+
+def saves_conv_input(c, data_format, kernels=(), copy_kernels=True, causal_pad=0, layer=None):
     """What torch's convolution keeps, as Keras's torch backend calls it: a channels-last input is permuted to
-    channels first (a copy), and so are the kernels of a 2D or 3D convolution (``kernels``: their sizes)."""
-    if data_format == "channels_last":
-        c.saves(product(c.axes(0)), "input, channels first (a copy)")
-        if copy_kernels:
-            for size in kernels:
-                c.saves(size, "kernel in torch's layout (a copy)")
+    channels first (a copy), and so are the kernels of a 2D or 3D convolution (``kernels``: their sizes). With
+    padding='causal' Keras pads the input first (``causal_pad`` steps), and that padded copy is what is kept."""
+    (batch,), spatial, channels = split_axes(c.axes(0), data_format)
+    padded = _same_padding(layer, spatial) if layer is not None else None
+    if causal_pad:
+        c.saves(batch * (spatial[0] + causal_pad) * channels, "input, left-padded for padding='causal' (a copy)",
+                for_weights=True)
+    elif padded is not None and any(p is not L for p, L in zip(padded, spatial)):
+        c.saves(batch * product(padded) * channels, "input, padded for padding='same' (a copy)", for_weights=True)
+    elif data_format == "channels_last":
+        c.saves(product(c.axes(0)), "input, channels first (a copy)", for_weights=True)
     else:
-        c.saves_input(0, "input")
+        c.saves_input(0, "input", for_weights=True)
+    if data_format == "channels_last" and copy_kernels:
+        for size in kernels:
+            c.saves(size, "kernel in torch's layout (a copy)")
 
 
 def _counter_extra_step(c, macs):
@@ -428,7 +450,8 @@ class _BaseConv(Layer):
         per_group = channels // c.const(self.groups, "groups") if self.groups > 1 else channels
         c.macs(batch * product(out_spatial) * kernel * per_group * filters,
                "each output position × the kernel window × the input channels")
-        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1)
+        causal = (self.kernel_size[0] - 1) * self.dilation_rate[0] if self.padding == "causal" else 0
+        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, causal, self)
         _conv_out_ops(c, self, out)
 
     def _units_text(self, channels):
@@ -687,7 +710,7 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         c.macs(positions * kernel * channels * dm, "depthwise: each position × the window, channel by channel")
         c.macs(positions * channels * dm * filters, "pointwise: each position × the channels × the filters")
         copy = self.rank > 1
-        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "depthwise_kernel")], copy)
+        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "depthwise_kernel")], copy, layer=self)
         c.saves(positions * channels * dm, "the depthwise output, channels first")
         if copy and self.data_format == "channels_last":
             c.saves(_kernel_size_of(self, "pointwise_kernel"), "pointwise kernel in torch's layout (a copy)")
@@ -751,7 +774,7 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         dm = c.const(self.depth_multiplier, "depth_multiplier")
         c.macs(batch * product(out_spatial) * kernel * channels * dm,
                "each output position × the window, channel by channel")
-        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1)
+        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, layer=self)
         _conv_out_ops(c, self, out)
 
     def _units_text(self, c):
@@ -874,15 +897,12 @@ class _ConvLSTM(Layer):
         c.ops(time * (4 + 4 * bool(self.use_bias) + 4 + 4) * n_state,
               "bias adds, adding the two convolutions, the gate activations, the state update")
         _counter_extra_step(c, positions * kernel * (channels + filters) * gates)
-        # approximate (docs/COMPUTE.md): per step, torch keeps a channels-first copy of the frame and of the state
-        # for each gate's convolution, the kernels in its layout, and the gates and states
+        # approximate (docs/COMPUTE.md): per step of Keras's generic loop (timesteps + 1 of them), torch keeps a
+        # channels-first copy of the frame for each gate's convolution and about 14 state-sized tensors (the
+        # states in both layouts, the gates, the activations); measured within 7% on the torch backend
         steps = time + 1
         frame = batch * product(spatial) * channels
-        c.saves(steps * (4 * frame + 4 * n_state + 7 * n_state), "frames, states and gates at every timestep")
-        for name in ("kernel", "recurrent_kernel"):
-            size = _kernel_size_of(self, name)
-            if size is not None:
-                c.saves(steps * size, f"{name} per gate in torch's layout, at every timestep")
+        c.saves(steps * (4 * frame + 14 * n_state), "frames, states and gates at every timestep")
 
     def _outputs(self, ctx, batch, time, out_spatial, filters):
         state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))

@@ -7,7 +7,7 @@ index picks one row. Flatten, Reshape, Permute, RepeatVector and Activation/Drop
 
 from __future__ import annotations
 
-from ..compute import no_compute, view_compute
+from ..compute import view_compute
 from ..dims import Known, product
 from ..engine import Layer, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
@@ -83,7 +83,7 @@ class Dense(Layer):
         out = product(c.out(0))
         if self.use_bias:
             c.ops(out, "bias add")
-        c.saves_input(0, "input (for the kernel's gradient)")
+        c.saves_input(0, "input (for the kernel's gradient)", for_weights=True)
         c.activation(self.activation, c.out(0))
 
 
@@ -211,7 +211,7 @@ class Permute(Layer):
                      f"{x.rank}D input, which would fail when run on data")
         return ctx.spec((batch, *(rest[d - 1] for d in self.dims)))
 
-    compute = no_compute  # (a strided view; a later matmul copies it before saving)
+    compute = view_compute  # (a strided view of its input)
 
 
 @register()
@@ -233,7 +233,7 @@ class RepeatVector(Layer):
                      f"when run on data")
         return ctx.spec((batch, ctx.const(self.n, "n"), features))
 
-    compute = no_compute  # (a broadcast: no arithmetic; a later layer that saves it keeps its own copy)
+    compute = view_compute  # (a broadcast view of its input: no arithmetic, no new storage)
 
 
 @register()
@@ -261,6 +261,6 @@ class Embedding(Layer):
     def compute(self, c):
         # a gather: no arithmetic; its backward scatters into the table by the indices, which torch keeps as int64
         if c.inputs[0].dtype == "int64":
-            c.saves_input(0, "indices")
+            c.saves_input(0, "indices", for_weights=True)
         else:
-            c.saves(product(c.axes(0)), "indices as int64", "int64")
+            c.saves(product(c.axes(0)), "indices as int64", "int64", for_weights=True)
