@@ -198,7 +198,11 @@ def einsum_cost(layer, c, spec):
     n_out = product([*elided, *(d for letter, d in zip(input_spec, lettered) if letter in output_spec),
                      *(d for letter, d in zip(weight_spec, kernel) if letter not in size and letter in output_spec)])
     contracted = [d for letter, d in zip(weight_spec, kernel) if letter in size and letter not in output_spec]
-    c.macs(n_out * product(contracted), f"{layer.name}: input × kernel ('{layer.equation}')")
+    summed = product(contracted)
+    # with nothing to sum (every contracted size 1) torch.einsum multiplies elementwise, which FlopCounterMode
+    # does not count
+    c.macs(n_out * summed, f"{layer.name}: input × kernel ('{layer.equation}')",
+           uncounted="torch.einsum with nothing to sum is an elementwise product" if summed.value == 1 else None)
     if bias is not None:
         c.ops(n_out, f"{layer.name}: bias add")
     index = next((i for i, s in enumerate(c.inputs) if s is spec), None)

@@ -487,7 +487,9 @@ class SpectralNormalization(Layer):
         kernel = next((w for w in self.layer._weights or () if w.name in ("kernel", "embeddings")), None)
         if kernel is not None:
             size = product(kernel.dims)
-            c.macs(2 * self.power_iterations * size + size, "power iteration and the singular value")
+            # u ← normalize(v·Wᵀ... ) per iteration (two matrix-vector products), then σ = v·W·uᵀ
+            c.macs(2 * self.power_iterations * size + size + kernel.dims[-1],
+                   "power iteration and the singular value")
             c.ops(size, "dividing the kernel by its singular value")
             c.saves(size, "the normalized kernel")
 
