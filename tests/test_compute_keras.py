@@ -350,3 +350,16 @@ def test_dependence_texts():
     assert dense.flops == 2 * 20 * 5 * 10
     assert "2,000 FLOPs at batch 1" in dense.text[0] and "linear in batch and dim1 (20)" in dense.text[0]
     assert "quadratic in query_len (20)" in mha.text[0]
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("app, shape", [("MobileNetV3Small", (64, 64, 3)), ("ResNet50", (32, 32, 3))])
+def test_applications_match_torch(app, shape):
+    """Whole applications (residual blocks, depthwise convolutions, squeeze-excitation, hard-swish arithmetic):
+    FLOPs exactly and activations within 1% (docs/COMPUTE.md lists more, measured once)."""
+    keras_model, report = build_both(f"model = keras.applications.{app}(weights=None, input_shape={shape})\n")
+    measured = measure_keras(keras_model)
+    mc = shapewise_figures(report)
+    assert not mc.undeclared
+    assert measured["flops"] == mc.compute["flops"] + mc.counter_diff
+    assert abs(mc.memory["activations"] - measured["activations"]) <= 0.01 * measured["activations"]

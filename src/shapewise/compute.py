@@ -166,7 +166,7 @@ class Cost:
         if name == "linear":
             return
         n = self.size(dims)
-        self.ops(ACTIVATION_OPS.get(name, 1) * n, what or name)
+        self.ops(scaled(ACTIVATION_OPS.get(name, 1), dims), what or name)
         if name in SAVES_OUTPUT:
             if after == "output":
                 self.saves_output(0, f"{name}'s output")
@@ -226,6 +226,11 @@ class Cost:
         self.notes += sub.notes
         self.local |= sub.local
         return sub
+
+
+def scaled(k, dims):
+    """``k`` times the product of ``dims``, written ``k·a·b`` (not ``k·(a·b)``)."""
+    return product((k, *dims))
 
 
 def _kind_of(spec):

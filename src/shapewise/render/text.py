@@ -465,7 +465,8 @@ def compute_footer(model, settings=None):
 
     mc = model.compute(settings)
     c, m = mc.compute, mc.memory
-    flops = (f"{fmt_int(c['flops'])} FLOPs ({readable_flops(c['flops'])}), {fmt_int(c['macs'])} MACs"
+    readable = f" ({readable_flops(c['flops'])})" if c["flops"] is not None and c["flops"] >= 1000 else ""
+    flops = (f"{fmt_int(c['flops'])} FLOPs{readable}, {fmt_int(c['macs'])} MACs"
              if c["flops"] is not None else f"{mc.flops_formula} FLOPs")
     ops = fmt_int(c["other_ops"]) if c["other_ops"] is not None else "open"
     lines = [f" Forward pass (batch {c['batch']}): {flops}; other ops: {ops}"]

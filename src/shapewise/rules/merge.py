@@ -189,7 +189,7 @@ class _Merge(Layer):
         n = len(c.inputs)
         out = product(c.out(0))
         if n > 1:
-            c.ops(self._ops(n) * out, self.op)
+            c.ops(product((self._ops(n), *c.out(0))), self.op)
         if self.saves_operands and n > 1:
             # Keras combines the inputs two at a time: each product (or max) reads both its operands
             for i in range(n):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import operator
 
+from ..compute import scaled
 from ..dims import Known, product
 from ..engine import Layer, register
 from ..errors import ArgumentError
@@ -181,7 +182,7 @@ class BatchNormalization(Layer):
         axes = c.axes(0)
         n = product(axes)
         channels = axes[self.axis % len(axes)]
-        c.ops((4 + self.scale + self.center) * n, "mean, variance, subtract, divide, scale, shift")
+        c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
         # Keras's torch backend keeps the input, one normalized copy and per-channel statistics (one more
         # without scale)
         c.saves_input(0, "input")
@@ -258,11 +259,11 @@ class LayerNormalization(Layer):
         n, rows = product(axes), _row_size(axes, normalized)
         c.saves_input(0, "input")
         if self.rms_scaling:
-            c.ops(3 * n, "mean square, divide, scale")
+            c.ops(scaled(3, axes), "mean square, divide, scale")
             c.saves(rows, "per-row 1/rms")
             c.saves(n, "normalized input")
             return
-        c.ops((4 + bool(self.scale) + bool(self.center)) * n, "mean, variance, subtract, divide, scale, shift")
+        c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
         c.saves(2 * rows, "per-row mean and 1/std")
 
 
@@ -297,7 +298,7 @@ class RMSNormalization(Layer):
         axes = c.axes(0)
         normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
         n = product(axes)
-        c.ops(3 * n, "mean square, divide, scale")
+        c.ops(scaled(3, axes), "mean square, divide, scale")
         c.saves_input(0, "input")
         c.saves(_row_size(axes, normalized), "per-row 1/rms")
         c.saves(n, "normalized input")
@@ -369,7 +370,7 @@ class GroupNormalization(Layer):
         n = product(axes)
         channels = axes[self.axis % len(axes)]
         groups = channels if self.groups == -1 else c.const(self.groups, "groups")
-        c.ops((4 + bool(self.scale) + bool(self.center)) * n, "mean, variance, subtract, divide, scale, shift")
+        c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
         c.saves_input(0, "input")
         c.saves(3 * axes[0] * groups, "per-group statistics")
         c.saves(axes[0] * channels, "per-sample, per-channel factors")
@@ -428,7 +429,7 @@ class UnitNormalization(Layer):
         axes = c.axes(0)
         normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
         rows = _row_size(axes, normalized)
-        c.ops(3 * product(axes), "square, sum, divide")
+        c.ops(scaled(3, axes), "square, sum, divide")
         c.saves_input(0, "input")
         c.saves(2 * rows, "per-row norms")
         c.saves(Known(1), "epsilon (a 0-d tensor)", "float32")
@@ -590,5 +591,5 @@ class Normalization(Layer):
     def compute(self, c):
         axes = c.axes(0)
         keep = {a % len(axes) for a in self.axis}
-        c.ops(2 * product(axes), "subtract the mean, divide by the standard deviation")
+        c.ops(scaled(2, axes), "subtract the mean, divide by the standard deviation")
         c.saves(product(d for i, d in enumerate(axes) if i in keep), "the standard deviation")

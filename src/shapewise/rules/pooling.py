@@ -70,8 +70,7 @@ class _BasePooling(Layer):
         window = 1
         for p in self.pool_size:
             window *= p
-        out = product(c.out(0))
-        c.ops(window * out, f"{'max' if self.mode == 'max' else 'sum'} over each {'×'.join(map(str, self.pool_size))} window")
+        c.ops(product((window, *c.out(0))), f"{'max' if self.mode == 'max' else 'sum'} over each {'×'.join(map(str, self.pool_size))} window")
         _saves_pooled(c, self.data_format, self.mode)
 
     def _other_rank(self, ctx, x):
