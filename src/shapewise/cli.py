@@ -29,6 +29,14 @@ def _parser():
     e.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
     e.add_argument("--no-explain", action="store_true", help="print only the summary tables")
     e.add_argument("--expand-nested", action="store_true", help="expand nested models in the summary")
+    e.add_argument("--batch", type=int, default=1, metavar="B",
+                   help="the size of the unknown batch axis for FLOPs and memory (default 1)")
+    e.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
+                   help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")
+    e.add_argument("--optimizer", choices=["sgd", "momentum", "adam", "adamw"], default="adam",
+                   help="the optimizer whose state the training-step memory includes (default adam)")
+    e.add_argument("--columns", default="", metavar="LIST",
+                   help="extra summary columns, comma-separated: flops, activations")
     return p
 
 
@@ -56,7 +64,14 @@ def _decode(data):
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.batch < 1:
+        parser.error(f"argument --batch: must be a positive integer, got {args.batch}")
+    columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
+    for c in columns:
+        if c not in ("flops", "activations"):
+            parser.error(f"argument --columns: unknown column {c!r} (choose from flops, activations)")
     if args.file is None:
         source, filename = EXAMPLE, "<example>"
     else:
@@ -73,6 +88,7 @@ def main(argv=None):
             return 2
         source = data if isinstance(data, str) else _decode(data)
 
+    from .compute import Settings
     from .engine import gc_paused
     from .frontends.snippet import interpret
     from .render import render
@@ -84,8 +100,10 @@ def main(argv=None):
         from .report import RunResult
 
         result = RunResult(error=source)
+    settings = Settings(args.batch, args.dtype, args.optimizer)
     try:
-        text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested)
+        text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested,
+                                 settings=settings, columns=columns)
     except Exception as e:  # noqa: BLE001 - a renderer's bug is reported as an error, in the format asked for
         from .errors import InternalError
         from .report import RunResult

@@ -111,7 +111,8 @@ class LayerReport:
     """
 
     __slots__ = ("name", "type", "output_shape", "params", "trainable", "non_trainable", "connected_to", "nested",
-                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explanation", "_relevant")
+                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explanation", "_relevant", "compute")
+    # compute: the layer's figures (shapewise.compute.LayerCompute), set when its model's compute is derived
 
     # _input: the input shape, or the node to derive it from (a Node). _weights: the layer's Weights in Keras's
     # order (a shared empty tuple when it has none). _flags: their trainable flags when the report was made, or,
@@ -161,18 +162,23 @@ class LayerReport:
             self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later, trainable)
         return self._explanation
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
         out = {
             "name": self.name, "type": self.type, "input_shape": self.input_shape,
             "output_shape": self.output_shape, "params": self.params, "trainable": self.trainable,
             "non_trainable": self.non_trainable, "weights": [w.to_json() for w in self.weights],
         }
+        compute = getattr(self, "compute", None)
+        if compute is not None:
+            out.update(compute.to_json())
         if explain:
             out["explanation"] = self.explanation.to_json() if self.explanation else None
+            if out["explanation"] is not None and compute is not None:
+                out["explanation"]["compute"] = compute.explanation_text()
         if self.connected_to is not None:
             out["connected_to"] = self.connected_to
         if self.nested is not None:
-            out["model"] = self.nested.to_json(explain)
+            out["model"] = self.nested.to_json(explain, settings)
         return out
 
 
@@ -193,7 +199,24 @@ class InputAxis:
 
 class ModelReport:
     __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params",
-                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "_model", "_input_axes")
+                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "_model", "_input_axes",
+                 "_graph", "_computed")
+
+    def compute(self, settings=None):
+        """The model's compute and memory at ``settings`` (shapewise.compute.Settings; default batch 1, float32,
+        adam), derived on first use from the layers' declarations; each row's figures are set on it."""
+        from .compute import DEFAULT, model_compute
+
+        settings = settings or DEFAULT
+        cache = self._computed
+        if cache is None:
+            cache = self._computed = {}
+        mc = cache.get(settings.key())
+        if mc is None:
+            mc = cache[settings.key()] = model_compute(self, self._graph, settings)
+        for r, row in zip(self.layers, mc.rows):
+            r.compute = row
+        return mc
 
     @property
     def input_axes(self):
@@ -203,11 +226,14 @@ class ModelReport:
             self._model = None
         return self._input_axes
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
+        mc = self.compute(settings)
         out = {
-            "name": self.name, "type": self.type, "layers": [layer.to_json(explain) for layer in self.layers],
+            "name": self.name, "type": self.type,
+            "layers": [layer.to_json(explain, settings) for layer in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
+            "compute": mc.compute_json(), "memory": mc.memory_json(),
         }
         if explain:
             out["input_dims"] = [a.to_json() for a in self.input_axes]
@@ -489,6 +515,7 @@ def model_report(model):
     m.trainable_bytes, m.non_trainable_bytes = trainable_bytes, non_trainable_bytes
     m.total_bytes = trainable_bytes + non_trainable_bytes
     m._model, m._input_axes = model, None
+    m._graph, m._computed = model, None  # (the compute is derived from the model's graph when asked)
     return m
 
 
@@ -599,10 +626,10 @@ class RunResult:
     def printed(self):
         return [item for kind, item in self.events if kind == "print"]
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
         return {
             "schema": "shapewise/1",
-            "models": [m.to_json(explain) for m in self.models],
+            "models": [m.to_json(explain, settings) for m in self.models],
             "printed": self.printed,
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
             "error": self.error.to_json() if self.error is not None else None,
