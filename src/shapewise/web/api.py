@@ -143,8 +143,8 @@ def handle(request):
         if kind == "whatif":
             try:
                 answer = what_if(payload)
-            except WhatIfError as e:
-                return 422, "application/json; charset=utf-8", _error_body(str(e)), 2
+            except WhatIfError as e:  # an answer ("it cannot be done, because..."), not a failed request
+                return 200, "application/json; charset=utf-8", _error_body(str(e)), 2
             return 200, "application/json; charset=utf-8", \
                 json.dumps(answer, indent=2, ensure_ascii=False).encode("utf-8") + b"\n", 0
         return 404, "application/json; charset=utf-8", _error_body(f"unknown request {kind!r}"), 2

@@ -15,11 +15,14 @@ are read into memory once at start, so no request ever opens a file.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import queue
+import select
+import struct
+import subprocess
 import sys
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -27,7 +30,6 @@ from importlib import resources
 MAX_BODY = 1_000_000  # bytes
 WALL_TIMEOUT = 30.0  # seconds a worker may take for one request before it is killed (the interpreter's budget is 5 s CPU)
 WAIT_TIMEOUT = 30.0  # seconds a request waits for a free worker before a 503
-MEMORY_LIMIT = 4 << 30  # address space of a worker (bytes), where the platform allows limiting it
 
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
@@ -44,61 +46,73 @@ def load_assets():
         if entry.is_file() and suffix in _TYPES:
             assets["/static/" + entry.name] = (_TYPES[suffix], entry.read_bytes())
     assets["/"] = assets["/static/index.html"]
+    from .examples import EXAMPLES
+
+    examples = [{"title": title, "source": source} for title, source in EXAMPLES]
+    assets["/static/examples.json"] = ("application/json; charset=utf-8",
+                                       json.dumps(examples, indent=1).encode("utf-8"))
     return assets
 
 
 # ---------------------------------------------------------------------------------------------------- workers
 
 
-def _worker_main(conn, memory_limit):
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    except (ImportError, ValueError, OSError):
-        pass
-    from . import api
-
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(api.handle(request))
-
-
 class WorkerTimeout(Exception):
     pass
 
 
+def _package_root():
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 class _Worker:
-    def __init__(self, ctx, memory_limit):
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, memory_limit), daemon=True,
-                                   name="shapewise-worker")
-        self.process.start()
-        child.close()
+    """One ``python -m shapewise.web.worker`` process and its pipes."""
+
+    def __init__(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([_package_root()] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+        self.process = subprocess.Popen([sys.executable, "-m", "shapewise.web.worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env, close_fds=True)
+        self._fd = self.process.stdout.fileno()
+
+    def _read(self, n, deadline):
+        chunks = []
+        while n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._fd], [], [], left)[0]:
+                raise WorkerTimeout
+            chunk = os.read(self._fd, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError("the worker ended")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def _frame(self, deadline):
+        (n,) = struct.unpack(">I", self._read(4, deadline))
+        return self._read(n, deadline)
 
     def call(self, request, timeout):
-        self.conn.send(request)
-        if not self.conn.poll(timeout):
-            raise WorkerTimeout
-        return self.conn.recv()
+        data = json.dumps(request).encode("utf-8")
+        self.process.stdin.write(struct.pack(">I", len(data)) + data)
+        self.process.stdin.flush()
+        deadline = time.monotonic() + timeout
+        status, ctype, code = json.loads(self._frame(deadline))
+        return status, ctype, self._frame(deadline), code
 
     def stop(self):
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+        self.process.stdin.close()
+        self.process.stdout.close()
 
 
 class WorkerPool:
     """A few worker processes, each running one request at a time; a worker that overruns is replaced."""
 
-    def __init__(self, size=2, timeout=WALL_TIMEOUT, memory_limit=MEMORY_LIMIT):
-        # spawn, not fork: the server has threads, and a fresh interpreter shares no state with it
-        self._ctx = multiprocessing.get_context("spawn")
+    def __init__(self, size=2, timeout=WALL_TIMEOUT):
         self._timeout = timeout
-        self._memory_limit = memory_limit
         self._idle = queue.Queue()
         self._all = []
         self._lock = threading.Lock()
@@ -106,7 +120,7 @@ class WorkerPool:
             self._idle.put(self._new())
 
     def _new(self):
-        worker = _Worker(self._ctx, self._memory_limit)
+        worker = _Worker()
         with self._lock:
             self._all.append(worker)
         return worker
@@ -116,7 +130,7 @@ class WorkerPool:
         worker = self._idle.get(timeout=WAIT_TIMEOUT)
         try:
             return worker.call(request, self._timeout)
-        except (WorkerTimeout, EOFError, OSError):
+        except (WorkerTimeout, EOFError, OSError, ValueError, struct.error):
             self._retire(worker)
             worker = self._new()
             raise WorkerTimeout from None
