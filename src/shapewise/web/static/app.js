@@ -129,6 +129,7 @@
   }
 
   function explainSoon(delay) {
+    document.body.dataset.state = "pending";  // "ready" once the answer for the code now in the editor is drawn
     clearTimeout(state.timer);
     state.timer = setTimeout(explainNow, delay);
   }
@@ -146,8 +147,9 @@
       if (seq === state.seq && e.name !== "AbortError") setStatus("the shapewise server does not answer: is it still running?");
       return;
     }
-    if (seq !== state.seq) return;  // a newer request is on its way: a stale answer is never drawn over it
+    if (seq !== state.seq || textarea.value !== source) return;  // a stale answer is never drawn over a newer one
     state.controller = null;
+    document.body.dataset.state = "ready";
     const data = answer.data;
     if (answer.status !== 200 || !data || data.schema !== "shapewise/1") {
       const message = data && data.error && data.error.message ? data.error.message : `HTTP ${answer.status}`;
@@ -530,6 +532,7 @@
     if (!changes.length) { out.replaceChildren(h("p", {class: "hint"}, "Change one of the numbers first.")); return; }
     const seq = ++state.whatifSeq, source = state.source, model = state.modelIndex;
     out.replaceChildren(h("p", {class: "hint"}, "comparing…"));
+    out.dataset.state = "busy";
     let answer;
     try {
       answer = await postJSON("/api/whatif", {source, model, changes});
@@ -538,6 +541,7 @@
       return;
     }
     if (seq !== state.whatifSeq || source !== state.source) return;  // stale: the code changed meanwhile
+    out.dataset.state = "ready";
     const data = answer.data;
     if (!data || data.error || answer.status !== 200) {
       const message = data && data.error ? data.error.message : `HTTP ${answer.status}`;
