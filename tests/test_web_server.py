@@ -215,3 +215,46 @@ def test_what_if_refusals_are_clear(server, request_body, fragment):
     status, headers, body = request(server, "POST", "/api/whatif", request_body)
     assert status == 200 and headers["X-Shapewise-Exit"] == "2"
     assert fragment in json.loads(body)["error"]["message"]
+
+
+def test_what_if_densenet_image_size(server):
+    from shapewise.web.examples import DENSENET
+
+    source = DENSENET.format(size=224)
+    status, _, body = request(server, "POST", "/api/whatif", {"source": source, "model": 0, "changes": [
+        {"input": "input_layer", "axis": 1, "size": 512}, {"input": "input_layer", "axis": 2, "size": 512}]})
+    assert status == 200
+    answer = json.loads(body)
+    assert [(e["old"], e["new"], e["axis"]) for e in answer["edits"]] == [("224", "512", 1), ("224", "512", 2)]
+    assert answer["source"] == DENSENET.format(size=512)
+    # the answer is the command line's JSON for each source: the engine's numbers (checked against Keras elsewhere)
+    assert answer["after"] == json.loads(request(server, "POST", "/api/explain", {"source": answer["source"]})[2])
+    assert answer["before"]["models"][0]["layers"][0]["output_shape"] == [None, 224, 224, 1]
+    assert answer["after"]["models"][0]["layers"][0]["output_shape"] == [None, 512, 512, 1]
+
+
+def test_shapewise_serve_prints_its_address_and_answers(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "shapewise", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "KERAS_BACKEND": "torch"})
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("shapewise: serving on http://127.0.0.1:")
+        url = line.split()[3]
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert url == f"http://127.0.0.1:{port}/"
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", "/api/explain", json.dumps({"source": EXAMPLE}), {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and json.loads(resp.read())["models"][0]["total_params"] == 12482
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def test_serve_refuses_a_port_in_use(server):
+    out = subprocess.run([sys.executable, "-m", "shapewise", "serve", "--port", str(server.port)],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, "KERAS_BACKEND": "torch"})
+    assert out.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in out.stderr

@@ -266,7 +266,9 @@ class Server(ThreadingHTTPServer):
 
     def server_close(self):
         super().server_close()
-        self.pool.close()
+        pool = getattr(self, "pool", None)  # absent when the bind failed (socketserver closes at once)
+        if pool is not None:
+            pool.close()
 
 
 def serve(port=0, open_browser=False, workers=None):
