@@ -572,12 +572,12 @@
       return h("tr", {class: shapeChanged || paramsChanged ? "changed" : "same", "data-layer-row": b.name},
         h("td", {}, h("code", {}, b.name)),
         h("td", {class: "diff mono" + (shapeChanged ? " changed" : " same")},
-          shapeChanged ? `${fmtShape(b.output_shape)} → ${shapeA}` : fmtShape(b.output_shape)),
+          shapeChanged ? [h("span", {}, fmtShape(b.output_shape)), h("span", {}, `→ ${shapeA}`)] : fmtShape(b.output_shape)),
         h("td", {class: "diff n" + (paramsChanged ? " changed" : " same")},
           paramsChanged ? `${fmtInt(b.params)} → ${paramsA}` : fmtInt(b.params)));
     });
-    frag.append(h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "layer"), h("th", {}, "output shape"),
-      h("th", {class: "n"}, "params"))), h("tbody", {}, rows)));
+    frag.append(h("div", {class: "scroll"}, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "layer"),
+      h("th", {}, "output shape"), h("th", {class: "n"}, "params"))), h("tbody", {}, rows))));
     frag.append(h("p", {}, h("button", {type: "button", onclick: () => setSource(data.source)}, "Use this code")));
     return frag;
   }
