@@ -223,3 +223,28 @@ def test_a_stale_answer_is_never_drawn_over_a_newer_one(browser_page):
     assert page.locator('#models [data-layer="densenet121"]').count() == 0
     assert page.locator("#models [data-layer]").count() == 2
     assert not problems, problems
+
+
+def test_a_torch_report_is_drawn_as_a_module_tree(browser_page):
+    # The PyTorch front end is built in parallel: the page must already take its model objects (DESIGN.md).
+    from test_web_svg import TORCH
+
+    page, problems = browser_page
+    page.route("**/api/explain", lambda r: r.fulfill(status=200, content_type="application/json",
+                                                      body=json.dumps(TORCH)))
+    try:
+        type_source(page, "import torch  # answered by the hand-made report above\n")
+        page.wait_for_selector('[data-layer="features.0"]')
+        names = page.locator("#models [data-layer]").evaluate_all("els => els.map(e => e.dataset.layer)")
+        assert names == [layer["name"] for layer in TORCH["models"][0]["layers"]]
+        # children sit inside their parent's group
+        assert page.locator('.torch-group:has(> [data-layer="features"]) [data-layer="features.1"]').count() == 1
+        page.click('[data-layer="rnn"]')
+        assert "[(5, 3, 20), [(2, 3, 20), (2, 3, 20)]]" in page.locator("[data-explanation]").inner_text()
+        page.click('[data-layer="features.0"]')
+        text = page.locator("[data-explanation]").inner_text()
+        assert "456" in text and "6 × 3 × 5 × 5" in text
+        shot(page, "6-torch-tree")
+    finally:
+        page.unroute("**/api/explain")
+    assert not problems, problems

@@ -340,8 +340,10 @@
       const depth = layer.depth || 1;
       while (stack.length > 1 && stack[stack.length - 1].depth >= depth) stack.pop();
       const box = layerBox(layer, model);
-      const group = h("div", {class: "torch-group"}, box);
-      stack[stack.length - 1].el.append(group);
+      const group = h("div", {class: "torch-module"}, box);
+      const parent = stack[stack.length - 1].el;
+      if (parent !== root) parent.classList.add("torch-group");  // a module with children: drawn as a group
+      parent.append(group);
       stack.push({depth, el: group});
     }
     return root;
@@ -435,7 +437,9 @@
     // each weight: its shape in names, in numbers, and its size ("features × 4·units = 64 × 128 = 8,192")
     return layer.weights.map((w) => {
       const numbers = w.shape.length ? w.shape.join(" × ") : "scalar";
-      const parts = [w.formula, numbers, fmtInt(w.size !== undefined ? w.size : null)].filter((x, i, all) => x && all.indexOf(x) === i);
+      // (a PyTorch report gives no size and no formula per weight: only what is there is shown)
+      const size = typeof w.size === "number" ? fmtInt(w.size) : null;
+      const parts = [w.formula, numbers, size].filter((x, i, all) => x && all.indexOf(x) === i);
       return h("tr", {},
         h("td", {}, h("code", {}, (w.sublayer ? w.sublayer + "/" : "") + w.name),
           w.trainable ? null : h("span", {class: "tag", title: "not trainable"}, "frozen"),
