@@ -123,6 +123,14 @@ def _graph(model, top, width_hint=0):
     y = top
     widest = 0.0
     ordered = [rows[r] for r in sorted(rows)]
+    first = layers[0] if layers else None
+    entry = None
+    if model.get("type") == "Sequential" and first and first["type"] != "InputLayer" and first.get("input_shape"):
+        # a Sequential lists no InputLayer: its input is drawn as a plain label, not a layer (as on the page)
+        entry = "input  " + format_shape(first["input_shape"])
+        entry_w = len(entry) * CHAR + 20
+        widest = entry_w
+        y += 28 + ROW_GAP
     for row in ordered:
         widest = max(widest, sum(b.w for b in row) + COL_GAP * (len(row) - 1))
     width = max(widest + 2 * MARGIN + 60, width_hint)
@@ -136,6 +144,14 @@ def _graph(model, top, width_hint=0):
             boxes[b.layer["name"]] = b
         y += BOX_H + ROW_GAP
     parts = []
+    if entry is not None:
+        ex = center - entry_w / 2
+        parts.append(f'<g class="input"><rect class="box" x="{_num(ex)}" y="{_num(top)}" width="{_num(entry_w)}" '
+                     f'height="28" rx="7"/><text class="muted" x="{_num(ex + 10)}" y="{_num(top + 18)}">'
+                     f"{escape(entry)}</text></g>")
+        tx = boxes[first["name"]].x + boxes[first["name"]].w / 2
+        parts.append(f'<path class="edge" d="M{_num(center)},{_num(top + 28)} L{_num(tx)},{_num(top + 28 + ROW_GAP - 1)}" '
+                     'marker-end="url(#sw-arrow)"/>')
     lane = 0
     labelled = set()
     for layer in layers:
