@@ -56,7 +56,7 @@ def main(repeats=9):
         for name, source in cases():
             body = json.dumps({"source": source}).encode()
 
-            def over_http():
+            def over_http(body=body):
                 conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
                 conn.request("POST", "/api/explain", body, {"Content-Type": "application/json"})
                 resp = conn.getresponse()
@@ -67,9 +67,10 @@ def main(repeats=9):
 
             size = len(over_http())
             served = median_time(over_http, repeats)
-            local = median_time(lambda: explain(source), repeats)
+            local = median_time(lambda source=source: explain(source), repeats)
             rows.append((name, size, local, served))
-            print(f"{name:40s} {size / 1024:8.1f} KiB  in-process {local * 1000:7.1f} ms  served {served * 1000:7.1f} ms")
+            print(f"{name:40s} {size / 1024:8.1f} KiB  in-process {local * 1000:7.1f} ms  "
+                  f"served {served * 1000:7.1f} ms")
     finally:
         server.shutdown()
         server.server_close()

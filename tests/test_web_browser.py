@@ -10,6 +10,7 @@ import json
 import os
 import threading
 import urllib.request
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -21,7 +22,7 @@ ARTIFACTS = os.path.join(HERE, "artifacts")
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-LSTM_SEED = open(os.path.join(HERE, "seed", "lstm_question.py"), encoding="utf-8").read()
+LSTM_SEED = Path(os.path.join(HERE, "seed", "lstm_question.py")).read_text(encoding="utf-8")
 SHAPE_ERROR = ("import keras\nfrom keras import layers\n\nmodel = keras.Sequential()\nmodel.add(keras.Input((10,)))\n"
                "model.add(layers.Dense(16))\nmodel.add(layers.LSTM(4))\n")
 CONV = ("from keras.models import Sequential\nfrom keras.layers import Conv2D, Flatten, Dense\n"
@@ -189,7 +190,7 @@ def test_what_if_timesteps_change_nothing_and_image_size_changes_dense(browser_p
 
 def test_a_nested_model_is_collapsible_and_keyboard_reaches_layers(browser_page):
     page, problems = browser_page
-    source = open(os.path.join(HERE, "seed", "densenet121_input_shape.py"), encoding="utf-8").read()
+    source = Path(os.path.join(HERE, "seed", "densenet121_input_shape.py")).read_text(encoding="utf-8")
     type_source(page, source)
     page.wait_for_function("document.querySelectorAll('#models [data-layer=\"densenet121\"]').length === 2")
     inner = page.locator('[data-model-index="0"] [data-layer="conv1_conv"]')
@@ -210,7 +211,7 @@ def test_a_nested_model_is_collapsible_and_keyboard_reaches_layers(browser_page)
 
 def test_a_stale_answer_is_never_drawn_over_a_newer_one(browser_page):
     page, problems = browser_page
-    slow = open(os.path.join(HERE, "seed", "densenet121_input_shape.py"), encoding="utf-8").read()
+    slow = Path(os.path.join(HERE, "seed", "densenet121_input_shape.py")).read_text(encoding="utf-8")
     # the slow source, then at once the quick one: only the quick one may end up drawn
     page.evaluate("""([slow, quick]) => {
         const t = document.querySelector('#source');

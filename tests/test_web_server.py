@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -85,7 +86,7 @@ def test_the_page_and_its_assets_are_served_from_memory(server):
         assert request(server, "GET", path)[0] == 404
 
 
-@pytest.mark.parametrize("host", ["evil.example:80", f"127.0.0.1:1", "localhost", "127.0.0.1", "[::1]:8765",
+@pytest.mark.parametrize("host", ["evil.example:80", "127.0.0.1:1", "localhost", "127.0.0.1", "[::1]:8765",
                                   "0.0.0.0"])
 def test_a_foreign_host_header_is_refused(server, host):
     # DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 sends its own Host
@@ -173,7 +174,7 @@ def test_a_hostile_slow_snippet_does_not_block_another_request(server):
     assert answers == [200, 200]
 
 
-LSTM_TWO = open(os.path.join(os.path.dirname(__file__), "seed", "lstm_timesteps_two_models.py")).read()
+LSTM_TWO = (Path(__file__).parent / "seed" / "lstm_timesteps_two_models.py").read_text(encoding="utf-8")
 
 
 def test_what_if_edits_the_literal_and_returns_both_reports(server):
@@ -182,14 +183,15 @@ def test_what_if_edits_the_literal_and_returns_both_reports(server):
     assert status == 200
     answer = json.loads(body)
     line = EXAMPLE.splitlines()[6]
-    assert answer["edits"] == [{"line": 7, "column": line.index("(10, 64)") + 2, "old": "10", "new": "100", "input": "input_layer",
-                                "axis": 1}]
+    assert answer["edits"] == [{"line": 7, "column": line.index("(10, 64)") + 2, "old": "10", "new": "100",
+                                "input": "input_layer", "axis": 1}]
     assert "input_shape=(100, 64)" in answer["source"]
     before, after = answer["before"]["models"][0], answer["after"]["models"][0]
     # both reports are the command line's for each source
     assert answer["before"] == json.loads(request(server, "POST", "/api/explain", {"source": EXAMPLE})[2])
     assert answer["after"] == json.loads(request(server, "POST", "/api/explain", {"source": answer["source"]})[2])
-    assert before["layers"][0]["input_shape"] == [None, 10, 64] and after["layers"][0]["input_shape"] == [None, 100, 64]
+    assert before["layers"][0]["input_shape"] == [None, 10, 64]
+    assert after["layers"][0]["input_shape"] == [None, 100, 64]
     assert before["total_params"] == after["total_params"]
 
 
@@ -255,6 +257,6 @@ def test_shapewise_serve_prints_its_address_and_answers(tmp_path):
 
 
 def test_serve_refuses_a_port_in_use(server):
-    out = subprocess.run([sys.executable, "-m", "shapewise", "serve", "--port", str(server.port)],
+    out = subprocess.run([sys.executable, "-m", "shapewise", "serve", "--port", str(server.port)], check=False,
                          capture_output=True, text=True, timeout=60, env={**os.environ, "KERAS_BACKEND": "torch"})
     assert out.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in out.stderr

@@ -22,7 +22,8 @@ MARGIN = 16
 LANE = 7  # spacing of the edges that skip rows (routed along the right side)
 
 STYLE = """
-.sw-svg text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px;fill:#1d1f21}
+.sw-svg text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px;
+fill:#1d1f21}
 .sw-svg .bg{fill:#ffffff}.sw-svg .box{fill:#ffffff;stroke:#b8bcc2;stroke-width:1}
 .sw-svg .name{font-weight:700}.sw-svg .muted{fill:#5f6368}.sw-svg .bar-bg{fill:#e6e8eb}.sw-svg .bar{fill:#1f6feb}
 .sw-svg .edge{stroke:#8a9099;stroke-width:1.3;fill:none}.sw-svg .arrow{fill:#8a9099}
@@ -150,8 +151,8 @@ def _graph(model, top, width_hint=0):
                      f'height="28" rx="7"/><text class="muted" x="{_num(ex + 10)}" y="{_num(top + 18)}">'
                      f"{escape(entry)}</text></g>")
         tx = boxes[first["name"]].x + boxes[first["name"]].w / 2
-        parts.append(f'<path class="edge" d="M{_num(center)},{_num(top + 28)} L{_num(tx)},{_num(top + 28 + ROW_GAP - 1)}" '
-                     'marker-end="url(#sw-arrow)"/>')
+        parts.append(f'<path class="edge" d="M{_num(center)},{_num(top + 28)} '
+                     f'L{_num(tx)},{_num(top + 28 + ROW_GAP - 1)}" marker-end="url(#sw-arrow)"/>')
     lane = 0
     labelled = set()
     for layer in layers:
@@ -162,14 +163,16 @@ def _graph(model, top, width_hint=0):
             tx, ty = dst.x + dst.w / 2, dst.y
             if 0 < ty - sy <= ROW_GAP:
                 mid = (sy + ty) / 2
-                d = f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(mid)} {_num(tx)},{_num(mid)} {_num(tx)},{_num(ty - 1)}"
+                d = (f"M{_num(sx)},{_num(sy)} C{_num(sx)},{_num(mid)} {_num(tx)},{_num(mid)} "
+                     f"{_num(tx)},{_num(ty - 1)}")
             else:  # a skip over rows: along the right side, in one of a few lanes
                 lx = max(src.x + src.w, dst.x + dst.w) + 14 + LANE * (lane % 5)
                 lane += 1
                 y1, y2 = src.y + BOX_H / 2, dst.y + BOX_H / 2
                 x1, x2 = src.x + src.w, dst.x + dst.w
-                d = (f"M{_num(x1)},{_num(y1)} C{_num(lx)},{_num(y1)} {_num(lx)},{_num(y1)} {_num(lx)},{_num(y1 + 12)} "
-                     f"L{_num(lx)},{_num(y2 - 12)} C{_num(lx)},{_num(y2)} {_num(lx)},{_num(y2)} {_num(x2 + 1)},{_num(y2)}")
+                d = (f"M{_num(x1)},{_num(y1)} C{_num(lx)},{_num(y1)} {_num(lx)},{_num(y1)} "
+                     f"{_num(lx)},{_num(y1 + 12)} L{_num(lx)},{_num(y2 - 12)} C{_num(lx)},{_num(y2)} "
+                     f"{_num(lx)},{_num(y2)} {_num(x2 + 1)},{_num(y2)}")
             parts.append(f'<path class="edge" d="{d}" marker-end="url(#sw-arrow)"/>')
             if src_name not in labelled:
                 labelled.add(src_name)

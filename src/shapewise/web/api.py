@@ -118,7 +118,8 @@ def what_if(request):
             trial = _run(edited)
             if len(trial.models) == len(result.models) and _input_sizes(trial, model_index) == want \
                     and trial.models[model_index].name == name:
-                column = len(current.splitlines()[node.lineno - 1].encode("utf-8")[:node.col_offset].decode("utf-8")) + 1
+                line = current.splitlines()[node.lineno - 1].encode("utf-8")
+                column = len(line[:node.col_offset].decode("utf-8")) + 1  # in characters, not UTF-8 bytes
                 edits.append({"line": node.lineno, "column": column, "old": str(old), "new": str(size),
                               "input": input_name, "axis": axis})
                 current, sizes = edited, want

@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 MAX_BODY = 1_000_000  # bytes
-WALL_TIMEOUT = 30.0  # seconds a worker may take for one request before it is killed (the interpreter's budget is 5 s CPU)
+WALL_TIMEOUT = 30.0  # seconds a worker may take for one request before it is killed (the interpreter has 5 s CPU)
 WAIT_TIMEOUT = 30.0  # seconds a request waits for a free worker before a 503
 
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -70,7 +70,8 @@ class _Worker:
 
     def __init__(self):
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([_package_root()] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env["PYTHONPATH"] = os.pathsep.join([_package_root(), *paths])
         self.process = subprocess.Popen([sys.executable, "-m", "shapewise.web.worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env, close_fds=True)
         self._fd = self.process.stdout.fileno()
@@ -161,7 +162,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+    def log_message(self, format, *args):  # (the base class's argument names)
         if self.server.verbose:
             super().log_message(format, *args)
 
