@@ -131,7 +131,9 @@ def test_a_body_over_1_mb_is_refused_with_413_before_it_is_read(server):
     assert request(server, "POST", "/api/explain", body)[0] == 200
 
 
-@pytest.mark.parametrize("body", [b"not json", b'["source"]', b'{"source": 3}', b'{"code": "x"}', b"\xff\xfe"])
+@pytest.mark.parametrize("body", [b"not json", b'["source"]', b'{"source": 3}', b'{"code": "x"}', b"\xff\xfe",
+                                  b"[" * 200_000 + b"]" * 200_000], ids=["text", "list", "number", "no-source",
+                                                                         "not-utf8", "nested-200000-deep"])
 def test_a_malformed_body_is_a_400(server, body):
     status, _, answer = request(server, "POST", "/api/explain", body)
     assert status == 400 and b"source" in answer

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 import json
+import time
 
 MAX_CANDIDATES = 24  # literals tried per change: each try is one interpretation, under the interpreter's budgets
 MAX_CHANGES = 8
+SEARCH_BUDGET = 10.0  # seconds of trying literals per what-if request, all changes together
 
 
 class WhatIfError(Exception):
@@ -102,6 +104,7 @@ def what_if(request):
     name = result.models[model_index].name
     edits = []
     current = source
+    deadline = time.monotonic() + SEARCH_BUDGET
     for input_name, axis, size in changes:
         if (input_name, axis) not in sizes:
             raise WhatIfError(f"model '{name}' has no known axis {axis} on input '{input_name}'")
@@ -112,6 +115,9 @@ def what_if(request):
         want[(input_name, axis)] = size
         tree = ast.parse(current)
         for node in _int_literals(tree, old)[:MAX_CANDIDATES]:
+            if time.monotonic() > deadline:
+                raise WhatIfError(f"finding the number that sets axis {axis} of input '{input_name}' takes longer "
+                                  f"than {SEARCH_BUDGET:g} s: edit the code directly")
             edited = _replace(current, node, str(size))
             if edited is None:
                 continue

@@ -161,6 +161,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "shapewise"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    timeout = 60  # seconds of silence before a connection is dropped (a client that never sends its body)
 
     def log_message(self, format, *args):  # (the base class's argument names)
         if self.server.verbose:
@@ -234,7 +235,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._refuse(HTTPStatus.BAD_REQUEST, "a negative Content-Length")
         try:
             body = json.loads(self.rfile.read(length))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return self._refuse(HTTPStatus.BAD_REQUEST, 'the body must be JSON: {"source": "<python code>"}')
         if not isinstance(body, dict) or not isinstance(body.get("source"), str):
             return self._refuse(HTTPStatus.BAD_REQUEST, 'the body must be {"source": "<python code>"}')
