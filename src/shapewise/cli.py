@@ -26,7 +26,7 @@ def _parser():
     e = sub.add_parser("explain", help="explain the models a Keras snippet builds")
     e.add_argument("file", nargs="?", help="a Python file with Keras code, or - for standard input "
                                             "(default: a built-in LSTM example)")
-    e.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    e.add_argument("--format", choices=["text", "json", "markdown", "html", "svg"], default="text")
     e.add_argument("--no-explain", action="store_true", help="print only the summary tables")
     e.add_argument("--expand-nested", action="store_true", help="expand nested models in the summary")
     e.add_argument("--batch", type=int, default=1, metavar="B",
@@ -37,6 +37,9 @@ def _parser():
                    help="the optimizer whose state the training-step memory includes (default adam)")
     e.add_argument("--columns", default="", metavar="LIST",
                    help="extra summary columns, comma-separated: flops, activations")
+    s = sub.add_parser("serve", help="a local web page: paste a model, see its shapes drawn (127.0.0.1 only)")
+    s.add_argument("--port", type=int, default=8765, help="the port (default 8765; 0 picks a free one)")
+    s.add_argument("--open", action="store_true", help="open the page in the default browser")
     return p
 
 
@@ -66,6 +69,10 @@ def _decode(data):
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        from .web.server import serve
+
+        return serve(args.port, args.open)
     if args.batch < 1:
         parser.error(f"argument --batch: must be a positive integer, got {args.batch}")
     columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())

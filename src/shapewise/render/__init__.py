@@ -8,6 +8,8 @@ def render(result, fmt="text", explain=True, expand_nested=False, settings=None,
         from .markdown import render as r
     elif fmt == "html":
         from .html import render as r
+    elif fmt == "svg":
+        from .svg import render as r
     else:
         from .text import render as r
     return r(result, explain=explain, expand_nested=expand_nested, settings=settings, columns=columns)
