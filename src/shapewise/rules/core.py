@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..dims import Known, product
 from ..engine import Layer, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
+from .lora import LoraMixin
 
 _ACTIVATIONS = {
     None, "linear", "relu", "relu6", "sigmoid", "softmax", "softplus", "softsign", "tanh", "selu", "elu",
@@ -38,12 +39,15 @@ def activation_name(activation):
 
 
 @register()
-class Dense(Layer):
+class Dense(LoraMixin, Layer):
+    _lora_base = "kernel"
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
                  lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._init_lora(lora_rank, lora_alpha, kernel_constraint)
         self.units = positive_int(units, "units", "Dense")
         self.activation = check_activation(activation, "Dense")
         self.use_bias = use_bias
@@ -65,6 +69,7 @@ class Dense(Layer):
         if self.use_bias:
             ctx.weight("bias", (units,))
             ctx.formula((features + 1) * units)
+        self._lora_build(ctx)
         if len(lead) > 1:
             ctx.note("Dense acts on the last axis only; the other axes are carried through unchanged")
             ctx.free("the same kernel is applied at every position along these axes (shared weights)")
@@ -208,12 +213,15 @@ class RepeatVector(Layer):
 
 
 @register()
-class Embedding(Layer):
+class Embedding(LoraMixin, Layer):
+    _lora_base = "embeddings"
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
                  input_length=None, **kwargs):
         # Keras 3 removed input_length; it still accepts it (with a warning) and ignores it.
         super().__init__(**kwargs)
+        self._init_lora(lora_rank, lora_alpha, embeddings_constraint)
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
@@ -223,6 +231,7 @@ class Embedding(Layer):
         vocab = ctx.const(self.input_dim, "input_dim")
         dim = ctx.const(self.output_dim, "output_dim")
         ctx.weight("embeddings", (vocab, dim))
+        self._lora_build(ctx)
         ctx.note("each integer index is replaced by its row of the table: a new last axis of output_dim")
         ctx.free("the same table is looked up at every position")
         ctx.units(f"no units: a lookup table of {self.input_dim} rows (one per token id) of "
