@@ -50,6 +50,18 @@ def describe_keras(model):
     for layer in model.layers:
         if layer._inbound_nodes:
             out = _shape_of(layer._inbound_nodes[-1].output_tensors, tree.flatten)
+        elif getattr(layer, "_build_shapes_dict", None):
+            # a layer run inside a subclassed model's call has no node: Keras's summary computes its shape from the
+            # shapes it was built with (keras/src/utils/summary_utils.py, format_layer_shape)
+            try:
+                shape = layer.compute_output_shape(**layer._build_shapes_dict)
+            except NotImplementedError:
+                out = None
+            else:
+                if all(d is None or isinstance(d, int) for d in shape):
+                    out = _untrace(list(shape))
+                else:
+                    out = [_untrace(list(s)) for s in shape]
         else:
             out = None
         built = getattr(layer, "built", True)
@@ -178,3 +190,110 @@ def assert_same(source, keras_outcome=None, shapewise_outcome=None):
         for kl, sl in zip(km["layers"], sm["layers"]):
             assert kl == sl, f"layer {kl['name']} differs\n  keras:     {kl}\n  shapewise: {sl}\nsource:\n{source}"
     return k, s
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pasted code: the same file through the snippet interpreter and through real Keras
+
+
+def implicit_names(keras):
+    """What a snippet without imports assumes: ``from keras.layers import *`` and the model classes."""
+    names = {name: getattr(keras.layers, name) for name in dir(keras.layers) if not name.startswith("_")}
+    names.update(keras=keras, layers=keras.layers, models=keras.models, Sequential=keras.Sequential,
+                 Model=keras.Model, Input=keras.Input)
+    return names
+
+
+#: The batch sizes Keras's torch backend traces a subclassed model with (keras/src/backend/torch/core.py,
+#: compute_output_spec: a None dim is tried as 83 and 89); its summary then shows them for the unknown batch.
+_TRACE_SIZES = (83, 89)
+
+
+def _untrace(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], list):
+        return [_untrace(s) for s in shape]
+    if isinstance(shape, list) and shape and shape[0] in _TRACE_SIZES:
+        return [None, *shape[1:]]
+    return shape
+
+
+def run_keras_source(source, filename="<case>"):
+    """Run pasted code with real Keras (our own test files, never user input): the models its summary() calls
+    show (else every model bound to a name at the end), and what it printed."""
+    import contextlib
+    import io
+
+    keras = real_keras()
+    keras.backend.clear_session()
+    summarized = []
+    original = keras.Model.summary
+    keras.Model.summary = lambda self, *a, **k: summarized.append(self)
+    namespace = dict(implicit_names(keras), __name__="__main__")
+    printed = io.StringIO()
+    try:
+        # "meta" tensors have shapes but no storage: a 440-million-parameter Dense costs nothing.
+        with keras.device("meta"), contextlib.redirect_stdout(printed):
+            exec(compile(source, filename, "exec"), namespace)
+    finally:
+        keras.Model.summary = original
+    models = summarized
+    if not models:
+        seen = set()
+        for value in namespace.values():
+            if isinstance(value, keras.Model) and id(value) not in seen:
+                seen.add(id(value))
+                models.append(value)
+    described = []
+    for m in models:
+        d = describe_keras(m)
+        if type(m).__name__ not in ("Functional", "Sequential"):  # a subclassed model: traced, see _TRACE_SIZES
+            for layer in d["layers"]:
+                layer["output_shape"] = _untrace(layer["output_shape"])
+        described.append(d)
+    return described, printed.getvalue().splitlines()
+
+
+def run_shapewise_source(source, filename="<case>"):
+    """The same code through shapewise's interpreter: (exit status, the JSON document)."""
+    import json
+
+    from shapewise.frontends.snippet import interpret
+    from shapewise.render import render
+
+    result = interpret(source, filename)
+    data = json.loads(render(result, "json", explain=False))
+    code = result.error.exit_code if result.error is not None else 0
+    return code, data
+
+
+def assert_same_source(source, filename="<case>", compare_printed=False):
+    """Pasted code: real Keras and shapewise's interpreter report the same models, layer by layer."""
+    code, data = run_shapewise_source(source, filename)
+    assert data["error"] is None, f"{filename}: shapewise failed: {data['error']}"
+    assert code == 0
+    keras_models, keras_printed = run_keras_source(source, filename)
+    ours = [describe_report(m) for m in data["models"]]
+    assert [m["name"] for m in ours] == [m["name"] for m in keras_models], filename
+    for km, sm in zip(keras_models, ours):
+        for field in ("name", "type", "total_params", "trainable_params", "non_trainable_params"):
+            assert sm[field] == km[field], f"{filename}: {field}: keras {km[field]!r} != shapewise {sm[field]!r}"
+        assert [layer["name"] for layer in sm["layers"]] == [layer["name"] for layer in km["layers"]], filename
+        for kl, sl in zip(km["layers"], sm["layers"]):
+            assert sl == kl, f"{filename}: layer {kl['name']}\n  keras:     {kl}\n  shapewise: {sl}"
+    if compare_printed:
+        assert data["printed"] == keras_printed, filename
+    return keras_models, data
+
+
+def assert_both_fail(source, filename="<case>"):
+    """Real Keras raises on this code and shapewise reports an error (exit 1 or 2), never a result."""
+    code, data = run_shapewise_source(source, filename)
+    try:
+        run_keras_source(source, filename)
+    except Exception as e:  # noqa: BLE001 - the failure we expect from real Keras
+        keras_error = e
+    else:
+        keras_error = None
+    assert keras_error is not None, f"{filename}: real Keras builds this"
+    assert data["error"] is not None and code in (1, 2), f"{filename}: shapewise reported a result"
+    return keras_error, data

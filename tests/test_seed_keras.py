@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
-from oracle import describe_keras, describe_report, real_keras
+from oracle import describe_keras, describe_report, implicit_names, real_keras
 
 from shapewise import cli
 
@@ -29,14 +29,6 @@ def run_shapewise(path):
     with contextlib.redirect_stdout(out):
         code = cli.main(["explain", str(path), "--format", "json"])
     return code, json.loads(out.getvalue())
-
-
-def implicit_names(keras):
-    """What a snippet without imports assumes: ``from keras.layers import *`` and the model classes."""
-    names = {name: getattr(keras.layers, name) for name in dir(keras.layers) if not name.startswith("_")}
-    names.update(keras=keras, layers=keras.layers, models=keras.models, Sequential=keras.Sequential,
-                 Model=keras.Model, Input=keras.Input)
-    return names
 
 
 def run_real_keras(path, monkeypatch):

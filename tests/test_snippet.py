@@ -69,7 +69,10 @@ def _all_cases():
             module = importlib.import_module(path.stem)
         except Exception:  # noqa: BLE001 - a broken module fails its own tests
             continue
-        for name, source in (getattr(module, "CASES", None) or {}).items():
+        table = getattr(module, "CASES", None)
+        if not isinstance(table, dict):  # (test_ops_keras.py's CASES are op calls, not layer sources)
+            continue
+        for name, source in table.items():
             if isinstance(source, str):
                 cases[f"{path.stem[5:-6]}-{name}"] = source
     return cases
@@ -85,9 +88,6 @@ def test_parity_every_layer_family(source):
     result = run(_with_summaries(source))
     if any(marker in source for marker in _REFUSED_BY_DESIGN) and isinstance(result.error, RefusedError):
         assert result.error.line is not None
-        return
-    if "output_shape=lambda" in source:  # the API calls a Python function; pasted code's functions never run
-        assert result.error is not None and "does not run functions" in result.error.message
         return
     api = run_shapewise_api(source)
     if api.error is not None:

@@ -32,29 +32,68 @@ def _parser():
     return p
 
 
+def _decode(data):
+    """Source bytes as text, as Python reads a source file (a coding declaration, else UTF-8; a BOM allowed), or
+    the UsageError saying why they are not text."""
+    import io
+    import tokenize
+
+    from .errors import UsageError
+
+    fix = "save the file as UTF-8 text"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        encoding = "utf-8"  # no usable declaration: the decode below says where the bytes stop being UTF-8
+    except LookupError as e:
+        return UsageError(f"the file declares an encoding Python does not know: {e}", line=1, fix=fix)
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        where = f" (byte {data[e.start]:#04x} at offset {e.start})" if isinstance(e, UnicodeDecodeError) else ""
+        line = data[:e.start].count(b"\n") + 1 if isinstance(e, UnicodeDecodeError) else 1
+        return UsageError(f"the file is not {encoding} text{where}", line=line, fix=fix)
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
     if args.file is None:
         source, filename = EXAMPLE, "<example>"
-    elif args.file == "-":
-        source, filename = sys.stdin.read(), "<stdin>"
     else:
+        filename = "<stdin>" if args.file == "-" else args.file
         try:
-            with open(args.file, encoding="utf-8") as f:
-                source = f.read()
+            if args.file == "-":
+                stream = getattr(sys.stdin, "buffer", None)
+                data = stream.read() if stream is not None else sys.stdin.read()
+            else:
+                with open(args.file, "rb") as f:
+                    data = f.read()
         except OSError as e:
             print(f"shapewise: cannot read {args.file}: {e.strerror}", file=sys.stderr)
             return 2
-        filename = args.file
+        source = data if isinstance(data, str) else _decode(data)
 
     from .engine import gc_paused
     from .frontends.snippet import interpret
     from .render import render
 
     # One burst of building and rendering whose objects all live to the end: no cyclic collection during it.
-    result = gc_paused(interpret)(source, filename)
-    text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested)
-    sys.stdout.write(text)
+    if isinstance(source, str):
+        result = gc_paused(interpret)(source, filename)
+    else:  # the bytes were not text: reported like any other usage error, in the format asked for
+        from .report import RunResult
+
+        result = RunResult(error=source)
+    try:
+        text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested)
+    except Exception as e:  # noqa: BLE001 - a renderer's bug is reported as an error, in the format asked for
+        from .errors import InternalError
+        from .report import RunResult
+
+        result = RunResult(error=InternalError.of(e))
+        text = render(result, args.format, explain=False, expand_nested=False)
+    # A snippet's strings may hold lone surrogates ("\\udc80" in a literal): written as escapes, never an error.
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
     # The interpreter reports "no model found" (with the skipped lines) as a UsageError itself.
     return result.error.exit_code if result.error is not None else 0
 

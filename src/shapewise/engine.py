@@ -692,6 +692,21 @@ class Layer:
                 spec_args = map_structure(_to_spec, list(args))
                 spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
                 out_specs = self.infer(ctx, *spec_args, **spec_kwargs)
+        except (AttributeError, TypeError):
+            # A rule reads its inputs as Specs; a container or a plain value where a tensor goes (the trailing comma
+            # of `x = Input((2, 3)),` makes x a tuple) is reported as Keras reports it: the layer cannot take it.
+            strange = _non_tensor_inputs(args, kwargs)
+            if not strange:
+                raise
+            raise ShapeError(
+                f"Layer '{self.name}' ({type(self).__name__}) received {strange} where it takes "
+                f"{'a list of tensors' if type(args[0]) is list else 'a tensor'}",
+                layer=self.name, layer_type=type(self).__name__,
+                got=[t.shape for t in tensors] if len(tensors) > 1 else tensors[0].shape,
+                expected="a symbolic tensor (the output of Input(...) or of another layer)",
+                fix="a trailing comma makes a tuple: `x = layers.Input((2, 3)),` binds (x,); remove the comma, "
+                    "or pass the tensor itself (x[0])",
+            ) from None
         except ShapewiseError as e:
             if e.layer is None:
                 e.layer, e.layer_type = self.name, type(self).__name__
@@ -823,6 +838,20 @@ def _advise_batch_axis(error, tensors):
     advice = (f"if {shape[0]} is your batch size, leave it out: input_shape={text} (Keras adds the batch axis "
               f"itself; set the batch size in fit())")
     error.fix = f"{advice}; otherwise: {error.fix}" if error.fix else advice
+
+
+def _non_tensor_inputs(args, kwargs):
+    """A description of what, among a call's positional inputs, is neither a tensor nor a flat list of tensors
+    ("a tuple of 1 tensor"), or "" when nothing is."""
+    for value in args:
+        if type(value) is KerasTensor:
+            continue
+        if isinstance(value, (list, tuple)):
+            inner = sum(1 for v in flatten(value) if type(v) is KerasTensor)
+            kind = "tuple" if isinstance(value, tuple) else "list"
+            return f"a {kind} of {len(value)} item{'s' * (len(value) != 1)} ({inner} tensor{'s' * (inner != 1)})"
+        return f"a {type(value).__name__} value ({value!r:.40})"
+    return ""
 
 
 def _to_spec(x):

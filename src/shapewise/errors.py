@@ -24,6 +24,7 @@ class ShapewiseError(Exception):
         self.got = got
         self.expected = expected
         self.fix = fix
+        self.calls = []  # the snippet's function calls it happened in, innermost first: (function, call line)
 
     def __str__(self):
         parts = []
@@ -40,6 +41,8 @@ class ShapewiseError(Exception):
             parts.append(f"\n  got:      {format_got(self.got)}{source}")
         if self.expected:
             parts.append(f"\n  expected: {self.expected}")
+        for function, line in self.calls:
+            parts.append(f"\n  in:       {function}(), called at line {line}")
         if self.fix:
             parts.append(f"\n  fix:      {self.fix}")
         return "".join(parts)
@@ -54,6 +57,7 @@ class ShapewiseError(Exception):
             "expected": self.expected,
             "fix": self.fix,
             "input_from": self.input_from,
+            "calls": [{"function": f, "line": n} for f, n in self.calls],
             "kind": type(self).__name__,
         }
 
@@ -72,6 +76,11 @@ class ArgumentError(ShapeError):
     """A layer or model argument Keras would reject (a negative ``units``, an unknown ``padding``)."""
 
 
+class NotReplayableError(ShapewiseError):
+    """A rule cannot be re-run on a hypothetical input (a custom layer's call is the snippet's code): the report
+    then makes no claim that needs such a re-run."""
+
+
 class RefusedError(ShapewiseError):
     """The snippet interpreter refuses a construct; nothing was run."""
 
@@ -82,6 +91,18 @@ class UsageError(ShapewiseError):
     """A command-line usage problem, or a snippet that builds no model."""
 
     exit_code = 2
+
+
+class InternalError(ShapewiseError):
+    """shapewise itself failed on this input (a bug): reported as an error, never as a traceback or a result."""
+
+    exit_code = 2
+
+    @classmethod
+    def of(cls, exc, line=None):
+        return cls(f"shapewise failed here: an internal error ({type(exc).__name__}: {str(exc)[:200]}). This is a bug "
+                   "in shapewise, not in your code", line=line,
+                   fix="please report it with the snippet; meanwhile, simplify the line it names")
 
 
 def format_got(got):

@@ -7,11 +7,19 @@ traversal index within a depth.
 
 from __future__ import annotations
 
+from . import engine
 from .dims import Unknown, as_dim
 from .engine import (
-    Context, KerasTensor, Layer, Node, Spec, _dtype_name, flatten, map_structure, register,
+    Context,
+    KerasTensor,
+    Layer,
+    Node,
+    Spec,
+    _dtype_name,
+    flatten,
+    map_structure,
+    register,
 )
-from . import engine
 from .errors import ArgumentError, ShapeError
 
 
@@ -153,8 +161,8 @@ class Model(Layer):
 
     def summary(self, *args, **kwargs):
         # The front end records summary() calls; direct API users render with shapewise.report.
-        from .report import model_report
         from .render.text import render_summary
+        from .report import model_report
 
         print(render_summary(model_report(self)), end="")
 

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from .dims import Known, Named, Unknown, fmt_int
 from .engine import Context, Layer, Node, Spec, gc_paused
-from .errors import ShapewiseError, UnknownDimError
+from .errors import NotReplayableError, ShapewiseError, UnknownDimError
 from .graph import Functional, InputLayer, Model
 
 _VALUE = attrgetter("value")
@@ -464,6 +464,12 @@ def model_report(model):
         r._relevant = relevant
         reports.append(r)
     m.sequential_like = sequential_like
+    if getattr(model, "is_custom", False):
+        # A subclassed model is no graph: Keras's summary shows each layer's shape from its compute_output_shape on
+        # the shapes it was built with, and "?" for a layer of the snippet's without one.
+        for r, layer in zip(reports, layers):
+            if getattr(layer, "shape_untold", False):
+                r.output_shape = None
     if not by_rows:
         trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
         all_weights = []
@@ -540,6 +546,8 @@ def input_axes(model):
             specs[i] = Spec(shape, specs[i].dtype)
             try:
                 model.infer(Context(model, specs, fresh=True), specs if len(specs) > 1 else specs[0])
+            except NotReplayableError:
+                return []  # a custom layer's code is only run on the real input: no claim about any axis
             except UnknownDimError as e:
                 a.affects_params, a.because = True, f"{e.layer} ({e.layer_type}): {e.message}"
             except ShapewiseError as e:

@@ -8,7 +8,7 @@ whose table can also be used backwards, to turn vectors into one score per token
 from __future__ import annotations
 
 from ..dims import Known
-from ..engine import Layer, register
+from ..engine import Layer, map_structure, register
 from ..errors import ArgumentError
 from .core import Embedding
 
@@ -92,6 +92,16 @@ class Lambda(Layer):
         specs = inputs[0] if len(inputs) == 1 else list(inputs)
         flat = specs if isinstance(specs, list) else [specs]
         first = flat[0]
+        if self._output_shape is None and getattr(self.function, "trace", None) is not None:
+            # Keras traces the function on symbolic inputs (Lambda.compute_output_shape); a function of the snippet
+            # is traced the same way, by the interpreter (never run by Python)
+            out = self.function.trace(specs, self.arguments)
+            ctx.name_axes(first, "batch", ...) if first.rank else None
+            ctx.note("no output_shape: as Keras does, the function is traced on a symbolic input to find the "
+                     "output shape")
+            ctx.units("no units and no weights: an arbitrary function (a Lambda cannot hold weights Keras would "
+                      "count)")
+            return map_structure(lambda spec: ctx.spec(spec.shape), out)
         if self._output_shape is None:
             ctx.fail(_NO_SHAPE,
                      expected="Lambda(function, output_shape=...): the output shape without the batch axis",

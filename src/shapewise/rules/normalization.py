@@ -16,7 +16,6 @@ from ..dims import Known
 from ..engine import Layer, register
 from ..errors import ArgumentError
 
-
 # --------------------------------------------------------------------------------------------------------------
 # Shared helpers
 

@@ -18,8 +18,15 @@ import math
 from ..dims import Known, Unknown
 from ..engine import Layer, register
 from ..errors import ArgumentError
-from .conv import (SPATIAL_NAMES, assemble, bind_spatial, check_rank, conv_output_dims, standardize_data_format,
-                   standardize_tuple)
+from .conv import (
+    SPATIAL_NAMES,
+    assemble,
+    bind_spatial,
+    check_rank,
+    conv_output_dims,
+    standardize_data_format,
+    standardize_tuple,
+)
 
 _POOL_ROLES = {1: ("pool_size",), 2: ("pool_h", "pool_w"), 3: ("pool_d", "pool_h", "pool_w")}
 _MODE = {"max": "the maximum", "average": "the mean"}

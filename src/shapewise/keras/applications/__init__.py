@@ -28,11 +28,22 @@ from . import resnet as resnet50  # noqa: F401  (Keras also exposes keras.applic
 from .convnext import ConvNeXtBase, ConvNeXtLarge, ConvNeXtSmall, ConvNeXtTiny, ConvNeXtXLarge
 from .densenet import DenseNet121, DenseNet169, DenseNet201
 from .efficientnet import (
-    EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3, EfficientNetB4, EfficientNetB5, EfficientNetB6,
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
     EfficientNetB7,
 )
 from .efficientnet_v2 import (
-    EfficientNetV2B0, EfficientNetV2B1, EfficientNetV2B2, EfficientNetV2B3, EfficientNetV2L, EfficientNetV2M,
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
     EfficientNetV2S,
 )
 from .inception_resnet_v2 import InceptionResNetV2
@@ -46,6 +57,7 @@ from .resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from .vgg16 import VGG16
 from .vgg19 import VGG19
 from .xception import Xception
+
 
 # Every builder, under both import paths, runs with the cyclic garbage collector paused (engine.gc_paused):
 # a build allocates tens of thousands of objects that all stay alive, so collecting during it is pure cost.

@@ -6,12 +6,11 @@ Keras's argument checks and builds the same graph.
 """
 
 from ...errors import ArgumentError
-from .. import layers
-from . import imagenet_utils
 from ...rules.applications_extra import LayerScale, StochasticDepth
 from ...rules.applications_extra import add as _add_tensors
+from .. import layers
+from . import imagenet_utils
 from ._compat import Functional, Sequential, backend, file_utils, operation_utils
-
 
 MODEL_CONFIGS = {
     "tiny": {

@@ -13,7 +13,6 @@ from .. import layers
 from . import imagenet_utils
 from ._compat import Functional, backend, file_utils, operation_utils
 
-
 DEFAULT_BLOCKS_ARGS = [
     {
         "kernel_size": 3,

@@ -13,7 +13,6 @@ from .. import layers
 from . import imagenet_utils
 from ._compat import Functional, backend, file_utils, initializers, operation_utils
 
-
 DEFAULT_BLOCKS_ARGS = {
     "efficientnetv2-s": [
         {

@@ -6,9 +6,9 @@ Keras's argument checks and builds the same graph.
 """
 
 from ...errors import ArgumentError
+from ...rules.applications_extra import CustomScaleLayer
 from .. import layers
 from . import imagenet_utils
-from ...rules.applications_extra import CustomScaleLayer
 from ._compat import Functional, backend, file_utils, operation_utils
 
 

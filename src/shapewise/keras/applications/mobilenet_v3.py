@@ -8,9 +8,9 @@ Keras's argument checks and builds the same graph.
 import warnings
 
 from ...errors import ArgumentError
+from ...rules.applications_extra import add, multiply
 from .. import layers
 from . import imagenet_utils
-from ...rules.applications_extra import add, multiply
 from ._compat import Functional, backend, file_utils, operation_utils
 
 
