@@ -38,6 +38,8 @@ from .keras_ns import (
     _tensorflow_ns,
 )
 from .pytypes import _DICT_ATTRS, _LIST_ATTRS, _STR_ATTRS, _TUPLE_ATTRS
+from ..keras.datasets import Array
+from . import arrays
 from .values import (
     BoundMethod,
     Builtin,
@@ -366,6 +368,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return list(value)
         if isinstance(value, dict):
             return list(value)
+        if isinstance(value, Array):
+            self.refuse(f"iterating over `{self._text(node)}`", "it runs over the values of a dataset array, which "
+                        "shapewise does not have (it knows the array's shape only)", node)
         self.refuse(f"iterating over `{self._text(node)}`", f"a {_kind(value)} cannot be iterated here", node)
 
     def _s_import(self, stmt):
@@ -662,6 +667,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return Opaque(self._text(node), parents=(obj,) + ((index,) if isinstance(index, Opaque) else ()))
         if isinstance(index, Opaque):
             self.refuse(f"`{self._text(node)}`", "its index comes from data the snippet does not have", node)
+        if isinstance(obj, Array):
+            return arrays.subscript(self, obj, index, node)
         if isinstance(obj, (tuple, list, str)):
             if isinstance(index, slice) or (isinstance(index, int) and not isinstance(index, bool)):
                 try:
@@ -688,6 +695,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         op_type = type(op)
         if isinstance(a, Opaque) or isinstance(b, Opaque):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
+        if isinstance(a, Array) or isinstance(b, Array):
+            if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
+                self.refuse(f"`{self._text(node)}`", "it mixes a dataset array (values) with a symbolic tensor", node)
+            return arrays.binop(self, op_type, a, b, node)
         if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
             return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
         if _is_number(a) and _is_number(b):
@@ -938,6 +949,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 self.refuse(f"the attribute `{name}`", "it was never set on this object", node)
         if isinstance(obj, Missing):
             return Missing(f"{obj.path}.{name}", obj.why)
+        if isinstance(obj, Array):
+            return arrays.attribute(self, obj, name, node)
         from ..graph import Model
 
         if isinstance(obj, Model):
@@ -1045,6 +1058,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
+            result = arrays.numpy_call(self, func, args, kwargs, node)
+            if result is not NotImplemented:
+                return result
             tensors = [v for v in _deep_values(args, kwargs) if isinstance(v, (KerasTensor, Weight))]
             if tensors:
                 return self._opaque_on_tensor(func, args, kwargs, node)
@@ -1068,6 +1084,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             opaque = [v for v in values if isinstance(v, Opaque)]
             if opaque and not any(isinstance(v, KerasTensor) for v in values):
                 return Opaque(self._text(node), parents=tuple(opaque))  # an eager call on data: not the model
+            if any(isinstance(v, Array) for v in values) and not any(isinstance(v, KerasTensor) for v in values):
+                return Opaque(self._text(node), {self._text(node): "runs a layer on data (values shapewise does "
+                                                                   "not have)"})
             for value in _deep_values(args, {}):
                 if isinstance(value, Opaque):
                     self.refuse(f"`{value.desc}` as an input of {func.name}",
@@ -1119,6 +1138,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
 
     def _to_api(self, value):
         _step()
+        if isinstance(value, Array):
+            raise RefusedError(f"a dataset array (shape {value.shape}) cannot be passed to a layer or model: "
+                               f"shapewise builds models from shapes, not from data", line=self.line,
+                               fix="pass its shape instead, e.g. keras.Input(shape=x_train.shape[1:])")
         if isinstance(value, Opaque):
             m = re.fullmatch(r"(?:tensorflow|keras)(?:\.keras)?\.(?:nn|activations)\.(\w+)", value.path or "")
             value.mark_used()

@@ -80,12 +80,13 @@ def _missing_or_opaque(prefix):
 
 
 def _models_ns():
-    from ..graph import Functional, Sequential, make_model
+    from ..graph import Functional, Sequential, clone_model, make_model
 
     members = {
         "Sequential": Factory("keras.Sequential", Sequential),
         "Model": Factory("keras.Model", make_model),
         "Functional": Factory("keras.Model", Functional),
+        "clone_model": Factory("keras.models.clone_model", clone_model),
     }
     return Namespace("keras.models", members, fallback=_missing_or_opaque("keras.models"),
                      star=lambda: dict(members))
@@ -185,6 +186,18 @@ def _random_ns():
     return Namespace("keras.random", fallback=fallback)
 
 
+def _datasets_ns():
+    from .arrays import datasets_ns
+
+    return datasets_ns()
+
+
+def _utils_ns():
+    from .arrays import utils_extra
+
+    return Namespace("keras.utils", utils_extra(), fallback=_missing_or_opaque("keras.utils"))
+
+
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -200,6 +213,8 @@ def _keras_ns():
         "Layer": KERAS_LAYER_BASE,
         "ops": _Lazy(_ops_ns),
         "random": _Lazy(_random_ns),
+        "datasets": _Lazy(_datasets_ns),
+        "utils": _Lazy(_utils_ns),
     }
     ns = Namespace("keras", members, fallback=_missing_or_opaque("keras"),
                    star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})
