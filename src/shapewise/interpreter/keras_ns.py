@@ -251,6 +251,7 @@ _IGNORED_MODEL_METHODS = {
     "save": "writes a file", "save_weights": "writes a file", "load_weights": "reads a file",
     "get_weights": "reads weight values", "set_weights": "sets weight values", "to_json": "serializes the model",
     "get_config": "serializes the model", "export": "writes a file", "reset_states": "resets RNN states",
+    "adapt": "computes statistics from data (the layer's weights keep their shapes)",
 }
 
 

@@ -250,14 +250,12 @@ def concatenate(arrays, axis=0):
 
 
 def to_categorical(x, num_classes=None):
-    """keras.utils.to_categorical: a trailing axis of 1 is dropped, then one axis of num_classes (float64)."""
-    if not num_classes:
-        raise ArrayError("to_categorical without num_classes counts the classes in the data (max(y) + 1), which "
-                         "shapewise does not have")
+    """keras.utils.to_categorical: a trailing axis of 1 is dropped, then one axis of num_classes (float64). Without
+    num_classes Keras counts the classes in the data (max(y) + 1): that size is None here."""
     shape = x.shape
     if shape and shape[-1] == 1 and len(shape) > 1:
         shape = shape[:-1]
-    return Array((*shape, num_classes), "float64", f"to_categorical({x.desc})")
+    return Array((*shape, num_classes or None), "float64", f"to_categorical({x.desc})")
 
 
 # --------------------------------------------------------------------------------------------------------------
