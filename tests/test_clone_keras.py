@@ -65,3 +65,35 @@ model.build((None, 7))
 @pytest.mark.parametrize("source", CASES.values(), ids=CASES.keys())
 def test_matches_keras(source):
     assert_same(source)
+
+
+def test_clone_model_in_a_snippet_reports_both_models():
+    from shapewise.interpreter import interpret
+
+    result = interpret("import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n"
+                       "model2 = keras.models.clone_model(model)\n")
+    assert result.error is None and [m.name for m in result.models] == ["sequential", "sequential"]
+    assert result.notes == []
+
+
+@pytest.mark.parametrize("line", [
+    'other = keras.models.load_model("model.keras")',
+    "other = keras.models.model_from_json(text)",
+    "other = tfmot.quantization.keras.quantize_model(model)",
+])
+def test_a_model_shapewise_does_not_build_is_never_silently_missing(line):
+    from shapewise.interpreter import interpret
+    from shapewise.render import render
+
+    source = (f"import keras\nimport tensorflow_model_optimization as tfmot\n"
+              f"model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])\n{line}\n")
+    result = interpret(source)
+    assert result.error is None and [m.name for m in result.models] == ["sequential"]
+    (note,) = result.notes
+    assert note[0] == 4 and "not all the snippet's models" in note[1]
+    for fmt in ("text", "markdown", "html"):
+        assert "not all the snippet" in render(result, fmt), fmt
+    assert result.to_json()["notes"] == [{"line": 4, "text": note[1]}]
+    # drawing or saving the model makes no other model: no note
+    quiet = interpret(source.replace(line, 'keras.utils.plot_model(model, "m.png")'))
+    assert quiet.notes == []

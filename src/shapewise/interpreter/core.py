@@ -82,6 +82,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         self.pending = []  # (line, statement text, Opaque): skipped unless the opaque value reaches the model
         self.created = []  # models in creation order
         self.data_dims = []  # names of the unknown sizes taken from data the snippet does not have
+        self.model_gaps = []  # (line, why): lines that make a model shapewise does not build
         self._created_ids = set()
         self.summaries = 0
         self.iterations = 0
@@ -158,7 +159,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             for model in self.created:
                 if id(model) in bound:
                     events.append(("model", model_report(model)))
-        result = RunResult(events, error, skipped)
+        result = RunResult(events, error, skipped, self.model_gaps)
         if error is None and not result.models and not result.printed:
             listed = "".join(f"\n  line {line}: {reason}" for line, reason in skipped)
             result.error = UsageError(
@@ -1061,6 +1062,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             result = arrays.numpy_call(self, func, args, kwargs, node)
             if result is not NotImplemented:
                 return result
+            self._note_model_gap(func, args, kwargs, node)
             tensors = [v for v in _deep_values(args, kwargs) if isinstance(v, (KerasTensor, Weight))]
             if tensors:
                 return self._opaque_on_tensor(func, args, kwargs, node)
@@ -1099,6 +1101,27 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Namespace):
             self.refuse(f"`{self._text(node)}`", f"`{func.path}` is a module, not something to call", node)
         self.refuse(f"`{self._text(node)}`", f"a {_kind(func)} is not callable", node)
+
+    def _note_model_gap(self, func, args, kwargs, node):
+        """A call outside what shapewise interprets that makes a model (``keras.models.load_model``,
+        ``model_from_json``) or takes one (``tfmot.quantization.keras.quantize_model(model)``): the report says
+        the models it lists are not all the snippet's."""
+        from ..graph import Model
+
+        name = (func.path or func.desc or "").rsplit(".", 1)[-1]
+        takes = next((v for v in _deep_values(args, kwargs) if isinstance(v, Model)), None)
+        if re.fullmatch(r"plot_model|model_to_dot|print_summary|save_model|save|log_model|export|summary", name):
+            return  # draws, prints or writes the model: returns no model
+        if takes is not None:
+            why = (f"`{self._text(node)}` passes the model {takes.name} to a function shapewise does not "
+                   f"interpret; what it returns is not shown")
+        elif re.fullmatch(r"load_model|model_from_\w+|load|from_config|deserialize|KerasLayer|TFSMLayer", name):
+            why = f"`{self._text(node)}` makes a model from a file or a config, which shapewise does not read"
+        else:
+            return
+        why += ", so the models reported are not all the snippet's models"
+        if (self.line, why) not in self.model_gaps:
+            self.model_gaps.append((self.line, why))
 
     def _opaque_on_tensor(self, func, args, kwargs, node):
         """A function from outside Keras 3's API called on a symbolic tensor: ``keras.activations.relu(x)`` is the

@@ -71,6 +71,8 @@ def render(result, explain=True, expand_nested=False):
             parts.append(f"<pre>{escape(item)}</pre>")
         else:
             parts.append(_model(item, explain))
+    for note in getattr(result, "notes", None) and result.note_lines() or ():
+        parts.append(f'<p class="note">note: {escape(note)}</p>')
     if result.error is not None:
         parts.append(f'<pre class="err">{escape(str(result.error))}</pre>')
     parts.append("</div>")

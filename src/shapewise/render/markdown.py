@@ -67,6 +67,8 @@ def render(result, explain=True, expand_nested=False):
             parts.append("```\n" + item + "\n```\n")
         else:
             parts.append(render_model(item, explain))
+    for note in getattr(result, "notes", None) and result.note_lines() or ():
+        parts.append(f"> **Note:** {_esc(note)}\n")
     if result.error is not None:
         parts.append(f"**Error:** {_esc(result.error)}\n")
     return "\n".join(parts)

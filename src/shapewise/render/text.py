@@ -496,6 +496,8 @@ def render(result, explain=True, expand_nested=False):
             parts.append(item + "\n")
         else:
             parts.append(render_model(item, explain, expand_nested))
+    for note in getattr(result, "notes", None) and result.note_lines() or ():
+        parts.append(f"note: {note}\n")
     if result.error is not None:
         parts.append(render_error(result.error))
     return "\n".join(p for p in parts)
