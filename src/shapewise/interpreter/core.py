@@ -1093,8 +1093,6 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 if isinstance(value, Opaque):
                     self.refuse(f"`{value.desc}` as an input of {func.name}",
                                 f"it is not a symbolic tensor ({value.why()})", node)
-            if kwargs and ("training" in kwargs or "mask" in kwargs):
-                kwargs = _call_keywords(func, kwargs)
             result = self._api_call(func.name, func, args, kwargs, node)
             self._note_model(result)
             return result
@@ -1194,17 +1192,6 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(value, Model) and id(value) not in self._created_ids:
                 self._created_ids.add(id(value))
                 self.created.append(value)
-
-
-def _call_keywords(layer, kwargs):
-    """Keras's Layer.__call__ takes ``training=`` and ``mask=`` for every layer and passes them on only to a call()
-    that declares them: the others drop them."""
-    infer = type(layer).infer
-    code = infer.__code__
-    if code.co_flags & 0x08:  # the rule takes **kwargs
-        return kwargs
-    accepted = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
-    return {k: v for k, v in kwargs.items() if k not in ("training", "mask") or k in accepted}
 
 
 _BUILTIN_IMPLS = {name: getattr(Interpreter, f"_b_{name}") for name in _INERT_BUILTINS}

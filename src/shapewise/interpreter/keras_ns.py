@@ -327,6 +327,14 @@ def _build_layer(interp, layer, args, kwargs, node):
     layer._record_weights(ctx)
 
 
+def _m_enable_lora(interp, layer, args, kwargs, node):
+    if not hasattr(layer, "enable_lora"):
+        interp.refuse(f"`{interp._text(node)}`", f"a {type(layer).keras_name} layer has no enable_lora() in Keras "
+                      "(only Dense, EinsumDense and Embedding have)", node)
+    interp._api_call(f"{layer.name}.enable_lora", layer.enable_lora, args, kwargs, node)
+    return None
+
+
 def _m_pop(interp, model, args, kwargs, node):
     from ..graph import Sequential
 
@@ -349,6 +357,7 @@ _LAYER_ATTRS = {
     "dtype": _value(lambda o: o.dtype),
     "count_params": _method(_m_count_params),
     "build": _method(_m_build),
+    "enable_lora": _method(_m_enable_lora),
 }
 
 _MODEL_ATTRS = dict(_LAYER_ATTRS)
