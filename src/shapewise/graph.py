@@ -137,6 +137,12 @@ class Model(Layer):
     def _record_weights(self, ctx):
         return None
 
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """``model.quantize(mode)``: its Dense and Embedding layers quantized (rules/quantization.py)."""
+        from .rules.quantization import quantize_model
+
+        quantize_model(self, mode, config=config, filters=filters, **kwargs)
+
     @property
     def built(self):
         return all(layer.built for layer in self.layers)

@@ -335,6 +335,13 @@ def _m_enable_lora(interp, layer, args, kwargs, node):
     return None
 
 
+def _m_quantize(interp, obj, args, kwargs, node):
+    if not hasattr(obj, "quantize"):
+        interp.refuse(f"`{interp._text(node)}`", f"a {type(obj).keras_name} layer has no quantize() in Keras", node)
+    interp._api_call(f"{obj.name}.quantize", obj.quantize, args, kwargs, node)
+    return None
+
+
 def _m_pop(interp, model, args, kwargs, node):
     from ..graph import Sequential
 
@@ -358,6 +365,7 @@ _LAYER_ATTRS = {
     "count_params": _method(_m_count_params),
     "build": _method(_m_build),
     "enable_lora": _method(_m_enable_lora),
+    "quantize": _method(_m_quantize),
 }
 
 _MODEL_ATTRS = dict(_LAYER_ATTRS)

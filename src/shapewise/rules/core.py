@@ -11,6 +11,7 @@ from ..dims import Known, product
 from ..engine import Layer, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
 from .lora import LoraMixin
+from .quantization import QuantMixin, declare
 
 _ACTIVATIONS = {
     None, "linear", "relu", "relu6", "sigmoid", "softmax", "softplus", "softsign", "tanh", "selu", "elu",
@@ -39,7 +40,7 @@ def activation_name(activation):
 
 
 @register()
-class Dense(LoraMixin, Layer):
+class Dense(QuantMixin, LoraMixin, Layer):
     _lora_base = "kernel"
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -48,6 +49,7 @@ class Dense(LoraMixin, Layer):
                  lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._init_lora(lora_rank, lora_alpha, kernel_constraint)
+        self._init_quant()
         self.units = positive_int(units, "units", "Dense")
         self.activation = check_activation(activation, "Dense")
         self.use_bias = use_bias
@@ -65,10 +67,13 @@ class Dense(LoraMixin, Layer):
                      fix="give the last axis a concrete size", error=UnknownDimError)
         ctx.input_spec(min_ndim=2, axes={-1: features.value})
         units = ctx.const(self.units, "units")
-        ctx.weight("kernel", (features, units))
-        if self.use_bias:
-            ctx.weight("bias", (units,))
-            ctx.formula((features + 1) * units)
+        if self.quantization_mode:
+            declare(ctx, self, (features, units), (units,) if self.use_bias else None)
+        else:
+            ctx.weight("kernel", (features, units))
+            if self.use_bias:
+                ctx.weight("bias", (units,))
+                ctx.formula((features + 1) * units)
         self._lora_build(ctx)
         if len(lead) > 1:
             ctx.note("Dense acts on the last axis only; the other axes are carried through unchanged")
@@ -213,7 +218,7 @@ class RepeatVector(Layer):
 
 
 @register()
-class Embedding(LoraMixin, Layer):
+class Embedding(QuantMixin, LoraMixin, Layer):
     _lora_base = "embeddings"
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
@@ -222,6 +227,7 @@ class Embedding(LoraMixin, Layer):
         # Keras 3 removed input_length; it still accepts it (with a warning) and ignores it.
         super().__init__(**kwargs)
         self._init_lora(lora_rank, lora_alpha, embeddings_constraint)
+        self._init_quant()
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
@@ -230,10 +236,13 @@ class Embedding(LoraMixin, Layer):
         batch, *positions = ctx.bind(x, "batch", ...)
         vocab = ctx.const(self.input_dim, "input_dim")
         dim = ctx.const(self.output_dim, "output_dim")
-        ctx.weight("embeddings", (vocab, dim))
+        if self.quantization_mode:
+            declare(ctx, self, (vocab, dim))
+        else:
+            ctx.weight("embeddings", (vocab, dim))
         self._lora_build(ctx)
         ctx.note("each integer index is replaced by its row of the table: a new last axis of output_dim")
         ctx.free("the same table is looked up at every position")
         ctx.units(f"no units: a lookup table of {self.input_dim} rows (one per token id) of "
                   f"{self.output_dim} numbers")
-        return ctx.spec((batch, *positions, dim), "float32")
+        return ctx.spec((batch, *positions, dim))

@@ -19,6 +19,8 @@ class LoraMixin:
     place: it was created trainable and made non-trainable after)."""
 
     lora_enabled = False
+    #: the frozen matrix was created trainable, so Keras lists the weights in creation order (not trainable first)
+    lora_keeps_order = True
 
     def _init_lora(self, lora_rank, lora_alpha, kernel_constraint=None):
         if lora_rank is not None and (isinstance(lora_rank, bool) or not isinstance(lora_rank, int)
@@ -31,7 +33,7 @@ class LoraMixin:
 
     @property
     def weights(self):
-        if self.lora_enabled and self._weights:
+        if self.lora_enabled and self._weights and self.lora_keeps_order:
             return list(self._weights)  # creation order: the frozen matrix was created trainable
         return super().weights
 
@@ -47,9 +49,10 @@ class LoraMixin:
         self.lora_alpha = lora_alpha if lora_alpha is not None else rank
         ctx = self._build_ctx
         base = next(w for w in self._weights if w.name == self._lora_base)
-        a, b = _lora_shapes(base, rank)
+        a, b = _lora_shapes(base, rank, getattr(self, "_logical_dims", None))
         self._weights = [*self._weights, Weight(f"lora_{self._lora_base}_a", a, True, self),
                          Weight(f"lora_{self._lora_base}_b", b, True, self)]
+        self.lora_keeps_order = base.declared_trainable
         base.declared_trainable = False
         self.lora_enabled = True
         if ctx is not None:
@@ -72,27 +75,30 @@ class LoraMixin:
         if not ctx.fresh:
             self._check_lora()
         base = next(w for w in ctx.weights if w.name == self._lora_base)
-        a, b = _lora_shapes(base, ctx.const(self.lora_rank, "lora_rank"))
+        a, b = _lora_shapes(base, ctx.const(self.lora_rank, "lora_rank"), getattr(self, "_logical_dims", None))
         ctx.weight(f"lora_{self._lora_base}_a", a)
         ctx.weight(f"lora_{self._lora_base}_b", b)
+        keeps = base.declared_trainable
         base.declared_trainable = False
         if not ctx.fresh:
             self.lora_enabled = True
+            self.lora_keeps_order = keeps
         _explain(ctx, self, base, self.lora_rank)
 
 
-def _lora_shapes(base, rank):
+def _lora_shapes(base, rank, logical=None):
     from ..dims import Known
 
     rank = rank if not isinstance(rank, int) else Known(rank, "lora_rank")
-    *inputs, last = base.dims
+    *inputs, last = logical or base.dims  # an int4 matrix is packed: the adapters follow its float shape
     return (*inputs, rank), (rank, last)
 
 
 def _explain(ctx, layer, base, rank):
-    name = layer._lora_base
     ctx.formula(sum((product(w.dims) for w in ctx.weights[1:]), product(ctx.weights[0].dims)))
-    ctx.note(_lora_note, name, base.shape, rank, layer.lora_alpha)
+    logical = getattr(layer, "_logical_dims", None)
+    shape = tuple(d.value for d in logical) if logical else base.shape
+    ctx.note(_lora_note, layer._lora_base, shape, rank, layer.lora_alpha)
 
 
 def _lora_note(name, shape, rank, alpha):
