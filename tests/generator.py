@@ -685,6 +685,37 @@ def _lambda():
     return kw, _same_shape
 
 
+# --- preprocessing and augmentation ----------------------------------------------------------------------------
+
+_simple("RandomFlip", range(2, 6), lambda d, shape, valid: {"_args": [d.pick(["horizontal", "vertical",
+                                                                               "horizontal_and_vertical"])]})
+_simple("RandomRotation", range(2, 6), lambda d, shape, valid: {
+    "_args": [d.pick([0.1, (-0.2, 0.3)]) if valid else 1.5],
+    **({"fill_mode": d.pick(["constant", "nearest", "wrap"])} if d.flip(0.3) else {})}, can_break=True)
+_simple("RandomZoom", range(2, 6), lambda d, shape, valid: {
+    "_args": [d.pick([0.2, (-0.3, 0.1)]) if valid else -1.0], **({"width_factor": 0.1} if d.flip(0.3) else {})},
+    can_break=True)
+_simple("RandomTranslation", range(2, 6), lambda d, shape, valid: {"_args": [d.pick([0.1, 0.2]), 0.1 if valid
+                                                                              else 2.0]}, can_break=True)
+_simple("RandomContrast", range(2, 6), lambda d, shape, valid: {"_args": [d.pick([0.2, 0.5]) if valid else 1.5]},
+        can_break=True)
+_simple("RandomBrightness", range(2, 6), lambda d, shape, valid: {"_args": [d.pick([0.2, (-0.1, 0.3)])],
+                                                                  "value_range": d.pick([(0, 1), (0, 255)])})
+
+
+def _hw_kw(d, shape, valid):
+    return {"_args": [d.int(1, 6), d.int(1, 6)]}
+
+
+def _hw_out(shape, kw):
+    h, w = kw["_args"]
+    return (None, h, w, shape[-1]) if len(shape) == 4 else None
+
+
+for _name in ("Resizing", "CenterCrop", "RandomCrop"):
+    TABLE[_name] = LayerSpec(_name, (4,), _hw_kw, _hw_out)
+
+
 #: Registered names that are not layers a model is built from directly, with why.
 NOT_DRAWN = {
     "InputLayer": "made by keras.Input",
@@ -692,6 +723,18 @@ NOT_DRAWN = {
     "LSTMCell": "a cell: drawn inside RNN(...)", "StackedRNNCells": "drawn inside RNN(...)",
     "Wrapper": "abstract base class of the wrappers",
     "ReversibleEmbedding": "keras_hub's, not in keras.layers",
+    **{name: "an augmentation that keeps the shape like the Random* layers drawn; tested in "
+             "test_preprocessing_keras" for name in (
+        "AugMix", "AutoContrast", "ContrastLimitedAdaptiveHistogramEqualization", "CutMix", "MaxNumBoundingBoxes",
+        "MixUp", "RandAugment", "RandomColorDegeneration", "RandomColorJitter", "RandomElasticTransform",
+        "RandomErasing", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective",
+        "RandomPosterization", "RandomSaturation", "RandomSharpness", "RandomShear", "Solarization")},
+    "Equalization": "Keras 3.15.1 refuses every model built through it (its output is its input: a cycle)",
+    "Pipeline": "a list of layers: test_preprocessing_keras",
+    **{name: "needs integer/string inputs or TensorFlow in real Keras: test_preprocessing_keras" for name in (
+        "CategoryEncoding", "Discretization", "Hashing", "HashedCrossing", "IntegerLookup", "StringLookup",
+        "TextVectorization")},
+    **{name: "audio (a waveform input): test_preprocessing_keras" for name in ("MelSpectrogram", "STFTSpectrogram")},
 }
 
 

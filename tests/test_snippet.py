@@ -161,7 +161,7 @@ def test_data_lines_are_skipped_and_unknown_dims_flow():
     result = ok(MNIST)
     model = result.models[0].to_json()
     assert shapes(model) == [[None, 16], [None, 10]]
-    assert model["layers"][0]["input_shape"] == [None, None, 28]  # timesteps from X_train.shape[1]
+    assert model["layers"][0]["input_shape"] == [None, 28, 28]  # X_train.shape[1]: mnist's documented 28
     assert model["total_params"] == 4 * (28 + 16 + 1) * 16 + 17 * 10
     skipped = [line for line, _ in result.skipped]
     # the lines X_train.shape[1] came from (3, 6, 7) reached the model: they are not "skipped"

@@ -665,7 +665,9 @@ class Layer:
         if len(args) == 1 and not kwargs and type(args[0]) is KerasTensor:  # the common case, layer(x)
             tensors = [args[0]]
         else:
-            tensors = call_tensors(args, kwargs)
+            tensors = call_tensors(args, kwargs)  # in Keras's order: keyword arguments by sorted name
+            if kwargs or len(args) > 1:
+                args, kwargs = _call_arguments(self, args, kwargs)
         if not tensors:
             raise ArgumentError(
                 f"Layer '{self.name}' was called on something that is not a symbolic tensor: {args!r}",
@@ -748,6 +750,49 @@ class Layer:
     @property
     def explanation_context(self):
         return self._build_ctx
+
+
+#: The name of the first argument of Keras's ``call`` where it is not ``inputs`` (the keyword a caller may give
+#: the input with: ``lstm(sequences=x)``), by Keras class name.
+_CALL_INPUT_NAMES = {
+    "Bidirectional": "sequences", "ConvLSTM1D": "sequences", "ConvLSTM2D": "sequences", "ConvLSTM3D": "sequences",
+    "GRU": "sequences", "LSTM": "sequences", "RNN": "sequences", "SimpleRNN": "sequences",
+    "GroupedQueryAttention": "query", "MultiHeadAttention": "query", "RMSNormalization": "x",
+    "SimpleRNNCell": "sequence",
+}
+
+
+def _call_arguments(layer, args, kwargs):
+    """A call's arguments as Keras's Layer.__call__ takes them, for a rule with a fixed signature: the input may
+    be given by the name of the first argument of Keras's ``call`` (``layer(inputs=x)``), and ``training`` is
+    accepted by every layer (Keras passes it on only to a ``call`` that takes it). Other keywords are checked
+    against the rule's signature by ``__call__``."""
+    code = layer.infer.__code__
+    if code.co_flags & 0x08:  # the rule takes **kwargs (a model, a custom layer): it binds them itself
+        return args, kwargs
+    names = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
+    layer_type = type(layer).__name__
+    if not code.co_flags & 0x04 and len(args) > code.co_argcount - 2:
+        raise ArgumentError(
+            f"{layer_type}.call() takes {code.co_argcount - 2} positional argument(s) but {len(args)} were given",
+            layer=layer.name, layer_type=layer_type,
+            expected=f"layer(x){', or keywords: ' + ', '.join(names[1:]) if names[1:] else ''}",
+            fix="pass the input as one argument (a list for a layer with several inputs)")
+    if not kwargs:
+        return args, kwargs
+    kwargs = dict(kwargs)
+    if "training" in kwargs and "training" not in names:
+        del kwargs["training"]  # Keras accepts it on every layer and drops it where call() has no such argument
+    input_name = next((_CALL_INPUT_NAMES[c.keras_name] for c in type(layer).__mro__
+                       if c.__dict__.get("keras_name") in _CALL_INPUT_NAMES), "inputs")
+    if not args and input_name in kwargs and (names[:1] != (input_name,)):
+        args = (kwargs.pop(input_name),)  # layer(inputs=x)
+    elif names and names[0] != input_name and names[0] in kwargs:
+        raise ArgumentError(f"{layer_type}.call() missing a required argument: '{input_name}'",
+                            layer=layer.name, layer_type=layer_type,
+                            expected=f"the input as the first argument, or as {input_name}=...",
+                            fix=f"write layer(x) or layer({input_name}=x)")
+    return args, kwargs
 
 
 class InputSpec:

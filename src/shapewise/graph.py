@@ -27,6 +27,13 @@ def standardize_shape(shape, arg="shape"):
     """Keras's standardize_shape: a tuple/list of non-negative ints or None (Dims from data allowed)."""
     if shape is None:
         raise ArgumentError("Undefined shapes are not supported.", expected=f"{arg}=(d1, d2, ...)")
+    if hasattr(shape, "value") and not isinstance(shape, int) and shape.value is None:
+        # a value taken from data the snippet does not have (X.shape[1:] after pd.read_csv): not even its rank is known
+        raise ArgumentError(
+            f"the {arg} `{shape.names()}` comes from data the snippet does not have, so neither its number of axes "
+            f"nor their sizes are known",
+            expected=f"{arg}= as a tuple of numbers, e.g. {arg}=(13,)",
+            fix=f"write the {arg} out as numbers (what `{shape.names()}` is for your data)")
     if not isinstance(shape, (tuple, list)):
         raise ArgumentError(
             f"Cannot convert '{shape}' to a shape.",
@@ -129,6 +136,12 @@ class Model(Layer):
 
     def _record_weights(self, ctx):
         return None
+
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """``model.quantize(mode)``: its Dense and Embedding layers quantized (rules/quantization.py)."""
+        from .rules.quantization import quantize_model
+
+        quantize_model(self, mode, config=config, filters=filters, **kwargs)
 
     @property
     def built(self):
@@ -611,3 +624,127 @@ def make_model(*args, **kwargs):
             "Model() without inputs and outputs is a subclassed model, which shapewise cannot interpret",
             fix="build the model functionally: Model(inputs=..., outputs=...)")
     return Functional(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# keras.models.clone_model
+
+
+def _clone_layer(layer):
+    """Keras's default clone_function, ``layer.__class__.from_config(layer.get_config())``: a layer of the same
+    configuration and name (an explicit name takes no auto-name), not built, with no calls and no weights. Its
+    sublayers (a wrapper's, a pipeline's) are fresh copies too; a nested model is cloned as a model."""
+    import copy
+
+    if isinstance(layer, Model):
+        return clone_model(layer)
+    memo = {}
+    stack = [layer]
+    seen = set()
+    while stack:  # the layers held by this one, at any depth: their graph state is not copied
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Layer):
+            memo[id(obj._inbound_nodes)] = []
+            for attr in ("_weights", "_build_ctx", "_built_spec"):
+                value = obj.__dict__.get(attr)
+                if value is not None:
+                    memo[id(value)] = None
+            stack.extend(v for v in vars(obj).values() if isinstance(v, (Layer, list, tuple, dict)))
+        elif isinstance(obj, (list, tuple)):
+            stack.extend(v for v in obj if isinstance(v, (Layer, list, tuple, dict)))
+        elif isinstance(obj, dict):
+            stack.extend(v for v in obj.values() if isinstance(v, (Layer, list, tuple, dict)))
+    new = copy.deepcopy(layer, memo)
+    for obj in _held_layers(new):
+        if obj.__dict__.get("lora_enabled"):
+            obj.lora_enabled = False  # from_config: LoRA is enabled again when the clone is built (lora_rank)
+    return new
+
+
+def _held_layers(layer):
+    out, stack, seen = [], [layer], set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Layer):
+            out.append(obj)
+            stack.extend(vars(obj).values())
+        elif isinstance(obj, (list, tuple)):
+            stack.extend(obj)
+        elif isinstance(obj, dict):
+            stack.extend(obj.values())
+    return out
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None, recursive=False, **kwargs):
+    """``keras.models.clone_model``: the same architecture with new layers (same names and configuration) and
+    new weights, on new Inputs (or on ``input_tensors``)."""
+    if kwargs:
+        raise ArgumentError(f"clone_model() got unexpected keyword arguments: {sorted(kwargs)}")
+    if clone_function is not None or call_function is not None:
+        raise ArgumentError("clone_model(clone_function=/call_function=) runs a function of the snippet on every "
+                            "layer, which shapewise does not do",
+                            fix="clone with the default (layers rebuilt from their configuration)")
+    if isinstance(model, Sequential):
+        return _clone_sequential(model, input_tensors)
+    if isinstance(model, Functional):
+        return _clone_functional(model, input_tensors)
+    raise ArgumentError(f"Expected `model` argument to be a `Model` instance. Received: model={model!r}",
+                        fix="pass a keras.Sequential or keras.Model")
+
+
+def _clone_sequential(model, input_tensors):
+    new_layers = [_clone_layer(layer) for layer in model.layers]
+    first = model._layers[0] if model._layers else None
+    if input_tensors is not None:
+        if isinstance(input_tensors, (list, tuple)):
+            if len(input_tensors) != 1:
+                raise ArgumentError("Argument `input_tensors` must contain a single tensor.")
+            input_tensors = input_tensors[0]
+        if not isinstance(input_tensors, KerasTensor):
+            raise ArgumentError(f"Argument `input_tensors` must be a KerasTensor. Received invalid value: "
+                                f"input_tensors={input_tensors!r}")
+        name = first.name if isinstance(first, InputLayer) else None
+        new_layers = [InputLayer(input_tensor=input_tensors, name=name)] + new_layers
+    elif isinstance(first, InputLayer):
+        new_layers = [InputLayer(batch_shape=first.batch_shape, dtype=first.dtype, name=first.name,
+                                 optional=first.optional)] + new_layers
+    return Sequential(new_layers, name=model.name, trainable=model.trainable)
+
+
+def _clone_functional(model, input_tensors):
+    if input_tensors is not None:
+        given = flatten(input_tensors)
+        if not all(isinstance(t, KerasTensor) for t in given):
+            raise ArgumentError(f"All entries in `input_tensors` must be KerasTensors. Received invalid values: "
+                                f"inputs_tensors={input_tensors!r}")
+        if len(given) != len(model.inputs):
+            raise ArgumentError("`input_tensors` must have the same structure as model.input",
+                                expected=f"{len(model.inputs)} tensor(s)")
+        new_inputs = input_tensors
+    else:
+        new_inputs = map_structure(lambda t: Input(batch_shape=t.shape, dtype=t.dtype, name=t.name),
+                                   model._inputs_struct)
+    values = {id(t): n for t, n in zip(model.inputs, flatten(new_inputs))}
+    clones = {}
+    for depth in sorted(model._nodes_by_depth, reverse=True):
+        for node in model._nodes_by_depth[depth]:
+            if node.is_input:
+                continue
+            layer = node.layer
+            new_layer = clones.get(id(layer))
+            if new_layer is None:
+                new_layer = clones[id(layer)] = _clone_layer(layer)  # a shared layer stays shared
+            args = map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, node.args)
+            kwargs = {k: map_structure(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t, v)
+                      for k, v in node.kwargs.items()}
+            outputs = new_layer(*args, **kwargs)
+            for old, new in zip(node.output_tensors, flatten(outputs)):
+                values[id(old)] = new
+    new_outputs = map_structure(lambda t: values[id(t)], model._outputs_struct)
+    return Functional(new_inputs, new_outputs, name=model.name)

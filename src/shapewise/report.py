@@ -608,15 +608,22 @@ class RunResult:
     """What running a snippet produced, in order: printed lines and model reports; then an error, if any.
 
     ``events`` is a list of ("print", text) and ("model", ModelReport); ``skipped`` lists (line, reason) for
-    statements that were skipped because they have nothing to do with the model.
+    statements that were skipped because they have nothing to do with the model; ``notes`` lists (line, text)
+    for lines that make a model shapewise does not build (``keras.models.load_model(...)``): the models reported
+    are then not all the snippet's models, and every format says so.
     """
 
-    __slots__ = ("events", "error", "skipped")
+    __slots__ = ("events", "error", "skipped", "notes")
 
-    def __init__(self, events=None, error=None, skipped=None):
+    def __init__(self, events=None, error=None, skipped=None, notes=None):
         self.events = events or []
         self.error = error
         self.skipped = skipped or []
+        self.notes = notes or []
+
+    def note_lines(self):
+        """The notes as sentences, one per line of the snippet."""
+        return [f"line {line}: {text}" for line, text in self.notes]
 
     @property
     def models(self):
@@ -632,6 +639,7 @@ class RunResult:
             "models": [m.to_json(explain, settings) for m in self.models],
             "printed": self.printed,
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
+            **({"notes": [{"line": line, "text": text} for line, text in self.notes]} if self.notes else {}),
             "error": self.error.to_json() if self.error is not None else None,
         }
 

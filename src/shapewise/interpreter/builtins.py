@@ -8,6 +8,7 @@ import re
 
 from ..dims import Dim, Unknown
 from ..errors import UsageError
+from ..keras.datasets import Array
 from .budgets import MAX_SEQUENCE
 from .values import Opaque, _deep_values, _format, _hashable, _is_number, _kind, _plain_dim
 
@@ -59,6 +60,10 @@ class BuiltinsMixin:
         (value,) = self._exactly(args, 1, "len")
         if isinstance(value, (tuple, list, str, dict, set, range)):
             return len(value)
+        if isinstance(value, Array):
+            from .arrays import length
+
+            return length(self, value, getattr(self, "call_node", None))
         self.refuse(f"len() of a {_kind(value)}", "it has no length shapewise knows")
 
     def _b_range(self, args, kwargs):

@@ -38,6 +38,8 @@ from .keras_ns import (
     _tensorflow_ns,
 )
 from .pytypes import _DICT_ATTRS, _LIST_ATTRS, _STR_ATTRS, _TUPLE_ATTRS
+from ..keras.datasets import Array
+from . import arrays
 from .values import (
     BoundMethod,
     Builtin,
@@ -81,6 +83,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         self.pending = []  # (line, statement text, Opaque): skipped unless the opaque value reaches the model
         self.created = []  # models in creation order
         self.data_dims = []  # names of the unknown sizes taken from data the snippet does not have
+        self.model_gaps = []  # (line, why): lines that make a model shapewise does not build
         self._created_ids = set()
         self.summaries = 0
         self.iterations = 0
@@ -157,7 +160,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             for model in self.created:
                 if id(model) in bound:
                     events.append(("model", model_report(model)))
-        result = RunResult(events, error, skipped)
+        result = RunResult(events, error, skipped, self.model_gaps)
         if error is None and not result.models and not result.printed:
             listed = "".join(f"\n  line {line}: {reason}" for line, reason in skipped)
             result.error = UsageError(
@@ -367,6 +370,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return list(value)
         if isinstance(value, dict):
             return list(value)
+        if isinstance(value, Array):
+            self.refuse(f"iterating over `{self._text(node)}`", "it runs over the values of a dataset array, which "
+                        "shapewise does not have (it knows the array's shape only)", node)
         self.refuse(f"iterating over `{self._text(node)}`", f"a {_kind(value)} cannot be iterated here", node)
 
     def _s_import(self, stmt):
@@ -663,6 +669,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return Opaque(self._text(node), parents=(obj,) + ((index,) if isinstance(index, Opaque) else ()))
         if isinstance(index, Opaque):
             self.refuse(f"`{self._text(node)}`", "its index comes from data the snippet does not have", node)
+        if isinstance(obj, Array):
+            return arrays.subscript(self, obj, index, node)
         if isinstance(obj, (tuple, list, str)):
             if isinstance(index, slice) and any(isinstance(p, Dim) for p in (index.start, index.stop, index.step)):
                 self.refuse(f"`{self._text(node)}`", "its slice bounds are sizes that are not known here", node)
@@ -691,6 +699,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         op_type = type(op)
         if isinstance(a, Opaque) or isinstance(b, Opaque):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
+        if isinstance(a, Array) or isinstance(b, Array):
+            if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
+                self.refuse(f"`{self._text(node)}`", "it mixes a dataset array (values) with a symbolic tensor", node)
+            return arrays.binop(self, op_type, a, b, node)
         if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
             return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
         if _is_number(a) and _is_number(b):
@@ -944,6 +956,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 self.refuse(f"the attribute `{name}`", "it was never set on this object", node)
         if isinstance(obj, Missing):
             return Missing(f"{obj.path}.{name}", obj.why)
+        if isinstance(obj, Array):
+            return arrays.attribute(self, obj, name, node)
         from ..graph import Model
 
         if isinstance(obj, Model):
@@ -1055,6 +1069,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
+            result = arrays.numpy_call(self, func, args, kwargs, node)
+            if result is not NotImplemented:
+                return result
+            self._note_model_gap(func, args, kwargs, node)
             tensors = [v for v in _deep_values(args, kwargs) if isinstance(v, (KerasTensor, Weight))]
             if tensors:
                 return self._opaque_on_tensor(func, args, kwargs, node)
@@ -1078,18 +1096,40 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             opaque = [v for v in values if isinstance(v, Opaque)]
             if opaque and not any(isinstance(v, KerasTensor) for v in values):
                 return Opaque(self._text(node), parents=tuple(opaque))  # an eager call on data: not the model
+            if any(isinstance(v, Array) for v in values) and not any(isinstance(v, KerasTensor) for v in values):
+                return Opaque(self._text(node), {self._text(node): "runs a layer on data (values shapewise does "
+                                                                   "not have)"})
             for value in _deep_values(args, {}):
                 if isinstance(value, Opaque):
                     self.refuse(f"`{value.desc}` as an input of {func.name}",
                                 f"it is not a symbolic tensor ({value.why()})", node)
-            if kwargs and ("training" in kwargs or "mask" in kwargs):
-                kwargs = _call_keywords(func, kwargs)
             result = self._api_call(func.name, func, args, kwargs, node)
             self._note_model(result)
             return result
         if isinstance(func, Namespace):
             self.refuse(f"`{self._text(node)}`", f"`{func.path}` is a module, not something to call", node)
         self.refuse(f"`{self._text(node)}`", f"a {_kind(func)} is not callable", node)
+
+    def _note_model_gap(self, func, args, kwargs, node):
+        """A call outside what shapewise interprets that makes a model (``keras.models.load_model``,
+        ``model_from_json``) or takes one (``tfmot.quantization.keras.quantize_model(model)``): the report says
+        the models it lists are not all the snippet's."""
+        from ..graph import Model
+
+        name = (func.path or func.desc or "").rsplit(".", 1)[-1]
+        takes = next((v for v in _deep_values(args, kwargs) if isinstance(v, Model)), None)
+        if re.fullmatch(r"plot_model|model_to_dot|print_summary|save_model|save|log_model|export|summary", name):
+            return  # draws, prints or writes the model: returns no model
+        if takes is not None:
+            why = (f"`{self._text(node)}` passes the model {takes.name} to a function shapewise does not "
+                   f"interpret; what it returns is not shown")
+        elif re.fullmatch(r"load_model|model_from_\w+|load|from_config|deserialize|KerasLayer|TFSMLayer", name):
+            why = f"`{self._text(node)}` makes a model from a file or a config, which shapewise does not read"
+        else:
+            return
+        why += ", so the models reported are not all the snippet's models"
+        if (self.line, why) not in self.model_gaps:
+            self.model_gaps.append((self.line, why))
 
     def _opaque_on_tensor(self, func, args, kwargs, node):
         """A function from outside Keras 3's API called on a symbolic tensor: ``keras.activations.relu(x)`` is the
@@ -1129,6 +1169,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
 
     def _to_api(self, value):
         _step()
+        if isinstance(value, Array):
+            raise RefusedError(f"a dataset array (shape {value.shape}) cannot be passed to a layer or model: "
+                               f"shapewise builds models from shapes, not from data", line=self.line,
+                               fix="pass its shape instead, e.g. keras.Input(shape=x_train.shape[1:])")
         if isinstance(value, Opaque):
             m = re.fullmatch(r"(?:tensorflow|keras)(?:\.keras)?\.(?:nn|activations)\.(\w+)", value.path or "")
             value.mark_used()
@@ -1162,17 +1206,6 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(value, Model) and id(value) not in self._created_ids:
                 self._created_ids.add(id(value))
                 self.created.append(value)
-
-
-def _call_keywords(layer, kwargs):
-    """Keras's Layer.__call__ takes ``training=`` and ``mask=`` for every layer and passes them on only to a call()
-    that declares them: the others drop them."""
-    infer = type(layer).infer
-    code = infer.__code__
-    if code.co_flags & 0x08:  # the rule takes **kwargs
-        return kwargs
-    accepted = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
-    return {k: v for k, v in kwargs.items() if k not in ("training", "mask") or k in accepted}
 
 
 _BUILTIN_IMPLS = {name: getattr(Interpreter, f"_b_{name}") for name in _INERT_BUILTINS}

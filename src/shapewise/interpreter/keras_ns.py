@@ -80,12 +80,13 @@ def _missing_or_opaque(prefix):
 
 
 def _models_ns():
-    from ..graph import Functional, Sequential, make_model
+    from ..graph import Functional, Sequential, clone_model, make_model
 
     members = {
         "Sequential": Factory("keras.Sequential", Sequential),
         "Model": Factory("keras.Model", make_model),
         "Functional": Factory("keras.Model", Functional),
+        "clone_model": Factory("keras.models.clone_model", clone_model),
     }
     return Namespace("keras.models", members, fallback=_missing_or_opaque("keras.models"),
                      star=lambda: dict(members))
@@ -185,6 +186,18 @@ def _random_ns():
     return Namespace("keras.random", fallback=fallback)
 
 
+def _datasets_ns():
+    from .arrays import datasets_ns
+
+    return datasets_ns()
+
+
+def _utils_ns():
+    from .arrays import utils_extra
+
+    return Namespace("keras.utils", utils_extra(), fallback=_missing_or_opaque("keras.utils"))
+
+
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -200,6 +213,8 @@ def _keras_ns():
         "Layer": KERAS_LAYER_BASE,
         "ops": _Lazy(_ops_ns),
         "random": _Lazy(_random_ns),
+        "datasets": _Lazy(_datasets_ns),
+        "utils": _Lazy(_utils_ns),
     }
     ns = Namespace("keras", members, fallback=_missing_or_opaque("keras"),
                    star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})
@@ -236,6 +251,7 @@ _IGNORED_MODEL_METHODS = {
     "save": "writes a file", "save_weights": "writes a file", "load_weights": "reads a file",
     "get_weights": "reads weight values", "set_weights": "sets weight values", "to_json": "serializes the model",
     "get_config": "serializes the model", "export": "writes a file", "reset_states": "resets RNN states",
+    "adapt": "computes statistics from data (the layer's weights keep their shapes)",
 }
 
 
@@ -311,6 +327,21 @@ def _build_layer(interp, layer, args, kwargs, node):
     layer._record_weights(ctx)
 
 
+def _m_enable_lora(interp, layer, args, kwargs, node):
+    if not hasattr(layer, "enable_lora"):
+        interp.refuse(f"`{interp._text(node)}`", f"a {type(layer).keras_name} layer has no enable_lora() in Keras "
+                      "(only Dense, EinsumDense and Embedding have)", node)
+    interp._api_call(f"{layer.name}.enable_lora", layer.enable_lora, args, kwargs, node)
+    return None
+
+
+def _m_quantize(interp, obj, args, kwargs, node):
+    if not hasattr(obj, "quantize"):
+        interp.refuse(f"`{interp._text(node)}`", f"a {type(obj).keras_name} layer has no quantize() in Keras", node)
+    interp._api_call(f"{obj.name}.quantize", obj.quantize, args, kwargs, node)
+    return None
+
+
 def _m_pop(interp, model, args, kwargs, node):
     from ..graph import Sequential
 
@@ -336,6 +367,8 @@ _LAYER_ATTRS = {
     "dtype": _value(lambda o: o.dtype),
     "count_params": _method(_m_count_params),
     "build": _method(_m_build),
+    "enable_lora": _method(_m_enable_lora),
+    "quantize": _method(_m_quantize),
 }
 
 _MODEL_ATTRS = dict(_LAYER_ATTRS)

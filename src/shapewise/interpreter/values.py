@@ -245,6 +245,8 @@ def _kind(value):
         return "size"
     if isinstance(value, Opaque):
         return "value from outside the snippet"
+    if type(value).__name__ == "Array":
+        return "dataset array"
     if isinstance(value, (Function, BoundMethod)):
         return "function"
     if isinstance(value, Class):
@@ -298,6 +300,8 @@ def _format(value, as_repr, _open=None):
         return f"<{value.path}>"
     if isinstance(value, Opaque):
         return f"<{value.desc}>"
+    if type(value).__name__ == "Array":
+        return repr(value)
     if isinstance(value, Function):
         return f"<function {value.name}>"
     if isinstance(value, KerasOp):

@@ -75,6 +75,8 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
             parts.append(f"<pre>{escape(item)}</pre>")
         else:
             parts.append(_model(item, explain, settings))
+    for note in getattr(result, "notes", None) and result.note_lines() or ():
+        parts.append(f'<p class="note">note: {escape(note)}</p>')
     if result.models:
         parts.append(f"<p><small>{escape(LEGEND)}</small></p>")
     if result.error is not None:

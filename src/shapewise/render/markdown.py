@@ -71,6 +71,8 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
             parts.append("```\n" + item + "\n```\n")
         else:
             parts.append(render_model(item, explain, settings))
+    for note in getattr(result, "notes", None) and result.note_lines() or ():
+        parts.append(f"> **Note:** {_esc(note)}\n")
     if result.models:
         parts.append(f"*{_esc(LEGEND)}*\n")
     if result.error is not None:

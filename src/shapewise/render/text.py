@@ -572,6 +572,8 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
             parts.append(item + "\n")
         else:
             parts.append(render_model(item, explain, expand_nested, settings, columns))
+    for note in getattr(result, "notes", None) and result.note_lines() or ():
+        parts.append(f"note: {note}\n")
     if result.models:
         parts.append("\n".join(_wrap(LEGEND, 110)) + "\n")
     if result.error is not None:

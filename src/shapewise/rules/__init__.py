@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     misc,
     normalization,
     pooling,
+    preprocessing,
     regularization,
     reshaping,
     rnn,

@@ -21,6 +21,7 @@ from ..dims import Dim, Known, Named, Unknown, product
 from ..engine import Layer, Spec, positive_int, register, session
 from ..errors import ArgumentError, ShapeError
 from .core import activation_name, check_activation
+from .lora import LoraMixin
 
 
 def _fmt(values):
@@ -123,12 +124,15 @@ def analyze_einsum(equation, bias_axes, input_shape, output_shape):
 
 
 @register()
-class EinsumDense(Layer):
+class EinsumDense(LoraMixin, Layer):
+    _lora_base = "kernel"
+
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, lora_rank=None, lora_alpha=None, gptq_unpacked_column_size=None,
                  quantization_config=None, **kwargs):
         super().__init__(**kwargs)
+        self._init_lora(lora_rank, lora_alpha, kernel_constraint)
         self.equation = equation
         if isinstance(output_shape, int):
             self.partial_output_shape = (output_shape,)
@@ -160,6 +164,7 @@ class EinsumDense(Layer):
         ctx.weight("kernel", kernel)
         if bias is not None:
             ctx.weight("bias", bias)
+        self._lora_build(ctx)
         ctx.note(f"einsum '{self.equation}': the input's axes are matched to the letters before the comma, the "
                  f"kernel's to the letters after it; letters missing from the output are summed over")
         if self.role_text:

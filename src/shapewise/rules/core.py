@@ -11,6 +11,8 @@ from ..compute import view_compute
 from ..dims import Known, product
 from ..engine import Layer, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
+from .lora import LoraMixin
+from .quantization import QuantMixin, declare
 
 _ACTIVATIONS = {
     None, "linear", "relu", "relu6", "sigmoid", "softmax", "softplus", "softsign", "tanh", "selu", "elu",
@@ -39,12 +41,16 @@ def activation_name(activation):
 
 
 @register()
-class Dense(Layer):
+class Dense(QuantMixin, LoraMixin, Layer):
+    _lora_base = "kernel"
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
                  lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._init_lora(lora_rank, lora_alpha, kernel_constraint)
+        self._init_quant()
         self.units = positive_int(units, "units", "Dense")
         self.activation = check_activation(activation, "Dense")
         self.use_bias = use_bias
@@ -62,10 +68,14 @@ class Dense(Layer):
                      fix="give the last axis a concrete size", error=UnknownDimError)
         ctx.input_spec(min_ndim=2, axes={-1: features.value})
         units = ctx.const(self.units, "units")
-        ctx.weight("kernel", (features, units))
-        if self.use_bias:
-            ctx.weight("bias", (units,))
-            ctx.formula((features + 1) * units)
+        if self.quantization_mode:
+            declare(ctx, self, (features, units), (units,) if self.use_bias else None)
+        else:
+            ctx.weight("kernel", (features, units))
+            if self.use_bias:
+                ctx.weight("bias", (units,))
+                ctx.formula((features + 1) * units)
+        self._lora_build(ctx)
         if len(lead) > 1:
             ctx.note("Dense acts on the last axis only; the other axes are carried through unchanged")
             ctx.free("the same kernel is applied at every position along these axes (shared weights)")
@@ -237,12 +247,16 @@ class RepeatVector(Layer):
 
 
 @register()
-class Embedding(Layer):
+class Embedding(QuantMixin, LoraMixin, Layer):
+    _lora_base = "embeddings"
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
                  input_length=None, **kwargs):
         # Keras 3 removed input_length; it still accepts it (with a warning) and ignores it.
         super().__init__(**kwargs)
+        self._init_lora(lora_rank, lora_alpha, embeddings_constraint)
+        self._init_quant()
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
@@ -251,12 +265,16 @@ class Embedding(Layer):
         batch, *positions = ctx.bind(x, "batch", ...)
         vocab = ctx.const(self.input_dim, "input_dim")
         dim = ctx.const(self.output_dim, "output_dim")
-        ctx.weight("embeddings", (vocab, dim))
+        if self.quantization_mode:
+            declare(ctx, self, (vocab, dim))
+        else:
+            ctx.weight("embeddings", (vocab, dim))
+        self._lora_build(ctx)
         ctx.note("each integer index is replaced by its row of the table: a new last axis of output_dim")
         ctx.free("the same table is looked up at every position")
         ctx.units(f"no units: a lookup table of {self.input_dim} rows (one per token id) of "
                   f"{self.output_dim} numbers")
-        return ctx.spec((batch, *positions, dim), "float32")
+        return ctx.spec((batch, *positions, dim))
 
     def compute(self, c):
         # a gather: no arithmetic; its backward scatters into the table by the indices, which torch keeps as int64

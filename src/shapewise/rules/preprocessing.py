@@ -1,0 +1,940 @@
+"""Preprocessing and augmentation layers: images, categories, text, audio.
+
+None of them learns anything (the one exception, STFTSpectrogram, keeps its Fourier basis as weights): they move,
+resample or re-encode values. Most image augmentations (RandomFlip, RandomRotation, RandomZoom, ...) change values
+only while training and keep the shape; the output is cast to the layer's dtype (float32), whatever came in.
+Resizing, CenterCrop and RandomCrop set the height and width to the configured size. The encoding layers
+(CategoryEncoding, Discretization, Hashing, the lookups, TextVectorization) turn each value into an index, or the
+last axis into a vector of ``depth`` counts: ``depth`` is the number of tokens, bins or the vocabulary size
+(vocabulary + OOV indices + the mask, when given as a list). Each rule computes the shape exactly as the layer's
+``compute_output_shape`` in Keras 3.15.1 does, including its reading of inputs that are not images (an input of
+rank 3 is taken as one unbatched image).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..dims import Known
+from ..engine import Layer, register
+from ..errors import ArgumentError
+from .conv import conv_output_dims, standardize_data_format
+
+_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+_INTERPOLATIONS = ("nearest", "bilinear")
+_NO_WEIGHTS = "no units and no weights: a fixed transformation of the values, nothing is learned"
+_RANDOM = ("no units and no weights: the transformation is drawn at random on every training step (from the "
+           "layer's seed), never learned")
+
+
+def _fail(layer_type, message):
+    raise ArgumentError(message, layer_type=layer_type)
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _factor(layer_type, factor, bounds, name="factor", message=None, open_lower=False):
+    """A factor given as a number or as two numbers, within ``bounds``: Keras's _set_factor (base image layer)."""
+    lo, hi = bounds
+    text = message or (f"The `{name}` argument should be a number (or a list of two numbers) in the range "
+                       f"[{lo}, {hi}]. Received: {name}={factor}")
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or not all(_is_number(f) for f in factor):
+            _fail(layer_type, text)
+        if message is not None:  # the per-value check of RandomZoom/RandomTranslation/RandomShear
+            for f in factor:
+                _in_range(layer_type, f, bounds, text, open_lower)
+        elif factor[0] > hi or factor[1] < lo:
+            _fail(layer_type, text)
+        return tuple(sorted(factor))
+    if not _is_number(factor):
+        _fail(layer_type, text)
+    _in_range(layer_type, factor, bounds, text, open_lower)
+    return (max(-abs(factor), lo), abs(factor))
+
+
+def _in_range(layer_type, value, bounds, text, open_lower=False):
+    lo, hi = bounds
+    if value > hi or value < lo or (open_lower and value == lo):
+        _fail(layer_type, text)
+
+
+def _value_range(layer_type, value_range):
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        _fail(layer_type, "The `value_range` argument should be a list of two numbers. "
+                          f"Received: value_range={value_range}")
+    return tuple(sorted(value_range))
+
+
+def _modes(layer_type, what, value, allowed):
+    if value not in allowed:
+        raise ArgumentError(f"Unknown `{what}` {value}. Expected of one {allowed}.", layer_type=layer_type,
+                            expected="one of " + ", ".join(allowed))
+
+
+def _string_arg(layer_type, arg, value, allowed, allow_none=False, allow_callables=False):
+    """keras.src.utils.argument_validation.validate_string_arg."""
+    if value is None and allow_none or allow_callables and callable(value) or value in allowed:
+        return
+    raise ArgumentError(f"Unknown value for `{arg}` argument of {layer_type}. Allowed values are: {allowed}. "
+                        f"Received: {arg}={value}", layer_type=layer_type,
+                        expected="one of " + ", ".join(map(repr, allowed)))
+
+
+def _same(ctx, x, note, units=_RANDOM, keep_dtype=False):
+    """The shape unchanged (compute_output_shape returns input_shape); the output cast to the layer's dtype."""
+    if x.rank:
+        ctx.name_axes(x, "batch", ...)
+    ctx.note(note)
+    ctx.units(units)
+    return ctx.spec(x.shape, x.dtype if keep_dtype else None)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Image augmentations that keep the shape
+
+
+class _ImageLayer(Layer):
+    """Base of Keras's image preprocessing layers (BaseImagePreprocessingLayer)."""
+
+    _note = "the shape is unchanged"
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format, type(self).__name__)
+
+    def infer(self, ctx, x, training=None):
+        return _same(ctx, x, self._note + "; the shape is unchanged and the values are cast to " + self.dtype)
+
+
+_REQUIRED = object()
+_VR = ("value_range", (0, 255))
+
+
+def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=None):
+    """A shape-keeping augmentation whose constructor takes ``params`` ((name, default) pairs, in Keras's order;
+    ``_REQUIRED`` for a required one): ``factor`` is checked within ``bounds`` and ``value_range`` as Keras does,
+    the others are kept as given."""
+    names = [p for p, _ in params]
+
+    def __init__(self, *args, **kwargs):
+        layer_type = type(self).__name__
+        if len(args) > len(names):
+            raise ArgumentError(f"{layer_type}.__init__() takes {len(names) + 1} positional arguments but "
+                                f"{len(args) + 1} were given", layer_type=layer_type)
+        values = {}
+        for (param, default), arg in zip(params, args):
+            if param in kwargs:
+                raise ArgumentError(f"{layer_type}.__init__() got multiple values for argument '{param}'",
+                                    layer_type=layer_type)
+            values[param] = arg
+        for param, default in params[len(args):]:
+            if param in kwargs:
+                values[param] = kwargs.pop(param)
+            elif default is _REQUIRED:
+                raise ArgumentError(f"{layer_type}.__init__() missing 1 required positional argument: '{param}'",
+                                    layer_type=layer_type)
+            else:
+                values[param] = default
+        _ImageLayer.__init__(self, data_format=values.pop("data_format", None), **kwargs)
+        if bounds is not None and "factor" in values:
+            values["factor"] = _factor(layer_type, values["factor"] or 0.0, bounds)
+        if "value_range" in values:
+            values["value_range"] = _value_range(layer_type, values["value_range"])
+        if check is not None:
+            check(layer_type, values)
+        self.__dict__.update(values)
+
+    def infer(self, ctx, x, training=None):
+        return _same(ctx, x, note + "; the shape is unchanged" + (
+            "" if keep_dtype else f" and the values are cast to {self.dtype}"), keep_dtype=keep_dtype)
+
+    cls = type(name, (_ImageLayer,), {"__init__": __init__, "infer": infer, "__module__": __name__,
+                                      "__doc__": f"keras.layers.{name}: {note}."})
+    return register()(cls)
+
+
+def _check_interpolation(layer_type, values):
+    if values["interpolation"] not in _INTERPOLATIONS:
+        _modes(layer_type, "interpolation", values["interpolation"], _INTERPOLATIONS)
+
+
+def _check_perspective(layer_type, values):
+    if values["scale"] < 0.0 or values["scale"] > 1.0:
+        _fail(layer_type, f"The `scale` argument should be a number in the range [0,1]. Received: "
+                          f"scale={values['scale']}")
+    _check_interpolation(layer_type, values)
+
+
+def _check_blur(layer_type, values):
+    k = values["kernel_size"]
+    odd = f"kernel_size must be an odd number. Received: kernel_size={k}"
+    if isinstance(k, (tuple, list)):
+        if len(k) != 2:
+            _fail(layer_type, f"The `kernel_size` argument should be a number (or a list of two numbers) Received: "
+                              f"kernel_size={k}")
+        if k[0] % 2 == 0 or k[1] % 2 == 0:
+            _fail(layer_type, odd)
+    elif not _is_number(k) or k % 2 == 0:
+        _fail(layer_type, odd)
+    _factor(layer_type, values["sigma"], (0, 1), "sigma")
+
+
+def _check_jitter(layer_type, values):
+    for arg, bounds in (("brightness_factor", (-1, 1)), ("contrast_factor", (0, 1)), ("saturation_factor", (0, 1)),
+                        ("hue_factor", (0, 1))):
+        if values[arg] is not None:
+            _factor(layer_type, values[arg], bounds)
+
+
+_S, _D = ("seed", None), ("data_format", None)
+_image_layer("RandomBrightness", "during training, a random brightness (a factor of the value range) is added to "
+             "every pixel", [("factor", _REQUIRED), _VR, _S], bounds=(-1, 1))
+_image_layer("RandomContrast", "during training, each image's contrast is scaled by a random factor around its "
+             "mean", [("factor", _REQUIRED), _VR, _S], bounds=(0, 1))
+_image_layer("RandomHue", "during training, each image's hue is shifted by a random amount",
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1))
+_image_layer("RandomSaturation", "during training, each image's saturation is scaled by a random factor",
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1))
+_image_layer("RandomSharpness", "during training, each image is sharpened or blurred by a random amount",
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1))
+_image_layer("RandomPosterization", "during training, each pixel keeps only a random number of its bits",
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(1, 8))
+_image_layer("RandomInvert", "during training, images are inverted (value → max − value) at random",
+             [("factor", 1.0), _VR, _S, _D], bounds=(0, 1))
+_image_layer("AutoContrast", "each image is stretched so its values fill the value range", [_VR])
+_Equalization = _image_layer("Equalization", "each image's histogram is equalized", [_VR, ("bins", 256), _D],
+                             keep_dtype=True)
+
+
+def _equalization_infer(self, ctx, x, training=None):
+    # Keras 3.15.1's compute_output_spec returns the input tensor itself, so the layer's output *is* its input
+    # and every model built through it is refused ("... is part of a cycle")
+    ctx.fail("in Keras 3.15.1, Equalization called on a symbolic tensor returns that same tensor, so a model "
+             "built through it has a cycle and Keras refuses it ('... from operation 'equalization' is part of a "
+             "cycle')", expected="no Equalization inside a model",
+             fix="apply Equalization to the data instead (e.g. dataset.map(layer)), outside the model")
+
+
+_Equalization.infer = _equalization_infer
+_image_layer("ContrastLimitedAdaptiveHistogramEqualization", "each image's histogram is equalized tile by tile "
+             "(CLAHE)", [("value_range", (0, 255)), ("clip_limit", 4.0), ("tile_grid_size", (8, 8)), _D])
+_image_layer("RandomGaussianBlur", "during training, images are blurred with a random Gaussian kernel",
+             [("factor", 1.0), ("kernel_size", 3), ("sigma", 1.0), _VR, _D, _S], bounds=(0, 1), check=_check_blur)
+_image_layer("RandomErasing", "during training, a random rectangle of each image is erased",
+             [("factor", 1.0), ("scale", (0.02, 0.33)), ("fill_value", None), _VR, _S, _D], bounds=(0, 1))
+_image_layer("RandomElasticTransform", "during training, images are warped by a random smooth displacement field",
+             [("factor", 1.0), ("scale", 1.0), ("interpolation", "bilinear"), ("fill_mode", "reflect"),
+              ("fill_value", 0.0), _VR, _S, _D], bounds=(0, 1), check=_check_interpolation)
+_image_layer("RandomPerspective", "during training, a random perspective transform is applied",
+             [("factor", 1.0), ("scale", 1.0), ("interpolation", "bilinear"), ("fill_value", 0.0), _S, _D],
+             bounds=(0, 1), check=_check_perspective)
+_image_layer("CutMix", "during training, a patch of another image of the batch is pasted in (labels mixed alike)",
+             [("factor", 1.0), _S, _D], bounds=(0, 1))
+_image_layer("MixUp", "during training, each image is blended with another image of the batch",
+             [("alpha", 0.2), _D, _S])
+_image_layer("AugMix", "during training, several chains of random augmentations are mixed",
+             [_VR, ("num_chains", 3), ("chain_depth", 3), ("factor", 0.3), ("alpha", 1.0), ("all_ops", True),
+              ("interpolation", "bilinear"), _S, _D], bounds=(0, 1))
+_image_layer("RandAugment", "during training, a few augmentations picked at random are applied",
+             [_VR, ("num_ops", 2), ("factor", 0.5), ("interpolation", "bilinear"), _S, _D], bounds=(0, 1))
+_image_layer("RandomColorJitter", "during training, brightness, contrast, saturation and hue are changed at random",
+             [_VR, ("brightness_factor", None), ("contrast_factor", None), ("saturation_factor", None),
+              ("hue_factor", None), _S, _D], check=_check_jitter)
+_image_layer("MaxNumBoundingBoxes", "the images pass through; only bounding boxes are padded to max_number",
+             [("max_number", _REQUIRED), ("fill_value", -1)])
+
+
+@register()
+class Solarization(_ImageLayer):
+    def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255), seed=None, **kwargs):
+        super().__init__(**kwargs)
+        for name, f in (("addition_factor", addition_factor), ("threshold_factor", threshold_factor)):
+            _factor("Solarization", f, (0, 1), name, message="The `factor` argument should be a number (or a list "
+                    "of two numbers) in the range [0, 1.0]. ")
+        self.value_range = _value_range("Solarization", value_range)
+
+    _note = "pixels above a threshold are inverted (value → max − value)"
+
+
+@register()
+class RandomFlip(_ImageLayer):
+    def __init__(self, mode="horizontal_and_vertical", seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.mode = mode
+
+    @property
+    def _note(self):
+        return f"during training, images are flipped ({self.mode.replace('_', ' ')}) at random"
+
+
+@register()
+class RandomGrayscale(_ImageLayer):
+    def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        if factor < 0 or factor > 1:
+            _fail("RandomGrayscale", f"`factor` should be between 0 and 1. Received: factor={factor}")
+        self.factor = factor
+
+    def infer(self, ctx, x, training=None):
+        return _same(ctx, x, f"during training, images are turned to grayscale with probability {self.factor} "
+                             f"(the channels are kept); the shape and dtype are unchanged", keep_dtype=True)
+
+
+@register()
+class RandomColorDegeneration(_ImageLayer):
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.factor = _factor("RandomColorDegeneration", factor, (0, 1))
+        self.value_range = _value_range("RandomColorDegeneration", value_range)
+
+    def infer(self, ctx, x, training=None):
+        if x.rank not in (3, 4):
+            ctx.fail("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+                     f"Received: input_shape={x.values()}", expected="(batch, height, width, channels)")
+        channels = x.shape[-1 if self.data_format == "channels_last" else -3]
+        if channels.value is not None and channels.value != 3:
+            ctx.fail(f"Input images must have 3 channels, but received images with {channels.value} channels.",
+                     expected="3 (RGB) channels", fix="this layer blends each image with its grayscale version: "
+                                                      "give it RGB images")
+        return _same(ctx, x, "during training, each image is blended with its grayscale version by a random "
+                             "factor; the shape is unchanged")
+
+
+class _GeometricLayer(_ImageLayer):
+    def _check_modes(self, fill_mode, interpolation):
+        layer_type = type(self).__name__
+        if fill_mode not in _FILL_MODES:
+            _modes(layer_type, "fill_mode", fill_mode, _FILL_MODES)
+        if interpolation not in _INTERPOLATIONS:
+            _modes(layer_type, "interpolation", interpolation, _INTERPOLATIONS)
+        self.fill_mode = fill_mode
+        self.interpolation = interpolation
+
+
+@register()
+class RandomRotation(_GeometricLayer):
+    def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
+                 data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.factor = _factor("RandomRotation", factor, (-1, 1))
+        self._check_modes(fill_mode, interpolation)
+
+    @property
+    def _note(self):
+        lo, hi = self.factor
+        return (f"during training, each image is rotated by a random angle between {lo:g} and {hi:g} of a full "
+                f"turn (the corners filled by '{self.fill_mode}')")
+
+
+_ZOOM_MESSAGE = ("The `height_factor` and `width_factor` arguments should be a number (or a list of two numbers) in "
+                 "the range (-1.0, 1.0]. ")
+_TRANSLATION_MESSAGE = ("The `factor` argument should be a number (or a list of two numbers) in the range "
+                        "[-1.0, 1.0]. ")
+
+
+@register()
+class RandomZoom(_GeometricLayer):
+    def __init__(self, height_factor, width_factor=None, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height_factor = _factor("RandomZoom", height_factor, (-1, 1), "height_factor", _ZOOM_MESSAGE, True)
+        self.width_factor = None if width_factor is None else _factor(
+            "RandomZoom", width_factor, (-1, 1), "width_factor", _ZOOM_MESSAGE, True)
+        self._check_modes(fill_mode, interpolation)
+
+    _note = "during training, each image is zoomed in or out by a random factor (the output keeps the input's size)"
+
+
+@register()
+class RandomTranslation(_GeometricLayer):
+    def __init__(self, height_factor, width_factor, fill_mode="reflect", interpolation="bilinear", seed=None,
+                 fill_value=0.0, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height_factor = _factor("RandomTranslation", height_factor, (-1, 1), "height_factor",
+                                     _TRANSLATION_MESSAGE)
+        self.width_factor = _factor("RandomTranslation", width_factor, (-1, 1), "width_factor",
+                                    _TRANSLATION_MESSAGE)
+        self._check_modes(fill_mode, interpolation)
+
+    _note = "during training, each image is shifted by a random fraction of its height and width"
+
+
+@register()
+class RandomShear(_GeometricLayer):
+    def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear", fill_mode="reflect", fill_value=0.0,
+                 data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        message = "The `factor` argument should be a number (or a list of two numbers) in the range [0, 1]. "
+        self.x_factor = _factor("RandomShear", x_factor, (0, 1), "x_factor", message)
+        self.y_factor = _factor("RandomShear", y_factor, (0, 1), "y_factor", message)
+        self._check_modes(fill_mode, interpolation)
+
+    _note = "during training, each image is sheared by a random amount along x and y"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Image layers that set the height and width
+
+
+def _hw_arg(layer_type, value, arg):
+    return value
+
+
+def _set_hw(ctx, layer, x, batched_rank, height_axes, noun):
+    """Resizing's and CenterCrop's compute_output_shape: a rank-4 input is a batch (axes 1, 2 — or 2, 3
+    channels_first), any other rank one unbatched image (axes 0, 1 — or 1, 2)."""
+    shape = list(x.shape)
+    h, w = height_axes(x.rank)
+    if min(h, w) < 0 or max(h, w) >= x.rank:
+        ctx.fail(f"{type(layer).__name__} sets axes {h} and {w} of its input to (height, width), but the input "
+                 f"has rank {x.rank}", expected="(batch, height, width, channels)",
+                 fix="give the layer a batch of images (batch, height, width, channels)")
+    height = ctx.const(layer.height, "height")
+    width = ctx.const(layer.width, "width")
+    shape[h] = height
+    shape[w] = width
+    ctx.name_axes(x, *(f"dim{i}" for i in range(x.rank)))
+    if x.rank == batched_rank:
+        ctx.note(f"every image is {noun} to height × width = {layer.height} × {layer.width}; the batch and "
+                 f"channel axes are kept")
+    else:
+        ctx.warn(f"Keras reads a rank-{x.rank} input as one unbatched image and sets its axes {h} and {w} to "
+                 f"{layer.height} and {layer.width}; a batch of images has rank 4")
+    ctx.units(_NO_WEIGHTS)
+    return ctx.spec(shape)
+
+
+def _resize_axes(data_format):
+    def axes(rank):
+        first = data_format == "channels_first"
+        if rank == 4:
+            return (2, 3) if first else (1, 2)
+        return (1, 2) if first else (0, 1)
+
+    return axes
+
+
+@register()
+class Resizing(_ImageLayer):
+    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
+                 pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, antialias=False,
+                 data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height = height
+        self.width = width
+        self.interpolation = interpolation
+        self.crop_to_aspect_ratio = crop_to_aspect_ratio
+        self.pad_to_aspect_ratio = pad_to_aspect_ratio
+
+    def infer(self, ctx, x, training=None):
+        how = ("resized (cropped to the aspect ratio first)" if self.crop_to_aspect_ratio else
+               "resized (padded to the aspect ratio first)" if self.pad_to_aspect_ratio else
+               f"resized ({self.interpolation})")
+        return _set_hw(ctx, self, x, 4, _resize_axes(self.data_format), how)
+
+
+@register()
+class CenterCrop(_ImageLayer):
+    def __init__(self, height, width, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height = height
+        self.width = width
+
+    def infer(self, ctx, x, training=None):
+        if x.rank not in (3, 4):
+            ctx.fail("`input_shape` must be a non-nested tuple or list of rank-1 with size 3 (unbatched) or 4 "
+                     "(batched).", expected="(batch, height, width, channels)")
+        return _set_hw(ctx, self, x, 4, _resize_axes(self.data_format),
+                       "cropped around its center (resized first where it is smaller)")
+
+
+@register()
+class RandomCrop(_ImageLayer):
+    def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
+        super().__init__(data_format=data_format, name=name, **kwargs)
+        self.height = height
+        self.width = width
+
+    def infer(self, ctx, x, training=None):
+        # compute_output_shape sets axes -3 and -2 (-2 and -1 channels_first), whatever the rank
+        return _set_hw(ctx, self, x, 4, lambda rank: (rank - 2, rank - 1) if self.data_format == "channels_first"
+                       else (rank - 3, rank - 2), "cropped at a random place during training (at its center "
+                                                  "otherwise)")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Encodings: an index per value, or the last axis as a vector of depth counts
+
+
+def _encode(ctx, x, mode, depth, what):
+    """The output of the one_hot / multi_hot / count / tf_idf modes (IndexLookup, Hashing, CategoryEncoding)."""
+    shape = x.shape
+    if mode == "one_hot":
+        if x.rank > 1 and shape[-1].value == 1:
+            out = (*shape[:-1], depth)
+            ctx.note(f"one_hot: the last axis of size 1 is replaced by a vector of {what}, a 1 at the value's index")
+        else:
+            out = (*shape, depth)
+            ctx.note(f"one_hot: every value becomes a vector of {what}, a 1 at its index: a new last axis")
+    else:
+        out = (*shape[:-1], depth)
+        counts = {"multi_hot": "a 1 for every index present", "count": "how many times each index appears",
+                  "tf_idf": "each index's count weighted by its inverse document frequency"}[mode]
+        ctx.note(f"{mode}: the last axis (one sample's values) becomes a vector of {what}: {counts}")
+    return out
+
+
+@register()
+class CategoryEncoding(Layer):
+    def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if output_mode == "binary":
+            output_mode = "multi_hot"
+        if output_mode not in ("count", "one_hot", "multi_hot"):
+            _fail("CategoryEncoding", f"Unknown arg for output_mode: {output_mode}")
+        if num_tokens is None:
+            _fail("CategoryEncoding", "num_tokens must be set to use this layer. If the number of tokens is not "
+                                      "known beforehand, use the IntegerLookup layer instead.")
+        if num_tokens < 1:
+            _fail("CategoryEncoding", f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}.")
+        self.num_tokens = num_tokens
+        self.output_mode = output_mode
+
+    def infer(self, ctx, x, count_weights=None):
+        depth = ctx.const(self.num_tokens, "num_tokens")
+        ctx.units(_NO_WEIGHTS)
+        if x.rank == 0:
+            return ctx.spec((depth,))
+        if x.rank:
+            ctx.name_axes(x, "batch", ...)
+        if self.output_mode == "one_hot" and x.rank == 1:
+            ctx.note("one_hot: every value becomes a vector of num_tokens, a 1 at its index")
+            return ctx.spec((*x.shape, depth))
+        return ctx.spec(_encode(ctx, x, self.output_mode, depth, "num_tokens"))
+
+
+@register()
+class Discretization(Layer):
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False,
+                 dtype=None, name=None):
+        super().__init__(dtype=dtype, name=name)
+        if sparse:
+            _fail("Discretization", "`sparse=True` cannot be used with backend torch")
+        _string_arg("Discretization", "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count"))
+        if num_bins is not None and num_bins < 0:
+            _fail("Discretization", f"`num_bins` must be greater than or equal to 0. Received: `num_bins={num_bins}`")
+        if num_bins is not None and bin_boundaries is not None:
+            _fail("Discretization", f"Both `num_bins` and `bin_boundaries` should not be set. Received: "
+                                    f"`num_bins={num_bins}` and `bin_boundaries={bin_boundaries}`")
+        if num_bins is None and bin_boundaries is None:
+            _fail("Discretization", "You need to set either `num_bins` or `bin_boundaries`.")
+        self.bin_boundaries = bin_boundaries
+        self.num_bins = num_bins
+        self.output_mode = output_mode
+
+    def infer(self, ctx, x):
+        ctx.units("no units and no weights: the bin boundaries are given (or set by adapt() on data), not learned")
+        if self.output_mode == "int":
+            ctx.note("each value is replaced by the index of the bin it falls in (int32); the shape is unchanged")
+            return ctx.spec(x.shape, "int32")
+        depth = (ctx.const(len(self.bin_boundaries) + 1, "bins") if self.bin_boundaries is not None
+                 else ctx.const(self.num_bins, "num_bins"))
+        shape = x.shape
+        if self.output_mode == "one_hot":
+            ctx.note("one_hot: every value becomes a vector with a 1 at its bin")
+            out = (*shape[:-1], depth) if shape and shape[-1].value == 1 and x.rank > 1 else (*shape, depth)
+        elif x.rank >= 2:
+            ctx.note(f"{self.output_mode}: Keras drops axis 1 and appends one entry per bin")
+            out = (shape[0], *shape[2:], depth)
+        else:
+            out = (depth,)
+        return ctx.spec(out)
+
+
+def _check_hash_output(layer_type, output_mode, allowed):
+    _string_arg(layer_type, "output_mode", output_mode, allowed)
+
+
+@register()
+class Hashing(Layer):
+    def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
+        if kwargs.get("dtype") is None:
+            kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
+        super().__init__(**kwargs)
+        if num_bins is None or num_bins <= 0:
+            _fail("Hashing", f"The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: "
+                             f"num_bins={num_bins}.")
+        if output_mode == "int" and self.dtype not in ("int32", "int64"):
+            _fail("Hashing", f"When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'in64'. "
+                             f"Received: dtype={self.dtype}")
+        modes = ("int", "one_hot", "multi_hot", "count")
+        if output_mode not in modes:
+            _fail("Hashing", f"Invalid value for argument `output_mode`. Expected one of {modes}. Received: "
+                             f"output_mode={output_mode}")
+        if sparse and output_mode == "int":
+            _fail("Hashing", "`sparse` may only be true if `output_mode` is `\"one_hot\"`, `\"multi_hot\"`, or "
+                             f"`\"count\"`. Received: sparse={sparse} and output_mode={output_mode}")
+        if salt is not None and not (isinstance(salt, (tuple, list)) and len(salt) == 2 or isinstance(salt, int)):
+            _fail("Hashing", "The `salt` argument for `Hashing` can only be a tuple of size 2 integers, or a single "
+                             f"integer. Received: salt={salt}.")
+        self.num_bins = num_bins
+        self.output_mode = output_mode
+
+    def infer(self, ctx, x):
+        ctx.units("no units and no weights: each value is hashed into one of num_bins buckets")
+        if self.output_mode == "int":
+            ctx.note(f"each value is hashed to a bucket index in [0, {self.num_bins}); the shape is unchanged")
+            return ctx.spec(x.shape)
+        depth = ctx.const(self.num_bins, "num_bins")
+        ctx.note(f"{self.output_mode}: the last axis becomes a vector of num_bins bucket counts")
+        return ctx.spec((*x.shape[:-1], depth) if x.rank else (depth,))
+
+
+@register()
+class HashedCrossing(Layer):
+    def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None, **kwargs):
+        if output_mode == "int" and dtype is None:
+            dtype = "int64"
+        super().__init__(name=name, dtype=dtype)
+        if sparse:
+            _fail("HashedCrossing", "`sparse=True` can only be used with the TensorFlow backend.")
+        _string_arg("HashedCrossing", "output_mode", output_mode, ("int", "one_hot"))
+        self.num_bins = num_bins
+        self.output_mode = output_mode
+
+    def infer(self, ctx, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            ctx.fail(f"Expected as input a list/tuple of 2 tensors. Received input_shape={ctx.input_specs}",
+                     expected="[feature_a, feature_b]", fix="call the layer on a list of the two features to cross")
+        a, b = inputs
+        if a.shape[-1].value != b.shape[-1].value:
+            ctx.fail("Expected the two input tensors to have identical shapes. Received input_shape="
+                     f"{[a.values(), b.values()]}", expected="two features of the same shape")
+        ctx.units("no units and no weights: each pair of values is hashed into one of num_bins buckets")
+        if self.output_mode == "int":
+            ctx.note(f"each pair (a, b) is hashed to a bucket index in [0, {self.num_bins})")
+            return ctx.spec(a.shape)
+        depth = ctx.const(self.num_bins, "num_bins")
+        ctx.note("one_hot: each crossed value becomes a vector of num_bins")
+        if a.shape[-1].value != 1:
+            return ctx.spec((*a.shape, depth))
+        return ctx.spec((*a.shape[:-1], depth))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Lookups: a vocabulary of tokens, each mapped to an index
+
+
+class _IndexLookup(Layer):
+    _oov_default = None
+
+    def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype, vocabulary=None,
+                 idf_weights=None, invert=False, output_mode="int", sparse=False, pad_to_max_tokens=False,
+                 oov_method="floormod", salt=None, name=None, **kwargs):
+        layer_type = type(self).__name__
+        if max_tokens is not None and max_tokens <= 1:
+            _fail(layer_type, f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}")
+        if pad_to_max_tokens and max_tokens is None:
+            _fail(layer_type, f"If pad_to_max_tokens is True, must set `max_tokens`. Received: "
+                              f"max_tokens={max_tokens}")
+        if num_oov_indices < 0:
+            _fail(layer_type, f"`num_oov_indices` must be greater than or equal to 0. Received: "
+                              f"num_oov_indices={num_oov_indices}")
+        _string_arg(layer_type, "oov_method", oov_method, ("floormod", "farmhash"))
+        if salt is not None:
+            if vocabulary_dtype.startswith("int") and oov_method != "farmhash":
+                _fail(layer_type, f"`salt` can only be used when `oov_method='farmhash'`. Received: "
+                                  f"oov_method={oov_method}")
+            if not (isinstance(salt, (tuple, list)) and len(salt) == 2 or isinstance(salt, int)):
+                _fail(layer_type, "The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a "
+                                  f"single integer. Received: salt={salt}.")
+        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        _string_arg(layer_type, "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count", "tf_idf"))
+        if invert and output_mode != "int":
+            _fail(layer_type, f"`output_mode` must be `'int'` when `invert` is true. Received: "
+                              f"output_mode={output_mode}")
+        if sparse:
+            _fail(layer_type, "`sparse=True` can only be used with the TensorFlow backend.")
+        if idf_weights is not None and output_mode != "tf_idf":
+            _fail(layer_type, f"`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
+                              f"idf_weights={idf_weights} and output_mode={output_mode}")
+        kwargs.pop("trainable", None)
+        kwargs.pop("dtype", None)
+        vocabulary_size = kwargs.pop("vocabulary_size", None)
+        kwargs.pop("has_input_vocabulary", None)
+        kwargs.pop("encoding", None)
+        if kwargs:
+            _fail(layer_type, f"Unrecognized keyword argument(s): {kwargs}")
+        super().__init__(name=name)
+        self.invert = invert
+        self.max_tokens = max_tokens
+        self.num_oov_indices = num_oov_indices
+        self.mask_token = mask_token
+        self.oov_token = oov_token
+        self.output_mode = output_mode
+        self.pad_to_max_tokens = pad_to_max_tokens
+        self.vocabulary_size = vocabulary_size
+        if vocabulary is not None:
+            self.vocabulary_size = self._vocabulary_size(list(vocabulary), idf_weights)
+
+    def _vocabulary_size(self, vocabulary, idf_weights):
+        """set_vocabulary's check and count: the tokens, after the OOV indices (and the mask in 'int' mode)."""
+        layer_type = type(self).__name__
+        if isinstance(vocabulary, str):
+            _fail(layer_type, "a vocabulary file cannot be read by shapewise: pass the vocabulary as a list")
+        if self.output_mode == "tf_idf" and idf_weights is None:
+            _fail(layer_type, "`idf_weights` must be set if output_mode is 'tf_idf'.")
+        if not vocabulary:
+            _fail(layer_type, f"Cannot set an empty vocabulary. Received: vocabulary={vocabulary}")
+        oov_start = 1 if self.mask_token is not None and self.output_mode == "int" else 0
+        token_start = oov_start + self.num_oov_indices
+        special = [self.mask_token] * oov_start + [self.oov_token] * self.num_oov_indices
+        tokens = vocabulary[token_start:] if vocabulary[:token_start] == special else vocabulary
+        seen, repeated = set(), []
+        for t in tokens:
+            if t in seen and t not in repeated:
+                repeated.append(t)
+            seen.add(t)
+        if repeated:
+            _fail(layer_type, "The passed vocabulary has at least one repeated term. Please uniquify your dataset. "
+                              f"The repeated terms are: {repeated}")
+        if self.mask_token is not None and self.mask_token in tokens:
+            _fail(layer_type, f"Found reserved mask token at unexpected location in `vocabulary`. Received: "
+                              f"mask_token={self.mask_token}")
+        if self.oov_token is not None and self.invert and self.oov_token in tokens:
+            _fail(layer_type, f"Found reserved OOV token at unexpected location in `vocabulary`. Received: "
+                              f"oov_token={self.oov_token}")
+        size = token_start + len(tokens)
+        if self.max_tokens is not None and size > self.max_tokens:
+            _fail(layer_type, f"Attempted to set a vocabulary larger than the maximum vocab size. Received "
+                              f"vocabulary size is {size}; `max_tokens` is {self.max_tokens}.")
+        if self.output_mode == "tf_idf" and len(vocabulary) != len(idf_weights):
+            _fail(layer_type, f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
+                              f"{len(idf_weights)}; len(vocabulary) is {len(vocabulary)}")
+        return size
+
+    def _depth(self, ctx):
+        if self.pad_to_max_tokens:
+            return ctx.const(self.max_tokens, "max_tokens")
+        if self.vocabulary_size is None:
+            return None  # set by adapt() on data: unknown until then
+        return ctx.const(self.vocabulary_size, "vocabulary_size")
+
+    def infer(self, ctx, x):
+        ctx.units(_lookup_units, self)
+        if x.rank:
+            ctx.name_axes(x, "batch", ...)
+        if self.output_mode == "int":
+            ctx.note("each token is replaced by its index in the vocabulary (int64); the shape is unchanged"
+                     if not self.invert else "each index is replaced by its token; the shape is unchanged")
+            return ctx.spec(x.shape, "int64")
+        return ctx.spec(_encode(ctx, x, self.output_mode, self._depth(ctx), "vocabulary_size"), "float32")
+
+
+def _lookup_units(layer):
+    size = ("max_tokens" if layer.pad_to_max_tokens else f"{layer.vocabulary_size} indices"
+            if layer.vocabulary_size is not None else "a size set by adapt() on data")
+    return (f"no units and no weights: a fixed table from token to index ({size}: the vocabulary, after "
+            f"{layer.num_oov_indices} out-of-vocabulary index(es) and the mask index when there is one)")
+
+
+@register()
+class StringLookup(_IndexLookup):
+    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]", vocabulary=None,
+                 idf_weights=None, invert=False, output_mode="int", pad_to_max_tokens=False, sparse=False,
+                 encoding="utf-8", name=None, salt=None, **kwargs):
+        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
+                         oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype="string",
+                         idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
+                         pad_to_max_tokens=pad_to_max_tokens, name=name, salt=salt, **kwargs)
+
+
+@register()
+class IntegerLookup(_IndexLookup):
+    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1, vocabulary=None,
+                 vocabulary_dtype="int64", idf_weights=None, invert=False, output_mode="int", sparse=False,
+                 pad_to_max_tokens=False, oov_method="floormod", salt=None, name=None, **kwargs):
+        if max_tokens is not None and max_tokens <= 1:
+            _fail("IntegerLookup", f"If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. "
+                                   f"Received: max_tokens={max_tokens}")
+        if num_oov_indices < 0:
+            _fail("IntegerLookup", f"The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. "
+                                   f"Received: num_oov_indices={num_oov_indices}")
+        if sparse:
+            _fail("IntegerLookup", "`sparse=True` can only be used with the TensorFlow backend.")
+        if vocabulary_dtype != "int64":
+            _fail("IntegerLookup", "Only `vocabulary_dtype='int64'` is supported at this time. Received: "
+                                   f"vocabulary_dtype={vocabulary_dtype}")
+        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token,
+                         oov_token=oov_token, vocabulary=vocabulary, vocabulary_dtype=vocabulary_dtype,
+                         idf_weights=idf_weights, invert=invert, output_mode=output_mode, sparse=sparse,
+                         pad_to_max_tokens=pad_to_max_tokens, oov_method=oov_method, salt=salt, name=name,
+                         **kwargs)
+
+
+@register()
+class TextVectorization(Layer):
+    def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
+                 output_mode="int", output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
+                 idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None, **kwargs):
+        t = "TextVectorization"
+        if sparse:
+            _fail(t, "`sparse=True` can only be used with the TensorFlow backend.")
+        if ragged:
+            _fail(t, "`ragged=True` can only be used with the TensorFlow backend.")
+        _string_arg(t, "standardize", standardize, ("lower_and_strip_punctuation", "lower", "strip_punctuation"),
+                    allow_none=True, allow_callables=True)
+        _string_arg(t, "split", split, ("whitespace", "character"), allow_none=True, allow_callables=True)
+        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        _string_arg(t, "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count", "tf_idf"))
+        if not (ngrams is None or isinstance(ngrams, int) or isinstance(ngrams, tuple) and all(
+                isinstance(i, int) for i in ngrams)):
+            _fail(t, f"`ngrams` must be None, an integer, or a tuple of integers. Received: ngrams={ngrams}")
+        if output_mode == "int" and not (isinstance(output_sequence_length, int) or output_sequence_length is None):
+            _fail(t, "`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. "
+                     f"Received: output_sequence_length={output_sequence_length}")
+        if output_mode != "int" and output_sequence_length is not None:
+            _fail(t, "`output_sequence_length` must not be set if `output_mode` is not 'int'. Received "
+                     f"output_sequence_length={output_sequence_length}.")
+        kwargs.pop("has_input_vocabulary", None)
+        vocabulary_size = kwargs.pop("vocabulary_size", None)
+        super().__init__(name=name, **kwargs)
+        self.split = split
+        self.output_mode = output_mode
+        self.output_sequence_length = output_sequence_length
+        self.max_tokens = max_tokens
+        # Keras keeps a StringLookup(mask_token="") inside (not a tracked sublayer of the model)
+        self._lookup = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
+                                    pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
+                                    vocabulary_size=vocabulary_size, name=f"{self.name}_lookup")
+
+    def infer(self, ctx, x):
+        ctx.units(_lookup_units, self._lookup)
+        if self.output_mode == "int":
+            n = self.output_sequence_length
+            steps = None if n is None else ctx.const(n, "output_sequence_length")
+            ctx.note("each string is split into tokens, each token replaced by its index (int64): "
+                     + ("padded or cut to output_sequence_length tokens" if n is not None else
+                        "as many as the longest string has (unknown until run)"))
+            return ctx.spec((x.shape[0] if x.rank else None, steps), "int64")
+        shape = x.shape
+        if self.split is None:
+            if x.rank <= 1:
+                shape = (*shape, Known(1))
+        else:
+            shape = (*shape, None)
+        from ..engine import Spec
+
+        return ctx.spec(_encode(ctx, Spec(shape), self.output_mode, self._lookup._depth(ctx), "vocabulary_size"),
+                        "float32")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Audio
+
+
+@register()
+class MelSpectrogram(Layer):
+    def __init__(self, fft_length=2048, sequence_stride=512, sequence_length=None, window="hann",
+                 sampling_rate=16000, num_mel_bins=128, min_freq=20.0, max_freq=None, power_to_db=True,
+                 top_db=80.0, mag_exp=2.0, min_power=1e-10, ref_power=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.fft_length = fft_length
+        self.sequence_stride = sequence_stride
+        self.sequence_length = sequence_length or fft_length
+        if self.fft_length < self.sequence_length:
+            _fail("MelSpectrogram", "`fft_length` must be greater than or equal to   `sequence_length`. Received: "
+                                    f"`sequence_length`={self.sequence_length}, `fft_length`={self.fft_length}.")
+        self.num_mel_bins = num_mel_bins
+
+    def infer(self, ctx, x):
+        if x.rank == 0:
+            ctx.fail("MelSpectrogram needs an input with a time axis", expected="(batch, samples)")
+        bins = ctx.const(self.num_mel_bins, "num_mel_bins")
+        stride = ctx.const(self.sequence_stride, "sequence_stride")
+        samples = x.shape[0] if x.rank == 1 else x.shape[1]
+        frames = ctx.derive("frames", (samples + stride + 1) // stride)
+        ctx.note("the waveform is cut into frames every sequence_stride samples; each frame becomes num_mel_bins "
+                 "mel-scaled energies: out = (num_mel_bins, ⌊(samples + stride + 1) / stride⌋)")
+        ctx.units("no units and no weights: the mel filter bank and Fourier transform are fixed")
+        if x.rank == 1:
+            return ctx.spec((bins, frames))
+        return ctx.spec((x.shape[0], bins, frames))
+
+
+@register()
+class STFTSpectrogram(Layer):
+    def __init__(self, mode="log", frame_length=256, frame_step=None, fft_length=None, window="hann",
+                 periodic=False, scaling="density", padding="valid", expand_dims=False, data_format=None, **kwargs):
+        t = "STFTSpectrogram"
+        if frame_step is not None and (frame_step > frame_length or frame_step < 1):
+            _fail(t, "`frame_step` should be a positive integer not greater than `frame_length`. Received "
+                     f"frame_step={frame_step}, frame_length={frame_length}")
+        if fft_length is not None and fft_length < frame_length:
+            _fail(t, f"`fft_length` should be not less than `frame_length`. Received fft_length={fft_length}, "
+                     f"frame_length={frame_length}")
+        modes = ["log", "magnitude", "psd", "real", "imag", "angle", "stft"]
+        if mode not in modes:
+            _fail(t, f"Output mode is invalid, it must be one of {', '.join(modes)}. Received: mode={mode}")
+        if scaling is not None and scaling not in ["density", "spectrum"]:
+            _fail(t, f"Scaling is invalid, it must be `None`, 'density' or 'spectrum'. Received scaling={scaling}")
+        if padding not in ["valid", "same"]:
+            _fail(t, f"Padding is invalid, it should be 'valid', 'same'. Received: padding={padding}")
+        super().__init__(**kwargs)
+        self.mode = mode
+        self.frame_length = frame_length
+        self.frame_step = frame_step or frame_length // 2
+        self.fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
+        self.padding = padding
+        self.expand_dims = expand_dims
+        self.data_format = standardize_data_format(data_format, t)
+
+    def infer(self, ctx, x):
+        if x.rank != 3:  # InputSpec(ndim=3)
+            ctx.fail(f"STFTSpectrogram needs a 3D input (batch, samples, channels), got rank {x.rank}",
+                     expected="(batch, samples, channels)" if self.data_format == "channels_last" else
+                     "(batch, channels, samples)", fix="add a channel axis, e.g. Reshape((-1, 1))")
+        last = self.data_format == "channels_last"
+        if last:
+            batch, samples, channels = ctx.bind(x, "batch", "samples", "channels")
+        else:
+            batch, channels, samples = ctx.bind(x, "batch", "channels", "samples")
+        frame = ctx.const(self.frame_length, "frame_length")
+        freqs = ctx.const(self.fft_length // 2 + 1, "frequencies")
+        shape = (frame, Known(1), freqs)
+        if self.mode != "imag":
+            ctx.weight("real_kernel", shape)
+        if self.mode != "real":
+            ctx.weight("imag_kernel", shape)
+        (frames,) = conv_output_dims(ctx, [samples], [frame], (self.frame_step,), (1,), self.padding, ("steps",),
+                                     "use shorter frames (frame_length) or a longer input", kind="frame")
+        per_channel = freqs * 2 if self.mode == "stft" else freqs
+        ctx.units(f"no units: real_kernel/imag_kernel hold the windowed Fourier basis ({self.frame_length} samples × "
+                  f"{self.fft_length // 2 + 1} frequencies), set at creation, not trained by design (Keras still "
+                  f"counts them as trainable weights)")
+        if self.expand_dims:
+            return ctx.spec((batch, frames, per_channel, channels) if last else (batch, channels, frames, per_channel))
+        out = ctx.derive("features", per_channel * channels)
+        ctx.note("each frame of frame_length samples becomes one spectrum per channel, the channels side by side")
+        return ctx.spec((batch, frames, out) if last else (batch, out, frames))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pipeline
+
+
+@register()
+class Pipeline(Layer):
+    def __init__(self, layers, name=None):
+        super().__init__(name=name)
+        self.layers = list(layers)
+        self._sublayers = self.layers
+
+    def infer(self, ctx, x, training=None):
+        for layer in self.layers:
+            x = ctx.call(layer, x)
+        ctx.note("the layers of the pipeline run one after the other: " + " → ".join(l.name for l in self.layers))
+        return x
