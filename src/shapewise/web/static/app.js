@@ -553,12 +553,14 @@
       return;
     }
     out.replaceChildren(compare(data));
+    out.scrollIntoView({block: "nearest"});
   }
 
   function compare(data) {
     const i = data.model;
     const before = data.before.models[i], after = data.after.models[i];
     const frag = h("div", {});
+    frag.append(h("h2", {}, "What if…"));
     frag.append(h("p", {}, data.edits.map((e) => h("span", {class: "tag"}, `line ${e.line}: ${e.old} → ${e.new}`)), " "));
     if (data.after.error || !after) {
       frag.append(h("p", {class: "err"}, "With that change the code no longer builds:"), errorBlock(data.after.error));
