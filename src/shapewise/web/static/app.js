@@ -431,6 +431,8 @@
     box.classList.add("selected");
     state.selected = info.layer.name;
     showExplanation(info.layer, info.model);
+    const panel = $("explanation"), rect = panel.getBoundingClientRect();
+    if (rect.top > window.innerHeight || rect.bottom < 0) panel.scrollIntoView({block: "nearest"});  // narrow screens
   }
 
   function weightRows(layer) {
