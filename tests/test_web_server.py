@@ -214,7 +214,9 @@ def test_what_if_finds_the_literal_behind_a_name(server):
     ({"source": SHAPE_ERROR, "changes": [{"input": "input_layer", "axis": 1, "size": 3}]}, "no model"),
     ({"source": "import keras\nm = keras.Sequential([keras.layers.Dense(3, input_shape=(2 * 5,))])\n",
       "changes": [{"input": "input_layer", "axis": 1, "size": 12}]}, "no number 10"),
-], ids=["no-such-axis", "size-zero", "no-changes", "shape-error", "computed-dim"])
+    ({"source": "import keras\nm = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Conv2D(8, 5)])\n",
+      "changes": [{"input": "input_layer", "axis": 1, "size": 3}]}, "changing the 64 on line 2 to 3 breaks the model"),
+], ids=["no-such-axis", "size-zero", "no-changes", "shape-error", "computed-dim", "breaks-the-model"])
 def test_what_if_refusals_are_clear(server, request_body, fragment):
     status, headers, body = request(server, "POST", "/api/whatif", request_body)
     assert status == 200 and headers["X-Shapewise-Exit"] == "2"
