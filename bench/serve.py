@@ -48,6 +48,8 @@ def median_time(fn, repeats):
 
 
 def main(repeats=9):
+    # in-process first, with no server threads or workers alive in this process
+    local_times = {name: median_time(lambda source=source: explain(source), repeats) for name, source in cases()}
     server = Server(port=0, workers=2)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -67,7 +69,7 @@ def main(repeats=9):
 
             size = len(over_http())
             served = median_time(over_http, repeats)
-            local = median_time(lambda source=source: explain(source), repeats)
+            local = local_times[name]
             rows.append((name, size, local, served))
             print(f"{name:40s} {size / 1024:8.1f} KiB  in-process {local * 1000:7.1f} ms  "
                   f"served {served * 1000:7.1f} ms")
@@ -80,7 +82,9 @@ def main(repeats=9):
         f"Measured by `python bench/serve.py` on this machine ({os.cpu_count()} cores, shared), {date.today()}, "
         f"Python {platform.python_version()}. Medians of {repeats} requests, one at a time, after one warm-up.",
         "In-process: `interpret` + `render(result, \"json\")` (what the worker runs); served: `POST /api/explain` "
-        "to a local server with 2 worker processes, the whole round trip.",
+        "to a local server with 2 worker processes, the whole round trip. The machine is shared with other work: "
+        "differences of a few ms (either way) are noise; the server adds about a millisecond plus the transfer of the "
+        "JSON.",
         "",
         "| snippet | JSON | in-process | served | server adds |",
         "|---|---:|---:|---:|---:|",

@@ -75,6 +75,12 @@ def test_a_shapewise_keras_model_displays_itself(notebook):
 
 
 def test_a_shape_error_displays_as_an_error(notebook):
+    from html import escape
+
+    from shapewise.frontends.snippet import interpret
+
     html = html_output(notebook.cells[3])
-    assert "data-error=" in html and "expected ndim=3" in html
+    error = interpret("import keras\nm = keras.Sequential([keras.Input((10,)), keras.layers.LSTM(4)])\n").error
+    assert error is not None and error.layer == "lstm"
+    assert "data-error=" in html and escape(error.message[:60]) in html
     assert 'data-layer="' not in html

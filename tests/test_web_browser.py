@@ -149,8 +149,8 @@ def test_a_shape_error_is_shown_in_place(browser_page, server):
 
 def test_what_if_timesteps_change_nothing_and_image_size_changes_dense(browser_page):
     page, problems = browser_page
-    _, total_10 = keras_counts(lstm)
-    _, total_100 = keras_counts(lambda k: lstm(k, 100))
+    params_10, total_10 = keras_counts(lstm)
+    params_100, total_100 = keras_counts(lambda k: lstm(k, 100))
     page.click('[data-example="LSTM(32) on (10, 64)"]')
     ready(page)
     page.wait_for_selector('[data-layer="lstm"]')
@@ -161,6 +161,11 @@ def test_what_if_timesteps_change_nothing_and_image_size_changes_dense(browser_p
     assert verdict.get_attribute("data-verdict") == ("same" if total_10 == total_100 else "changed")
     assert f"{total_10:,} → {total_100:,}" in verdict.inner_text()
     assert "line 7: 10 → 100" in page.locator("[data-whatif]").inner_text()
+    # what changes (the LSTM's input) and what does not (its output and its parameters)
+    lstm_row = page.locator('[data-layer-row="lstm"] td')
+    assert " ".join(lstm_row.nth(1).inner_text().split()) == "(None, 10, 64) → (None, 100, 64)"
+    assert params_10["lstm"] == params_100["lstm"]
+    assert lstm_row.nth(2).inner_text() == "(None, 32)" and lstm_row.nth(3).inner_text() == f"{params_10['lstm']:,}"
     shot(page, "3-what-if-timesteps")
 
     # (at 64 and 100 rather than the seed's 320, which real Keras would allocate 1.7 GB of weights for)
@@ -175,7 +180,7 @@ def test_what_if_timesteps_change_nothing_and_image_size_changes_dense(browser_p
     assert page.locator("[data-verdict]").get_attribute("data-verdict") == "changed"
     assert f"{total_64:,} → {total_100:,}" in page.locator("[data-verdict]").inner_text()
     dense_row = page.locator('[data-layer-row="dense"]')
-    assert f"{params_64['dense']:,} → {params_100['dense']:,}" in dense_row.inner_text()
+    assert " ".join(dense_row.locator("td.n").inner_text().split()) == f"{params_64['dense']:,} → {params_100['dense']:,}"
     conv_row = page.locator('[data-layer-row="conv2d"]')
     assert params_64["conv2d"] == params_100["conv2d"]
     assert conv_row.locator("td.n").inner_text() == f"{params_64['conv2d']:,}"  # unchanged: shown once

@@ -214,7 +214,9 @@ def test_what_if_finds_the_literal_behind_a_name(server):
     ({"source": SHAPE_ERROR, "changes": [{"input": "input_layer", "axis": 1, "size": 3}]}, "no model"),
     ({"source": "import keras\nm = keras.Sequential([keras.layers.Dense(3, input_shape=(2 * 5,))])\n",
       "changes": [{"input": "input_layer", "axis": 1, "size": 12}]}, "no number 10"),
-], ids=["no-such-axis", "size-zero", "no-changes", "shape-error", "computed-dim"])
+    ({"source": "import keras\nm = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Conv2D(8, 5)])\n",
+      "changes": [{"input": "input_layer", "axis": 1, "size": 3}]}, "changing the 64 on line 2 to 3 breaks the model"),
+], ids=["no-such-axis", "size-zero", "no-changes", "shape-error", "computed-dim", "breaks-the-model"])
 def test_what_if_refusals_are_clear(server, request_body, fragment):
     status, headers, body = request(server, "POST", "/api/whatif", request_body)
     assert status == 200 and headers["X-Shapewise-Exit"] == "2"
@@ -262,3 +264,30 @@ def test_serve_refuses_a_port_in_use(server):
     out = subprocess.run([sys.executable, "-m", "shapewise", "serve", "--port", str(server.port)], check=False,
                          capture_output=True, text=True, timeout=60, env={**os.environ, "KERAS_BACKEND": "torch"})
     assert out.returncode == 2 and f"cannot listen on 127.0.0.1:{server.port}" in out.stderr
+
+
+def test_a_worker_that_dies_is_replaced(server):
+    # killed while idle: the next requests are answered by fresh workers
+    for worker in list(server.pool._all):
+        worker.process.kill()
+        worker.process.wait(10)
+    for _ in range(3):
+        assert request(server, "POST", "/api/explain", {"source": EXAMPLE})[0] == 200
+    # killed while it explains: that request is a clear 500, and the pool is whole again
+    results = {}
+    thread = threading.Thread(target=lambda: results.update(
+        status=request(server, "POST", "/api/explain", {"source": HOSTILE})))
+    thread.start()
+    deadline = time.monotonic() + 10
+    busy = None
+    while busy is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        idle = set(map(id, list(server.pool._idle.queue)))
+        busy = next((w for w in list(server.pool._all) if id(w) not in idle), None)
+    assert busy is not None
+    busy.process.kill()
+    thread.join(30)
+    status, _, body = results["status"]
+    assert status == 500 and b"stopped" in body
+    assert [request(server, "POST", "/api/explain", {"source": EXAMPLE})[0] for _ in range(2)] == [200, 200]
+    assert len(server.pool._all) == 2

@@ -114,6 +114,7 @@ def what_if(request):
         want = dict(sizes)
         want[(input_name, axis)] = size
         tree = ast.parse(current)
+        broke = None  # (line, error) of the first edit that made the code raise a shape error
         for node in _int_literals(tree, old)[:MAX_CANDIDATES]:
             if time.monotonic() > deadline:
                 raise WhatIfError(f"finding the number that sets axis {axis} of input '{input_name}' takes longer "
@@ -122,6 +123,8 @@ def what_if(request):
             if edited is None:
                 continue
             trial = _run(edited)
+            if broke is None and trial.error is not None and trial.error.exit_code == 1:
+                broke = node.lineno, trial.error
             if len(trial.models) == len(result.models) and _input_sizes(trial, model_index) == want \
                     and trial.models[model_index].name == name:
                 line = current.splitlines()[node.lineno - 1].encode("utf-8")
@@ -131,6 +134,8 @@ def what_if(request):
                 current, sizes = edited, want
                 break
         else:
+            if broke is not None:
+                raise WhatIfError(f"changing the {old} on line {broke[0]} to {size} breaks the model: {broke[1]}")
             raise WhatIfError(f"no number {old} in the source sets axis {axis} of input '{input_name}' of model "
                               f"'{name}' on its own (it may be computed, or shared with another axis): "
                               "edit the code directly")

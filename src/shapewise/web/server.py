@@ -30,6 +30,7 @@ from importlib import resources
 MAX_BODY = 1_000_000  # bytes
 WALL_TIMEOUT = 30.0  # seconds a worker may take for one request before it is killed (the interpreter has 5 s CPU)
 WAIT_TIMEOUT = 30.0  # seconds a request waits for a free worker before a 503
+START_TIMEOUT = 60.0  # seconds a new worker may take to start (not counted in a request's time)
 
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
@@ -58,7 +59,11 @@ def load_assets():
 
 
 class WorkerTimeout(Exception):
-    pass
+    """The worker did not answer in time (it was killed and replaced)."""
+
+
+class WorkerFailed(Exception):
+    """The worker ended without answering (it was replaced)."""
 
 
 def _package_root():
@@ -75,6 +80,7 @@ class _Worker:
         self.process = subprocess.Popen([sys.executable, "-m", "shapewise.web.worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env, close_fds=True)
         self._fd = self.process.stdout.fileno()
+        self._started = False
 
     def _read(self, n, deadline):
         chunks = []
@@ -94,6 +100,10 @@ class _Worker:
         return self._read(n, deadline)
 
     def call(self, request, timeout):
+        if not self._started:  # its first request waits for it to be ready, outside the request's own time
+            if self._frame(time.monotonic() + START_TIMEOUT) != b"ready":
+                raise EOFError("the worker did not start")
+            self._started = True
         data = json.dumps(request).encode("utf-8")
         self.process.stdin.write(struct.pack(">I", len(data)) + data)
         self.process.stdin.flush()
@@ -105,15 +115,18 @@ class _Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait(10)
-        self.process.stdin.close()
-        self.process.stdout.close()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
 
 
 class WorkerPool:
     """A few worker processes, each running one request at a time; a worker that overruns is replaced."""
 
     def __init__(self, size=2, timeout=WALL_TIMEOUT):
-        self._timeout = timeout
+        self.timeout = timeout
         self._idle = queue.Queue()
         self._all = []
         self._lock = threading.Lock()
@@ -129,12 +142,19 @@ class WorkerPool:
     def call(self, request):
         """(status, content type, body, exit code); raises queue.Empty when every worker stays busy."""
         worker = self._idle.get(timeout=WAIT_TIMEOUT)
-        try:
-            return worker.call(request, self._timeout)
-        except (WorkerTimeout, EOFError, OSError, ValueError, struct.error):
+        if worker.process.poll() is not None:  # it ended while idle (killed from outside): a fresh one
             self._retire(worker)
             worker = self._new()
-            raise WorkerTimeout from None
+        try:
+            return worker.call(request, self.timeout)
+        except WorkerTimeout:
+            self._retire(worker)
+            worker = self._new()
+            raise
+        except (EOFError, OSError, ValueError, struct.error) as e:
+            self._retire(worker)
+            worker = self._new()
+            raise WorkerFailed(str(e)) from None
         finally:
             self._idle.put(worker)
 
@@ -246,7 +266,10 @@ class Handler(BaseHTTPRequestHandler):
             return self._refuse(HTTPStatus.SERVICE_UNAVAILABLE, "every worker is busy: try again in a moment")
         except WorkerTimeout:
             return self._refuse(HTTPStatus.GATEWAY_TIMEOUT,
-                                f"this snippet took longer than {self.server.pool._timeout:g} s and was stopped")
+                                f"this snippet took longer than {self.server.pool.timeout:g} s and was stopped")
+        except WorkerFailed:
+            return self._refuse(HTTPStatus.INTERNAL_SERVER_ERROR,
+                                "the worker explaining this snippet stopped (out of memory?); it has been replaced")
         self._send(status, ctype, answer, [("X-Shapewise-Exit", str(code))])
 
 

@@ -3,7 +3,8 @@
 Started as ``python -m shapewise.web.worker`` (not with multiprocessing, which would run the parent's main
 script again in each worker). Framing, both ways: a 4-byte big-endian length, then that many bytes. A request is
 the JSON ``[kind, payload]``; an answer is a JSON header ``[status, content type, exit code]`` then the body as a
-second frame. The worker ends when its stdin closes (the server stopped or died).
+second frame. Once its modules are loaded, the worker sends the frame ``ready``. It ends when its stdin closes
+(the server stopped or died).
 """
 
 import json
@@ -34,9 +35,13 @@ def main():
     except (ImportError, ValueError, OSError):
         pass
     from . import api
+    from ..frontends import snippet  # noqa: F401 (loaded now, not in the first request's time)
+    from ..render import json_  # noqa: F401
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed by accident can corrupt the frames
+    write_frame(stdout, b"ready")
+    stdout.flush()
     while True:
         frame = read_frame(stdin)
         if frame is None:

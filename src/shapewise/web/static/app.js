@@ -431,6 +431,8 @@
     box.classList.add("selected");
     state.selected = info.layer.name;
     showExplanation(info.layer, info.model);
+    const panel = $("explanation"), rect = panel.getBoundingClientRect();
+    if (rect.top > window.innerHeight || rect.bottom < 0) panel.scrollIntoView({block: "nearest"});  // narrow screens
   }
 
   function weightRows(layer) {
@@ -553,12 +555,14 @@
       return;
     }
     out.replaceChildren(compare(data));
+    out.scrollIntoView({block: "nearest"});
   }
 
   function compare(data) {
     const i = data.model;
     const before = data.before.models[i], after = data.after.models[i];
     const frag = h("div", {});
+    frag.append(h("h2", {}, "What if…"));
     frag.append(h("p", {}, data.edits.map((e) => h("span", {class: "tag"}, `line ${e.line}: ${e.old} → ${e.new}`)), " "));
     if (data.after.error || !after) {
       frag.append(h("p", {class: "err"}, "With that change the code no longer builds:"), errorBlock(data.after.error));
@@ -571,17 +575,19 @@
     const afterByName = new Map(after.layers.map((l) => [l.name, l]));
     const rows = before.layers.map((b) => {
       const a = afterByName.get(b.name);
-      const shapeA = a ? fmtShape(a.output_shape) : "(gone)", paramsA = a ? fmtInt(a.params) : "(gone)";
-      const shapeChanged = fmtShape(b.output_shape) !== shapeA, paramsChanged = fmtInt(b.params) !== paramsA;
-      return h("tr", {class: shapeChanged || paramsChanged ? "changed" : "same", "data-layer-row": b.name},
-        h("td", {}, h("code", {}, b.name)),
-        h("td", {class: "diff mono" + (shapeChanged ? " changed" : " same")},
-          shapeChanged ? [h("span", {}, fmtShape(b.output_shape)), h("span", {}, `→ ${shapeA}`)] : fmtShape(b.output_shape)),
-        h("td", {class: "diff n" + (paramsChanged ? " changed" : " same")},
-          paramsChanged ? `${fmtInt(b.params)} → ${paramsA}` : fmtInt(b.params)));
+      const diff = (before, after, cls) => before === after
+        ? h("td", {class: `diff ${cls} same`}, before)
+        : h("td", {class: `diff ${cls} changed`}, h("span", {}, before), h("span", {}, `→ ${after}`));
+      const inB = fmtShape(b.input_shape), inA = a ? fmtShape(a.input_shape) : "(gone)";
+      const outB = fmtShape(b.output_shape), outA = a ? fmtShape(a.output_shape) : "(gone)";
+      const parB = fmtInt(b.params), parA = a ? fmtInt(a.params) : "(gone)";
+      const changed = inB !== inA || outB !== outA || parB !== parA;
+      return h("tr", {class: changed ? "changed" : "same", "data-layer-row": b.name},
+        h("td", {}, h("code", {}, b.name)), diff(inB, inA, "mono"), diff(outB, outA, "mono"), diff(parB, parA, "n"));
     });
     frag.append(h("div", {class: "scroll"}, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "layer"),
-      h("th", {}, "output shape"), h("th", {class: "n"}, "params"))), h("tbody", {}, rows))));
+      h("th", {}, "input shape"), h("th", {}, "output shape"), h("th", {class: "n"}, "params"))),
+      h("tbody", {}, rows))));
     frag.append(h("p", {}, h("button", {type: "button", onclick: () => setSource(data.source)}, "Use this code")));
     return frag;
   }
