@@ -14,7 +14,7 @@ from operator import attrgetter
 from .dims import Known, Named, Unknown, fmt_int
 from .engine import Context, Layer, Node, Spec, gc_paused
 from .errors import NotReplayableError, ShapewiseError, UnknownDimError
-from .graph import Functional, InputLayer, Model
+from .graph import Functional, InputLayer, Model, Sequential
 
 _VALUE = attrgetter("value")
 _TRAINABLE = attrgetter("trainable")
@@ -159,7 +159,8 @@ class LayerReport:
             later = [(k + 1, n.ctx) for k, n in enumerate(nodes) if k and n.ctx is not None
                      and (relevant is None or id(n) in relevant)]
             trainable = dict(zip(map(id, self._weights), self._weight_flags()))  # as when the report was made
-            self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later, trainable)
+            outputs = [t.spec for t in nodes[0].output_tensors] if nodes else []  # built by build(shape): no call
+            self._explanation = explanation_of(ctx, outputs, later, trainable)
         return self._explanation
 
     def to_json(self, explain=True, settings=None):
@@ -344,7 +345,7 @@ def _layer_report(layer, node, relevant, weights, flags):
             node = next((n for n in reversed(nodes) if id(n) in relevant), None)
     r.built = layer.built
     if node is None:
-        r._input = r.output_shape = None
+        r._input, r.output_shape = None, _built_shape(layer)
     elif isinstance(layer, InputLayer):
         r._input = r.output_shape = list(layer._input_tensor.shape)
     else:
@@ -368,6 +369,13 @@ def _layer_report(layer, node, relevant, weights, flags):
     r._explanation = None if is_model else layer._build_ctx  # the explanation is derived from it on first use
     r._relevant = relevant
     return r
+
+
+def _built_shape(layer):
+    """The output shape of a layer built by ``layer.build(shape)`` and never called (as Keras's summary shows it),
+    else None."""
+    spec = layer.__dict__.get("_built_output")
+    return list(spec.values()) if isinstance(spec, Spec) else None
 
 
 def _plain_kind(cls):
@@ -453,7 +461,7 @@ def model_report(model):
         r.name = layer.name
         r.type = kind
         if node is None:
-            r._input = r.output_shape = None
+            r._input, r.output_shape = None, _built_shape(layer)
         else:
             r._input = node  # for the input shape, on first use
             outputs = node.output_tensors  # = flatten(node.outputs)
@@ -490,13 +498,28 @@ def model_report(model):
         r._relevant = relevant
         reports.append(r)
     m.sequential_like = sequential_like
-    if not by_rows:
+    if getattr(model, "is_custom", False):
+        # In a subclassed model (no graph), Keras's summary shows a nested model's own output shape (its graph's,
+        # batch axis unknown) rather than that of the call that ran it
+        for r, layer in zip(reports, layers):
+            if isinstance(layer, Functional) or (isinstance(layer, Sequential) and layer.built_graph is not None):
+                try:
+                    shape = layer.output_shape
+                except ShapewiseError:
+                    continue
+                r.output_shape = list(shape) if isinstance(shape, tuple) else [list(x) for x in shape]
+    if not by_rows or getattr(model, "_own", None):
         trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
         all_weights = []
         all_flags = []
         for r in reports:
             all_weights += r._weights
             all_flags += r._weight_flags()
+        # A subclassed model's own weights (its add_weight) are in no layer's row but in its totals, as Keras's
+        own = getattr(model, "_own", None)
+        if own:
+            all_weights += own
+            all_flags += [w.declared_trainable for w in own]
         for w, t in dict(zip(map(id, all_weights), zip(all_weights, all_flags))).values():
             size = w.size
             if t:

@@ -7,10 +7,11 @@ import time
 
 from .. import engine
 from ..dims import Dim, Unknown
-from ..engine import KerasTensor, Layer, Weight
+from ..engine import KerasTensor, Layer, Spec, Weight
 from ..errors import ArgumentError, InternalError, RefusedError, ShapeError, ShapewiseError, UsageError
+from ..keras.datasets import Array
 from ..report import RunResult, model_report
-from . import budgets, tensor_ops
+from . import arrays, budgets, numbers, tensor_ops
 from .budgets import (
     MAX_DEPTH,
     MAX_FORMAT_WIDTH,
@@ -38,8 +39,6 @@ from .keras_ns import (
     _tensorflow_ns,
 )
 from .pytypes import _DICT_ATTRS, _LIST_ATTRS, _STR_ATTRS, _TUPLE_ATTRS
-from ..keras.datasets import Array
-from . import arrays
 from .values import (
     BoundMethod,
     Builtin,
@@ -245,6 +244,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             index = self._index(target.slice)
             if isinstance(obj, Opaque):
                 return
+            if isinstance(obj, Array):
+                return  # new values in a NumPy array (a mask being filled): its shape does not change
             if isinstance(obj, list) and isinstance(index, int) and not isinstance(index, bool):
                 obj[index] = value
             elif isinstance(obj, dict) and _hashable(index):
@@ -701,7 +702,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
         if isinstance(a, Array) or isinstance(b, Array):
             if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
-                self.refuse(f"`{self._text(node)}`", "it mixes a dataset array (values) with a symbolic tensor", node)
+                # a NumPy array of known shape meets a tensor (a mask times a kernel): a constant operand
+                a, b = (self._array_constant(x, node) for x in (a, b))
+                return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
             return arrays.binop(self, op_type, a, b, node)
         if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
             return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
@@ -947,6 +950,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(obj, Namespace):
             return obj.lookup(name)
         if isinstance(obj, Opaque):
+            if obj.path == "math" and name in numbers.MATH_CONSTANTS:
+                return numbers.MATH_CONSTANTS[name]
             return Opaque(self._text(node), parents=(obj,), path=f"{obj.path}.{name}" if obj.path else None)
         if isinstance(obj, (Instance, CustomLayer, Class, Super, CustomFunctional)):
             value = self._object_attribute(obj, name, node)
@@ -1069,6 +1074,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
+            if func.path:
+                result = numbers.call(func.path, args, kwargs)
+                if result is not NotImplemented:
+                    return result
             result = arrays.numpy_call(self, func, args, kwargs, node)
             if result is not NotImplemented:
                 return result
@@ -1092,6 +1101,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             self._note_model(result)
             return result
         if isinstance(func, Layer):
+            if any(isinstance(v, Array) for v in _deep_values(args, kwargs)):
+                args, kwargs = self._arrays_as_tensors(args, kwargs, node)
             values = list(_deep_values(args, kwargs))
             opaque = [v for v in values if isinstance(v, Opaque)]
             if opaque and not any(isinstance(v, KerasTensor) for v in values):
@@ -1104,6 +1115,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                     self.refuse(f"`{value.desc}` as an input of {func.name}",
                                 f"it is not a symbolic tensor ({value.why()})", node)
             result = self._api_call(func.name, func, args, kwargs, node)
+            tensors = [v for v in values if isinstance(v, KerasTensor)]
+            if not self.tracing and tensors and all(t._keras_history[0] is None for t in tensors):
+                # a call on constants (ops.arange(...), arrays): Keras runs it eagerly, so its output is data, not
+                # a node of any model (the layer is built, but no functional model will list it)
+                result = engine.map_structure(_detached, result)
             self._note_model(result)
             return result
         if isinstance(func, Namespace):
@@ -1131,6 +1147,34 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if (self.line, why) not in self.model_gaps:
             self.model_gaps.append((self.line, why))
 
+    def _array_constant(self, value, node):
+        """A NumPy array of known shape as a constant tensor operand; other values unchanged."""
+        if not isinstance(value, Array):
+            return value
+        spec = numbers.array_tensor_spec(value)
+        if spec is None:
+            self.refuse(f"`{self._text(node)}`", f"it mixes data of unknown shape ({value.desc}) with a tensor", node)
+        return spec
+
+    def _arrays_as_tensors(self, args, kwargs, node):
+        """A layer or model called on NumPy arrays of known shapes (``model(np.ones((8, 62)))``): Keras converts
+        them to tensors and builds the model on them; here, symbolic tensors of those exact shapes, outside any
+        graph (the call's outputs are data, as in Keras's eager call)."""
+        def convert(value):
+            if isinstance(value, Array):
+                spec = numbers.array_tensor_spec(value)
+                if spec is None:
+                    self.refuse(f"`{self._text(node)}`", f"it calls a layer on data of unknown shape ({value.desc})",
+                                node)
+                uids = engine.session().uids
+                counter = uids.get("keras_tensor", 0)
+                tensor = KerasTensor(spec)
+                uids["keras_tensor"] = counter
+                return tensor
+            return value
+        return engine.map_structure(convert, list(args)), {k: engine.map_structure(convert, v)
+                                                            for k, v in kwargs.items()}
+
     def _opaque_on_tensor(self, func, args, kwargs, node):
         """A function from outside Keras 3's API called on a symbolic tensor: ``keras.activations.relu(x)`` is the
         op of that name; a TensorFlow function fails in real Keras 3 too (a KerasTensor is not a tf.Tensor)."""
@@ -1140,6 +1184,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         m = re.fullmatch(r"(?:tensorflow|keras)(?:\.keras)?\.(?:activations|nn|math)\.(\w+)", path)
         if m and path.startswith("keras") and name in table:
             return tensor_ops.apply(self, name, table[name], args, kwargs, node)
+        desc = func.desc or ""
+        if desc.startswith(("keras.losses.", "keras.metrics.", "losses.", "metrics.")):
+            # a loss or metric object of Keras called on tensors (a layer's add_loss): a scalar
+            return KerasTensor(Spec((), "float32"))
         if path.startswith("tensorflow") or path.startswith("tf"):
             hint = f"keras.ops.{name}" if name in table else "the keras.ops function that does the same"
             raise RefusedError(
@@ -1206,6 +1254,12 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(value, Model) and id(value) not in self._created_ids:
                 self._created_ids.add(id(value))
                 self.created.append(value)
+
+
+def _detached(value):
+    if isinstance(value, KerasTensor):
+        value._keras_history = (None, 0, 0)
+    return value
 
 
 _BUILTIN_IMPLS = {name: getattr(Interpreter, f"_b_{name}") for name in _INERT_BUILTINS}

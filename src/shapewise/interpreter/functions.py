@@ -15,7 +15,7 @@ import ast
 
 from .. import engine
 from ..dims import Dim, Known, Unknown, as_dim
-from ..engine import KerasTensor, Layer, Spec, Weight, map_structure
+from ..engine import Context, KerasTensor, Layer, Spec, Weight, map_structure
 from ..errors import ArgumentError, NotReplayableError, RefusedError, ShapewiseError, UsageError
 from ..graph import Functional
 from .custom import CustomFunctional, CustomLayer, CustomModel, engine_type, functional_type
@@ -462,6 +462,9 @@ class FunctionsMixin:
                 return Method(obj, name, _CUSTOM_METHODS[name])
             base = obj._cls.builtin_base
             if base is not None:
+                for weight in obj.__dict__.get("_weights") or ():  # the built-in layer's weights (self.kernel)
+                    if weight.name == name:
+                        return weight
                 plain = obj.__dict__.get(name)  # a config value the built-in layer keeps (self.units)
                 if isinstance(plain, (int, float, str, bool, tuple, type(None))) and not name.startswith("_"):
                     return plain
@@ -573,10 +576,17 @@ class FunctionsMixin:
         layer._current_ctx = ctx
         try:
             build, _ = cls.lookup("build")
-            if ctx.building and isinstance(build, Function):
-                self._call_function(build, [layer, shape_arg], {}, None)
             compute_shape, _ = cls.lookup("compute_output_shape")
             call, _ = cls.lookup("call")
+            if ctx.building and cls.builtin_base is not None and not isinstance(build, Function) and (
+                    isinstance(call, Function) or isinstance(compute_shape, Function)):
+                # a built-in layer's build() runs before the snippet's call(): its weights (self.kernel) exist then
+                bctx = Context(layer, ctx.input_specs, building=True, called=False)
+                cls.builtin_base.infer(layer, bctx, *args, **kwargs)
+                layer._weights = list(bctx.weights)
+                ctx.weights = list(bctx.weights)
+            if ctx.building and isinstance(build, Function):
+                self._call_function(build, [layer, shape_arg], {}, None)
             if isinstance(compute_shape, Function):
                 result = self._call_function(compute_shape, [layer, shape_arg], {}, None)
                 out = self._shape_result(layer, result)
@@ -650,6 +660,9 @@ class FunctionsMixin:
                 return value.spec
             if isinstance(value, Weight):
                 return Spec(value.dims, layer.compute_dtype)
+            if isinstance(value, Opaque):
+                raise RefusedError(f"{layer._cls.name}.call() returns a value computed from something shapewise does "
+                                   f"not follow ({value.why() or value.desc})", line=self.line)
             raise ArgumentError(f"{layer._cls.name}.call() returned {_format(value, True)}, not a tensor",
                                 expected="call() to return the layer's output tensor(s)")
 
@@ -681,8 +694,10 @@ class FunctionsMixin:
 
     def builtin_layer_call(self, layer, base, args, kwargs, node):
         """``super().call(x)`` in a subclass of a built-in layer: the built-in rule, on the layer's own context."""
-        ctx = layer._current_ctx
         specs = [a.spec if isinstance(a, KerasTensor) else a for a in args]
+        built = layer._weights is not None and len(layer._weights) > 0
+        ctx = Context(layer, [s for s in specs if isinstance(s, Spec)], building=not built, called=False) if built \
+            else layer._current_ctx  # built already: only the output (no weights declared twice)
         out = base.infer(layer, ctx, *specs, **kwargs)
         return map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, out)
 

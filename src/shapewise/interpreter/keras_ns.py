@@ -323,8 +323,10 @@ def _build_layer(interp, layer, args, kwargs, node):
         interp.refuse(f"`{interp._text(node)}`", "build() takes one input shape, a tuple of ints or None", node)
     spec = Spec([Unknown() if d is None else as_dim(d) for d in shape], layer.compute_dtype)
     ctx = Context(layer, [spec], building=True, called=False)
-    layer.infer(ctx, spec)
+    out = layer.infer(ctx, spec)
     layer._record_weights(ctx)
+    # Keras's summary shows a layer built this way (never called) with compute_output_shape of its build shape
+    layer._built_output = out
 
 
 def _m_enable_lora(interp, layer, args, kwargs, node):

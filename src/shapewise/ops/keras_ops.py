@@ -262,6 +262,39 @@ def _einsum(subscripts, operands, kwargs):
     return Spec(S.einsum(subscripts, [s.shape for s in specs]), dtype)
 
 
+@op(("tensordot", "numpy.tensordot"), "x1, x2, axes=2")
+def _tensordot(x1, x2, axes=2):
+    """Sums the products over ``axes``: the last N axes of x1 against the first N of x2 (an int N), or the listed
+    axes of each (a pair of lists); the result keeps x1's other axes, then x2's."""
+    a, b = to_spec(x1, "x1"), to_spec(x2, "x2")
+    dtype = result_type(_dtype_operand(x1), _dtype_operand(x2))
+    ra, rb = len(a.shape), len(b.shape)
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if not 0 <= axes <= min(ra, rb):
+            raise ShapeError(f"tensordot: axes={axes} is more than the rank of an operand ({ra} and {rb})",
+                             expected=f"an int from 0 to {min(ra, rb)}")
+        left, right = list(range(ra - axes, ra)), list(range(axes))
+    elif isinstance(axes, (list, tuple)) and len(axes) == 2:
+        left, right = ([axes[0]] if isinstance(axes[0], int) else list(axes[0]),
+                       [axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+        if len(left) != len(right) or not all(isinstance(i, int) and not isinstance(i, bool) for i in left + right):
+            raise ArgumentError("tensordot: axes must be an int or two lists of ints of the same length",
+                                expected="axes=N or axes=([i, ...], [j, ...])")
+        left = [S.norm_axis(i, ra) for i in left]
+        right = [S.norm_axis(j, rb) for j in right]
+    else:
+        raise ArgumentError(f"tensordot: axes must be an int or a pair of axis lists, got {axes!r}",
+                            expected="axes=N or axes=([i, ...], [j, ...])")
+    for i, j in zip(left, right):
+        da, db = a.shape[i], b.shape[j]
+        if da.value is not None and db.value is not None and da.value != db.value:
+            raise ShapeError(f"tensordot: shape mismatch for sum: axis {i} of x1 has size {da.value}, axis {j} of x2 "
+                             f"has size {db.value}", expected="equal sizes on the summed axes")
+    shape = tuple(d for k, d in enumerate(a.shape) if k not in left) + tuple(
+        d for k, d in enumerate(b.shape) if k not in right)
+    return Spec(shape, dtype)
+
+
 @op(("dot", "numpy.dot"), "x1, x2")
 def _dot(x1, x2):
     """Keras's dot: a scalar multiplies; vector · vector is a scalar; otherwise the last axis of x1 meets the
