@@ -517,3 +517,57 @@ def test_ops_code_matches_keras(name):
 def test_code_fails_like_keras(name):
     assert_both_fail(HEAD + FAILING[name], f"<{name}>")
 
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Compute of custom layers: the sublayers and ops their traced call() ran, against FlopCounterMode
+
+COMPUTE_SNIPPETS = {
+    "linear_matmul_add": OPS_SNIPPETS["custom_linear_with_ops"],
+    "sublayers_and_elementwise": SNIPPETS["custom_block_in_list_and_dict"],
+    "nested_custom": SNIPPETS["nested_custom_layers"],
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", COMPUTE_SNIPPETS, ids=COMPUTE_SNIPPETS)
+def test_custom_layer_flops_match_flop_counter(name):
+    import contextlib
+    import io
+
+    from oracle import real_keras
+    from test_compute_keras import measure_keras
+
+    from shapewise.compute import Settings
+    from shapewise.frontends.snippet import interpret
+
+    source = HEAD + COMPUTE_SNIPPETS[name]
+    keras = real_keras()
+    keras.backend.clear_session()
+    ns = {"__name__": "__case__"}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(source, name, "exec"), ns)  # our own test source
+    measured = measure_keras(ns["model"], batch=3)
+    result = interpret(source, name)
+    assert result.error is None, str(result.error)
+    mc = result.models[-1].compute(Settings(batch=3))
+    assert not mc.undeclared, f"{name}: layers whose compute is not counted: {mc.undeclared}"
+    ours = mc.compute["flops"]
+    # FlopCounterMode's figure is ours plus the differences the layers declare (and explain): fused attention
+    assert measured["flops"] == ours + mc.counter_diff, \
+        f"{name}: shapewise {ours} (+{mc.counter_diff} declared) FLOPs, FlopCounterMode {measured['flops']}"
+
+
+def test_custom_layer_compute_says_what_it_does_not_count():
+    """A nested model run inside call() (TransformerBlock's ffn) is not traced for compute: the layer says so and
+    the model's totals are not presented as complete."""
+    from shapewise.compute import Settings
+    from shapewise.frontends.snippet import interpret
+
+    result = interpret(HEAD + OPS_SNIPPETS["transformer_block_custom"], "<t>")
+    mc = result.models[-1].compute(Settings(batch=1))
+    assert mc.undeclared == ["TransformerBlock"]
+    from shapewise.render import render
+
+    out = render(result, "text")
+    assert "the work of the nested model sequential in its call() is not counted" in out

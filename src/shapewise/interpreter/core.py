@@ -1116,6 +1116,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                                 f"it is not a symbolic tensor ({value.why()})", node)
             result = self._api_call(func.name, func, args, kwargs, node)
             tensors = [v for v in values if isinstance(v, KerasTensor)]
+            if self.tracing:
+                nodes = func._inbound_nodes
+                self.note_cost(("layer", func, [t.spec for t in tensors],
+                                [t.spec for t in engine.flatten([result]) if isinstance(t, KerasTensor)],
+                                nodes[-1].ctx if nodes else None))
             if not self.tracing and tensors and all(t._keras_history[0] is None for t in tensors):
                 # a call on constants (ops.arange(...), arrays): Keras runs it eagerly, so its output is data, not
                 # a node of any model (the layer is built, but no functional model will list it)

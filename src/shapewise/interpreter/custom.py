@@ -14,8 +14,23 @@ keeps.
 
 from __future__ import annotations
 
+from ..dims import product
 from ..engine import Layer, Weight
 from ..graph import Functional, Model
+
+
+#: ops that only move or reshape values: no arithmetic (FlopCounterMode counts none)
+_SHAPE_OPS = frozenset({
+    "reshape", "transpose", "expand_dims", "squeeze", "get_item", "concatenate", "stack", "split", "cast", "shape",
+    "convert_to_tensor", "slice", "swapaxes", "moveaxis", "flip", "tile", "repeat", "broadcast_to", "zeros", "ones",
+    "zeros_like", "ones_like", "arange", "full", "full_like", "eye", "tril", "triu", "unstack", "stop_gradient",
+    "copy", "ravel", "take", "take_along_axis", "pad", "roll", "random.normal", "random.uniform",
+    "random.truncated_normal", "random.randint", "numpy.reshape", "numpy.transpose", "numpy.expand_dims",
+})
+#: ops whose multiply-accumulates shapewise does not count inside a custom layer (yet)
+_UNCOSTED_OPS = frozenset({"einsum", "numpy.einsum", "tensordot", "numpy.tensordot", "conv", "nn.conv",
+                           "depthwise_conv", "dot_product_attention", "nn.dot_product_attention", "image.resize",
+                           "image.extract_patches", "top_k", "sort", "argsort"})
 
 
 class CustomLayer(Layer):
@@ -83,6 +98,41 @@ class CustomLayer(Layer):
         weight = Weight(name, dims, trainable, self, values)
         self._own.append(weight)
         return weight
+
+    # --- compute: what its traced call() ran ------------------------------------------------------------------
+    def compute(self, c):
+        """The cost of the sublayers and ops its call() ran (recorded on the call's context by the trace)."""
+        costs = (c.ctx.__dict__.get("trace_costs") if c.ctx is not None else None) or ()
+        names = {}  # each input axis under the name the cost gives it, so a formula says what it grows with
+        for k, spec in enumerate(c.inputs):
+            for raw, named in zip(spec.shape, c.axes(k)):
+                names.setdefault(id(raw), named)
+
+        def named(dims):
+            return [names.get(id(d), d) for d in dims]
+        uncounted = []
+        nested = []
+        for kind, what, ins, outs, sub_ctx in costs:
+            if kind == "layer" and isinstance(what, Model):
+                nested.append(what.name)  # a model run inside call(): its layers' work is not traced here (yet)
+            elif kind == "layer":
+                c.sublayer(what, ins, outs, ctx=sub_ctx)
+            elif what in _SHAPE_OPS:
+                continue
+            elif what in ("matmul", "numpy.matmul", "dot", "numpy.dot") and len(ins) >= 2 and outs:
+                a = ins[0]
+                k = named(a.shape)[-1] if a.rank else 1
+                c.macs(product(named(outs[0].shape)) * k, f"ops.{what}")
+            elif what in _UNCOSTED_OPS or not outs:
+                uncounted.append(what)
+            else:  # an elementwise op: one op per output element
+                c.ops(product(named(outs[0].shape)), f"ops.{what}")
+        if uncounted or nested:
+            c.declared = False
+            parts = [f"ops.{op}" for op in sorted(set(uncounted))] + [f"the nested model {n}" for n in nested]
+            c.note(f"the work of {', '.join(parts)} in its call() is not counted")
+        elif any(kind == "op" and what not in _SHAPE_OPS for kind, what, _, _, _ in costs):
+            c.note("what the ops of its call() save for the backward pass is not counted")
 
     # --- the rule: the snippet's call, interpreted ---------------------------------------------------------
     def infer(self, ctx, *args, **kwargs):

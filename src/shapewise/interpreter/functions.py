@@ -701,6 +701,18 @@ class FunctionsMixin:
         out = base.infer(layer, ctx, *specs, **kwargs)
         return map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, out)
 
+    def note_cost(self, entry):
+        """What a custom layer's traced call() ran, for its compute: ("layer", sublayer, input specs, output
+        specs, its call's context) or ("op", name, input specs, output specs, None), kept on the call's
+        context."""
+        for layer in self._tracing_layers():
+            ctx = layer.__dict__.get("_current_ctx")
+            if ctx is not None:
+                costs = ctx.__dict__.setdefault("trace_costs", [])
+                if len(costs) < 10_000:
+                    costs.append(entry)
+            break
+
     def note_trace(self, text):
         """A line of a custom layer's trace (an op or a sublayer call with its shapes), for its explanation."""
         for layer in self._tracing_layers():

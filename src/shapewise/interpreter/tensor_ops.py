@@ -122,6 +122,8 @@ def apply(interp, op, fn, args, kwargs, node):
     except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError) as e:  # a rule's defect, reported plainly
         raise ArgumentError(f"keras.ops.{op}: {e}", layer=f"keras.ops.{op}", layer_type="op") from None
     if interp.tracing:
+        interp.note_cost(("op", op, [v for v in engine.flatten([spec_args, spec_kwargs]) if isinstance(v, Spec)],
+                          [v for v in engine.flatten([to_specs(out)]) if isinstance(v, Spec)], None))
         shapes_in = _specs_text(spec_args)
         shapes_out = _specs_text([to_specs(out)]) if not isinstance(out, (Dim, int, tuple)) or has_tensor([out]) \
             else None
