@@ -481,6 +481,7 @@ def _array_split(x, indices_or_sections, axis=0):
     if n <= 0:
         raise ShapeError("number sections must be larger than 0.", expected="a positive count")
     ax = S.norm_axis(axis, len(x.shape))
+    S._parts(n)
     size = x.shape[ax].value
     if size is None:
         return [Spec((*x.shape[:ax], S.UNKNOWN, *x.shape[ax + 1:]), x.dtype) for _ in range(n)]
@@ -497,7 +498,7 @@ def _unstack(x, num=None, axis=0):
         raise ShapeError("Cannot infer argument `num` from shape with an unknown size along the unstacked axis",
                          expected="num=... or a known size", fix="pass num=")
     rest = (*x.shape[:ax], *x.shape[ax + 1:])
-    return [Spec(rest, x.dtype) for _ in range(n)]
+    return [Spec(rest, x.dtype) for _ in range(S._parts(n))]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -687,6 +688,8 @@ def _eye(N, M=None, k=0, dtype=None):
 
 @op(("arange", "numpy.arange"), "start, stop=None, step=None, dtype=None")
 def _arange(start, stop=None, step=None, dtype=None):
+    if start is None:
+        raise ArgumentError("arange needs a `start` (or a `stop`) number", expected="ops.arange(n)")
     values = [v for v in (start, stop, step) if v is not None]
     for v in values:
         if isinstance(v, Dim) and v.value is None:

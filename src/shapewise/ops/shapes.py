@@ -24,6 +24,22 @@ __all__ = [
 
 ONE = Known(1)
 UNKNOWN = Unknown("None")
+MAX_PARTS = 10_000  # an op that returns one tensor per part (split, chunk, unstack) returns at most this many
+MAX_RANK = 64  # as torch (and more than any model uses)
+
+
+def _parts(n, what="parts"):
+    if n > MAX_PARTS:
+        raise ShapeError(f"this would make {n} {what}; shapewise follows at most {MAX_PARTS}",
+                         expected=f"at most {MAX_PARTS} {what}")
+    return n
+
+
+def _rank(n):
+    if n > MAX_RANK:
+        raise ShapeError(f"a tensor of {n} dimensions: at most {MAX_RANK} are supported",
+                         expected=f"at most {MAX_RANK} dims")
+    return n
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -648,7 +664,7 @@ def moveaxis(shape, source, destination, fw="keras"):
 def expand_dims(shape, axis, fw="keras"):
     """Insert size-1 axes at ``axis`` (an int or several), counted in the output."""
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    n_out = len(shape) + len(axes)
+    n_out = _rank(len(shape) + len(axes))
     norm = norm_axes(axes, n_out, fw)
     it = iter(shape)
     return tuple(ONE if i in norm else next(it) for i in range(n_out))
@@ -769,6 +785,7 @@ def split_sections(shape, sections, axis=0, fw="keras"):
     ax = norm_axis(axis, len(shape), fw)
     if n <= 0:
         raise ShapeError(f"number sections must be larger than 0, got {n}", expected="a positive count")
+    _parts(n)
     size = shape[ax]
     if size.value is not None and size.value % n:
         raise ShapeError("array split does not result in an equal division: the axis of size "
@@ -783,6 +800,7 @@ def split_indices(shape, indices, axis=0, fw="keras"):
     ax = norm_axis(axis, len(shape), fw)
     size = shape[ax]
     cuts = [_int(i, "index") for i in indices]
+    _parts(len(cuts) + 1)
     out = []
     if size.value is None:
         return [(*shape[:ax], UNKNOWN, *shape[ax + 1:]) for _ in range(len(cuts) + 1)]
@@ -820,7 +838,7 @@ def split_sizes(shape, split_size_or_sections, dim_=0, fw="torch"):
                          expected="a known size along the split dim")
     if size.value == 0:
         return [tuple(shape)]
-    n = -(-size.value // step)
+    n = _parts(-(-size.value // step))
     return [(*shape[:ax], Known(min(step, size.value - i * step)), *shape[ax + 1:]) for i in range(n)]
 
 
@@ -859,6 +877,9 @@ def reduce(shape, axis=None, keepdims=False, fw="keras"):
         return tuple(ONE if i in axes else d for i, d in enumerate(shape))
     out = list(shape)
     for a in sorted(axes, reverse=True):  # (Keras deletes a repeated axis twice, as here)
+        if a >= len(out):
+            raise ShapeError(f"axis {a} repeated in axis={axis} leaves no axis to remove",
+                             expected="each axis at most once")
         del out[a]
     return tuple(out)
 
@@ -933,7 +954,7 @@ def tile(shape, reps, fw="keras"):
     if fw == "torch" and len(reps) < len(shape):
         raise ShapeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                          "tensor", expected=f"at least {len(shape)} repeat counts")
-    n = max(len(reps), len(shape))
+    n = _rank(max(len(reps), len(shape)))
     reps = [ONE] * (n - len(reps)) + reps
     base = [ONE] * (n - len(shape)) + list(shape)
     return tuple(b if r.value == 1 and type(r) is Known and r.role is None else b * r for b, r in zip(base, reps))
@@ -1079,7 +1100,7 @@ class _TensorIndex:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype):
-        self.shape = tuple(shape)
+        self.shape = dims(tuple(shape), "index shape")
         self.dtype = dtype
 
 

@@ -689,7 +689,7 @@ def _unbind(input, dim=0):
     if n is None:
         raise ShapeError("unbind along a dim of unknown size gives an unknown number of tensors",
                          expected="a known size")
-    return tuple(Spec((*x.shape[:ax], *x.shape[ax + 1:]), x.dtype) for _ in range(n))
+    return tuple(Spec((*x.shape[:ax], *x.shape[ax + 1:]), x.dtype) for _ in range(S._parts(n)))
 
 
 @_both("narrow", "input, dim, start, length")
