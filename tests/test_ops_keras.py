@@ -354,3 +354,73 @@ def test_symbolic_reshape_keeps_names():
     out = KERAS_OPS["reshape"]([x, (-1, h * w, c)], {})
     assert out.shape[0] is x.shape[0]
     assert out.values() == (None, 64, 3)
+
+
+MORE_CASES = []
+
+
+def more(name, *args, **kwargs):
+    MORE_CASES.append((name, list(args), kwargs))
+
+
+for a, b, axes in [((2, 3, 4), (3, 4, 5), 2), ((2, 3), (3, 4), 1), ((2, 3, 4), (4, 3), ([1, 2], [1, 0])),
+                   ((2, 3), (4, 5), 1), ((2, 3), (3, 2), 0), ((2, 3, 4), (5, 4), ([2], [1]))]:
+    more("tensordot", T(*a), T(*b), axes)
+for x, k, kw in [((2, 8, 8, 3), (3, 3, 16, 3), {}), ((2, 8, 8, 3), (3, 3, 16, 3), {"strides": 2}),
+                 ((2, 8, 8, 3), (3, 3, 16, 3), {"strides": 2, "padding": "same"}),
+                 ((2, 8, 8, 3), (3, 3, 16, 3), {"strides": 2, "output_padding": 1}),
+                 ((2, 8, 8, 3), (2, 2, 16, 3), {"strides": 2}), ((None, 10, 3), (4, 6, 3), {"strides": 3}),
+                 ((2, 8, 8, 3), (3, 3, 16, 3), {"strides": 2, "padding": "same", "output_padding": 1})]:
+    more("conv_transpose", T(*x), T(*k), **kw)
+more("separable_conv", T(2, 8, 8, 3), T(3, 3, 3, 2), T(1, 1, 6, 16))
+more("separable_conv", T(2, 8, 8, 3), T(3, 3, 3, 2), T(1, 1, 6, 16), padding="same", strides=2)
+more("depthwise_conv", T(2, 8, 8, 3), T(3, 3, 3, 2))
+for x, b in [((2, 4, 4, 8), 2), ((2, 4, 4, 6), 2), ((2, 5, 4, 8), 2)]:
+    more("depth_to_space", T(*x), b)
+    more("space_to_depth", T(*x), b)
+more("depth_to_space", T(2, 8, 4, 4), 2, data_format="channels_first")
+more("multi_hot", T(2, 3, dtype="int32"), 5)
+more("multi_hot", T(4, dtype="int32"), 5)
+more("multi_hot", T(2, 3), 5)
+for t, o in [((4, 10), (4, 10)), ((4, 10), (4, 9)), ((None, 10), (None, 10))]:
+    more("categorical_crossentropy", T(*t), T(*o))
+    more("binary_crossentropy", T(*t), T(*o))
+for t, o in [((4,), (4, 10)), ((4, 1), (4, 10)), ((5,), (4, 10)), ((4, 7), (4, 7, 10))]:
+    more("sparse_categorical_crossentropy", T(*t, dtype="int32"), T(*o))
+more("linspace", 0, 1)
+more("linspace", 0.0, 1.0, 5)
+more("linspace", T(3), T(3), 4, axis=1)
+more("tri", 3)
+more("identity", 4)
+for shape, k in [((3,), 0), ((3,), 1), ((3, 4), 0), ((3, 4), 2), ((3, 4), -1)]:
+    more("diag", T(*shape), k)
+more("count_nonzero", T(3, 4), 1)
+more("median", T(3, 4, dtype="int32"), 1)
+more("vstack", [T(3), T(3)])
+more("vstack", [T(2, 3), T(4, 3)])
+more("hstack", [T(3), T(4)])
+more("hstack", [T(2, 3), T(2, 4)])
+more("append", T(2, 3), T(2, 3))
+more("append", T(2, 3), T(2, 3), axis=0)
+more("average", T(3, 4), 1)
+more("isclose", T(3, 4), T(4))
+for n, ax in [(1, -1), (2, 0), (5, 1)]:
+    more("diff", T(3, 4), n, ax)
+more("ptp", T(3, 4), 0)
+more("inner", T(2, 3), T(4, 3))
+more("inner", T(2, 3), T(4, 5))
+for kw in [{"top_cropping": 1, "bottom_cropping": 2, "left_cropping": 0, "right_cropping": 1},
+           {"top_cropping": 1, "target_height": 4, "left_cropping": 1, "target_width": 5}]:
+    more("image.crop_images", T(2, 8, 8, 3), **kw)
+    more("image.pad_images", T(2, 8, 8, 3), **{k.replace("cropping", "padding"): v for k, v in kw.items()})
+more("image.pad_images", T(2, 8, 8, 3), top_padding=1, target_height=4, left_padding=0, right_padding=0)
+more("image.crop_images", T(2, 8, 8, 3), top_cropping=1, target_height=9, left_cropping=0, right_cropping=0)
+more("image.rgb_to_grayscale", T(2, 8, 8, 3))
+more("image.rgb_to_grayscale", T(8, 8, 3))
+more("image.rgb_to_hsv", T(2, 8, 8, 3))
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name,args,kwargs", MORE_CASES, ids=[_id(c) for c in MORE_CASES])
+def test_more_ops_match_keras(name, args, kwargs):
+    check(name, args, kwargs)
