@@ -24,8 +24,8 @@ _DT = {"float32": torch.float32, "float64": torch.float64, "float16": torch.floa
 
 
 class T:
-    def __init__(self, *shape, dtype="float32"):
-        self.shape, self.dtype = shape, dtype
+    def __init__(self, *shape, dtype="float32", fill=0):
+        self.shape, self.dtype, self.fill = shape, dtype, fill
 
     def __repr__(self):
         return f"T{self.shape}{'' if self.dtype == 'float32' else ':' + self.dtype}"
@@ -43,7 +43,7 @@ class D:
 
 def _to_torch(v, device):
     if isinstance(v, T):
-        return torch.zeros(v.shape, dtype=_DT[v.dtype], device=device)
+        return torch.full(v.shape, v.fill, dtype=_DT[v.dtype], device=device)
     if isinstance(v, D):
         return _DT[v.name]
     if isinstance(v, list):
@@ -606,3 +606,38 @@ def test_every_name_exists_in_torch():
         assert hasattr(x, name), name
     for name in TENSOR_ATTRIBUTES:
         assert hasattr(x, name), name
+
+
+MORE = []
+
+
+def more(kind, name, *args, **kwargs):
+    MORE.append((kind, name, list(args), kwargs))
+
+
+for shape, args in [((2, 10), (1, 3, 2)), ((2, 10), (1, 3, 3)), ((2, 10), (0, 2, 1)), ((2, 10), (1, 11, 1)),
+                    ((2, 10), (-1, 4, 4))]:
+    more("method", "unfold", T(*shape), *args)
+more("function", "addmm", T(4), T(2, 3), T(3, 4))
+more("function", "addmm", T(5), T(2, 3), T(3, 4))
+more("function", "baddbmm", T(2, 3, 4), T(2, 3, 5), T(2, 5, 4))
+for d, kd in [(None, False), (-1, True), ((0, 1), False)]:
+    more("method", "norm", T(3, 4), dim=d, keepdim=kd)
+more("method", "norm", T(3, 4, dtype="int64"))
+more("function", "view_as_complex", T(3, 4, 2))
+more("function", "view_as_complex", T(3, 4, 3))
+more("function", "multinomial", T(2, 5, fill=1), 3)  # (probabilities: the data must be a distribution)
+more("function", "multinomial", T(2, 5, fill=1), 6)
+more("function", "multinomial", T(5, fill=1), 6, replacement=True)
+more("function", "meshgrid", T(3), T(4), indexing="ij")
+more("function", "meshgrid", T(3), T(4), indexing="xy")
+more("function", "cdist", T(2, 5, 3), T(2, 6, 3))
+more("function", "cdist", T(5, 3), T(6, 4))
+more("method", "__len__", T(3, 4))
+more("method", "normal_", T(3, 4))
+more("method", "fill_", T(3, 4), 1.0)
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs", MORE, ids=[_id(c) for c in MORE])
+def test_more_match_torch(kind, name, args, kwargs):
+    check(kind, name, args, kwargs)

@@ -1784,3 +1784,130 @@ TORCH_OPERATORS["__abs__"] = TORCH_FUNCTIONS["abs"]
 TORCH_OPERATORS["__invert__"] = TORCH_FUNCTIONS["bitwise_not"]
 TORCH_OPERATORS.op("__pos__", "self")(lambda self: to_spec(self))
 TENSOR_METHODS["__getitem__"] = TORCH_OPERATORS["__getitem__"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# More of torch: what transformer and CNN code also uses
+
+
+for _name in ("normal_", "uniform_", "fill_", "copy_", "bernoulli_", "exponential_", "random_", "clamp_min_",
+              "clamp_max_", "mul_", "masked_scatter_", "index_fill_", "scatter_", "zero_"):
+    TENSOR_METHODS.op(_name, "self, *args, **kwargs")(lambda self, args, kwargs: to_spec(self))
+
+
+@TENSOR_METHODS.op("__len__", "self")
+def _len(self):
+    x = to_spec(self)
+    if not x.shape:
+        raise ShapeError("len() of a 0-d tensor", expected="a tensor with at least one dim")
+    return x.shape[0].value if x.shape[0].value is not None else x.shape[0]
+
+
+TORCH_OPERATORS["__len__"] = TENSOR_METHODS["__len__"]
+
+
+@TENSOR_METHODS.op("unfold", "self, dimension, size, step")
+def _unfold_method(self, dimension, size, step):
+    """x.unfold(dim, size, step): windows of `size` every `step` along dim, the window as a new last dim."""
+    x = to_spec(self)
+    sz, st = S._int(size, "size"), S._int(step, "step")
+    if st <= 0:
+        raise ShapeError(f"step is {st} but must be > 0", expected="step > 0")
+    if not x.shape:
+        return Spec((Known(sz),), x.dtype)
+    ax = S.norm_axis(dimension, len(x.shape), "torch")
+    d = x.shape[ax]
+    if d.value is not None and sz > d.value:
+        raise ShapeError(f"maximum size for tensor at dimension {ax} is {d.value} but size is {sz}",
+                         expected=f"size ≤ {d.value}")
+    if sz < 0:
+        raise ShapeError(f"size is {sz} but must be >= 0", expected="size ≥ 0")
+    windows = S.window_out(d, sz, st) if sz else (d // st + 1)
+    return Spec((*x.shape[:ax], windows, *x.shape[ax + 1:], Known(sz)), x.dtype)
+
+
+@_both("addmm", "input, mat1, mat2, *, beta=1, alpha=1, out=None")
+def _addmm(input, mat1, mat2, beta=1, alpha=1, out=None):
+    c, a, b = to_spec(input), to_spec(mat1, "mat1"), to_spec(mat2, "mat2")
+    shape = S.mm(a.shape, b.shape)
+    S.expand(c.shape, shape)
+    return Spec(shape, a.dtype)
+
+
+@_both("baddbmm", "input, batch1, batch2, *, beta=1, alpha=1, out=None")
+def _baddbmm(input, batch1, batch2, beta=1, alpha=1, out=None):
+    c, a, b = to_spec(input), to_spec(batch1, "batch1"), to_spec(batch2, "batch2")
+    shape = S.bmm(a.shape, b.shape)
+    S.expand(c.shape, shape)
+    return Spec(shape, a.dtype)
+
+
+@_both("norm", "input, p='fro', dim=None, keepdim=False, out=None, dtype=None",
+       "input, p='fro', dim=None, keepdim=False, dtype=None")
+def _norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    x = to_spec(input)
+    out_dtype = _opt_dtype(dtype) or x.dtype
+    if not (is_float(out_dtype) or is_complex(out_dtype)):
+        raise ShapeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                         f"{_long_name(out_dtype)}", expected="a float tensor", fix="convert first: x.float()")
+    return Spec(S.reduce(x.shape, _dim_arg(dim), bool(keepdim), fw="torch"), out_dtype)
+
+
+@TORCH_FUNCTIONS.op("view_as_complex", "input")
+def _view_as_complex(input):
+    x = to_spec(input)
+    if not x.shape or x.shape[-1].value not in (2, None):
+        raise ShapeError("Tensor must have a last dimension of size 2", expected="(..., 2)")
+    if x.dtype not in ("float32", "float64", "float16"):
+        raise ShapeError("view_as_complex is only supported for floating point tensors", expected="a float tensor")
+    return Spec(x.shape[:-1], {"float64": "complex128", "float16": "complex32"}.get(x.dtype, "complex64"))
+
+
+@TORCH_FUNCTIONS.op("view_as_real", "input")
+def _view_as_real(input):
+    x = to_spec(input)
+    if not is_complex(x.dtype):
+        raise ShapeError("view_as_real is only supported for complex tensors", expected="a complex tensor")
+    return Spec((*x.shape, Known(2)), "float64" if x.dtype == "complex128" else "float32")
+
+
+@_both("multinomial", "input, num_samples, replacement=False, *, generator=None, out=None")
+def _multinomial(input, num_samples, replacement=False, generator=None, out=None):
+    x = to_spec(input)
+    n = S._int(num_samples, "num_samples")
+    if len(x.shape) not in (1, 2):
+        raise ShapeError("prob_dist must be 1 or 2 dim", expected="(categories,) or (rows, categories)")
+    if n <= 0:
+        raise ShapeError("cannot sample n_sample <= 0 samples", expected="num_samples > 0")
+    if not replacement and x.shape[-1].value is not None and n > x.shape[-1].value:
+        raise ShapeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement",
+                         expected=f"num_samples ≤ {x.shape[-1].value}")
+    return Spec((*x.shape[:-1], Known(n)), "int64")
+
+
+@TORCH_FUNCTIONS.op("meshgrid", "*tensors, indexing=None")
+def _meshgrid(tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tensors[0]
+    specs = [to_spec(t, "tensors") for t in tensors]
+    for s in specs:
+        if len(s.shape) > 1:
+            raise ShapeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list", expected="1-D tensors")
+    sizes = [s.shape[0] if s.shape else S.ONE for s in specs]
+    if indexing not in (None, "ij", "xy"):
+        raise ArgumentError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    if indexing == "xy" and len(sizes) >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    return tuple(Spec(tuple(sizes), s.dtype) for s in specs)
+
+
+@TORCH_FUNCTIONS.op("cdist", "x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'")
+def _cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    a, b = to_spec(x1, "x1"), to_spec(x2, "x2")
+    if len(a.shape) < 2 or len(b.shape) < 2:
+        raise ShapeError(f"cdist only supports at least 2D tensors, X1 got: {len(a.shape)}D", expected="(…, P, M)")
+    if S._differ(a.shape[-1], b.shape[-1]):
+        raise ShapeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1].value} X2: "
+                         f"{b.shape[-1].value}", expected="equal last sizes")
+    batch = S.broadcast(a.shape[:-2], b.shape[:-2], fw="torch")
+    return Spec((*batch, a.shape[-2], b.shape[-2]), a.dtype)
