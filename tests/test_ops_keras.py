@@ -424,3 +424,12 @@ more("image.rgb_to_hsv", T(2, 8, 8, 3))
 @pytest.mark.parametrize("name,args,kwargs", MORE_CASES, ids=[_id(c) for c in MORE_CASES])
 def test_more_ops_match_keras(name, args, kwargs):
     check(name, args, kwargs)
+
+
+@pytest.mark.keras
+def test_reshape_with_an_unknown_target_size_is_unknown_as_in_keras():
+    """Keras infers no -1 when the target holds a None: (ops.shape(x)[0], -1) gives (None, None) there."""
+    real = keras.ops.reshape(keras.KerasTensor((None, 8, 8)), (keras.ops.shape(keras.KerasTensor((None, 8, 8)))[0], -1))
+    x = Spec((Unknown("batch"), 8, 8))
+    ours = KERAS_OPS["reshape"]([x, (KERAS_OPS["shape"]([x], {})[0], -1)], {})
+    assert ours.values() == tuple(real.shape) == (None, None)

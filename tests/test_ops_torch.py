@@ -641,3 +641,14 @@ more("method", "fill_", T(3, 4), 1.0)
 @pytest.mark.parametrize("kind,name,args,kwargs", MORE, ids=[_id(c) for c in MORE])
 def test_more_match_torch(kind, name, args, kwargs):
     check(kind, name, args, kwargs)
+
+
+def test_max_with_dim_reads_values_and_indices():
+    """x.max(dim) is torch.return_types.max: a (values, indices) tuple with .values and .indices."""
+    real = torch.zeros(2, 3, 4, device="meta").max(dim=1)
+    ours = TENSOR_METHODS["max"]([Spec((2, 3, 4))], {"dim": 1})
+    values, indices = ours
+    assert ours.values is values and ours.indices is indices
+    assert values.values() == tuple(real.values.shape) and indices.dtype == "int64"
+    top = TORCH_FUNCTIONS["topk"]([Spec((2, 5)), 3], {})
+    assert top.indices.values() == tuple(torch.zeros(2, 5).topk(3).indices.shape)

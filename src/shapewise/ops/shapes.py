@@ -486,6 +486,11 @@ def reshape(shape, target, fw="keras"):
                 _reshape_error(shape, target, total, fw)
         return tuple(items)
     rest = product(known)
+    if fw == "keras" and rest.value is None:
+        # Keras infers nothing when the target holds an unknown size (its None): the -1 stays unknown, even where
+        # the expressions would cancel (x of (None, 8) to (ops.shape(x)[0], -1))
+        items[infer_at] = UNKNOWN
+        return tuple(items)
     if total.value is not None and rest.value is not None:
         if rest.value == 0 or total.value % rest.value:
             if fw == "torch" and rest.value == 0 and total.value == 0:

@@ -14,6 +14,7 @@ turns ``torch.float32`` into one of these). A device argument is accepted and ig
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 from ..dims import Dim, Known, Unknown
 from ..engine import Spec
@@ -23,7 +24,7 @@ from ._table import Table, nested_shape
 from .dtypes import TORCH_DTYPES, is_complex, is_float, torch_promote, torch_result_type
 
 __all__ = ["TORCH_FUNCTIONS", "TENSOR_METHODS", "TENSOR_ATTRIBUTES", "TORCH_OPERATORS", "FUNCTIONAL", "to_spec",
-           "torch_dtype"]
+           "torch_dtype", "ValuesIndices"]
 
 DEFAULT_FLOAT = "float32"
 TORCH_FUNCTIONS = Table()
@@ -31,6 +32,9 @@ TENSOR_METHODS = Table()
 FUNCTIONAL = Table()
 TORCH_OPERATORS = Table()
 TENSOR_ATTRIBUTES = {}
+
+# torch.return_types.max and the like: a tuple (values, indices) that also reads .values / .indices
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 _DTYPE_ALIASES = {"float": "float32", "double": "float64", "half": "float16", "long": "int64", "int": "int32",
                   "short": "int16", "bool": "bool", "cfloat": "complex64", "cdouble": "complex128",
@@ -808,7 +812,7 @@ def _max(input, dim=None, keepdim=False, out=None, other=None):
         shape = ()
     else:
         shape = S.reduce(x.shape, S._int(dim, "dim"), bool(keepdim), fw="torch")
-    return (Spec(shape, x.dtype), Spec(shape, "int64"))
+    return ValuesIndices(Spec(shape, x.dtype), Spec(shape, "int64"))
 
 
 for _name in ("max", "min"):
@@ -876,13 +880,13 @@ def _topk(input, k, dim=-1, largest=True, sorted=True, out=None):
     if not x.shape:
         if kk not in (0, 1):
             raise ShapeError("selected index k out of range", expected="k ≤ 1")
-        return (Spec((), x.dtype), Spec((), "int64"))
+        return ValuesIndices(Spec((), x.dtype), Spec((), "int64"))
     ax = S.norm_axis(dim, len(x.shape), "torch")
     size = x.shape[ax]
     if kk < 0 or (size.value is not None and kk > size.value):
         raise ShapeError("selected index k out of range", expected=f"0 ≤ k ≤ {size.value} (the size of dim {ax})")
     shape = (*x.shape[:ax], Known(kk), *x.shape[ax + 1:])
-    return (Spec(shape, x.dtype), Spec(shape, "int64"))
+    return ValuesIndices(Spec(shape, x.dtype), Spec(shape, "int64"))
 
 
 @_both("sort", "input, dim=-1, descending=False, stable=False, *, out=None", "input, dim=-1, descending=False, stable=False")
@@ -890,7 +894,7 @@ def _sort(input, dim=-1, descending=False, stable=False, out=None):
     x = to_spec(input)
     if x.shape:
         S.norm_axis(dim, len(x.shape), "torch")
-    return (Spec(x.shape, x.dtype), Spec(x.shape, "int64"))
+    return ValuesIndices(Spec(x.shape, x.dtype), Spec(x.shape, "int64"))
 
 
 @_both("argsort", "input, dim=-1, descending=False, stable=False")
