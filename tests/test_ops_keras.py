@@ -433,3 +433,54 @@ def test_reshape_with_an_unknown_target_size_is_unknown_as_in_keras():
     x = Spec((Unknown("batch"), 8, 8))
     ours = KERAS_OPS["reshape"]([x, (KERAS_OPS["shape"]([x], {})[0], -1)], {})
     assert ours.values() == tuple(real.shape) == (None, None)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Random cases against keras.ops, unknown sizes included, and the same rule on named dims
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from shapewise.dims import Known, Named  # noqa: E402
+
+_dim = st.one_of(st.integers(1, 5), st.none())
+_kshape = st.lists(_dim, min_size=1, max_size=4).map(tuple)
+
+
+def _agree(name, args, kwargs):
+    real_desc, real_err, ours_desc, ours_err = run_both(name, args, kwargs)
+    assert ours_err is None or "unsupported arguments (" not in str(ours_err)
+    assert (real_err is None) == (ours_err is None), (name, args, kwargs, real_err, ours_err)
+    if real_err is None:
+        assert _normalize(ours_desc) == _normalize(real_desc), (name, args, kwargs)
+        named = [Spec(tuple(Named(f"d{i}", Known(v)) if v is not None else Unknown("u") for i, v in enumerate(a.shape)),
+                      a.dtype) if isinstance(a, T) else [Spec(t.shape, t.dtype) for t in a] if isinstance(a, list)
+                 else a for a in args]
+        assert _normalize(_describe(KERAS_OPS[name](named, kwargs))) == _normalize(real_desc)
+
+
+@pytest.mark.keras
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_kshape, st.lists(st.integers(-1, 12), min_size=1, max_size=4))
+def test_random_reshape_against_keras(shape, target):
+    _agree("reshape", [T(*shape), tuple(target)], {})
+
+
+@pytest.mark.keras
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_kshape, st.data())
+def test_random_axis_ops_against_keras(shape, data):
+    n = len(shape)
+    axis = data.draw(st.integers(-n - 1, n))
+    _agree("expand_dims", [T(*shape), axis], {})
+    _agree("sum", [T(*shape), axis, data.draw(st.booleans())], {})
+    _agree("swapaxes", [T(*shape), axis, data.draw(st.integers(-n, n - 1))], {})
+    _agree("squeeze", [T(*shape), axis], {})
+    other = tuple(data.draw(st.sampled_from([v, 1, None, 7])) for v in shape)
+    _agree("concatenate", [[T(*shape), T(*other)], axis], {})
+    _agree("add", [T(*shape), T(*other[data.draw(st.integers(0, n)):])], {})
+    _agree("matmul", [T(*shape), T(*other[::-1])], {})
+    key = tuple(data.draw(st.lists(st.one_of(st.integers(-4, 4), st.none(), st.just(Ellipsis),
+                                             st.builds(slice, st.one_of(st.none(), st.integers(-4, 4)))),
+                                   max_size=3)))
+    _agree("get_item", [T(*shape), key], {})

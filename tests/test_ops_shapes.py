@@ -171,6 +171,8 @@ def test_join_and_split():
     assert V(S.concatenate([D(2, 3), D(2, 4)], 1)) == (2, 7)
     assert V(S.concatenate([D(None, 3), D(2, 3)], 0)) == (None, 3)
     assert V(S.concatenate([D(2, 3), D(2, None)], -1)) == (2, None)
+    assert V(S.concatenate([D(None, None), D(None, 1)], 0)) == (None, None)  # Keras keeps the first's sizes
+    assert V(S.concatenate([D(None, None), D(None, 1)], 0, fw="torch")) == (None, 1)
     with pytest.raises(ShapeError):
         S.concatenate([D(2, 3), D(5, 4)], 1)
     with pytest.raises(ShapeError, match="Sizes of tensors must match except in dimension 1"):

@@ -652,3 +652,71 @@ def test_max_with_dim_reads_values_and_indices():
     assert values.values() == tuple(real.values.shape) and indices.dtype == "int64"
     top = TORCH_FUNCTIONS["topk"]([Spec((2, 5)), 3], {})
     assert top.indices.values() == tuple(torch.zeros(2, 5).topk(3).indices.shape)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Random cases against torch (meta), and the same rule on named dims
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from shapewise.dims import Known, Named  # noqa: E402
+
+_small = st.integers(1, 5)
+_shape = st.lists(_small, min_size=1, max_size=4).map(tuple)
+
+
+def _named(shape, dtype="float32"):
+    return Spec(tuple(Named(f"d{i}", Known(v)) for i, v in enumerate(shape)), dtype)
+
+
+def _agree(kind, name, args, kwargs):
+    """torch (meta), shapewise on plain sizes and shapewise on named dims: all three agree."""
+    meta = [torch.zeros(a.shape, device="meta") if isinstance(a, T) else a for a in args]
+    try:
+        if kind == "method":
+            real = getattr(meta[0], name)(*meta[1:], **kwargs)
+        else:
+            real = getattr(torch, name)(*meta, **kwargs)
+        want = [tuple(t.shape) for t in (real if isinstance(real, (tuple, list)) else [real])]
+    except (RuntimeError, IndexError, ValueError, TypeError):
+        want = None
+    for make in (lambda a: Spec(a.shape, a.dtype), lambda a: _named(a.shape, a.dtype)):
+        ours_args = [make(a) if isinstance(a, T) else a for a in args]
+        table = TENSOR_METHODS if kind == "method" else TORCH_FUNCTIONS
+        try:
+            out = table[name](ours_args, kwargs)
+            got = [o.values() for o in (out if isinstance(out, (tuple, list)) else [out])]
+        except ShapewiseError as e:
+            assert "unsupported arguments (" not in e.message
+            got = None
+        assert got == want, (name, args, kwargs)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shape, st.lists(st.integers(-1, 12), min_size=1, max_size=4))
+def test_random_view_against_torch(shape, target):
+    _agree("method", "reshape", [T(*shape), tuple(target)], {})
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shape, st.data())
+def test_random_axis_ops_against_torch(shape, data):
+    n = len(shape)
+    dim = data.draw(st.integers(-n - 1, n))
+    _agree("method", "unsqueeze", [T(*shape), dim], {})
+    _agree("method", "sum", [T(*shape), dim], {"keepdim": data.draw(st.booleans())})
+    _agree("method", "transpose", [T(*shape), dim, data.draw(st.integers(-n, n - 1))], {})
+    _agree("method", "flatten", [T(*shape), data.draw(st.integers(-n, n - 1)), dim], {})
+    _agree("method", "chunk", [T(*shape), data.draw(st.integers(1, 6)), dim], {})
+    _agree("method", "split", [T(*shape), data.draw(st.integers(1, 6)), dim], {})
+    other = tuple(data.draw(st.sampled_from([v, 1, v + 1])) for v in shape)
+    _agree("function", "cat", [[T(*shape), T(*other)], dim], {})
+    _agree("function", "add", [T(*shape), T(*other[data.draw(st.integers(0, n)):])], {})
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shape, _shape)
+def test_random_matmul_against_torch(a, b):
+    _agree("function", "matmul", [T(*a), T(*b)], {})
+    _agree("function", "matmul", [T(*a), T(*(a[-1:] + b[1:]))], {})

@@ -744,7 +744,7 @@ def concatenate(shapes, axis=0, fw="keras"):
                         fix="crop or resize one input, or concatenate along the axis where they differ")
     out = list(first)
     for i in range(len(first)):
-        if i == ax:
+        if i == ax or fw == "keras":  # (Keras keeps the first tensor's sizes, an unknown one included)
             continue
         known = next((s[i] for s in shapes if s[i].value is not None), None)
         if known is not None:
