@@ -720,3 +720,25 @@ def test_random_axis_ops_against_torch(shape, data):
 def test_random_matmul_against_torch(a, b):
     _agree("function", "matmul", [T(*a), T(*b)], {})
     _agree("function", "matmul", [T(*a), T(*(a[-1:] + b[1:]))], {})
+
+
+EXTRA = []
+for args in [(T(3), T(3)), (T(3), T(4)), (T(2, 3), T(3))]:
+    EXTRA.append(("function", "dot", list(args), {}))
+    EXTRA.append(("function", "mv", list(args), {}))
+EXTRA += [("method", "flip", [T(2, 3), 0, 1], {}), ("method", "flip", [T(2, 3), 0], {}),
+          ("method", "flip", [T(2, 3), (0, 1)], {}), ("method", "tile", [T(2, 3), 2, 2], {}),
+          ("method", "tile", [T(2, 3), (2,)], {}), ("function", "bernoulli", [T(2, 3, fill=0.5)], {}),
+          ("function", "randperm", [5], {}), ("function", "nan_to_num", [T(2, 3)], {}),
+          ("function", "polar", [T(2, 3), T(3)], {}), ("function", "median", [T(2, 3)], {}),
+          ("function", "median", [T(2, 3), 1], {}), ("method", "median", [T(2, 3)], {"dim": 0, "keepdim": True}),
+          ("functional", "local_response_norm", [T(2, 6, 4, 4), 3], {}),
+          ("functional", "local_response_norm", [T(2, 6), 3], {}),
+          ("functional", "gumbel_softmax", [T(2, 6)], {}),
+          ("functional", "fold", [T(1, 12, 9), (4, 4), 2], {}), ("functional", "fold", [T(1, 12, 8), (4, 4), 2], {}),
+          ("functional", "fold", [T(1, 12, 4), (4, 4), 2], {"stride": 2})]
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs", EXTRA, ids=[_id(c) for c in EXTRA])
+def test_extra_match_torch(kind, name, args, kwargs):
+    check(kind, name, args, kwargs)

@@ -510,7 +510,12 @@ def _repeat(self, repeats):
     return Spec(S.tile(x.shape, _view_target(repeats), fw="torch"), x.dtype)
 
 
-@_both("tile", "input, dims")
+@TENSOR_METHODS.op("tile", "self, *dims")
+def _tile_method(self, dims):
+    return _tile(self, _view_target(dims))
+
+
+@TORCH_FUNCTIONS.op("tile", "input, dims")
 def _tile(input, dims):
     x = to_spec(input)
     reps = list(dims) if isinstance(dims, (tuple, list)) else [dims]
@@ -544,11 +549,16 @@ def _tril(input, diagonal=0, out=None):
 TENSOR_METHODS.op(("tril_", "triu_"), "input, diagonal=0")(_tril)
 
 
-@_both("flip", "input, dims")
+@TORCH_FUNCTIONS.op("flip", "input, dims")
 def _flip(input, dims):
     x = to_spec(input)
-    S.norm_axes(dims if isinstance(dims, (tuple, list)) else (dims,), len(x.shape), "torch")
+    S.norm_axes(dims if isinstance(dims, (tuple, list)) else (dims,), max(len(x.shape), 1), "torch")
     return Spec(x.shape, x.dtype)
+
+
+@TENSOR_METHODS.op("flip", "self, *dims")
+def _flip_method(self, dims):
+    return _flip(self, _view_target(dims))
 
 
 @_both("roll", "input, shifts, dims=None")
@@ -1915,3 +1925,103 @@ def _cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
                          f"{b.shape[-1].value}", expected="equal last sizes")
     batch = S.broadcast(a.shape[:-2], b.shape[:-2], fw="torch")
     return Spec((*batch, a.shape[-2], b.shape[-2]), a.dtype)
+
+
+@_both("dot", "input, tensor, *, out=None")
+def _dot(input, tensor, out=None):
+    a, b = to_spec(input), to_spec(tensor, "tensor")
+    if len(a.shape) != 1 or len(b.shape) != 1:
+        raise ShapeError(f"1D tensors expected, but got {len(a.shape)}D and {len(b.shape)}D tensors",
+                         expected="two vectors", fix="use torch.matmul or @ for matrices")
+    _same_dtype(a, b, "dot : expected both vectors to have same dtype")
+    return Spec(S.matmul(a.shape, b.shape, fw="torch"), a.dtype)
+
+
+@_both("mv", "input, vec, *, out=None")
+def _mv(input, vec, out=None):
+    a, b = to_spec(input), to_spec(vec, "vec")
+    if len(a.shape) != 2 or len(b.shape) != 1:
+        raise ShapeError(f"vector + matrix @ vector expected, got {len(b.shape)}, {len(a.shape)}, {len(b.shape)}",
+                         expected="a matrix and a vector")
+    return Spec(S.matmul(a.shape, b.shape, fw="torch"), a.dtype)
+
+
+@_both("bernoulli", "input, *, generator=None, out=None")
+def _bernoulli(input, generator=None, out=None):
+    x = to_spec(input)
+    return Spec(x.shape, x.dtype)
+
+
+@TORCH_FUNCTIONS.op("randperm", "n, *, generator=None, out=None, dtype=None, layout=None, device=None, "
+                                "requires_grad=False, pin_memory=False")
+def _randperm(n, generator=None, out=None, dtype=None, **_):
+    size = S.dim(n, "n")
+    if size.value is not None and size.value < 0:
+        raise ShapeError(f"n must be non-negative, got{size.value}", expected="n ≥ 0")
+    return Spec((size,), _opt_dtype(dtype) or "int64")
+
+
+@_both("nan_to_num", "input, nan=0.0, posinf=None, neginf=None, *, out=None")
+def _nan_to_num(input, nan=0.0, posinf=None, neginf=None, out=None):
+    x = to_spec(input)
+    return Spec(x.shape, x.dtype)
+
+
+@TORCH_FUNCTIONS.op("polar", "abs, angle, *, out=None")
+def _polar(abs, angle, out=None):
+    a, b = to_spec(abs, "abs"), to_spec(angle, "angle")
+    if a.dtype != b.dtype:
+        raise ShapeError(f"Expected object of scalar type {_long_name(a.dtype)} but got scalar type "
+                         f"{_long_name(b.dtype)} for second argument", expected="abs and angle of one dtype")
+    if a.dtype not in ("float32", "float64"):
+        raise ShapeError(f"polar expects float or double inputs, got {_long_name(a.dtype)}", expected="floats")
+    return Spec(S.broadcast(a.shape, b.shape, fw="torch"), "complex128" if a.dtype == "float64" else "complex64")
+
+
+@_both("median", "input, dim=None, keepdim=False")
+def _median(input, dim=None, keepdim=False):
+    x = to_spec(input)
+    if dim is None:
+        return Spec((), x.dtype)
+    shape = S.reduce(x.shape, S._int(dim, "dim"), bool(keepdim), fw="torch") if x.shape else ()
+    return ValuesIndices(Spec(shape, x.dtype), Spec(shape, "int64"))
+
+
+FUNCTIONAL.op("local_response_norm", "input, size, alpha=0.0001, beta=0.75, k=1.0")(
+    lambda input, size, alpha=0.0001, beta=0.75, k=1.0: _lrn(input))
+FUNCTIONAL.op("gumbel_softmax", "logits, tau=1, hard=False, eps=1e-10, dim=-1")(
+    lambda logits, tau=1, hard=False, eps=1e-10, dim=-1: _softmax(logits, dim))
+
+
+def _lrn(input):
+    x = to_spec(input)
+    if len(x.shape) < 3:
+        raise ShapeError(f"Expected 3D or higher dimensionality input (got {len(x.shape)} dimensions)",
+                         expected="(N, C, ...)")
+    return Spec(x.shape, x.dtype)
+
+
+@FUNCTIONAL.op("fold", "input, output_size, kernel_size, dilation=1, padding=0, stride=1")
+def _fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    x = to_spec(input)
+    if len(x.shape) not in (2, 3):
+        raise ShapeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+                         f"{len(x.shape)}D)", expected="(N, C·kh·kw, L)")
+    out = _ntuple(output_size, 2, "output_size")
+    k, d, p, st = (_ntuple(v, 2, w) for v, w in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                                                 (padding, "padding"), (stride, "stride")))
+    cols, blocks = x.shape[-2], x.shape[-1]
+    kk = k[0] * k[1]
+    if cols.value is not None and cols.value % kk:
+        raise ShapeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                         f"got input.size(1)={cols.value} and kernel_size={tuple(k)}",
+                         expected=f"a multiple of {kk}")
+    n_blocks = [(o + 2 * p_ - d_ * (k_ - 1) - 1) // s_ + 1 for o, k_, d_, p_, s_ in zip(out, k, d, p, st)]
+    if blocks.value is not None and blocks.value != n_blocks[0] * n_blocks[1]:
+        raise ShapeError(f"Given output_size={tuple(out)}, kernel_size={tuple(k)}, dilation={tuple(d)}, "
+                         f"padding={tuple(p)}, stride={tuple(st)}, expected size of input's dimension 2 to match "
+                         f"the calculated number of sliding blocks {n_blocks[0]} * {n_blocks[1]} = "
+                         f"{n_blocks[0] * n_blocks[1]}, but got input.size(2)={blocks.value}.",
+                         expected=f"{n_blocks[0] * n_blocks[1]} blocks")
+    channels = cols.exactdiv(Known(kk)) if cols.value is not None else Unknown("None")
+    return Spec((*x.shape[:-2], channels, Known(out[0]), Known(out[1])), x.dtype)
