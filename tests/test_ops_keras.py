@@ -15,7 +15,7 @@ keras = pytest.importorskip("keras")
 from shapewise.dims import Unknown  # noqa: E402
 from shapewise.engine import Spec  # noqa: E402
 from shapewise.errors import ShapewiseError  # noqa: E402
-from shapewise.ops.keras_ops import KERAS_OPERATORS, KERAS_OPS  # noqa: E402
+from shapewise.ops.keras_ops import KERAS_ATTRIBUTES, KERAS_OPERATORS, KERAS_OPS  # noqa: E402
 
 
 class T:
@@ -418,6 +418,9 @@ more("image.crop_images", T(2, 8, 8, 3), top_cropping=1, target_height=9, left_c
 more("image.rgb_to_grayscale", T(2, 8, 8, 3))
 more("image.rgb_to_grayscale", T(8, 8, 3))
 more("image.rgb_to_hsv", T(2, 8, 8, 3))
+more("dot_product_attention", T(2, 5, 4, 8), T(2, 6, 4, 8), T(2, 6, 4, 16))
+more("dot_product_attention", T(2, 5, 4, 8), T(2, 6, 4, 7), T(2, 6, 4, 8))
+more("dot_product_attention", T(None, 5, 4, 8), T(None, 6, 4, 8), T(None, 6, 4, 8), is_causal=True)
 
 
 @pytest.mark.keras
@@ -484,3 +487,15 @@ def test_random_axis_ops_against_keras(shape, data):
                                              st.builds(slice, st.one_of(st.none(), st.integers(-4, 4)))),
                                    max_size=3)))
     _agree("get_item", [T(*shape), key], {})
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("shape,dtype", [((None, 3, 4), "float32"), ((2,), "int32"), ((), "bool")])
+def test_attributes_match_keras(shape, dtype):
+    real = keras.KerasTensor(shape, dtype)
+    ours = Spec(tuple(Unknown("None") if d is None else d for d in shape), dtype)
+    for name, fn in KERAS_ATTRIBUTES.items():
+        got = fn(ours)
+        if name == "shape":
+            got = tuple(d.value for d in got)
+        assert got == getattr(real, name), name

@@ -17,12 +17,15 @@ from ._table import Table, is_tensor, nested_shape
 from .dtypes import keras_result_type as result_type
 from .dtypes import standardize_keras_dtype
 
-__all__ = ["KERAS_OPS", "KERAS_OPERATORS", "to_spec"]
+__all__ = ["KERAS_OPS", "KERAS_OPERATORS", "KERAS_ATTRIBUTES", "to_spec"]
 
 FLOATX = "float32"
 KERAS_OPS = Table()
 KERAS_OPERATORS = Table()
 op = KERAS_OPS.op
+# what a KerasTensor's own attributes read: fn(spec)
+KERAS_ATTRIBUTES = {"shape": lambda x: tuple(x.shape), "dtype": lambda x: x.dtype, "ndim": lambda x: len(x.shape),
+                    "sparse": lambda x: False, "ragged": lambda x: False}
 
 
 def to_spec(value, what="x"):
