@@ -114,11 +114,11 @@ SHAPES_BCAST = [((2, 3), (3,)), ((2, 1), (1, 4)), ((None, 3), (5, 3)), ((None, 1
                 ((), (2, 3)), ((2, 3, 4), (3, 1)), ((None, 4), (None, 4)), ((1,), (None,)), ((3,), (4,))]
 DTYPES = ["float32", "int32", "bool", "float16", "int8", "int64", "uint8", "bfloat16"]
 
-CASES = []
+OP_CASES = []
 
 
 def case(name, *args, **kwargs):
-    CASES.append((name, list(args), kwargs))
+    OP_CASES.append((name, list(args), kwargs))
 
 
 for a, b in SHAPES_BCAST:
@@ -297,7 +297,7 @@ def _id(c):
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("name,args,kwargs", CASES, ids=[_id(c) for c in CASES])
+@pytest.mark.parametrize("name,args,kwargs", OP_CASES, ids=[_id(c) for c in OP_CASES])
 def test_matches_keras(name, args, kwargs):
     check(name, args, kwargs)
 
