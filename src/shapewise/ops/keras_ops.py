@@ -364,6 +364,14 @@ def _pad(x, pad_width, mode="constant", constant_values=None):
 
 def _pad_widths(pad_width, n):
     """numpy's pad_width: an int, (before, after), or one pair per axis."""
+    widths = _pad_pairs(pad_width, n)
+    if any(not isinstance(w, tuple) or len(w) != 2 for w in widths):
+        raise ArgumentError(f"pad_width must hold (before, after) pairs, got {pad_width!r}",
+                            expected="((before, after), ...) with one pair per axis")
+    return widths
+
+
+def _pad_pairs(pad_width, n):
     if isinstance(pad_width, int) and not isinstance(pad_width, bool):
         return [(pad_width, pad_width)] * n
     if not isinstance(pad_width, (tuple, list)):
