@@ -12,10 +12,10 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
 
-from shapewise.dims import Unknown  # noqa: E402
-from shapewise.engine import Spec  # noqa: E402
-from shapewise.errors import ShapewiseError  # noqa: E402
-from shapewise.ops.keras_ops import KERAS_ATTRIBUTES, KERAS_OPERATORS, KERAS_OPS  # noqa: E402
+from shapewise.dims import Unknown
+from shapewise.engine import Spec
+from shapewise.errors import ShapewiseError
+from shapewise.ops.keras_ops import KERAS_ATTRIBUTES, KERAS_OPERATORS, KERAS_OPS
 
 
 class T:
@@ -79,14 +79,14 @@ def run_both(name, args, kwargs, operator=False):
         try:
             real = getattr(k_args[0], name)(*k_args[1:], **kwargs)
             real_desc, real_err = _describe(real), None
-        except Exception as e:  # noqa: BLE001 - whatever Keras raises counts as raising
+        except Exception as e:
             real_desc, real_err = None, e
         table = KERAS_OPERATORS
     else:
         try:
             real = _keras_fn(name)(*[_to_keras(a) for a in args], **{k: _to_keras(v) for k, v in kwargs.items()})
             real_desc, real_err = _describe(real), None
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             real_desc, real_err = None, e
         table = KERAS_OPS
     try:
@@ -441,10 +441,10 @@ def test_reshape_with_an_unknown_target_size_is_unknown_as_in_keras():
 # --------------------------------------------------------------------------------------------------------------
 # Random cases against keras.ops, unknown sizes included, and the same rule on named dims
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from shapewise.dims import Known, Named  # noqa: E402
+from shapewise.dims import Known, Named
 
 _dim = st.one_of(st.integers(1, 5), st.none())
 _kshape = st.lists(_dim, min_size=1, max_size=4).map(tuple)

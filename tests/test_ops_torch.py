@@ -12,11 +12,10 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from shapewise.dims import Unknown  # noqa: E402
-from shapewise.engine import Spec  # noqa: E402
-from shapewise.errors import ShapewiseError  # noqa: E402
-from shapewise.ops.torch_ops import (FUNCTIONAL, TENSOR_ATTRIBUTES, TENSOR_METHODS, TORCH_FUNCTIONS,  # noqa: E402
-                                     TORCH_OPERATORS)
+from shapewise.dims import Unknown
+from shapewise.engine import Spec
+from shapewise.errors import ShapewiseError
+from shapewise.ops.torch_ops import FUNCTIONAL, TENSOR_ATTRIBUTES, TENSOR_METHODS, TORCH_FUNCTIONS, TORCH_OPERATORS
 
 _DT = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16, "bfloat16": torch.bfloat16,
        "int64": torch.int64, "int32": torch.int32, "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8,
@@ -105,14 +104,14 @@ def run_both(kind, name, args, kwargs):
     try:  # the CPU run decides (its kernels check what users meet); the meta run must then agree on the result
         real = _real(kind, name, args, kwargs, "cpu")
         real_desc, real_err = _describe(real), None
-    except Exception as e:  # noqa: BLE001 - whatever torch raises counts as raising
+    except Exception as e:
         real_desc, real_err = None, e
     if real_err is None:
         try:
             meta_desc = _describe(_real(kind, name, args, kwargs, "meta"))
         except NotImplementedError:  # a data-dependent op (boolean masks) has no meta kernel
             meta_desc = real_desc
-        except Exception as e:  # noqa: BLE001 - a check the CPU kernel skips (sdpa's sizes): torch raises
+        except Exception as e:
             meta_desc, real_desc, real_err = None, None, e
         if real_err is None:
             assert _same_desc(meta_desc, real_desc) or meta_desc[0] == "scalar", (meta_desc, real_desc)
@@ -657,10 +656,10 @@ def test_max_with_dim_reads_values_and_indices():
 # --------------------------------------------------------------------------------------------------------------
 # Random cases against torch (meta), and the same rule on named dims
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from shapewise.dims import Known, Named  # noqa: E402
+from shapewise.dims import Known, Named
 
 _small = st.integers(1, 5)
 _shape = st.lists(_small, min_size=1, max_size=4).map(tuple)

@@ -13,7 +13,7 @@ from ..dims import Dim, Known
 from ..engine import Spec
 from ..errors import ArgumentError, ShapeError
 from . import shapes as S
-from ._table import Table, is_tensor, nested_shape
+from ._table import Table, nested_shape
 from .dtypes import keras_result_type as result_type
 from .dtypes import standardize_keras_dtype
 
@@ -860,8 +860,9 @@ def _normalize(x, axis=-1, order=2, epsilon=None):
     "query, key, value, bias=None, mask=None, scale=None, is_causal=False, flash_attention=None, "
     "attn_logits_soft_cap=None")
 def _dot_product_attention(query, key, value, **_):
-    q, k, v = to_spec(query, "query"), to_spec(key, "key"), to_spec(value, "value")
-    return Spec(q.shape, q.dtype)
+    q = to_spec(query, "query")
+    to_spec(key, "key"), to_spec(value, "value")
+    return Spec(q.shape, q.dtype)  # (Keras's output spec is the query's)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1057,8 +1058,7 @@ def _multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, kwar
         raise ShapeError("multi_hot needs at least one axis", expected="a tensor with an axis")
     shape = S.one_hot(x.shape, num_classes, axis)
     ax = S.norm_axis(axis, len(x.shape) + 1)
-    reduce_axis = -1 if ax == len(x.shape) else (ax + 1 if ax < len(x.shape) else -1)
-    reduce_axis = len(shape) - 2 if ax == len(x.shape) else ax + 1
+    reduce_axis = len(shape) - 2 if ax == len(x.shape) else ax + 1  # the axis the hot classes collapse
     out = tuple(d for i, d in enumerate(shape) if i != reduce_axis)
     return Spec(out, standardize_keras_dtype(dtype) or x.dtype)
 

@@ -11,7 +11,7 @@ wording of an error, never the rule: where the two frameworks differ in behaviou
 
 from __future__ import annotations
 
-from ..dims import Dim, Known, Unknown, as_dim, product
+from ..dims import Dim, Known, Unknown, product
 from ..errors import ArgumentError, ShapeError
 
 __all__ = [

@@ -775,7 +775,7 @@ def _prod(input, dim=None, keepdim=False, dtype=None):
 def _std(input, dim=None, correction=None, keepdim=False, unbiased=None, out=None):
     x = to_spec(input)
     if not (is_float(x.dtype) or is_complex(x.dtype)):
-        raise ShapeError(f"std and var only support floating point and complex dtypes", expected="a float tensor")
+        raise ShapeError("std and var only support floating point and complex dtypes", expected="a float tensor")
     if isinstance(dim, bool):  # x.std(True): the old `unbiased` positional
         dim = None
     return Spec(S.reduce(x.shape, _dim_arg(dim), bool(keepdim), fw="torch"), x.dtype)
@@ -948,7 +948,7 @@ def _index_select(input, dim, index, out=None):
 def _masked_select(input, mask, out=None):
     x, m = to_spec(input), to_spec(mask, "mask")
     if m.dtype != "bool":
-        raise ShapeError(f"masked_select: expected BoolTensor for mask", expected="a bool mask")
+        raise ShapeError("masked_select: expected BoolTensor for mask", expected="a bool mask")
     S.broadcast(x.shape, m.shape, fw="torch")
     return Spec((Unknown("None"),), x.dtype)  # how many are selected is data
 
@@ -1283,7 +1283,7 @@ def _conv(n, transposed=False):
         x, w = to_spec(input), to_spec(weight, "weight")
         batched, lead, channels, spatial = _conv_input(x, n, name)
         if len(w.shape) != n + 2:
-            raise ShapeError(f"weight should have at least three dimensions" if len(w.shape) < 3 else
+            raise ShapeError("weight should have at least three dimensions" if len(w.shape) < 3 else
                              f"Expected {n + 2}-dimensional weight for {n + 2}-dimensional input "
                              f"{S.fmt(x.shape, 'torch')}, but got {len(w.shape)}-dimensional weight of size "
                              f"{S.fmt(w.shape, 'torch')} instead", expected=f"a {n + 2}-D weight")
