@@ -12,11 +12,10 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from shapewise.dims import Unknown  # noqa: E402
-from shapewise.engine import Spec  # noqa: E402
-from shapewise.errors import ShapewiseError  # noqa: E402
-from shapewise.ops.torch_ops import (FUNCTIONAL, TENSOR_ATTRIBUTES, TENSOR_METHODS, TORCH_FUNCTIONS,  # noqa: E402
-                                     TORCH_OPERATORS)
+from shapewise.dims import Unknown
+from shapewise.engine import Spec
+from shapewise.errors import ShapewiseError
+from shapewise.ops.torch_ops import FUNCTIONAL, TENSOR_ATTRIBUTES, TENSOR_METHODS, TORCH_FUNCTIONS, TORCH_OPERATORS
 
 _DT = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16, "bfloat16": torch.bfloat16,
        "int64": torch.int64, "int32": torch.int32, "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8,
@@ -24,8 +23,8 @@ _DT = {"float32": torch.float32, "float64": torch.float64, "float16": torch.floa
 
 
 class T:
-    def __init__(self, *shape, dtype="float32"):
-        self.shape, self.dtype = shape, dtype
+    def __init__(self, *shape, dtype="float32", fill=0):
+        self.shape, self.dtype, self.fill = shape, dtype, fill
 
     def __repr__(self):
         return f"T{self.shape}{'' if self.dtype == 'float32' else ':' + self.dtype}"
@@ -43,7 +42,7 @@ class D:
 
 def _to_torch(v, device):
     if isinstance(v, T):
-        return torch.zeros(v.shape, dtype=_DT[v.dtype], device=device)
+        return torch.full(v.shape, v.fill, dtype=_DT[v.dtype], device=device)
     if isinstance(v, D):
         return _DT[v.name]
     if isinstance(v, list):
@@ -105,14 +104,14 @@ def run_both(kind, name, args, kwargs):
     try:  # the CPU run decides (its kernels check what users meet); the meta run must then agree on the result
         real = _real(kind, name, args, kwargs, "cpu")
         real_desc, real_err = _describe(real), None
-    except Exception as e:  # noqa: BLE001 - whatever torch raises counts as raising
+    except Exception as e:
         real_desc, real_err = None, e
     if real_err is None:
         try:
             meta_desc = _describe(_real(kind, name, args, kwargs, "meta"))
         except NotImplementedError:  # a data-dependent op (boolean masks) has no meta kernel
             meta_desc = real_desc
-        except Exception as e:  # noqa: BLE001 - a check the CPU kernel skips (sdpa's sizes): torch raises
+        except Exception as e:
             meta_desc, real_desc, real_err = None, None, e
         if real_err is None:
             assert _same_desc(meta_desc, real_desc) or meta_desc[0] == "scalar", (meta_desc, real_desc)
@@ -606,3 +605,139 @@ def test_every_name_exists_in_torch():
         assert hasattr(x, name), name
     for name in TENSOR_ATTRIBUTES:
         assert hasattr(x, name), name
+
+
+MORE = []
+
+
+def more(kind, name, *args, **kwargs):
+    MORE.append((kind, name, list(args), kwargs))
+
+
+for shape, args in [((2, 10), (1, 3, 2)), ((2, 10), (1, 3, 3)), ((2, 10), (0, 2, 1)), ((2, 10), (1, 11, 1)),
+                    ((2, 10), (-1, 4, 4))]:
+    more("method", "unfold", T(*shape), *args)
+more("function", "addmm", T(4), T(2, 3), T(3, 4))
+more("function", "addmm", T(5), T(2, 3), T(3, 4))
+more("function", "baddbmm", T(2, 3, 4), T(2, 3, 5), T(2, 5, 4))
+for d, kd in [(None, False), (-1, True), ((0, 1), False)]:
+    more("method", "norm", T(3, 4), dim=d, keepdim=kd)
+more("method", "norm", T(3, 4, dtype="int64"))
+more("function", "view_as_complex", T(3, 4, 2))
+more("function", "view_as_complex", T(3, 4, 3))
+more("function", "multinomial", T(2, 5, fill=1), 3)  # (probabilities: the data must be a distribution)
+more("function", "multinomial", T(2, 5, fill=1), 6)
+more("function", "multinomial", T(5, fill=1), 6, replacement=True)
+more("function", "meshgrid", T(3), T(4), indexing="ij")
+more("function", "meshgrid", T(3), T(4), indexing="xy")
+more("function", "cdist", T(2, 5, 3), T(2, 6, 3))
+more("function", "cdist", T(5, 3), T(6, 4))
+more("method", "__len__", T(3, 4))
+more("method", "normal_", T(3, 4))
+more("method", "fill_", T(3, 4), 1.0)
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs", MORE, ids=[_id(c) for c in MORE])
+def test_more_match_torch(kind, name, args, kwargs):
+    check(kind, name, args, kwargs)
+
+
+def test_max_with_dim_reads_values_and_indices():
+    """x.max(dim) is torch.return_types.max: a (values, indices) tuple with .values and .indices."""
+    real = torch.zeros(2, 3, 4, device="meta").max(dim=1)
+    ours = TENSOR_METHODS["max"]([Spec((2, 3, 4))], {"dim": 1})
+    values, indices = ours
+    assert ours.values is values and ours.indices is indices
+    assert values.values() == tuple(real.values.shape) and indices.dtype == "int64"
+    top = TORCH_FUNCTIONS["topk"]([Spec((2, 5)), 3], {})
+    assert top.indices.values() == tuple(torch.zeros(2, 5).topk(3).indices.shape)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Random cases against torch (meta), and the same rule on named dims
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapewise.dims import Known, Named
+
+_small = st.integers(1, 5)
+_shape = st.lists(_small, min_size=1, max_size=4).map(tuple)
+
+
+def _named(shape, dtype="float32"):
+    return Spec(tuple(Named(f"d{i}", Known(v)) for i, v in enumerate(shape)), dtype)
+
+
+def _agree(kind, name, args, kwargs):
+    """torch (meta), shapewise on plain sizes and shapewise on named dims: all three agree."""
+    meta = [torch.zeros(a.shape, device="meta") if isinstance(a, T) else a for a in args]
+    try:
+        if kind == "method":
+            real = getattr(meta[0], name)(*meta[1:], **kwargs)
+        else:
+            real = getattr(torch, name)(*meta, **kwargs)
+        want = [tuple(t.shape) for t in (real if isinstance(real, (tuple, list)) else [real])]
+    except (RuntimeError, IndexError, ValueError, TypeError):
+        want = None
+    for make in (lambda a: Spec(a.shape, a.dtype), lambda a: _named(a.shape, a.dtype)):
+        ours_args = [make(a) if isinstance(a, T) else a for a in args]
+        table = TENSOR_METHODS if kind == "method" else TORCH_FUNCTIONS
+        try:
+            out = table[name](ours_args, kwargs)
+            got = [o.values() for o in (out if isinstance(out, (tuple, list)) else [out])]
+        except ShapewiseError as e:
+            assert "unsupported arguments (" not in e.message
+            got = None
+        assert got == want, (name, args, kwargs)
+
+
+@settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shape, st.lists(st.integers(-1, 12), min_size=1, max_size=4))
+def test_random_view_against_torch(shape, target):
+    _agree("method", "reshape", [T(*shape), tuple(target)], {})
+
+
+@settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shape, st.data())
+def test_random_axis_ops_against_torch(shape, data):
+    n = len(shape)
+    dim = data.draw(st.integers(-n - 1, n))
+    _agree("method", "unsqueeze", [T(*shape), dim], {})
+    _agree("method", "sum", [T(*shape), dim], {"keepdim": data.draw(st.booleans())})
+    _agree("method", "transpose", [T(*shape), dim, data.draw(st.integers(-n, n - 1))], {})
+    _agree("method", "flatten", [T(*shape), data.draw(st.integers(-n, n - 1)), dim], {})
+    _agree("method", "chunk", [T(*shape), data.draw(st.integers(1, 6)), dim], {})
+    _agree("method", "split", [T(*shape), data.draw(st.integers(1, 6)), dim], {})
+    other = tuple(data.draw(st.sampled_from([v, 1, v + 1])) for v in shape)
+    _agree("function", "cat", [[T(*shape), T(*other)], dim], {})
+    _agree("function", "add", [T(*shape), T(*other[data.draw(st.integers(0, n)):])], {})
+
+
+@settings(max_examples=120, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_shape, _shape)
+def test_random_matmul_against_torch(a, b):
+    _agree("function", "matmul", [T(*a), T(*b)], {})
+    _agree("function", "matmul", [T(*a), T(*(a[-1:] + b[1:]))], {})
+
+
+EXTRA = []
+for args in [(T(3), T(3)), (T(3), T(4)), (T(2, 3), T(3))]:
+    EXTRA.append(("function", "dot", list(args), {}))
+    EXTRA.append(("function", "mv", list(args), {}))
+EXTRA += [("method", "flip", [T(2, 3), 0, 1], {}), ("method", "flip", [T(2, 3), 0], {}),
+          ("method", "flip", [T(2, 3), (0, 1)], {}), ("method", "tile", [T(2, 3), 2, 2], {}),
+          ("method", "tile", [T(2, 3), (2,)], {}), ("function", "bernoulli", [T(2, 3, fill=0.5)], {}),
+          ("function", "randperm", [5], {}), ("function", "nan_to_num", [T(2, 3)], {}),
+          ("function", "polar", [T(2, 3), T(3)], {}), ("function", "median", [T(2, 3)], {}),
+          ("function", "median", [T(2, 3), 1], {}), ("method", "median", [T(2, 3)], {"dim": 0, "keepdim": True}),
+          ("functional", "local_response_norm", [T(2, 6, 4, 4), 3], {}),
+          ("functional", "local_response_norm", [T(2, 6), 3], {}),
+          ("functional", "gumbel_softmax", [T(2, 6)], {}),
+          ("functional", "fold", [T(1, 12, 9), (4, 4), 2], {}), ("functional", "fold", [T(1, 12, 8), (4, 4), 2], {}),
+          ("functional", "fold", [T(1, 12, 4), (4, 4), 2], {"stride": 2})]
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs", EXTRA, ids=[_id(c) for c in EXTRA])
+def test_extra_match_torch(kind, name, args, kwargs):
+    check(kind, name, args, kwargs)

@@ -8,8 +8,6 @@ A bad call is an ``ArgumentError`` worded as Python words it (``sum() got an une
 
 from __future__ import annotations
 
-import ast
-
 from ..dims import Dim
 from ..engine import Spec
 from ..errors import ArgumentError, ShapewiseError
@@ -18,26 +16,38 @@ REQUIRED = object()
 
 
 class Signature:
-    """A parsed signature: positional-or-keyword params, ``*args`` name, keyword-only params, ``**kwargs``."""
+    """A parsed signature: positional-or-keyword params, ``*args`` name, keyword-only params, ``**kwargs``.
 
-    __slots__ = ("name", "params", "star", "kwonly", "starstar", "posonly")
+    The text is parsed on the first call (hundreds of entries are declared; a model uses a few)."""
+
+    __slots__ = ("name", "text", "params", "star", "kwonly", "starstar", "posonly")
 
     def __init__(self, name, text):
         self.name = name
-        tree = ast.parse(f"def f({text}): pass").body[0].args
+        self.text = text
+        self.params = None
+
+    def _parse(self):
+        import ast
+
+        tree = ast.parse(f"def f({self.text}): pass").body[0].args
         pos = tree.posonlyargs + tree.args
         defaults = [REQUIRED] * (len(pos) - len(tree.defaults)) + [ast.literal_eval(d) for d in tree.defaults]
-        self.params = [(a.arg, d) for a, d in zip(pos, defaults)]
         self.posonly = len(tree.posonlyargs)
         self.star = tree.vararg.arg if tree.vararg else None
         self.kwonly = [(a.arg, REQUIRED if d is None else ast.literal_eval(d))
                        for a, d in zip(tree.kwonlyargs, tree.kw_defaults)]
         self.starstar = tree.kwarg.arg if tree.kwarg else None
+        self.params = [(a.arg, d) for a, d in zip(pos, defaults)]
 
     def names(self):
+        if self.params is None:
+            self._parse()
         return [n for n, _ in self.params] + [n for n, _ in self.kwonly]
 
     def bind(self, args, kwargs):
+        if self.params is None:
+            self._parse()
         out = {}
         n = len(self.params)
         if len(args) > n and not self.star:

@@ -17,12 +17,15 @@ from ._table import Table, nested_shape
 from .dtypes import keras_result_type as result_type
 from .dtypes import standardize_keras_dtype
 
-__all__ = ["KERAS_OPS", "KERAS_OPERATORS", "to_spec"]
+__all__ = ["KERAS_OPS", "KERAS_OPERATORS", "KERAS_ATTRIBUTES", "to_spec"]
 
 FLOATX = "float32"
 KERAS_OPS = Table()
 KERAS_OPERATORS = Table()
 op = KERAS_OPS.op
+# what a KerasTensor's own attributes read: fn(spec)
+KERAS_ATTRIBUTES = {"shape": lambda x: tuple(x.shape), "dtype": lambda x: x.dtype, "ndim": lambda x: len(x.shape),
+                    "sparse": lambda x: False, "ragged": lambda x: False}
 
 
 class ShapeTensor(Spec):
@@ -436,6 +439,14 @@ def _pad(x, pad_width, mode="constant", constant_values=None):
 
 def _pad_widths(pad_width, n):
     """numpy's pad_width: an int, (before, after), or one pair per axis."""
+    widths = _pad_pairs(pad_width, n)
+    if any(not isinstance(w, tuple) or len(w) != 2 for w in widths):
+        raise ArgumentError(f"pad_width must hold (before, after) pairs, got {pad_width!r}",
+                            expected="((before, after), ...) with one pair per axis")
+    return widths
+
+
+def _pad_pairs(pad_width, n):
     if isinstance(pad_width, int) and not isinstance(pad_width, bool):
         return [(pad_width, pad_width)] * n
     if not isinstance(pad_width, (tuple, list)):
@@ -561,6 +572,7 @@ def _array_split(x, indices_or_sections, axis=0):
     if n <= 0:
         raise ShapeError("number sections must be larger than 0.", expected="a positive count")
     ax = S.norm_axis(axis, len(x.shape))
+    S._parts(n)
     size = x.shape[ax].value
     if size is None:
         return [Spec((*x.shape[:ax], S.UNKNOWN, *x.shape[ax + 1:]), x.dtype) for _ in range(n)]
@@ -577,7 +589,7 @@ def _unstack(x, num=None, axis=0):
         raise ShapeError("Cannot infer argument `num` from shape with an unknown size along the unstacked axis",
                          expected="num=... or a known size", fix="pass num=")
     rest = (*x.shape[:ax], *x.shape[ax + 1:])
-    return [Spec(rest, x.dtype) for _ in range(n)]
+    return [Spec(rest, x.dtype) for _ in range(S._parts(n))]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -767,6 +779,8 @@ def _eye(N, M=None, k=0, dtype=None):
 
 @op(("arange", "numpy.arange"), "start, stop=None, step=None, dtype=None")
 def _arange(start, stop=None, step=None, dtype=None):
+    if start is None:
+        raise ArgumentError("arange needs a `start` (or a `stop`) number", expected="ops.arange(n)")
     values = [v for v in (start, stop, step) if v is not None]
     for v in values:
         if isinstance(v, Dim) and v.value is None:
@@ -926,8 +940,9 @@ def _normalize(x, axis=-1, order=2, epsilon=None):
     "query, key, value, bias=None, mask=None, scale=None, is_causal=False, flash_attention=None, "
     "attn_logits_soft_cap=None")
 def _dot_product_attention(query, key, value, **_):
-    q, k, v = to_spec(query, "query"), to_spec(key, "key"), to_spec(value, "value")
-    return Spec(q.shape, q.dtype)
+    q = to_spec(query, "query")
+    to_spec(key, "key"), to_spec(value, "value")
+    return Spec(q.shape, q.dtype)  # (Keras's output spec is the query's)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1007,3 +1022,330 @@ KERAS_OPERATORS["__abs__"] = KERAS_OPS["abs"]
 KERAS_OPERATORS["__invert__"] = KERAS_OPS["logical_not"]
 KERAS_OPERATORS["__getitem__"] = KERAS_OPS["get_item"]
 KERAS_OPERATORS.op("__round__", "self, ndigits=None")(lambda self, ndigits=None: KERAS_OPS["round"]([self], {}))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# More of keras.ops (registered after the operators: the names above are the common ones)
+
+
+@op(("tensordot", "numpy.tensordot"), "x1, x2, axes=2")
+def _tensordot(x1, x2, axes=2):
+    a, b = to_spec(x1, "x1"), to_spec(x2, "x2")
+    dtype = result_type(a.dtype, b.dtype)
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if axes < 0 or axes > min(len(a.shape), len(b.shape)):
+            raise ShapeError(f"tensordot: axes={axes} is more than the operands' ranks {len(a.shape)} and "
+                             f"{len(b.shape)}", expected="axes ≤ the smaller rank")
+        left = list(range(len(a.shape) - axes, len(a.shape)))
+        right = list(range(axes))
+    elif isinstance(axes, (tuple, list)) and len(axes) == 2:
+        left = [S.norm_axis(i, len(a.shape)) for i in (axes[0] if isinstance(axes[0], (tuple, list)) else [axes[0]])]
+        right = [S.norm_axis(i, len(b.shape)) for i in (axes[1] if isinstance(axes[1], (tuple, list)) else [axes[1]])]
+        if len(left) != len(right):
+            raise ShapeError("tensordot: the two lists of axes must have the same length",
+                             expected="as many axes of x1 as of x2")
+    else:
+        raise ArgumentError(f"tensordot: axes must be an int or a pair of axis lists, got {axes!r}")
+    # (Keras does not compare the contracted sizes when it builds the op)
+    out = [d for i, d in enumerate(a.shape) if i not in left] + [d for j, d in enumerate(b.shape) if j not in right]
+    return Spec(tuple(out), dtype)
+
+
+@op(("conv_transpose", "nn.conv_transpose"),
+    "inputs, kernel, strides=1, padding='valid', output_padding=None, data_format=None, dilation_rate=1")
+def _conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None,
+                    dilation_rate=1):
+    """Keras's compute_conv_transpose_output_shape; the kernel is (spatial..., filters, in_channels)."""
+    x, k = to_spec(inputs, "inputs"), to_spec(kernel, "kernel")
+    fmt = _data_format(data_format)
+    n = len(x.shape) - 2
+    if n < 1 or len(k.shape) != len(x.shape):
+        raise ShapeError(f"Kernel shape must have the same length as input, but received kernel of shape "
+                         f"{S.fmt(k.shape)} and input of shape {S.fmt(x.shape)}.", expected=f"a {len(x.shape)}-D kernel")
+    lead, spatial, _ = _split_spatial(x, fmt)
+    st = _tuple(strides, n, "strides")
+    dil = _tuple(dilation_rate, n, "dilation_rate")
+    pad = _padding(padding)
+    outp = None if output_padding is None else _tuple(output_padding, n, "output_padding") \
+        if not isinstance(output_padding, int) or output_padding else (0,) * n
+    out = []
+    for i, L in enumerate(spatial):
+        ks = k.shape[i].value
+        if ks is None:
+            out.append(S.UNKNOWN)
+            continue
+        k_eff = (ks - 1) * dil[i] + 1
+        if outp is None:
+            extra = max(k_eff, st[i]) - k_eff if pad == "valid" else None
+        else:
+            extra = outp[i]
+        if pad == "valid":
+            out.append((L - 1) * st[i] + (k_eff + extra))
+        elif outp is None:
+            out.append(L * st[i])
+        else:
+            out.append((L - 1) * st[i] + (k_eff % 2 + extra))
+    return Spec(_assemble(fmt, lead, out, k.shape[-2]), result_type(x.dtype, k.dtype))
+
+
+@op(("separable_conv", "nn.separable_conv"),
+    "inputs, depthwise_kernel, pointwise_kernel, strides=1, padding='valid', data_format=None, dilation_rate=1")
+def _separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None,
+                    dilation_rate=1):
+    depth = _depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return _conv(depth, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+def _block_op(x, block_size, data_format, to_space):
+    x = to_spec(x)
+    b = S._int(block_size, "block_size")
+    if len(x.shape) != 4:
+        raise ShapeError(f"Input must be a 4D tensor. Received: input.shape={S.fmt(x.shape)}", expected="4 dims")
+    if b <= 0:
+        raise ArgumentError(f"block_size must be positive, got {b}")
+    fmt = _data_format(data_format)
+    lead, (h, w), c = _split_spatial(x, fmt)
+    if to_space:
+        if c.value is not None and c.value % (b * b):
+            raise ShapeError(f"The channel dimension must be divisible by block_size squared ({b * b}). Received "
+                             f"channels={c.value}", expected=f"channels divisible by {b * b}")
+        new_c = c.exactdiv(Known(b * b)) if c.value is not None else S.UNKNOWN
+        return Spec(_assemble(fmt, lead, (h * b, w * b), new_c), x.dtype)
+    for d in (h, w):
+        if d.value is not None and d.value % b:
+            raise ShapeError(f"Height and width must be divisible by block_size ({b}). Received "
+                             f"{S.fmt(x.shape)}", expected=f"sizes divisible by {b}")
+    div = [d.exactdiv(Known(b)) if d.value is not None else S.UNKNOWN for d in (h, w)]
+    return Spec(_assemble(fmt, lead, div, c * (b * b)), x.dtype)
+
+
+@op(("depth_to_space", "nn.depth_to_space"), "x, block_size, data_format='channels_last'")
+def _depth_to_space(x, block_size, data_format="channels_last"):
+    return _block_op(x, block_size, data_format, True)
+
+
+@op(("space_to_depth", "nn.space_to_depth"), "x, block_size, data_format='channels_last'")
+def _space_to_depth(x, block_size, data_format="channels_last"):
+    return _block_op(x, block_size, data_format, False)
+
+
+@op(("multi_hot", "nn.multi_hot"), "inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs")
+def _multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, kwargs=None):
+    x = to_spec(inputs, "inputs")
+    if num_classes is None:
+        raise ArgumentError("Argument `num_classes` must be specified.", expected="num_classes=...")
+    if len(x.shape) == 0:
+        raise ShapeError("multi_hot needs at least one axis", expected="a tensor with an axis")
+    shape = S.one_hot(x.shape, num_classes, axis)
+    ax = S.norm_axis(axis, len(x.shape) + 1)
+    reduce_axis = len(shape) - 2 if ax == len(x.shape) else ax + 1  # the axis the hot classes collapse
+    out = tuple(d for i, d in enumerate(shape) if i != reduce_axis)
+    return Spec(out, standardize_keras_dtype(dtype) or x.dtype)
+
+
+@op(("categorical_crossentropy", "nn.categorical_crossentropy"), "target, output, from_logits=False, axis=-1")
+def _categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    t, o = to_spec(target, "target"), to_spec(output, "output")
+    if len(t.shape) != len(o.shape) or any(S._differ(a, b) for a, b in zip(t.shape, o.shape)):
+        raise ShapeError("Arguments `target` and `output` must have the same shape. Received: "
+                         f"target.shape={S.fmt(t.shape)}, output.shape={S.fmt(o.shape)}", expected="equal shapes")
+    if len(t.shape) < 1:
+        raise ShapeError("Arguments `target` and `output` must be at least rank 1.", expected="rank ≥ 1")
+    return Spec(S.reduce(o.shape, axis), o.dtype)
+
+
+@op(("sparse_categorical_crossentropy", "nn.sparse_categorical_crossentropy"),
+    "target, output, from_logits=False, axis=-1")
+def _sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    t, o = to_spec(target, "target"), to_spec(output, "output")
+    if len(o.shape) < 1:
+        raise ShapeError("Argument `output` must be at least rank 1.", expected="rank ≥ 1")
+    t_shape = t.shape[:-1] if len(t.shape) == len(o.shape) and t.shape and t.shape[-1].value == 1 else t.shape
+    if len(t_shape) != len(o.shape) - 1 or any(S._differ(a, b) for a, b in zip(t_shape, o.shape[:-1])):
+        raise ShapeError("Arguments `target` and `output` must have the same shape up until the last dimension: "
+                         f"target.shape={S.fmt(t.shape)}, output.shape={S.fmt(o.shape)}",
+                         expected="target shaped like output without its class axis")
+    return Spec(o.shape[:-1], o.dtype)
+
+
+@op(("binary_crossentropy", "nn.binary_crossentropy"), "target, output, from_logits=False")
+def _binary_crossentropy(target, output, from_logits=False):
+    t, o = to_spec(target, "target"), to_spec(output, "output")
+    if len(t.shape) != len(o.shape) or any(S._differ(a, b) for a, b in zip(t.shape, o.shape)):
+        raise ShapeError("Arguments `target` and `output` must have the same shape. Received: "
+                         f"target.shape={S.fmt(t.shape)}, output.shape={S.fmt(o.shape)}", expected="equal shapes")
+    return Spec(o.shape, o.dtype)
+
+
+@op(("linspace", "numpy.linspace"), "start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0")
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    n = S._int(num, "num")
+    if n < 0:
+        raise ShapeError(f"Number of samples, {n}, must be non-negative.", expected="num ≥ 0")
+    a, b = to_spec(start, "start"), to_spec(stop, "stop")
+    base = S.broadcast(a.shape, b.shape)
+    ax = S.norm_axis(axis, len(base) + 1)
+    shape = (*base[:ax], Known(n), *base[ax:])
+    out = Spec(shape, standardize_keras_dtype(dtype) or result_type(_dtype_operand(start), _dtype_operand(stop),
+                                                                    float))
+    return (out, Spec((), out.dtype)) if retstep else out
+
+
+@op(("tri", "numpy.tri"), "N, M=None, k=0, dtype=None")
+def _tri(N, M=None, k=0, dtype=None):
+    return _eye(N, M, k, dtype)
+
+
+@op(("identity", "numpy.identity"), "n, dtype=None")
+def _identity(n, dtype=None):
+    return _eye(n, None, 0, dtype)
+
+
+@op(("diag", "numpy.diag"), "x, k=0")
+def _diag(x, k=0):
+    x = to_spec(x)
+    kk = S._int(k, "k")
+    if len(x.shape) == 1:
+        n = x.shape[0] + abs(kk)
+        return Spec((n, n), x.dtype)
+    if len(x.shape) == 2:
+        r, c = x.shape
+        if r.value is None or c.value is None:
+            return Spec((S.UNKNOWN,), x.dtype)
+        length = max(0, min(r.value, c.value - kk) if kk >= 0 else min(r.value + kk, c.value))
+        return Spec((Known(length),), x.dtype)
+    raise ShapeError(f"`x` must be 1-D or 2-D, but received shape {S.fmt(x.shape)}", expected="1 or 2 dims")
+
+
+@op(("count_nonzero", "numpy.count_nonzero"), "x, axis=None")
+def _count_nonzero(x, axis=None):
+    x = to_spec(x)
+    return Spec(S.reduce(x.shape, _axis_arg(axis)), "int32")
+
+
+@op(("median", "numpy.median"), "x, axis=None, keepdims=False")
+def _median(x, axis=None, keepdims=False):
+    x = to_spec(x)
+    return Spec(S.reduce(x.shape, _axis_arg(axis), bool(keepdims)), _floatify(x.dtype))
+
+
+@op(("vstack", "numpy.vstack"), "xs")
+def _vstack(xs):
+    return _concatenate(xs, 0)  # (Keras joins along axis 0 as given, 1-D tensors included)
+
+
+@op(("hstack", "numpy.hstack"), "xs")
+def _hstack(xs):
+    return _concatenate(xs, 1)  # (Keras joins along axis 1, also for 1-D tensors, where it fails)
+
+
+@op(("append", "numpy.append"), "x1, x2, axis=None")
+def _append(x1, x2, axis=None):
+    return _concatenate([x1, x2], axis)
+
+
+@op(("average", "numpy.average"), "x, axis=None, weights=None")
+def _average(x, axis=None, weights=None):
+    x = to_spec(x)
+    dtype = _floatify(x.dtype) if weights is None else result_type(x.dtype, to_spec(weights).dtype, float)
+    return Spec(S.reduce(x.shape, _axis_arg(axis)), dtype)
+
+
+@op(("isclose", "numpy.isclose"), "x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False")
+def _isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return _binary(lambda a, b: "bool")(x1, x2)
+
+
+@op(("diff", "numpy.diff"), "a, n=1, axis=-1")
+def _diff(a, n=1, axis=-1):
+    x = to_spec(a, "a")
+    steps = S._int(n, "n")
+    ax = S.norm_axis(axis, len(x.shape))
+    d = x.shape[ax]
+    new = Known(max(d.value - steps, 0)) if d.value is not None else S.UNKNOWN
+    return Spec((*x.shape[:ax], new, *x.shape[ax + 1:]), x.dtype)
+
+
+@op(("ptp", "numpy.ptp"), "x, axis=None, keepdims=False")
+def _ptp(x, axis=None, keepdims=False):
+    x = to_spec(x)
+    return Spec(S.reduce(x.shape, _axis_arg(axis), bool(keepdims)), x.dtype)
+
+
+@op(("inner", "numpy.inner"), "x1, x2")
+def _inner(x1, x2):
+    a, b = to_spec(x1, "x1"), to_spec(x2, "x2")
+    if not a.shape or not b.shape:
+        return Spec(S.broadcast(a.shape, b.shape), result_type(a.dtype, b.dtype))
+    if S._differ(a.shape[-1], b.shape[-1]):
+        raise ShapeError(f"`x1` and `x2` must have the same last dimension, got {S.fmt(a.shape)} and "
+                         f"{S.fmt(b.shape)}", expected="equal last sizes")
+    return Spec((*a.shape[:-1], *b.shape[:-1]), result_type(a.dtype, b.dtype))
+
+
+@op("image.crop_images", "images, top_cropping=None, left_cropping=None, bottom_cropping=None, "
+                         "right_cropping=None, target_height=None, target_width=None, data_format=None")
+def _crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=None, right_cropping=None,
+                 target_height=None, target_width=None, data_format=None):
+    return _crop_or_pad(images, top_cropping, left_cropping, bottom_cropping, right_cropping, target_height,
+                        target_width, data_format, -1)
+
+
+@op("image.pad_images", "images, top_padding=None, left_padding=None, bottom_padding=None, right_padding=None, "
+                        "target_height=None, target_width=None, data_format=None")
+def _pad_images(images, top_padding=None, left_padding=None, bottom_padding=None, right_padding=None,
+                target_height=None, target_width=None, data_format=None):
+    return _crop_or_pad(images, top_padding, left_padding, bottom_padding, right_padding, target_height,
+                        target_width, data_format, +1)
+
+
+def _crop_or_pad(images, top, left, bottom, right, target_h, target_w, data_format, sign):
+    x = to_spec(images, "images")
+    if len(x.shape) not in (3, 4):
+        raise ShapeError(f"Invalid shape for argument `images`: it must have rank 3 or 4. Received: "
+                         f"images.shape={S.fmt(x.shape)}", expected="3 or 4 dims")
+    fmt = _data_format(data_format)
+    if fmt == "channels_last":
+        h, w = x.shape[-3], x.shape[-2]
+    else:
+        h, w = x.shape[-2], x.shape[-1]
+    out = []
+    for size, lo, hi, target in ((h, top, bottom, target_h), (w, left, right, target_w)):
+        given = [v for v in (lo, hi, target) if v is not None]
+        if len(given) != 2:
+            raise ArgumentError("Must specify exactly two of the two cropping/padding amounts and the target size "
+                                f"per axis, got {len(given)}", expected="two of (before, after, target)")
+        if target is not None:
+            t = S.dim(target, "target size")
+            amount = S._int(lo if lo is not None else hi, "amount")
+            left = (t - size) * sign - amount if sign > 0 else size - t - amount
+            if left.value is not None and left.value < 0:
+                raise ShapeError(f"the target size {t.value} leaves a negative amount ({left.value}) on the other "
+                                 "side", expected="a target that fits the image and the given amount")
+            out.append(t)
+        else:
+            out.append(size + sign * (S._int(lo, "amount") + S._int(hi, "amount")))
+    for o in out:
+        if o.value is not None and o.value < 0:
+            raise ShapeError("the cropping is larger than the image", expected="a crop smaller than the image")
+    if fmt == "channels_last":
+        return Spec((*x.shape[:-3], out[0], out[1], x.shape[-1]), x.dtype)
+    return Spec((*x.shape[:-2], out[0], out[1]), x.dtype)
+
+
+@op("image.rgb_to_grayscale", "images, data_format=None")
+def _rgb_to_grayscale(images, data_format=None):
+    x = to_spec(images, "images")
+    if len(x.shape) not in (3, 4):
+        raise ShapeError(f"Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). "
+                         f"Received: images.shape={S.fmt(x.shape)}", expected="3 or 4 dims")
+    fmt = _data_format(data_format)
+    if fmt == "channels_last":
+        return Spec((*x.shape[:-1], S.ONE), x.dtype)
+    return Spec((*x.shape[:-3], S.ONE, *x.shape[-2:]), x.dtype)
+
+
+for _name in ("rgb_to_hsv", "hsv_to_rgb"):
+    op(f"image.{_name}", "images, data_format=None")(
+        lambda images, data_format=None: Spec(to_spec(images, "images").shape,
+                                              _floatify(to_spec(images, "images").dtype)))

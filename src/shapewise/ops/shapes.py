@@ -24,6 +24,22 @@ __all__ = [
 
 ONE = Known(1)
 UNKNOWN = Unknown("None")
+MAX_PARTS = 10_000  # an op that returns one tensor per part (split, chunk, unstack) returns at most this many
+MAX_RANK = 64  # as torch (and more than any model uses)
+
+
+def _parts(n, what="parts"):
+    if n > MAX_PARTS:
+        raise ShapeError(f"this would make {n} {what}; shapewise follows at most {MAX_PARTS}",
+                         expected=f"at most {MAX_PARTS} {what}")
+    return n
+
+
+def _rank(n):
+    if n > MAX_RANK:
+        raise ShapeError(f"a tensor of {n} dimensions: at most {MAX_RANK} are supported",
+                         expected=f"at most {MAX_RANK} dims")
+    return n
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -485,6 +501,11 @@ def reshape(shape, target, fw="keras"):
                 _reshape_error(shape, target, total, fw)
         return tuple(items)
     rest = product(known)
+    if fw == "keras" and rest.value is None:
+        # Keras infers nothing when the target holds an unknown size (its None): the -1 stays unknown, even where
+        # the expressions would cancel (x of (None, 8) to (ops.shape(x)[0], -1))
+        items[infer_at] = UNKNOWN
+        return tuple(items)
     if total.value is not None and rest.value is not None:
         if rest.value == 0 or total.value % rest.value:
             if fw == "torch" and rest.value == 0 and total.value == 0:
@@ -663,7 +684,7 @@ def moveaxis(shape, source, destination, fw="keras"):
 def expand_dims(shape, axis, fw="keras"):
     """Insert size-1 axes at ``axis`` (an int or several), counted in the output."""
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-    n_out = len(shape) + len(axes)
+    n_out = _rank(len(shape) + len(axes))
     norm = norm_axes(axes, n_out, fw)
     it = iter(shape)
     return tuple(ONE if i in norm else next(it) for i in range(n_out))
@@ -738,7 +759,7 @@ def concatenate(shapes, axis=0, fw="keras"):
                         fix="crop or resize one input, or concatenate along the axis where they differ")
     out = list(first)
     for i in range(len(first)):
-        if i == ax:
+        if i == ax or fw == "keras":  # (Keras keeps the first tensor's sizes, an unknown one included)
             continue
         known = next((s[i] for s in shapes if s[i].value is not None), None)
         if known is not None:
@@ -784,6 +805,7 @@ def split_sections(shape, sections, axis=0, fw="keras"):
     ax = norm_axis(axis, len(shape), fw)
     if n <= 0:
         raise ShapeError(f"number sections must be larger than 0, got {n}", expected="a positive count")
+    _parts(n)
     size = shape[ax]
     if size.value is not None and size.value % n:
         raise ShapeError("array split does not result in an equal division: the axis of size "
@@ -798,6 +820,7 @@ def split_indices(shape, indices, axis=0, fw="keras"):
     ax = norm_axis(axis, len(shape), fw)
     size = shape[ax]
     cuts = [_int(i, "index") for i in indices]
+    _parts(len(cuts) + 1)
     out = []
     if size.value is None:
         return [(*shape[:ax], UNKNOWN, *shape[ax + 1:]) for _ in range(len(cuts) + 1)]
@@ -835,7 +858,7 @@ def split_sizes(shape, split_size_or_sections, dim_=0, fw="torch"):
                          expected="a known size along the split dim")
     if size.value == 0:
         return [tuple(shape)]
-    n = -(-size.value // step)
+    n = _parts(-(-size.value // step))
     return [(*shape[:ax], Known(min(step, size.value - i * step)), *shape[ax + 1:]) for i in range(n)]
 
 
@@ -874,6 +897,9 @@ def reduce(shape, axis=None, keepdims=False, fw="keras"):
         return tuple(ONE if i in axes else d for i, d in enumerate(shape))
     out = list(shape)
     for a in sorted(axes, reverse=True):  # (Keras deletes a repeated axis twice, as here)
+        if a >= len(out):
+            raise ShapeError(f"axis {a} repeated in axis={axis} leaves no axis to remove",
+                             expected="each axis at most once")
         del out[a]
     return tuple(out)
 
@@ -948,7 +974,7 @@ def tile(shape, reps, fw="keras"):
     if fw == "torch" and len(reps) < len(shape):
         raise ShapeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                          "tensor", expected=f"at least {len(shape)} repeat counts")
-    n = max(len(reps), len(shape))
+    n = _rank(max(len(reps), len(shape)))
     reps = [ONE] * (n - len(reps)) + reps
     base = [ONE] * (n - len(shape)) + list(shape)
     return tuple(b if r.value == 1 and type(r) is Known and r.role is None else b * r for b, r in zip(base, reps))
@@ -1094,7 +1120,7 @@ class _TensorIndex:
     __slots__ = ("shape", "dtype")
 
     def __init__(self, shape, dtype):
-        self.shape = tuple(shape)
+        self.shape = dims(tuple(shape), "index shape")
         self.dtype = dtype
 
 

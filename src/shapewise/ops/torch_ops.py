@@ -14,6 +14,7 @@ turns ``torch.float32`` into one of these). A device argument is accepted and ig
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 from ..dims import Dim, Known, Unknown
 from ..engine import Spec
@@ -23,7 +24,7 @@ from ._table import Table, nested_shape
 from .dtypes import TORCH_DTYPES, is_complex, is_float, torch_promote, torch_result_type
 
 __all__ = ["TORCH_FUNCTIONS", "TENSOR_METHODS", "TENSOR_ATTRIBUTES", "TORCH_OPERATORS", "FUNCTIONAL", "to_spec",
-           "torch_dtype"]
+           "torch_dtype", "ValuesIndices"]
 
 DEFAULT_FLOAT = "float32"
 TORCH_FUNCTIONS = Table()
@@ -31,6 +32,9 @@ TENSOR_METHODS = Table()
 FUNCTIONAL = Table()
 TORCH_OPERATORS = Table()
 TENSOR_ATTRIBUTES = {}
+
+# torch.return_types.max and the like: a tuple (values, indices) that also reads .values / .indices
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 
 _DTYPE_ALIASES = {"float": "float32", "double": "float64", "half": "float16", "long": "int64", "int": "int32",
                   "short": "int16", "bool": "bool", "cfloat": "complex64", "cdouble": "complex128",
@@ -506,7 +510,12 @@ def _repeat(self, repeats):
     return Spec(S.tile(x.shape, _view_target(repeats), fw="torch"), x.dtype)
 
 
-@_both("tile", "input, dims")
+@TENSOR_METHODS.op("tile", "self, *dims")
+def _tile_method(self, dims):
+    return _tile(self, _view_target(dims))
+
+
+@TORCH_FUNCTIONS.op("tile", "input, dims")
 def _tile(input, dims):
     x = to_spec(input)
     reps = list(dims) if isinstance(dims, (tuple, list)) else [dims]
@@ -540,11 +549,16 @@ def _tril(input, diagonal=0, out=None):
 TENSOR_METHODS.op(("tril_", "triu_"), "input, diagonal=0")(_tril)
 
 
-@_both("flip", "input, dims")
+@TORCH_FUNCTIONS.op("flip", "input, dims")
 def _flip(input, dims):
     x = to_spec(input)
-    S.norm_axes(dims if isinstance(dims, (tuple, list)) else (dims,), len(x.shape), "torch")
+    S.norm_axes(dims if isinstance(dims, (tuple, list)) else (dims,), max(len(x.shape), 1), "torch")
     return Spec(x.shape, x.dtype)
+
+
+@TENSOR_METHODS.op("flip", "self, *dims")
+def _flip_method(self, dims):
+    return _flip(self, _view_target(dims))
 
 
 @_both("roll", "input, shifts, dims=None")
@@ -689,7 +703,7 @@ def _unbind(input, dim=0):
     if n is None:
         raise ShapeError("unbind along a dim of unknown size gives an unknown number of tensors",
                          expected="a known size")
-    return tuple(Spec((*x.shape[:ax], *x.shape[ax + 1:]), x.dtype) for _ in range(n))
+    return tuple(Spec((*x.shape[:ax], *x.shape[ax + 1:]), x.dtype) for _ in range(S._parts(n)))
 
 
 @_both("narrow", "input, dim, start, length")
@@ -761,7 +775,7 @@ def _prod(input, dim=None, keepdim=False, dtype=None):
 def _std(input, dim=None, correction=None, keepdim=False, unbiased=None, out=None):
     x = to_spec(input)
     if not (is_float(x.dtype) or is_complex(x.dtype)):
-        raise ShapeError(f"std and var only support floating point and complex dtypes", expected="a float tensor")
+        raise ShapeError("std and var only support floating point and complex dtypes", expected="a float tensor")
     if isinstance(dim, bool):  # x.std(True): the old `unbiased` positional
         dim = None
     return Spec(S.reduce(x.shape, _dim_arg(dim), bool(keepdim), fw="torch"), x.dtype)
@@ -808,7 +822,7 @@ def _max(input, dim=None, keepdim=False, out=None, other=None):
         shape = ()
     else:
         shape = S.reduce(x.shape, S._int(dim, "dim"), bool(keepdim), fw="torch")
-    return (Spec(shape, x.dtype), Spec(shape, "int64"))
+    return ValuesIndices(Spec(shape, x.dtype), Spec(shape, "int64"))
 
 
 for _name in ("max", "min"):
@@ -876,13 +890,13 @@ def _topk(input, k, dim=-1, largest=True, sorted=True, out=None):
     if not x.shape:
         if kk not in (0, 1):
             raise ShapeError("selected index k out of range", expected="k ≤ 1")
-        return (Spec((), x.dtype), Spec((), "int64"))
+        return ValuesIndices(Spec((), x.dtype), Spec((), "int64"))
     ax = S.norm_axis(dim, len(x.shape), "torch")
     size = x.shape[ax]
     if kk < 0 or (size.value is not None and kk > size.value):
         raise ShapeError("selected index k out of range", expected=f"0 ≤ k ≤ {size.value} (the size of dim {ax})")
     shape = (*x.shape[:ax], Known(kk), *x.shape[ax + 1:])
-    return (Spec(shape, x.dtype), Spec(shape, "int64"))
+    return ValuesIndices(Spec(shape, x.dtype), Spec(shape, "int64"))
 
 
 @_both("sort", "input, dim=-1, descending=False, stable=False, *, out=None", "input, dim=-1, descending=False, stable=False")
@@ -890,7 +904,7 @@ def _sort(input, dim=-1, descending=False, stable=False, out=None):
     x = to_spec(input)
     if x.shape:
         S.norm_axis(dim, len(x.shape), "torch")
-    return (Spec(x.shape, x.dtype), Spec(x.shape, "int64"))
+    return ValuesIndices(Spec(x.shape, x.dtype), Spec(x.shape, "int64"))
 
 
 @_both("argsort", "input, dim=-1, descending=False, stable=False")
@@ -934,7 +948,7 @@ def _index_select(input, dim, index, out=None):
 def _masked_select(input, mask, out=None):
     x, m = to_spec(input), to_spec(mask, "mask")
     if m.dtype != "bool":
-        raise ShapeError(f"masked_select: expected BoolTensor for mask", expected="a bool mask")
+        raise ShapeError("masked_select: expected BoolTensor for mask", expected="a bool mask")
     S.broadcast(x.shape, m.shape, fw="torch")
     return Spec((Unknown("None"),), x.dtype)  # how many are selected is data
 
@@ -1269,7 +1283,7 @@ def _conv(n, transposed=False):
         x, w = to_spec(input), to_spec(weight, "weight")
         batched, lead, channels, spatial = _conv_input(x, n, name)
         if len(w.shape) != n + 2:
-            raise ShapeError(f"weight should have at least three dimensions" if len(w.shape) < 3 else
+            raise ShapeError("weight should have at least three dimensions" if len(w.shape) < 3 else
                              f"Expected {n + 2}-dimensional weight for {n + 2}-dimensional input "
                              f"{S.fmt(x.shape, 'torch')}, but got {len(w.shape)}-dimensional weight of size "
                              f"{S.fmt(w.shape, 'torch')} instead", expected=f"a {n + 2}-D weight")
@@ -1784,3 +1798,230 @@ TORCH_OPERATORS["__abs__"] = TORCH_FUNCTIONS["abs"]
 TORCH_OPERATORS["__invert__"] = TORCH_FUNCTIONS["bitwise_not"]
 TORCH_OPERATORS.op("__pos__", "self")(lambda self: to_spec(self))
 TENSOR_METHODS["__getitem__"] = TORCH_OPERATORS["__getitem__"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# More of torch: what transformer and CNN code also uses
+
+
+for _name in ("normal_", "uniform_", "fill_", "copy_", "bernoulli_", "exponential_", "random_", "clamp_min_",
+              "clamp_max_", "mul_", "masked_scatter_", "index_fill_", "scatter_", "zero_"):
+    TENSOR_METHODS.op(_name, "self, *args, **kwargs")(lambda self, args, kwargs: to_spec(self))
+
+
+@TENSOR_METHODS.op("__len__", "self")
+def _len(self):
+    x = to_spec(self)
+    if not x.shape:
+        raise ShapeError("len() of a 0-d tensor", expected="a tensor with at least one dim")
+    return x.shape[0].value if x.shape[0].value is not None else x.shape[0]
+
+
+TORCH_OPERATORS["__len__"] = TENSOR_METHODS["__len__"]
+
+
+@TENSOR_METHODS.op("unfold", "self, dimension, size, step")
+def _unfold_method(self, dimension, size, step):
+    """x.unfold(dim, size, step): windows of `size` every `step` along dim, the window as a new last dim."""
+    x = to_spec(self)
+    sz, st = S._int(size, "size"), S._int(step, "step")
+    if st <= 0:
+        raise ShapeError(f"step is {st} but must be > 0", expected="step > 0")
+    if not x.shape:
+        return Spec((Known(sz),), x.dtype)
+    ax = S.norm_axis(dimension, len(x.shape), "torch")
+    d = x.shape[ax]
+    if d.value is not None and sz > d.value:
+        raise ShapeError(f"maximum size for tensor at dimension {ax} is {d.value} but size is {sz}",
+                         expected=f"size ≤ {d.value}")
+    if sz < 0:
+        raise ShapeError(f"size is {sz} but must be >= 0", expected="size ≥ 0")
+    windows = S.window_out(d, sz, st) if sz else (d // st + 1)
+    return Spec((*x.shape[:ax], windows, *x.shape[ax + 1:], Known(sz)), x.dtype)
+
+
+@_both("addmm", "input, mat1, mat2, *, beta=1, alpha=1, out=None")
+def _addmm(input, mat1, mat2, beta=1, alpha=1, out=None):
+    c, a, b = to_spec(input), to_spec(mat1, "mat1"), to_spec(mat2, "mat2")
+    shape = S.mm(a.shape, b.shape)
+    S.expand(c.shape, shape)
+    return Spec(shape, a.dtype)
+
+
+@_both("baddbmm", "input, batch1, batch2, *, beta=1, alpha=1, out=None")
+def _baddbmm(input, batch1, batch2, beta=1, alpha=1, out=None):
+    c, a, b = to_spec(input), to_spec(batch1, "batch1"), to_spec(batch2, "batch2")
+    shape = S.bmm(a.shape, b.shape)
+    S.expand(c.shape, shape)
+    return Spec(shape, a.dtype)
+
+
+@_both("norm", "input, p='fro', dim=None, keepdim=False, out=None, dtype=None",
+       "input, p='fro', dim=None, keepdim=False, dtype=None")
+def _norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    x = to_spec(input)
+    out_dtype = _opt_dtype(dtype) or x.dtype
+    if not (is_float(out_dtype) or is_complex(out_dtype)):
+        raise ShapeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                         f"{_long_name(out_dtype)}", expected="a float tensor", fix="convert first: x.float()")
+    return Spec(S.reduce(x.shape, _dim_arg(dim), bool(keepdim), fw="torch"), out_dtype)
+
+
+@TORCH_FUNCTIONS.op("view_as_complex", "input")
+def _view_as_complex(input):
+    x = to_spec(input)
+    if not x.shape or x.shape[-1].value not in (2, None):
+        raise ShapeError("Tensor must have a last dimension of size 2", expected="(..., 2)")
+    if x.dtype not in ("float32", "float64", "float16"):
+        raise ShapeError("view_as_complex is only supported for floating point tensors", expected="a float tensor")
+    return Spec(x.shape[:-1], {"float64": "complex128", "float16": "complex32"}.get(x.dtype, "complex64"))
+
+
+@TORCH_FUNCTIONS.op("view_as_real", "input")
+def _view_as_real(input):
+    x = to_spec(input)
+    if not is_complex(x.dtype):
+        raise ShapeError("view_as_real is only supported for complex tensors", expected="a complex tensor")
+    return Spec((*x.shape, Known(2)), "float64" if x.dtype == "complex128" else "float32")
+
+
+@_both("multinomial", "input, num_samples, replacement=False, *, generator=None, out=None")
+def _multinomial(input, num_samples, replacement=False, generator=None, out=None):
+    x = to_spec(input)
+    n = S._int(num_samples, "num_samples")
+    if len(x.shape) not in (1, 2):
+        raise ShapeError("prob_dist must be 1 or 2 dim", expected="(categories,) or (rows, categories)")
+    if n <= 0:
+        raise ShapeError("cannot sample n_sample <= 0 samples", expected="num_samples > 0")
+    if not replacement and x.shape[-1].value is not None and n > x.shape[-1].value:
+        raise ShapeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement",
+                         expected=f"num_samples ≤ {x.shape[-1].value}")
+    return Spec((*x.shape[:-1], Known(n)), "int64")
+
+
+@TORCH_FUNCTIONS.op("meshgrid", "*tensors, indexing=None")
+def _meshgrid(tensors, indexing=None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tensors[0]
+    specs = [to_spec(t, "tensors") for t in tensors]
+    for s in specs:
+        if len(s.shape) > 1:
+            raise ShapeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list", expected="1-D tensors")
+    sizes = [s.shape[0] if s.shape else S.ONE for s in specs]
+    if indexing not in (None, "ij", "xy"):
+        raise ArgumentError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    if indexing == "xy" and len(sizes) >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    return tuple(Spec(tuple(sizes), s.dtype) for s in specs)
+
+
+@TORCH_FUNCTIONS.op("cdist", "x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'")
+def _cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    a, b = to_spec(x1, "x1"), to_spec(x2, "x2")
+    if len(a.shape) < 2 or len(b.shape) < 2:
+        raise ShapeError(f"cdist only supports at least 2D tensors, X1 got: {len(a.shape)}D", expected="(…, P, M)")
+    if S._differ(a.shape[-1], b.shape[-1]):
+        raise ShapeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1].value} X2: "
+                         f"{b.shape[-1].value}", expected="equal last sizes")
+    batch = S.broadcast(a.shape[:-2], b.shape[:-2], fw="torch")
+    return Spec((*batch, a.shape[-2], b.shape[-2]), a.dtype)
+
+
+@_both("dot", "input, tensor, *, out=None")
+def _dot(input, tensor, out=None):
+    a, b = to_spec(input), to_spec(tensor, "tensor")
+    if len(a.shape) != 1 or len(b.shape) != 1:
+        raise ShapeError(f"1D tensors expected, but got {len(a.shape)}D and {len(b.shape)}D tensors",
+                         expected="two vectors", fix="use torch.matmul or @ for matrices")
+    _same_dtype(a, b, "dot : expected both vectors to have same dtype")
+    return Spec(S.matmul(a.shape, b.shape, fw="torch"), a.dtype)
+
+
+@_both("mv", "input, vec, *, out=None")
+def _mv(input, vec, out=None):
+    a, b = to_spec(input), to_spec(vec, "vec")
+    if len(a.shape) != 2 or len(b.shape) != 1:
+        raise ShapeError(f"vector + matrix @ vector expected, got {len(b.shape)}, {len(a.shape)}, {len(b.shape)}",
+                         expected="a matrix and a vector")
+    return Spec(S.matmul(a.shape, b.shape, fw="torch"), a.dtype)
+
+
+@_both("bernoulli", "input, *, generator=None, out=None")
+def _bernoulli(input, generator=None, out=None):
+    x = to_spec(input)
+    return Spec(x.shape, x.dtype)
+
+
+@TORCH_FUNCTIONS.op("randperm", "n, *, generator=None, out=None, dtype=None, layout=None, device=None, "
+                                "requires_grad=False, pin_memory=False")
+def _randperm(n, generator=None, out=None, dtype=None, **_):
+    size = S.dim(n, "n")
+    if size.value is not None and size.value < 0:
+        raise ShapeError(f"n must be non-negative, got{size.value}", expected="n ≥ 0")
+    return Spec((size,), _opt_dtype(dtype) or "int64")
+
+
+@_both("nan_to_num", "input, nan=0.0, posinf=None, neginf=None, *, out=None")
+def _nan_to_num(input, nan=0.0, posinf=None, neginf=None, out=None):
+    x = to_spec(input)
+    return Spec(x.shape, x.dtype)
+
+
+@TORCH_FUNCTIONS.op("polar", "abs, angle, *, out=None")
+def _polar(abs, angle, out=None):
+    a, b = to_spec(abs, "abs"), to_spec(angle, "angle")
+    if a.dtype != b.dtype:
+        raise ShapeError(f"Expected object of scalar type {_long_name(a.dtype)} but got scalar type "
+                         f"{_long_name(b.dtype)} for second argument", expected="abs and angle of one dtype")
+    if a.dtype not in ("float32", "float64"):
+        raise ShapeError(f"polar expects float or double inputs, got {_long_name(a.dtype)}", expected="floats")
+    return Spec(S.broadcast(a.shape, b.shape, fw="torch"), "complex128" if a.dtype == "float64" else "complex64")
+
+
+@_both("median", "input, dim=None, keepdim=False")
+def _median(input, dim=None, keepdim=False):
+    x = to_spec(input)
+    if dim is None:
+        return Spec((), x.dtype)
+    shape = S.reduce(x.shape, S._int(dim, "dim"), bool(keepdim), fw="torch") if x.shape else ()
+    return ValuesIndices(Spec(shape, x.dtype), Spec(shape, "int64"))
+
+
+FUNCTIONAL.op("local_response_norm", "input, size, alpha=0.0001, beta=0.75, k=1.0")(
+    lambda input, size, alpha=0.0001, beta=0.75, k=1.0: _lrn(input))
+FUNCTIONAL.op("gumbel_softmax", "logits, tau=1, hard=False, eps=1e-10, dim=-1")(
+    lambda logits, tau=1, hard=False, eps=1e-10, dim=-1: _softmax(logits, dim))
+
+
+def _lrn(input):
+    x = to_spec(input)
+    if len(x.shape) < 3:
+        raise ShapeError(f"Expected 3D or higher dimensionality input (got {len(x.shape)} dimensions)",
+                         expected="(N, C, ...)")
+    return Spec(x.shape, x.dtype)
+
+
+@FUNCTIONAL.op("fold", "input, output_size, kernel_size, dilation=1, padding=0, stride=1")
+def _fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    x = to_spec(input)
+    if len(x.shape) not in (2, 3):
+        raise ShapeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported (got "
+                         f"{len(x.shape)}D)", expected="(N, C·kh·kw, L)")
+    out = _ntuple(output_size, 2, "output_size")
+    k, d, p, st = (_ntuple(v, 2, w) for v, w in ((kernel_size, "kernel_size"), (dilation, "dilation"),
+                                                 (padding, "padding"), (stride, "stride")))
+    cols, blocks = x.shape[-2], x.shape[-1]
+    kk = k[0] * k[1]
+    if cols.value is not None and cols.value % kk:
+        raise ShapeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                         f"got input.size(1)={cols.value} and kernel_size={tuple(k)}",
+                         expected=f"a multiple of {kk}")
+    n_blocks = [(o + 2 * p_ - d_ * (k_ - 1) - 1) // s_ + 1 for o, k_, d_, p_, s_ in zip(out, k, d, p, st)]
+    if blocks.value is not None and blocks.value != n_blocks[0] * n_blocks[1]:
+        raise ShapeError(f"Given output_size={tuple(out)}, kernel_size={tuple(k)}, dilation={tuple(d)}, "
+                         f"padding={tuple(p)}, stride={tuple(st)}, expected size of input's dimension 2 to match "
+                         f"the calculated number of sliding blocks {n_blocks[0]} * {n_blocks[1]} = "
+                         f"{n_blocks[0] * n_blocks[1]}, but got input.size(2)={blocks.value}.",
+                         expected=f"{n_blocks[0] * n_blocks[1]} blocks")
+    channels = cols.exactdiv(Known(kk)) if cols.value is not None else Unknown("None")
+    return Spec((*x.shape[:-2], channels, Known(out[0]), Known(out[1])), x.dtype)
