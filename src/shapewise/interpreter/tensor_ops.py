@@ -97,6 +97,16 @@ def apply(interp, op, fn, args, kwargs, node):
     """Apply the op ``op`` (its rule ``fn``) to interpreter values; returns interpreter values."""
     spec_args = to_specs(list(args))
     spec_kwargs = {k: to_specs(v) for k, v in kwargs.items()}
+    from ..ops import keras_ops
+
+    keras_ops.TRACING[0] = bool(interp.tracing)
+    try:
+        return _apply(interp, op, fn, args, kwargs, node, spec_args, spec_kwargs)
+    finally:
+        keras_ops.TRACING[0] = False
+
+
+def _apply(interp, op, fn, args, kwargs, node, spec_args, spec_kwargs):
     graph_tensors = [v for v in engine.flatten([list(args), kwargs]) if isinstance(v, KerasTensor)]
     in_graph = not interp.tracing and any(t._keras_history[0] is not None for t in graph_tensors)
     try:

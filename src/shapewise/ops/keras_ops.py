@@ -20,6 +20,8 @@ from .dtypes import standardize_keras_dtype
 __all__ = ["KERAS_OPS", "KERAS_OPERATORS", "KERAS_ATTRIBUTES", "to_spec"]
 
 FLOATX = "float32"
+#: True while a layer's call() is traced (set by the interpreter): see _reshape
+TRACING = [False]
 KERAS_OPS = Table()
 KERAS_OPERATORS = Table()
 op = KERAS_OPS.op
@@ -369,7 +371,9 @@ def _reshape(x, newshape):
         return Spec((S.UNKNOWN,) * n if n is not None else (S.UNKNOWN,), x.dtype)
     target = newshape if isinstance(newshape, (tuple, list)) else (newshape,)
     target = tuple(S.UNKNOWN if t is None else t for t in target)
-    return Spec(S.reshape(x.shape, target), x.dtype)
+    # Inside a layer's call() Keras (torch backend) traces on sizes standing for the unknown ones, so a -1 whose
+    # unknown factors cancel is resolved there; on a KerasTensor it stays unknown
+    return Spec(S.reshape(x.shape, target, fw="keras-traced" if TRACING[0] else "keras"), x.dtype)
 
 
 @op(("transpose", "numpy.transpose"), "x, axes=None")
