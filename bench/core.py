@@ -21,6 +21,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ENV = dict(os.environ, KERAS_BACKEND="torch")
+# As an installed package runs: with its bytecode written (a session may set PYTHONDONTWRITEBYTECODE, which would
+# time the compilation of every module instead).
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 HEAVY = ("numpy", "torch", "keras", "tensorflow", "jax", "rich")
 
 
