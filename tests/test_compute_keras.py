@@ -134,7 +134,7 @@ def _after(shape, width, body):
     return INPUT.format(shape=shape, width=width) + body + "\nmodel = keras.Model(inp, y)\n"
 
 
-CASES = [
+COMPUTE_CASES = [
     ("dense", _after((4, 5), 5, "y = layers.Dense(3)(x)"), True),
     ("dense_relu", _after((4, 5), 5, "y = layers.Dense(3, activation='relu')(x)"), True),
     ("dense_gelu", _after((4, 5), 5, "y = layers.Dense(3, activation='gelu')(x)"), True),
@@ -257,7 +257,7 @@ def check(source, exact=True, optimizer="adam"):
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("source, exact", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("source, exact", [c[1:] for c in COMPUTE_CASES], ids=[c[0] for c in COMPUTE_CASES])
 def test_compute_matches_torch(source, exact):
     check(source, exact)
 
@@ -265,7 +265,7 @@ def test_compute_matches_torch(source, exact):
 @pytest.mark.keras
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adamw"])
 def test_optimizer_state_matches_torch(optimizer):
-    check(dict((c[0], c[1]) for c in CASES)["frozen_and_nested"], True, optimizer)
+    check(dict((c[0], c[1]) for c in COMPUTE_CASES)["frozen_and_nested"], True, optimizer)
 
 
 @pytest.mark.keras
@@ -278,7 +278,7 @@ def test_every_registered_layer_declares_its_compute():
 
 @pytest.mark.keras
 def test_fused_attention_is_explained():
-    mc = check(dict((c[0], c[1]) for c in CASES)["mha_self"])
+    mc = check(dict((c[0], c[1]) for c in COMPUTE_CASES)["mha_self"])
     row = next(r for r in mc.rows if r.uncounted_flops)
     assert row.uncounted_flops < 0
     assert "FlopCounterMode does not see" in row.text[0]

@@ -226,7 +226,7 @@ class Bidirectional(Layer):
     def compute(self, c):
         x = c.inputs[0]
         out = c.out(0)
-        per_direction = out if self.merge_mode != "concat" else (*out[:-1], self.forward_layer.cell.units
+        per_direction = out if self.merge_mode != "concat" else (*out[:-1], self.forward_layer.cell.output_size
                                                                  if hasattr(self.forward_layer, "cell") else out[-1])
         y = Spec(per_direction)
         c.sublayer(self.forward_layer, [x], [y])
