@@ -223,6 +223,20 @@ COMPUTE_CASES = [
                           "inp = keras.Input((5,)); x = layers.Dense(5)(inp)\n"
                           "frozen = layers.Dense(5, trainable=False)\ny = inner(frozen(x))\n"
                           "model = keras.Model(inp, y)\n", True),
+    # an input that needs no gradient: torch keeps only what the weights' gradients read
+    ("norms_on_input", "inp = keras.Input((3, 6))\ny = layers.BatchNormalization()(inp)\n"
+                       "z = layers.RMSNormalization()(inp)\nw = layers.PReLU()(inp)\n"
+                       "y = layers.Concatenate()([y, z, w])\nmodel = keras.Model(inp, y)\n", True),
+    ("conv_same_padding", _after((7, 7, 3), 3, "y = layers.Conv2D(4, 2, padding='same')(x)\n"
+                                               "y = layers.Conv2D(4, 3, strides=2, padding='same')(y)\n"
+                                               "y = layers.MaxPooling2D(3, strides=2, padding='same')(y)\n"
+                                               "y = layers.AveragePooling2D(2, padding='same')(y)"), True),
+    ("mha_value_dim", INPUT.format(shape=(6, 8), width=8) +
+     "c = layers.Dense(5)(inp)\ny = layers.MultiHeadAttention(2, 4, value_dim=5)(x, c)\n"
+     "model = keras.Model(inp, y)\n", True),
+    ("mha_attention_axes", _after((3, 4, 8), 8, "y = layers.MultiHeadAttention(2, 4, attention_axes=2)(x, x)"),
+     None),
+    ("attention_rank4", _after((3, 4, 5), 5, "a = layers.Dense(5)(x)\ny = layers.Attention()([x, a])"), True),
     ("sequential_shared", "d = layers.Dense(5)\ninp = keras.Input((5,))\ny = d(d(inp))\n"
                           "model = keras.Model(inp, y)\n", True),
 ]
@@ -239,7 +253,9 @@ def check(source, exact=True, optimizer="adam"):
         (measured["flops"], mc.compute["flops"], mc.counter_diff, source)
     assert mc.compute["macs"] * 2 == mc.compute["flops"]
     sw_act, real_act = mc.memory["activations"], measured["activations"]
-    if exact:
+    if exact is None:
+        pass  # activations of this layer are approximate beyond 10% (docs/COMPUTE.md): FLOPs and optimizer only
+    elif exact:
         assert sw_act == real_act, (sw_act, real_act, source)
     else:
         assert abs(sw_act - real_act) <= 0.1 * real_act, (sw_act, real_act, source)

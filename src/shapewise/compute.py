@@ -82,7 +82,7 @@ class Cost:
     """What a layer's ``compute(self, c)`` declares for one call. ``inputs`` and ``outputs`` are flat lists of
     Specs; ``ctx`` is the call's rule context (for the names the rule gave its axes) or None."""
 
-    __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args",
+    __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args", "grad_input",
                  "declared")
 
     def __init__(self, layer, ctx, inputs, outputs, kwargs=None):
@@ -99,6 +99,7 @@ class Cost:
         self._axes = {}
         self.local = set()  # ids of Named dims made here or in a sublayer's cost (read through for dependence)
         self.args = ()  # the call's positional arguments (tensors), when the report has them
+        self.grad_input = True  # whether an input needs a gradient (False right after the model's inputs)
         self.declared = True
 
     # --- reading the call ----------------------------------------------------------------------------------
@@ -532,7 +533,14 @@ def model_compute(model_report, model, settings=DEFAULT):
                 texts.append(f"the {len(layer.layers)} layers of {layer.name}: {fmt_int(m['flops'])} FLOPs"
                              if m["flops"] is not None else f"the layers of {layer.name}")
                 continue
-            cost = layer_cost(layer, node.ctx, inputs, outputs, node.kwargs, node.args)
+            cost = Cost(layer, node.ctx, inputs, outputs, node.kwargs)
+            cost.args = node.args
+            cost.grad_input = any(id(s) in grad for s in inputs)
+            fn = getattr(type(layer), "compute", None)
+            if fn is None:
+                cost.declared = False
+            else:
+                fn(layer, cost)
             if not cost.declared:
                 lc.declared = False
                 undeclared.append(type(layer).keras_name)
