@@ -82,7 +82,7 @@ class Cost:
     """What a layer's ``compute(self, c)`` declares for one call. ``inputs`` and ``outputs`` are flat lists of
     Specs; ``ctx`` is the call's rule context (for the names the rule gave its axes) or None."""
 
-    __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args", "grad_input",
+    __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args", "grad_input", "masked",
                  "declared")
 
     def __init__(self, layer, ctx, inputs, outputs, kwargs=None):
@@ -100,6 +100,7 @@ class Cost:
         self.local = set()  # ids of Named dims made here or in a sublayer's cost (read through for dependence)
         self.args = ()  # the call's positional arguments (tensors), when the report has them
         self.grad_input = True  # whether an input needs a gradient (False right after the model's inputs)
+        self.masked = False  # whether an input carries a Keras mask
         self.declared = True
 
     # --- reading the call ----------------------------------------------------------------------------------
@@ -212,7 +213,13 @@ class Cost:
     def sublayer(self, layer, inputs, outputs, times=1, ctx=None, views=False):
         """Add a sublayer's cost on these specs, ``times`` times (an RNN's cell at every timestep). ``views``: the
         sublayer's inputs are views of this call's inputs (TimeDistributed's reshape)."""
-        sub = layer_cost(layer, ctx, inputs, outputs)
+        sub = Cost(layer, ctx, inputs, outputs)
+        sub.grad_input, sub.masked = self.grad_input, self.masked
+        fn = getattr(type(layer), "compute", None)
+        if fn is None:
+            sub.declared = False
+        else:
+            fn(layer, sub)
         if not sub.declared:
             self.declared = False
         t = as_dim(times)
@@ -501,6 +508,7 @@ def model_compute(model_report, model, settings=DEFAULT):
     total_act = 0
     counter_diff = 0  # FLOPs FlopCounterMode reports beyond ours (negative: work it does not see)
     grad = set()  # ids of specs that require a gradient (computed from a trainable weight)
+    masked = set()  # ids of specs that carry a Keras mask (after Masking, Embedding(mask_zero=True))
     sym_macs = []  # expressions of calls whose value is open
     for r, layer in zip(model_report.layers, model.layers):
         lc = LayerCompute()
@@ -536,6 +544,9 @@ def model_compute(model_report, model, settings=DEFAULT):
             cost = Cost(layer, node.ctx, inputs, outputs, node.kwargs)
             cost.args = node.args
             cost.grad_input = any(id(s) in grad for s in inputs)
+            cost.masked = any(id(s) in masked for s in inputs)
+            if getattr(layer, "makes_mask", False) or (cost.masked and _keeps_mask(inputs, outputs)):
+                masked.update(map(id, outputs))
             fn = getattr(type(layer), "compute", None)
             if fn is None:
                 cost.declared = False
@@ -560,10 +571,10 @@ def model_compute(model_report, model, settings=DEFAULT):
                 ops_texts.append(ops_text)
             mine = []
             # torch keeps nothing for a call whose inputs need no gradient and that has no trainable weight
-            needed = bool(layer.trainable_weights) or any(id(s) in grad for s in inputs)
+            trains = any(w.trainable for w in layer.weights)
+            needed = trains or any(id(s) in grad for s in inputs)
             if needed:
                 grad.update(map(id, outputs))
-            trains = bool(layer.trainable_weights)
             for key, size, what, kind, for_weights in cost.saved if needed else ():
                 if for_weights and not trains:
                     continue
@@ -613,6 +624,12 @@ def model_compute(model_report, model, settings=DEFAULT):
     mc.memory = _memory(model, settings, total_act, _inference_activations(calls, rows, model_report, settings))
     mc.dominant = _dominant(mc.memory, settings)
     return mc
+
+
+def _keeps_mask(inputs, outputs):
+    """Whether a layer passes its input's mask on, approximately: its output keeps the (batch, time) axes."""
+    a, b = inputs[0].shape, outputs[0].shape if outputs else ()
+    return len(a) >= 2 and len(b) >= 3 and a[1].value == b[1].value
 
 
 def _calls(model):
