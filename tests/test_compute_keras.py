@@ -134,7 +134,7 @@ def _after(shape, width, body):
     return INPUT.format(shape=shape, width=width) + body + "\nmodel = keras.Model(inp, y)\n"
 
 
-CASES = [
+COMPUTE_CASES = [
     ("dense", _after((4, 5), 5, "y = layers.Dense(3)(x)"), True),
     ("dense_relu", _after((4, 5), 5, "y = layers.Dense(3, activation='relu')(x)"), True),
     ("dense_gelu", _after((4, 5), 5, "y = layers.Dense(3, activation='gelu')(x)"), True),
@@ -223,6 +223,20 @@ CASES = [
                           "inp = keras.Input((5,)); x = layers.Dense(5)(inp)\n"
                           "frozen = layers.Dense(5, trainable=False)\ny = inner(frozen(x))\n"
                           "model = keras.Model(inp, y)\n", True),
+    # an input that needs no gradient: torch keeps only what the weights' gradients read
+    ("norms_on_input", "inp = keras.Input((3, 6))\ny = layers.BatchNormalization()(inp)\n"
+                       "z = layers.RMSNormalization()(inp)\nw = layers.PReLU()(inp)\n"
+                       "y = layers.Concatenate()([y, z, w])\nmodel = keras.Model(inp, y)\n", True),
+    ("conv_same_padding", _after((7, 7, 3), 3, "y = layers.Conv2D(4, 2, padding='same')(x)\n"
+                                               "y = layers.Conv2D(4, 3, strides=2, padding='same')(y)\n"
+                                               "y = layers.MaxPooling2D(3, strides=2, padding='same')(y)\n"
+                                               "y = layers.AveragePooling2D(2, padding='same')(y)"), True),
+    ("mha_value_dim", INPUT.format(shape=(6, 8), width=8) +
+     "c = layers.Dense(5)(inp)\ny = layers.MultiHeadAttention(2, 4, value_dim=5)(x, c)\n"
+     "model = keras.Model(inp, y)\n", True),
+    ("mha_attention_axes", _after((3, 4, 8), 8, "y = layers.MultiHeadAttention(2, 4, attention_axes=2)(x, x)"),
+     None),
+    ("attention_rank4", _after((3, 4, 5), 5, "a = layers.Dense(5)(x)\ny = layers.Attention()([x, a])"), True),
     ("sequential_shared", "d = layers.Dense(5)\ninp = keras.Input((5,))\ny = d(d(inp))\n"
                           "model = keras.Model(inp, y)\n", True),
 ]
@@ -239,7 +253,9 @@ def check(source, exact=True, optimizer="adam"):
         (measured["flops"], mc.compute["flops"], mc.counter_diff, source)
     assert mc.compute["macs"] * 2 == mc.compute["flops"]
     sw_act, real_act = mc.memory["activations"], measured["activations"]
-    if exact:
+    if exact is None:
+        pass  # activations of this layer are approximate beyond 10% (docs/COMPUTE.md): FLOPs and optimizer only
+    elif exact:
         assert sw_act == real_act, (sw_act, real_act, source)
     else:
         assert abs(sw_act - real_act) <= 0.1 * real_act, (sw_act, real_act, source)
@@ -257,7 +273,7 @@ def check(source, exact=True, optimizer="adam"):
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("source, exact", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("source, exact", [c[1:] for c in COMPUTE_CASES], ids=[c[0] for c in COMPUTE_CASES])
 def test_compute_matches_torch(source, exact):
     check(source, exact)
 
@@ -265,7 +281,7 @@ def test_compute_matches_torch(source, exact):
 @pytest.mark.keras
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adamw"])
 def test_optimizer_state_matches_torch(optimizer):
-    check(dict((c[0], c[1]) for c in CASES)["frozen_and_nested"], True, optimizer)
+    check(dict((c[0], c[1]) for c in COMPUTE_CASES)["frozen_and_nested"], True, optimizer)
 
 
 @pytest.mark.keras
@@ -278,7 +294,7 @@ def test_every_registered_layer_declares_its_compute():
 
 @pytest.mark.keras
 def test_fused_attention_is_explained():
-    mc = check(dict((c[0], c[1]) for c in CASES)["mha_self"])
+    mc = check(dict((c[0], c[1]) for c in COMPUTE_CASES)["mha_self"])
     row = next(r for r in mc.rows if r.uncounted_flops)
     assert row.uncounted_flops < 0
     assert "FlopCounterMode does not see" in row.text[0]
@@ -328,12 +344,12 @@ def test_compute_symbolic_in_unknown_dims():
     m = sk.Sequential([sk.Input((None, 8)), sk.layers.LSTM(4), sk.layers.Dense(2)])
     mc = model_report(m).compute(Settings(batch=3))
     assert mc.compute["flops"] is None and mc.memory["activations"] is None
-    assert "n" in mc.flops_formula
+    # 2·batch·timesteps·(features·4·units + units·4·units) + 2·batch·units·2, at batch 3, in the LSTM's name
+    assert mc.flops_formula == "1,152·timesteps + 48"
     sk.clear_session()
     m7 = sk.Sequential([sk.Input((7, 8)), sk.layers.LSTM(4), sk.layers.Dense(2)])
     mc7 = model_report(m7).compute(Settings(batch=3))
-    lstm_macs = 3 * 7 * (8 * 16 + 4 * 16)
-    assert mc7.compute["macs"] == lstm_macs + 3 * 4 * 2
+    assert mc7.compute["flops"] == 1152 * 7 + 48
 
 
 def test_dependence_texts():

@@ -82,7 +82,7 @@ class Cost:
     """What a layer's ``compute(self, c)`` declares for one call. ``inputs`` and ``outputs`` are flat lists of
     Specs; ``ctx`` is the call's rule context (for the names the rule gave its axes) or None."""
 
-    __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args",
+    __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args", "grad_input", "masked",
                  "declared")
 
     def __init__(self, layer, ctx, inputs, outputs, kwargs=None):
@@ -99,6 +99,8 @@ class Cost:
         self._axes = {}
         self.local = set()  # ids of Named dims made here or in a sublayer's cost (read through for dependence)
         self.args = ()  # the call's positional arguments (tensors), when the report has them
+        self.grad_input = True  # whether an input needs a gradient (False right after the model's inputs)
+        self.masked = False  # whether an input carries a Keras mask
         self.declared = True
 
     # --- reading the call ----------------------------------------------------------------------------------
@@ -211,7 +213,13 @@ class Cost:
     def sublayer(self, layer, inputs, outputs, times=1, ctx=None, views=False):
         """Add a sublayer's cost on these specs, ``times`` times (an RNN's cell at every timestep). ``views``: the
         sublayer's inputs are views of this call's inputs (TimeDistributed's reshape)."""
-        sub = layer_cost(layer, ctx, inputs, outputs)
+        sub = Cost(layer, ctx, inputs, outputs)
+        sub.grad_input, sub.masked = self.grad_input, self.masked
+        fn = getattr(type(layer), "compute", None)
+        if fn is None:
+            sub.declared = False
+        else:
+            fn(layer, sub)
         if not sub.declared:
             self.declared = False
         t = as_dim(times)
@@ -500,7 +508,10 @@ def model_compute(model_report, model, settings=DEFAULT):
     total_act = 0
     counter_diff = 0  # FLOPs FlopCounterMode reports beyond ours (negative: work it does not see)
     grad = set()  # ids of specs that require a gradient (computed from a trainable weight)
+    unknown_names = {}  # id of an unknown input dim -> the name the first layer reading it gave it
+    masked = set()  # ids of specs that carry a Keras mask (after Masking, Embedding(mask_zero=True))
     sym_macs = []  # expressions of calls whose value is open
+    all_macs = []  # every call's expression (a nested model's as its number)
     for r, layer in zip(model_report.layers, model.layers):
         lc = LayerCompute()
         lc.declared = True
@@ -520,6 +531,7 @@ def model_compute(model_report, model, settings=DEFAULT):
                 if inner is None:
                     continue
                 m = inner.compute
+                all_macs.append(Known(m["macs"]) if m["macs"] is not None else Unknown("the nested model's"))
                 counter_diff = _add(counter_diff, inner.counter_diff)
                 if layer.trainable_weights or any(id(s) in grad for s in inputs):
                     grad.update(map(id, outputs))
@@ -532,15 +544,31 @@ def model_compute(model_report, model, settings=DEFAULT):
                 texts.append(f"the {len(layer.layers)} layers of {layer.name}: {fmt_int(m['flops'])} FLOPs"
                              if m["flops"] is not None else f"the layers of {layer.name}")
                 continue
-            cost = layer_cost(layer, node.ctx, inputs, outputs, node.kwargs, node.args)
+            cost = Cost(layer, node.ctx, inputs, outputs, node.kwargs)
+            cost.args = node.args
+            cost.grad_input = any(id(s) in grad for s in inputs)
+            cost.masked = any(id(s) in masked for s in inputs)
+            if getattr(layer, "makes_mask", False) or (cost.masked and _keeps_mask(inputs, outputs)):
+                masked.update(map(id, outputs))
+            fn = getattr(type(layer), "compute", None)
+            if fn is None:
+                cost.declared = False
+            else:
+                fn(layer, cost)
             if not cost.declared:
                 lc.declared = False
                 undeclared.append(type(layer).keras_name)
             for out_id, in_id in cost.aliases:
                 alias[out_id] = alias.get(in_id, in_id)
+            for axes in list(cost._axes.values()):
+                for a in axes:
+                    inner = a.inner
+                    if type(inner) is Unknown and inner.name != "batch":
+                        unknown_names.setdefault(id(inner), a.role)
             macs_expr, ops_expr, m_val, o_val, text, ops_text, unc = _describe(cost, settings)
             macs_exprs.append(macs_expr)
             ops_exprs.append(ops_expr)
+            all_macs.append(macs_expr)
             if m_val is None:
                 sym_macs.append(macs_expr)
             macs, ops = _add(macs, m_val), _add(ops, o_val)
@@ -552,10 +580,10 @@ def model_compute(model_report, model, settings=DEFAULT):
                 ops_texts.append(ops_text)
             mine = []
             # torch keeps nothing for a call whose inputs need no gradient and that has no trainable weight
-            needed = bool(layer.trainable_weights) or any(id(s) in grad for s in inputs)
+            trains = any(w.trainable for w in layer.weights)
+            needed = trains or any(id(s) in grad for s in inputs)
             if needed:
                 grad.update(map(id, outputs))
-            trains = bool(layer.trainable_weights)
             for key, size, what, kind, for_weights in cost.saved if needed else ():
                 if for_weights and not trains:
                     continue
@@ -600,11 +628,17 @@ def model_compute(model_report, model, settings=DEFAULT):
                   "other_ops": total_ops}
     mc.flops_formula = None
     if sym_macs:
-        mc.flops_formula = _global_text(Known(2) * _sum(sym_macs), batch)
+        mc.flops_formula = _global_text(Known(2) * _sum(all_macs), batch, unknown_names)
         mc.compute["flops_formula"] = mc.flops_formula
     mc.memory = _memory(model, settings, total_act, _inference_activations(calls, rows, model_report, settings))
     mc.dominant = _dominant(mc.memory, settings)
     return mc
+
+
+def _keeps_mask(inputs, outputs):
+    """Whether a layer passes its input's mask on, approximately: its output keeps the (batch, time) axes."""
+    a, b = inputs[0].shape, outputs[0].shape if outputs else ()
+    return len(a) >= 2 and len(b) >= 3 and a[1].value == b[1].value
 
 
 def _calls(model):
@@ -710,36 +744,107 @@ def _dominant(memory, settings):
     return f"{name}: {share:.0f}% at batch {settings.batch}; {advice}"
 
 
-def _global_text(expr, batch):
-    """An expression over a whole model, written in its unknown dims only (known ones as numbers, batch set)."""
-    text = _render_global(expr, batch)
-    return text
+def _global_text(expr, batch, names=None):
+    """An expression over a whole model as a polynomial in its unknown dims, the batch set and every known dim a
+    number: ``448·steps − 896``. ``names``: the name to write for each unknown leaf (by id)."""
+    names = names or {}
+    atoms = {}
+    poly = _poly(expr, batch, names, atoms, {})
+    if poly is None:
+        return _render_global(expr, batch, names)
+    terms = []
+    for key in sorted(poly, key=lambda k: (-len(k), [atoms[a] for a in k])):
+        coeff = poly[key]
+        if not coeff:
+            continue
+        factors = "·".join(atoms[a] for a in key)
+        if not factors:
+            text = fmt_int(abs(coeff))
+        elif abs(coeff) == 1:
+            text = factors
+        else:
+            text = f"{fmt_int(abs(coeff))}·{factors}"
+        terms.append((coeff < 0, text))
+    if not terms:
+        return "0"
+    out = ("−" if terms[0][0] else "") + terms[0][1]
+    for neg, text in terms[1:]:
+        out += f" {'−' if neg else '+'} {text}"
+    return out
 
 
-def _render_global(d, batch):
+def _poly(d, batch, names, atoms, memo):
+    """{sorted tuple of atom keys: coefficient}, or None where the expression is not a polynomial of its leaves
+    (a division of unknowns is kept as one atom)."""
+    key = id(d)
+    if key in memo:
+        return memo[key]
+    v = _eval(d, batch, {})
+    cls = type(d)
+    if v is not None:
+        r = {(): v}
+    elif cls is Named:
+        r = _poly(d.inner, batch, names, atoms, memo)
+    elif cls is Unknown:
+        atoms[key] = names.get(key, d.name if d.name != "None" else "n")
+        r = {(key,): 1}
+    elif cls is _Sum:
+        a, b = _poly(d.left, batch, names, atoms, memo), _poly(d.right, batch, names, atoms, memo)
+        r = None if a is None or b is None else _padd(a, b)
+    elif cls is _Neg:
+        a = _poly(d.operand, batch, names, atoms, memo)
+        r = None if a is None else {k: -c for k, c in a.items()}
+    elif cls is _Prod:
+        a, b = _poly(d.left, batch, names, atoms, memo), _poly(d.right, batch, names, atoms, memo)
+        r = None if a is None or b is None else _pmul(a, b)
+    else:  # a division with an unknown: one atom, written out
+        atoms[key] = _render_global(d, batch, names)
+        r = {(key,): 1}
+    memo[key] = r
+    return r
+
+
+def _padd(a, b):
+    out = dict(a)
+    for k, c in b.items():
+        out[k] = out.get(k, 0) + c
+    return out
+
+
+def _pmul(a, b):
+    out = {}
+    for ka, ca in a.items():
+        for kb, cb in b.items():
+            k = tuple(sorted(ka + kb))
+            out[k] = out.get(k, 0) + ca * cb
+    return out
+
+
+def _render_global(d, batch, names=None):
+    names = names or {}
     v = _eval(d, batch, {})
     if v is not None:
         return fmt_int(v) if v >= 0 else f"−{fmt_int(-v)}"
     cls = type(d)
     if cls is Named:
-        return _render_global(d.inner, batch)
+        return _render_global(d.inner, batch, names)
     if cls is Unknown:
-        return d.name if d.name != "None" else "n"
+        return names.get(id(d), d.name if d.name != "None" else "n")
     if cls is _Sum:
-        return f"{_render_global(d.left, batch)} + {_render_global(d.right, batch)}"
+        return f"{_render_global(d.left, batch, names)} + {_render_global(d.right, batch, names)}"
     if cls is _Prod:
         def wrap(x):
-            s = _render_global(x, batch)
-            return f"({s})" if type(x) is _Sum or (type(x) is Named and type(_unwrap(x)) is _Sum) else s
+            s = _render_global(x, batch, names)
+            return f"({s})" if type(_unwrap(x)) is _Sum else s
         return f"{wrap(d.left)}·{wrap(d.right)}"
     if cls is _Neg:
-        return f"−({_render_global(d.operand, batch)})"
+        return f"−({_render_global(d.operand, batch, names)})"
     if cls is _FloorDiv:
-        return f"⌊({_render_global(d.num, batch)}) / {_render_global(d.den, batch)}⌋"
+        return f"⌊({_render_global(d.num, batch, names)}) / {_render_global(d.den, batch, names)}⌋"
     if cls is _CeilDiv:
-        return f"⌈({_render_global(d.num, batch)}) / {_render_global(d.den, batch)}⌉"
+        return f"⌈({_render_global(d.num, batch, names)}) / {_render_global(d.den, batch, names)}⌉"
     if cls is _ExactDiv:
-        return f"({_render_global(d.num, batch)}) / {_render_global(d.den, batch)}"
+        return f"({_render_global(d.num, batch, names)}) / {_render_global(d.den, batch, names)}"
     return "?"
 
 

@@ -122,6 +122,9 @@ class InputLayer(Layer):
     def infer(self, ctx, *inputs):
         return self._input_tensor.spec
 
+    def compute(self, c):
+        """The model's entry point: no work (its tensor is the batch the user feeds)."""
+
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None,
           optional=False):

@@ -60,7 +60,7 @@ def _model(model, explain, settings=None):
                 out.append(f"<dt>free</dt><dd>{escape(free)}</dd>")
             if ex.units:
                 out.append(f"<dt>units</dt><dd>{escape(ex.units)}</dd>")
-            if getattr(layer, "compute", None) is not None:
+            if getattr(layer, "compute", None) is not None and layer.type != "InputLayer":
                 out.append(f"<dt>compute</dt><dd>{escape(layer.compute.explanation_text())}</dd>")
         elif layer.nested is not None:
             out.append(f"<dt>model</dt><dd>{_model(layer.nested, False, settings)}</dd>")

@@ -58,7 +58,7 @@ def render_model(model, explain=True, settings=None):
                 out.append(f"- **free:** {_esc(free)}")
             if ex.units:
                 out.append(f"- **units:** {_esc(ex.units)}")
-            if getattr(layer, "compute", None) is not None:
+            if getattr(layer, "compute", None) is not None and layer.type != "InputLayer":
                 out.append(f"- **compute:** {_esc(layer.compute.explanation_text())}")
             out.append("")
     return "\n".join(out)

@@ -385,7 +385,7 @@ def render_explanation(layer):
         if child.units and child.units != ex.units:
             out += _block("", f"{label}: {child.units}")
     compute = getattr(layer, "compute", None)
-    if compute is not None:
+    if compute is not None and layer.type != "InputLayer":
         for i, line in enumerate(compute.lines()):
             out += _block("compute" if i == 0 else "", line)
     return out

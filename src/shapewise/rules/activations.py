@@ -181,8 +181,9 @@ class PReLU(Layer):
         # Keras: relu(x) − alpha·relu(−x); torch keeps both relus' outputs and −alpha
         n = product(c.axes(0))
         c.ops(5 * n, "relu, negate, relu, multiply by alpha, add")
-        c.saves(n, "relu(x)")
-        c.saves(n, "relu(−x)")
-        alpha = next((w for w in self._weights or () if w.name == "alpha"), None)
-        if alpha is not None:
-            c.saves(product(alpha.dims), "−alpha")
+        c.saves(n, "relu(−x)")  # for alpha's gradient
+        if c.grad_input:  # the input's gradient also needs relu(x)'s output and −alpha
+            c.saves(n, "relu(x)")
+            alpha = next((w for w in self._weights or () if w.name == "alpha"), None)
+            if alpha is not None:
+                c.saves(product(alpha.dims), "−alpha")

@@ -331,6 +331,10 @@ class _ProjectionAttention(Layer):
             self._sublayers = list(self._new_sublayers)
 
 
+def same_dim(a, b):
+    return a.value is not None and a.value == b.value
+
+
 def _attention_cost(layer, c, heads, kd, vd, fused_ok=True):
     """The work of multi-head attention: the projections (their EinsumDense rules), then QKᵀ and the weighted sum
     of the values, 2·batch·heads·query_len·key_len·(key_dim + value_dim) FLOPs."""
@@ -343,11 +347,18 @@ def _attention_cost(layer, c, heads, kd, vd, fused_ok=True):
         if name in subs:
             einsum_cost(subs[name], c, spec)
     batch = q[0]
-    q_len, k_len = product(q[1:-1]), product(k[1:-1])
+    # the attended key axes (all between the batch and the features, unless attention_axes picks some); the
+    # query's other axes are carried through, like the batch
+    rank = len(v) + 1
+    axes = getattr(layer, "attention_axes", None)
+    axes = range(1, rank - 2) if axes is None else [a if a >= 0 else (rank - 1) + a for a in axes]
+    q_len, k_len = product(q[1:-1]), product(k[a] for a in axes if 0 < a < len(k) - 1)
     scores = batch * heads * q_len * k_len
     scores_only = c.kwargs.get("return_attention_scores")
     dropout = getattr(layer, "dropout", 0.0)
-    fused = fused_ok and not dropout and not scores_only and len(q) == 3
+    # Keras calls torch's scaled_dot_product_attention (a fused kernel on CPU, whose products FlopCounterMode
+    # does not see) for one attention axis, no dropout, no scores returned, and equal query and value head sizes
+    fused = fused_ok and not dropout and not scores_only and len(q) == 3 and same_dim(kd, vd)
     why = "torch's fused scaled_dot_product_attention on CPU" if fused else None
     c.macs(scores * kd, "QKᵀ: every query position · every key position", uncounted=why)
     c.macs(scores * vd, "the attention weights × the values", uncounted=why)
@@ -703,9 +714,8 @@ class Attention(Layer):
         query, value = c.inputs[0], c.inputs[1]
         key = c.inputs[2] if len(c.inputs) > 2 else value
         q, v, k = c.axes(query), c.axes(value), c.axes(key)
-        batch = q[0]
-        q_len, k_len = product(q[1:-1]), product(k[1:-1])
-        scores = batch * q_len * k_len
+        # (…, query_len, features) · (…, key_len, features)ᵀ over the last two axes, the others carried through
+        scores = product((*q[:-1], k[-2] if len(k) > 1 else Known(1)))
         self._scores_cost(c, scores, q, k)
         c.macs(scores * v[-1], "the attention weights × the values")
         c.ops(3 * scores, "softmax")

@@ -45,18 +45,25 @@ def split_axes(dims, data_format, lead=1):
     return dims[:lead], dims[lead + 1:], dims[lead]
 
 
-def _same_padding(layer, spatial):
-    """The spatial sizes of the input Keras's torch backend pads itself for padding='same' with a stride above 1
-    (torch's own 'same' takes stride 1 only); None when it does not pad."""
-    if layer.padding != "same" or max(layer.strides) == 1:
+def same_padding(padding, spatial, kernel_size, strides, dilation_rate):
+    """The spatial sizes of the copy Keras's torch backend pads for padding='same' (its _apply_same_padding):
+    when some axis needs more padding on one side than the other, it pads the input itself (a new tensor), else
+    it lets torch pad. None when it does not pad."""
+    if padding != "same":
         return None
-    out = []
-    for L, k, s, d in zip(spatial, layer.kernel_size, layer.strides, layer.dilation_rate):
+    out, symmetric = [], True
+    for L, k, s, d in zip(spatial, kernel_size, strides, dilation_rate):
         if L.value is None:
             return None
-        total = max((-(-L.value // s) - 1) * s + (k - 1) * d + 1 - L.value, 0)
+        eff = (k - 1) * d + 1
+        total = eff - 1 if s == 1 else max(0, (-(-L.value // s) - 1) * s + eff - L.value)
+        symmetric = symmetric and total % 2 == 0
         out.append(L + total if total else L)
-    return out
+    return None if symmetric else out
+
+
+def _same_padding(layer, spatial):
+    return same_padding(layer.padding, spatial, layer.kernel_size, layer.strides, layer.dilation_rate)
 
 
 def saves_conv_input(c, data_format, kernels=(), copy_kernels=True, causal_pad=0, layer=None):
@@ -446,9 +453,9 @@ class _BaseConv(Layer):
         (batch,), _, channels = split_axes(c.axes(0), self.data_format)
         out = c.out(0)
         _, out_spatial, filters = split_axes(out, self.data_format)
-        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        kernel = [Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank])]
         per_group = channels // c.const(self.groups, "groups") if self.groups > 1 else channels
-        c.macs(batch * product(out_spatial) * kernel * per_group * filters,
+        c.macs(product((batch, *out_spatial, *kernel, per_group, filters)),
                "each output position × the kernel window × the input channels")
         causal = (self.kernel_size[0] - 1) * self.dilation_rate[0] if self.padding == "causal" else 0
         saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, causal, self)
@@ -592,9 +599,9 @@ class _BaseConvTranspose(Layer):
         (batch,), spatial, channels = split_axes(c.axes(0), self.data_format)
         out = c.out(0)
         filters = c.const(self.filters, "filters")
-        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        kernel = [Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank])]
         # as FlopCounterMode counts a transposed convolution: every input position times the whole kernel
-        c.macs(batch * product(spatial) * kernel * channels * filters,
+        c.macs(product((batch, *spatial, *kernel, channels, filters)),
                "each input position × the kernel window × the filters")
         saves_conv_input(c, self.data_format)
         _conv_out_ops(c, self, out)
@@ -704,11 +711,13 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         (batch,), _, channels = split_axes(c.axes(0), self.data_format)
         out = c.out(0)
         _, out_spatial, filters = split_axes(out, self.data_format)
-        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        kernel = [Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank])]
         dm = c.const(self.depth_multiplier, "depth_multiplier")
-        positions = batch * product(out_spatial)
-        c.macs(positions * kernel * channels * dm, "depthwise: each position × the window, channel by channel")
-        c.macs(positions * channels * dm * filters, "pointwise: each position × the channels × the filters")
+        positions = product((batch, *out_spatial))
+        c.macs(product((batch, *out_spatial, *kernel, channels, dm)),
+               "depthwise: each position × the window, channel by channel")
+        c.macs(product((batch, *out_spatial, channels, dm, filters)),
+               "pointwise: each position × the channels × the filters")
         copy = self.rank > 1
         saves_conv_input(c, self.data_format, [_kernel_size_of(self, "depthwise_kernel")], copy, layer=self)
         c.saves(positions * channels * dm, "the depthwise output, channels first")
@@ -770,9 +779,9 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         (batch,), _, channels = split_axes(c.axes(0), self.data_format)
         out = c.out(0)
         _, out_spatial, _ = split_axes(out, self.data_format)
-        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        kernel = [Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank])]
         dm = c.const(self.depth_multiplier, "depth_multiplier")
-        c.macs(batch * product(out_spatial) * kernel * channels * dm,
+        c.macs(product((batch, *out_spatial, *kernel, channels, dm)),
                "each output position × the window, channel by channel")
         saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, layer=self)
         _conv_out_ops(c, self, out)
@@ -888,11 +897,14 @@ class _ConvLSTM(Layer):
             _, out_spatial, filters = split_axes(state, self.data_format, lead=2)
         else:
             _, out_spatial, filters = split_axes(state, self.data_format)
-        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
-        positions = batch * product(out_spatial)
+        kernel = [Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank])]
+        positions = product((batch, *out_spatial))
+        c.macs(product((4, batch, time, *out_spatial, *kernel, channels, filters)),
+               "input frame ⊛ kernel, 4 gates, at every timestep")
+        c.macs(product((4, batch, time, *out_spatial, *kernel, filters, filters)),
+               "hidden state ⊛ recurrent_kernel, 4 gates, at every timestep")
+        kernel = product(kernel)
         gates = 4 * filters
-        c.macs(time * positions * kernel * channels * gates, "input frame ⊛ kernel at every timestep")
-        c.macs(time * positions * kernel * filters * gates, "hidden state ⊛ recurrent_kernel at every timestep")
         n_state = positions * filters
         c.ops(time * (4 + 4 * bool(self.use_bias) + 4 + 4) * n_state,
               "bias adds, adding the two convolutions, the gate activations, the state update")

@@ -261,6 +261,10 @@ class Embedding(QuantMixin, LoraMixin, Layer):
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
 
+    @property
+    def makes_mask(self):
+        return bool(self.mask_zero)
+
     def infer(self, ctx, x):
         batch, *positions = ctx.bind(x, "batch", ...)
         vocab = ctx.const(self.input_dim, "input_dim")

@@ -23,6 +23,8 @@ def _same_shape(ctx, x, note, units):
 
 @register()
 class Masking(Layer):
+    makes_mask = True  # (a later LSTM or GRU then takes Keras's generic loop)
+
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = mask_value

@@ -184,9 +184,10 @@ class BatchNormalization(Layer):
         c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
         # Keras's torch backend keeps the input, one normalized copy and per-channel statistics (one more
         # without scale)
-        c.saves_input(0, "input")
+        if c.grad_input:  # (an input that needs no gradient: only what gamma's and beta's gradients read)
+            c.saves_input(0, "input")
         c.saves(n, "normalized input")
-        c.saves((3 if self.scale else 4) * channels, "per-channel statistics")
+        c.saves((3 if self.scale else 4) * channels if c.grad_input else channels, "per-channel statistics")
 
 
 def _row_size(axes, normalized):
@@ -256,12 +257,14 @@ class LayerNormalization(Layer):
         axes = c.axes(0)
         normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
         n, rows = product(axes), _row_size(axes, normalized)
-        c.saves_input(0, "input")
         if self.rms_scaling:
             c.ops(scaled(3, axes), "mean square, divide, scale")
-            c.saves(rows, "per-row 1/rms")
             c.saves(n, "normalized input")
+            if c.grad_input:
+                c.saves_input(0, "input")
+                c.saves(rows, "per-row 1/rms")
             return
+        c.saves_input(0, "input")
         c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
         c.saves(2 * rows, "per-row mean and 1/std")
 
@@ -298,9 +301,10 @@ class RMSNormalization(Layer):
         normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
         n = product(axes)
         c.ops(scaled(3, axes), "mean square, divide, scale")
-        c.saves_input(0, "input")
-        c.saves(_row_size(axes, normalized), "per-row 1/rms")
         c.saves(n, "normalized input")
+        if c.grad_input:
+            c.saves_input(0, "input")
+            c.saves(_row_size(axes, normalized), "per-row 1/rms")
 
 
 @register()

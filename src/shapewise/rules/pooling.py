@@ -18,15 +18,8 @@ import math
 from ..dims import Known, Unknown, product
 from ..engine import Layer, register
 from ..errors import ArgumentError
-from .conv import (
-    SPATIAL_NAMES,
-    assemble,
-    bind_spatial,
-    check_rank,
-    conv_output_dims,
-    standardize_data_format,
-    standardize_tuple,
-)
+from .conv import (SPATIAL_NAMES, same_padding, split_axes, assemble, bind_spatial, check_rank, conv_output_dims, standardize_data_format,
+                   standardize_tuple)
 
 _POOL_ROLES = {1: ("pool_size",), 2: ("pool_h", "pool_w"), 3: ("pool_d", "pool_h", "pool_w")}
 _MODE = {"max": "the maximum", "average": "the mean"}
@@ -78,7 +71,20 @@ class _BasePooling(Layer):
         for p in self.pool_size:
             window *= p
         c.ops(product((window, *c.out(0))), f"{'max' if self.mode == 'max' else 'sum'} over each {'×'.join(map(str, self.pool_size))} window")
-        _saves_pooled(c, self.data_format, self.mode)
+        padded = None
+        if c.inputs[0].rank == self.rank + 2:
+            (batch,), spatial, channels = split_axes(c.axes(0), self.data_format)
+            padded = same_padding(self.padding, spatial, self.pool_size, self.strides, (1,) * self.rank)
+        if padded is not None:  # Keras pads the input itself (replicating the edges, which keeps its input)
+            if self.data_format == "channels_last":
+                c.saves(product(c.axes(0)), "input, channels first (a copy)")
+            else:
+                c.saves_input(0, "input")
+            c.saves(product((batch, *padded, channels)), "input, padded for padding='same' (a copy)")
+            if self.mode == "max":
+                c.saves(product(c.out(0)), "index of each maximum", "int64")
+        else:
+            _saves_pooled(c, self.data_format, self.mode)
 
     def _other_rank(self, ctx, x):
         """Keras's compute_pooling_output_shape on an input of another rank (reached without the InputSpec: inside

@@ -400,7 +400,7 @@ class RNN(Layer):
         batch, timesteps = axes[0], axes[1]
         features = axes[-1] if len(axes) == 3 else product(axes[2:])
         cells = self.cell.cells if isinstance(self.cell, StackedRNNCells) else [self.cell]
-        fast = self._fast_path() and not c.kwargs.get("mask")
+        fast = self._fast_path() and not c.kwargs.get("mask") and not c.masked
         step_in = features
         sizes = []
         for cell in cells:
@@ -415,8 +415,10 @@ class RNN(Layer):
         # the generic loop: Keras's torch backend runs the step once before the loop (twice for stacked cells)
         extra = 2 if isinstance(self.cell, StackedRNNCells) else 1
         one_step = sum(cell.gates * batch * f * u + cell.gates * batch * u * u for cell, u, f in sizes)
-        c.counter_extra(extra * one_step, "Keras's torch backend runs the step function "
-                                          f"{'twice' if extra == 2 else 'once'} before its loop over the timesteps")
+        if not self.unroll:  # (an unrolled loop runs each step once)
+            c.counter_extra(extra * one_step, "Keras's torch backend runs the step function "
+                                              f"{'twice' if extra == 2 else 'once'} before its loop over the "
+                                              "timesteps")
         c.saves_input(0, "input")
         for cell, units, _ in sizes:
             per_step, const = cell._loop_saves()

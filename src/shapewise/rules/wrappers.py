@@ -226,7 +226,8 @@ class Bidirectional(Layer):
     def compute(self, c):
         x = c.inputs[0]
         out = c.out(0)
-        per_direction = out if self.merge_mode != "concat" else (*out[:-1], _output_units(self.forward_layer, out[-1]))
+        per_direction = out if self.merge_mode != "concat" else (*out[:-1], self.forward_layer.cell.output_size
+                                                                 if hasattr(self.forward_layer, "cell") else out[-1])
         y = Spec(per_direction)
         c.sublayer(self.forward_layer, [x], [y])
         # the backward layer reads the sequence reversed: torch.flip makes a copy
@@ -241,12 +242,3 @@ class Bidirectional(Layer):
 
 __all__ = ["Bidirectional", "TimeDistributed", "Wrapper", "flatten"]
 
-
-def _output_units(rnn, default):
-    """The size of one direction's output: its cell's units (the last cell's, for stacked cells)."""
-    cell = getattr(rnn, "cell", None)
-    cells = getattr(cell, "cells", None)
-    if cells:
-        cell = cells[-1]
-    units = getattr(cell, "units", None)
-    return units if units is not None else default
