@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (imported for their registrations)
     normalization,
     pooling,
     preprocessing,
+    preprocessing_compute,
     regularization,
     reshaping,
     rnn,
