@@ -4,6 +4,7 @@ import ast
 import math
 import re
 import time
+import warnings
 
 from .. import engine
 from ..dims import Dim, Unknown
@@ -1352,7 +1353,9 @@ def interpret(source: str, filename: str = "<snippet>") -> RunResult:
         return RunResult(error=RefusedError(
             f"the snippet is refused: it is larger than {MAX_SOURCE_CHARS:,} characters", line=1))
     try:
-        tree = ast.parse(source, filename=filename)
+        with warnings.catch_warnings():  # Python's own warnings on odd literals are not the user's output
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=filename)
     except SyntaxError as e:
         return RunResult(error=UsageError(f"this is not valid Python: {e.msg}", line=e.lineno,
                                           fix="paste the code only, without the printed output"))
