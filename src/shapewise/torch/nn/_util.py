@@ -1,0 +1,84 @@
+"""Small helpers the torch.nn rules share: torch's argument normalisation and the wording of its messages."""
+
+from __future__ import annotations
+
+from ...dims import Dim, Known, Named
+from ...errors import ArgumentError
+from ..tensor import SCALAR_NAMES, is_floating
+
+#: In a fix, the module's name: the report puts the qualified name (``fc1``) in its place.
+MODULE = "{module}"
+
+
+def ntuple(value, n, arg="", layer_type=""):
+    """torch's ``_ntuple``: an int repeated n times, or a sequence of n values."""
+    if isinstance(value, (tuple, list)):
+        values = tuple(value)
+        if len(values) != n and arg:
+            raise ArgumentError(f"{layer_type}: `{arg}` must be an int or a tuple of {n} ints, got {value!r}",
+                                layer_type=layer_type)
+        return values
+    return (value,) * n
+
+
+def as_int(value, arg, layer_type):
+    if isinstance(value, Dim):
+        value = value.value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentError(f"{layer_type}: argument '{arg}' must be int, not {type(value).__name__}",
+                            layer_type=layer_type)
+    return value
+
+
+def dims_list(dims):
+    """[1, 3, 28, 28] as torch prints a size in its messages."""
+    return "[" + ", ".join(str(d.value if isinstance(d, Dim) else d) for d in dims) + "]"
+
+
+def by_x(values):
+    return "x".join(str(v.value if isinstance(v, Dim) else v) for v in values)
+
+
+def source_expr(dim):
+    """How a dim came to be, in numbers (``16·5·5``), looking through the names layers gave it; '' when it is a
+    plain number."""
+    d = dim
+    while isinstance(d, Named):
+        d = d.inner
+    text = d.numbers()
+    return "" if text == str(dim.value) else text
+
+
+def scalar_name(dtype):
+    return SCALAR_NAMES.get(dtype, dtype)
+
+
+def require_float(ctx, spec, what):
+    """torch refuses integer inputs to layers with floating-point weights."""
+    if not is_floating(spec.dtype):
+        ctx.fail(f"{what} must have the same dtype, but got {scalar_name(spec.dtype)} and Float",
+                 expected="a floating-point tensor (torch.float32)",
+                 fix="convert the input with .float() (integer ids go to nn.Embedding)")
+
+
+def normalize_dim(ctx, dim, rank, what="dim"):
+    """A dim argument in torch's range [-rank, rank - 1] (a 0-d tensor takes [-1, 0]), as a non-negative index."""
+    r = max(rank, 1)
+    if isinstance(dim, bool) or not isinstance(dim, int) or not -r <= dim < r:
+        ctx.fail(f"Dimension out of range (expected to be in range of [{-r}, {r - 1}], but got {dim})",
+                 expected=f"{what} between {-r} and {r - 1} for a {rank}D input")
+    return dim % r if rank else 0
+
+
+def role(value, name):
+    return Known(value, name)
+
+
+def check_probability(p, layer_type):
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0 or p > 1:
+        raise ArgumentError(f"dropout probability has to be between 0 and 1, but got {p}", layer_type=layer_type)
+    return p
+
+
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
