@@ -441,8 +441,10 @@ class RuleModule(Module):
         spec_args = [map_structure(_to_spec, a) if type(a) is not Tensor else a.spec for a in args]
         spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
         out = self.infer(ctx, *spec_args, **spec_kwargs)
-        if "_sw_ctx" not in self.__dict__:
-            self.__dict__["_sw_ctx"] = ctx  # the first call's: the explanation reads it
+        d = self.__dict__
+        if "_sw_ctx" not in d:  # the first call's: the explanation reads them
+            d["_sw_ctx"] = ctx
+            d["_sw_out_specs"] = [s for s in _flat_specs(out)]
         return wrap(out)
 
     def infer(self, ctx, *inputs, **kwargs):  # pragma: no cover - every rule module overrides it
@@ -450,6 +452,14 @@ class RuleModule(Module):
 
     def _first_ctx(self):
         return self.__dict__.get("_sw_ctx")
+
+
+def _flat_specs(structure):
+    if isinstance(structure, Spec):
+        return [structure]
+    if isinstance(structure, (tuple, list)):
+        return [s for item in structure for s in _flat_specs(item)]
+    return []
 
 
 def _flat_tensors(structure):
