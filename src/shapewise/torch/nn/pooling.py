@@ -74,8 +74,8 @@ class _PoolNd(RuleModule):
         p = ntuple(self.padding, r)
         d = ntuple(self.dilation, r) if self.kind == "max" else (1,) * r
         for kk, pp, dd in zip(k, p, d):
-            if pp > ((kk - 1) * dd + 1) // 2:
-                if self.kind == "max":
+            if pp > kk // 2:  # torch compares with the kernel's own size, even when dilated
+                if self.kind == "max" and dd == 1:
                     ctx.fail(f"pad should be at most half of effective kernel size, but got pad={pp}, "
                              f"kernel_size={kk} and dilation={dd}", expected=f"padding ≤ {((kk - 1) * dd + 1) // 2}")
                 ctx.fail(f"pad should be smaller than or equal to half of kernel size, but got padW = {p[-1]}, "
