@@ -78,6 +78,8 @@ def register_parametrization(module, tensor_name, parametrization, *, unsafe=Fal
         module.parametrizations = ModuleDict()
     setattr(type(module), tensor_name, type(module)._parametrized_getter(tensor_name))
     module.parametrizations[tensor_name] = ParametrizationList([parametrization], original, unsafe=unsafe)
+    if not unsafe:  # torch checks the parametrized value once, by computing it
+        getattr(module, tensor_name)
     return module
 
 
