@@ -177,13 +177,33 @@ def wrap(result):
     return result
 
 
+class ValuesIndices(tuple):
+    """What ``x.max(dim)``, ``sort``, ``topk`` return: a (values, indices) pair with those names."""
+
+    __slots__ = ()
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+_PAIRED = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode", "aminmax", "cummax", "cummin"})
+
+
 def _method(name, self, args, kwargs):
     table = _ops().TENSOR_METHODS
     fn = table.get(name)
     if fn is None:
         raise RefusedError(f"the tensor method .{name}() is not in shapewise's vocabulary",
                            layer_type="Tensor", fix="only known tensor methods can be explained")
-    return wrap(fn([self.spec, *map(_to_spec, args)], {k: _to_spec(v) for k, v in kwargs.items()}))
+    out = wrap(fn([self.spec, *map(_to_spec, args)], {k: _to_spec(v) for k, v in kwargs.items()}))
+    if name in _PAIRED and type(out) is tuple and len(out) == 2:
+        return ValuesIndices(out)
+    return out
 
 
 def _m(name):
@@ -194,21 +214,21 @@ def _m(name):
     return method
 
 
-def _rop(name):
-    """A reflected operator: ``2 * x`` is ``torch.mul(2, x)``; the table gets the operands in Python's order."""
-    table_name = "__r" + name.strip("_") + "__"
+def _op(name):
+    """An operator: ``x + y`` is ``TORCH_OPERATORS["__add__"]([x, y])`` (``2 * x`` is ``__rmul__``, x first)."""
 
-    def method(self, other):
-        table = _ops().TENSOR_METHODS
-        if table_name in table:
-            return _method(table_name, self, (other,), {})
-        fn = _ops().TORCH_FUNCTIONS.get(name.strip("_"))
+    def method(self, *args):
+        fn = _ops().TORCH_OPERATORS.get(name)
         if fn is None:
-            return NotImplemented
-        return wrap(fn([_to_spec(other), self.spec], {}))
+            raise RefusedError(f"the operator {name} on tensors is not in shapewise's vocabulary", layer_type="Tensor")
+        return wrap(fn([self.spec, *map(_to_spec, args)], {}))
 
-    method.__name__ = table_name
+    method.__name__ = name
     return method
+
+
+def _attribute(name):
+    return property(lambda self: wrap(_ops().TENSOR_ATTRIBUTES[name](self.spec)))
 
 
 class Tensor:
@@ -269,13 +289,8 @@ class Tensor:
     def data(self):
         return Tensor(self.spec)
 
-    @property
-    def T(self):
-        return _method("T", self, (), {})
-
-    @property
-    def mT(self):
-        return _method("mT", self, (), {})
+    T = _attribute("T")
+    mT = _attribute("mT")
 
     def is_floating_point(self):
         return is_floating(self.spec.dtype)
@@ -302,60 +317,73 @@ class Tensor:
     def __repr__(self):
         return f"tensor(..., size={tuple(self.shape)}, dtype={self.dtype!r})"
 
-    # --- operators ------------------------------------------------------------------------------------------
-    __add__ = _m("__add__")
-    __sub__ = _m("__sub__")
-    __mul__ = _m("__mul__")
-    __truediv__ = _m("__truediv__")
-    __floordiv__ = _m("__floordiv__")
-    __mod__ = _m("__mod__")
-    __pow__ = _m("__pow__")
-    __matmul__ = _m("__matmul__")
-    __and__ = _m("__and__")
-    __or__ = _m("__or__")
-    __xor__ = _m("__xor__")
-    __eq__ = _m("__eq__")
-    __ne__ = _m("__ne__")
-    __lt__ = _m("__lt__")
-    __le__ = _m("__le__")
-    __gt__ = _m("__gt__")
-    __ge__ = _m("__ge__")
-    __neg__ = _m("__neg__")
-    __pos__ = _m("__pos__")
-    __abs__ = _m("__abs__")
-    __invert__ = _m("__invert__")
-    __getitem__ = _m("__getitem__")
-    __setitem__ = _m("__setitem__")
-    __iadd__ = _m("__iadd__")
-    __isub__ = _m("__isub__")
-    __imul__ = _m("__imul__")
-    __itruediv__ = _m("__itruediv__")
-    __radd__ = _rop("__add__")
-    __rsub__ = _rop("__sub__")
-    __rmul__ = _rop("__mul__")
-    __rtruediv__ = _rop("__truediv__")
-    __rpow__ = _rop("__pow__")
-    __rmatmul__ = _rop("__matmul__")
+    # --- operators: explicit dispatch to the ops vocabulary (TORCH_OPERATORS) ----------------------------
+    __abs__ = _op("__abs__")
+    __add__ = _op("__add__")
+    __and__ = _op("__and__")
+    __eq__ = _op("__eq__")
+    __floordiv__ = _op("__floordiv__")
+    __ge__ = _op("__ge__")
+    __getitem__ = _op("__getitem__")
+    __gt__ = _op("__gt__")
+    __iadd__ = _op("__iadd__")
+    __iand__ = _op("__iand__")
+    __imul__ = _op("__imul__")
+    __invert__ = _op("__invert__")
+    __ior__ = _op("__ior__")
+    __ipow__ = _op("__ipow__")
+    __isub__ = _op("__isub__")
+    __itruediv__ = _op("__itruediv__")
+    __le__ = _op("__le__")
+    __lt__ = _op("__lt__")
+    __matmul__ = _op("__matmul__")
+    __mod__ = _op("__mod__")
+    __mul__ = _op("__mul__")
+    __ne__ = _op("__ne__")
+    __neg__ = _op("__neg__")
+    __or__ = _op("__or__")
+    __pos__ = _op("__pos__")
+    __pow__ = _op("__pow__")
+    __radd__ = _op("__radd__")
+    __rand__ = _op("__rand__")
+    __rfloordiv__ = _op("__rfloordiv__")
+    __rmatmul__ = _op("__rmatmul__")
+    __rmod__ = _op("__rmod__")
+    __rmul__ = _op("__rmul__")
+    __ror__ = _op("__ror__")
+    __rpow__ = _op("__rpow__")
+    __rsub__ = _op("__rsub__")
+    __rtruediv__ = _op("__rtruediv__")
+    __sub__ = _op("__sub__")
+    __truediv__ = _op("__truediv__")
+    __xor__ = _op("__xor__")
+    def __setitem__(self, key, value):
+        """``x[...] = v`` writes values in place: the shape never changes."""
+        return None
     __hash__ = object.__hash__
 
 
 #: Tensor methods, each an explicit dispatch to the ops vocabulary (TENSOR_METHODS)
 METHOD_NAMES = (
-        "view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "permute", "transpose", "t", "unsqueeze",
-        "squeeze", "expand", "expand_as", "repeat", "repeat_interleave", "contiguous", "clone", "detach", "to",
-        "type", "type_as", "float", "double", "half", "bfloat16", "long", "int", "bool", "cpu", "cuda",
-        "split", "chunk", "unbind", "narrow", "select", "index_select", "gather", "masked_fill", "masked_fill_",
-        "matmul", "mm", "bmm", "mul", "add", "sub", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "rsqrt", "sin",
-        "cos", "tanh", "sigmoid", "relu", "softmax", "log_softmax", "clamp", "clamp_", "clip", "mean", "sum", "max",
-        "min", "amax", "amin", "argmax", "argmin", "std", "var", "norm", "prod", "cumsum", "topk", "sort",
-        "argsort", "all", "any", "eq", "ne", "lt", "le", "gt", "ge", "tril", "triu", "fill_", "zero_", "add_",
-        "mul_", "sub_", "div_", "copy_", "normal_", "uniform_", "item", "tolist", "numpy", "roll", "flip",
-        "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor", "float_power", "square", "where", "einsum",
-        "movedim", "swapaxes", "swapdims", "squeeze_", "unsqueeze_", "addmm", "baddbmm", "logsumexp", "softplus",
-        "outer", "dot", "sign", "floor", "ceil", "round", "reciprocal", "pin_memory", "share_memory_", "masked_select",
-        "nonzero", "scatter", "scatter_", "scatter_add", "index_add", "index_fill", "pad", "unfold", "diag",
-        "diagonal", "trace", "log1p", "expm1", "erf", "isnan", "isinf", "logical_not", "logical_and", "logical_or",
-    )
+    "abs", "abs_", "acos", "acosh", "add", "add_", "all", "amax", "amin", "any", "argmax", "argmin", "argsort",
+    "asin", "asinh", "atan", "atan2", "atanh", "bfloat16", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "bmm", "bool", "byte", "ceil", "char", "chunk", "clamp", "clamp_", "clip", "clone", "contiguous",
+    "cos", "cosh", "cpu", "cuda", "cumprod", "cumsum", "detach", "detach_", "div", "div_", "divide", "double", "eq",
+    "erf", "erfc", "erfinv", "exp", "exp2", "exp_", "expand", "expand_as", "expm1", "flatten", "flip", "float",
+    "floor", "floor_divide", "fmax", "fmin", "fmod", "fmod_", "frac", "gather", "ge", "greater", "greater_equal",
+    "gt", "half", "hypot", "index_select", "int", "isfinite", "isinf", "isnan", "isneginf", "isposinf", "le",
+    "less", "less_equal", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not",
+    "logical_or", "logical_xor", "logsumexp", "long", "lt", "masked_fill", "masked_fill_", "masked_select",
+    "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "movedim", "mul", "mul_", "multiply", "nanmean",
+    "nansum", "narrow", "ne", "neg", "neg_", "negative", "new_empty", "new_full", "new_ones", "new_zeros",
+    "not_equal", "outer", "permute", "pin_memory", "pow", "pow_", "prod", "ravel", "reciprocal", "relu", "relu_",
+    "remainder", "remainder_", "repeat", "repeat_interleave", "reshape", "reshape_as", "roll", "round", "rsqrt",
+    "select", "share_memory_", "short", "sigmoid", "sigmoid_", "sign", "signbit", "sin", "sinh", "softmax", "sort",
+    "split", "sqrt", "sqrt_", "square", "squeeze", "squeeze_", "std", "sub", "sub_", "subtract", "sum", "swapaxes",
+    "swapdims", "t", "tan", "tanh", "tanh_", "tile", "to", "topk", "transpose", "transpose_", "tril", "tril_",
+    "triu", "triu_", "true_divide", "trunc", "type", "type_as", "unbind", "unflatten", "unsqueeze", "unsqueeze_",
+    "var", "view", "view_as", "where", "zero_",
+)
 for _name in METHOD_NAMES:
     setattr(Tensor, _name, _m(_name))
 del _name
