@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 
-HEADER = "import torch\nimport torch.nn as nn\n"
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
 
 ACTS = ["nn.ReLU()", "nn.GELU()", "nn.Tanh()", "nn.SiLU()", "nn.LeakyReLU(0.1)", "nn.ELU()", "nn.Sigmoid()",
         "nn.Hardswish()", "nn.Mish()", "nn.ReLU6()", "nn.Softplus()", "nn.Identity()"]
@@ -40,13 +40,95 @@ class _Draw:
             return value + self.r.choice([-1, 1, 2, value])
         return value
 
+    def raw(self, call):
+        """A statement of the forward with no module of its own (``x = F.relu(x)``)."""
+        self.layers.append((None, None, call))
+
     def add(self, kind, ctor, call="{x} = self.{n}({x})"):
         name = self.name(kind)
         self.layers.append((name, ctor, call))
         return name
 
 
-def _img_step(d, shape):
+def _bug_now(d):
+    """Whether this construct carries the model's deliberate bug."""
+    if d.bug and not d.bug_done and d.r.random() < 0.35:
+        d.bug_done = True
+        return True
+    return False
+
+
+def _img_ops(d, shape):
+    """Constructs of a forward written by hand: skips, concatenation, F.relu, view: (new shape or None)."""
+    n, c, h, w = shape
+    r = d.r
+    choice = r.choice(["add", "cat", "relu", "view", "flatten", "pool_fn"])
+    if choice in ("add", "cat"):
+        out = c if choice == "add" else r.choice([2, 4, 8])
+        bug = _bug_now(d)
+        pad = "0" if bug else "'same'"
+        name = d.add("skip", f"nn.Conv2d({c}, {out}, 3, padding={pad})",
+                     "{x} = {x} + self.{n}({x})" if choice == "add" else
+                     "{x} = torch.cat([{x}, self.{n}({x})], dim=1)")
+        del name
+        return (n, c + (out if choice == "cat" else 0), h, w)
+    if choice == "relu":
+        d.raw(r.choice(["{x} = F.relu({x})", "{x} = torch.relu({x})", "{x} = {x}.relu()", "{x} = F.gelu({x})"]))
+        return shape
+    if choice == "pool_fn":
+        d.raw("{x} = F.max_pool2d({x}, 2)")
+        return (n, c, h // 2, w // 2) if h >= 2 and w >= 2 else (n, c, 0, 0)
+    if choice == "view":
+        d.raw(r.choice(["{x} = {x}.view({x}.size(0), -1)", "{x} = {x}.reshape({x}.shape[0], -1)"]))
+    else:
+        d.raw("{x} = torch.flatten({x}, 1)")
+    return (n, c * h * w)
+
+
+def _vec_ops(d, shape):
+    n, f = shape
+    r = d.r
+    choice = r.choice(["add", "cat", "relu", "softmax"])
+    if choice == "add":
+        out = f + 1 if _bug_now(d) else f
+        d.add("res", f"nn.Linear({f}, {out})", "{x} = {x} + self.{n}({x})")
+        return shape
+    if choice == "cat":
+        out = r.choice([2, 4])
+        d.add("side", f"nn.Linear({f}, {out})", "{x} = torch.cat((self.{n}({x}), {x}), 1)")
+        return (n, f + out)
+    if choice == "relu":
+        d.raw("{x} = F.relu({x})")
+        return shape
+    d.raw("{x} = F.log_softmax({x}, dim=1)")
+    return shape
+
+
+def _seq_ops(d, shape):
+    n, L, f = shape
+    r = d.r
+    choice = r.choice(["res-attn", "conv1d", "mean", "res-linear"])
+    if choice == "res-attn":
+        heads = r.choice([h for h in (1, 2, 4) if f % h == 0])
+        d.add("attn", f"nn.MultiheadAttention({f}, {heads}, batch_first=True)",
+              "{x} = {x} + self.{n}({x}, {x}, {x}, need_weights=False)[0]")
+        return shape
+    if choice == "conv1d":
+        out, k = r.choice([4, 8, 12]), r.choice([1, 3, 4])
+        d.add("tconv", f"nn.Conv1d({d.maybe_bug(f)}, {out}, {k}, padding={k // 2})",
+              "{x} = self.{n}({x}.transpose(1, 2)).transpose(1, 2)")
+        return (n, L + 2 * (k // 2) - k + 1, out)
+    if choice == "mean":
+        d.raw("{x} = {x}.mean(dim=1)")
+        return (n, f)
+    out = f + 2 if _bug_now(d) else f
+    d.add("res", f"nn.Linear({f}, {out})", "{x} = {x} + self.{n}({x})")
+    return shape
+
+
+def _img_step(d, shape, module_class=False):
+    if module_class and d.r.random() < 0.3:
+        return _img_ops(d, shape)
     n, c, h, w = shape
     r = d.r
     choice = r.choice(["conv", "conv", "conv", "convT", "pool", "avgpool", "adaptive", "bn", "gn", "act", "act",
@@ -130,7 +212,9 @@ def _img_step(d, shape):
     return shape
 
 
-def _vec_step(d, shape):
+def _vec_step(d, shape, module_class=False):
+    if module_class and d.r.random() < 0.25:
+        return _vec_ops(d, shape)
     n, f = shape
     r = d.r
     choice = r.choice(["linear", "linear", "linear", "act", "act", "bn", "ln", "drop"])
@@ -152,6 +236,8 @@ def _vec_step(d, shape):
 
 
 def _seq_step(d, shape, module_class):
+    if module_class and d.r.random() < 0.25:
+        return _seq_ops(d, shape)
     n, L, f = shape
     r = d.r
     choices = ["linear", "ln", "act", "drop"]
@@ -229,7 +315,10 @@ def case(seed):
                 shape = (shape[0], shape[1] * shape[2] * shape[3])
                 kind = "vec"
                 continue
-            new = _img_step(d, shape)
+            new = _img_step(d, shape, module_class)
+            if len(new) == 2:  # flattened by hand
+                shape, kind = new, "vec"
+                continue
             if min(new[2:]) <= 0 or max(new[2:]) > 64 or new[1] * new[2] * new[3] > 4096:
                 if d.bug and not d.bug_done:
                     d.bug_done = True  # the bug: a layer the input is too small (or too large) for
@@ -239,9 +328,11 @@ def case(seed):
                 continue
             shape = new
         elif kind == "vec":
-            shape = _vec_step(d, shape)
+            shape = _vec_step(d, shape, module_class)
         else:
             shape = _seq_step(d, shape, module_class)
+            if len(shape) == 2:
+                kind = "vec"
     source = HEADER
     if not module_class:
         # a shared module (the same instance twice in the Sequential) on a shape-preserving vector step
@@ -254,7 +345,8 @@ def case(seed):
     else:
         lines = ["class Net(nn.Module):", "    def __init__(self):", "        super().__init__()"]
         for name, ctor, _ in d.layers:
-            lines.append(f"        self.{name} = {ctor}")
+            if ctor is not None:
+                lines.append(f"        self.{name} = {ctor}")
         tie = None
         if r.random() < 0.25 and kind in ("vec", "seq"):
             f = shape[-1]
@@ -274,7 +366,7 @@ def case(seed):
             lines.append("        x = self.twice(self.twice(x))")
         lines.append("        return x")
         source += "\n".join(lines) + "\nmodel = Net()\n"
-        names = [name for name, _, _ in d.layers]
+        names = [name for name, _, _ in d.layers if name is not None]
     # frozen parts
     if names and r.random() < 0.3:
         victim = r.choice(names)

@@ -6,6 +6,17 @@ from ...dims import Dim, Known, Named
 from ...errors import ArgumentError
 from ..tensor import SCALAR_NAMES, is_floating
 
+# The axis names the Keras conv rules use (rules/conv.py), repeated here so that importing shapewise.torch does not
+# import every Keras rule (rules/__init__ loads them all).
+SPATIAL_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+SHORT = {"length": "l", "steps": "s", "depth": "d", "height": "h", "width": "w"}
+KERNEL_ROLES = {1: ("kernel_size",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
+
+
+def spatial_names(n):
+    return SPATIAL_NAMES.get(n) or tuple(f"axis{i + 1}" for i in range(n))
+
+
 #: In a fix, the module's name: the report puts the qualified name (``fc1``) in its place.
 MODULE = "{module}"
 

@@ -14,7 +14,7 @@ from math import prod
 
 from ...dims import Known, product
 from ...errors import ArgumentError
-from ...rules.conv import KERNEL_ROLES, SHORT, spatial_names
+from ._util import KERNEL_ROLES, SHORT, spatial_names
 from ._util import MODULE, dims_list, ntuple, require_float, role
 from .module import RuleModule, expect_tensor
 from .parameter import UninitializedParameter, param

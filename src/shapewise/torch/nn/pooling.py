@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...dims import Known
 from ...errors import ArgumentError
-from ...rules.conv import KERNEL_ROLES, spatial_names
+from ._util import KERNEL_ROLES, SHORT, spatial_names
 from ._util import by_x, dims_list, ntuple
 from .module import RuleModule, expect_tensor
 
