@@ -74,7 +74,9 @@ class Embedding(RuleModule):
     def infer(self, ctx, x):
         expect_tensor(x, "embedding")
         _check_indices(ctx, x, "embedding")
-        if x.rank:
+        if x.rank == 2:
+            ctx.bind(x, "batch", "positions")
+        elif x.rank:
             ctx.bind(x, "batch", ...) if x.rank > 1 else ctx.bind(x, "positions")
         dim = ctx.const(self.embedding_dim, "embedding_dim")
         ctx.note("each integer index is replaced by its row of the table: a new last axis of embedding_dim")
