@@ -85,10 +85,73 @@ def _img_ops(d, shape):
     return (n, c * h * w)
 
 
+def _sig_step(d, shape):
+    """A signal (N, C, L): 1d convolutions and pooling."""
+    n, c, L = shape
+    r = d.r
+    choice = r.choice(["conv", "conv", "convT", "pool", "avgpool", "adaptive", "bn", "act"])
+    if choice == "conv":
+        out, k = r.choice([4, 8]), r.choice([1, 3, 5])
+        stride, pad, dil = r.choice([1, 2]), r.choice([0, 1, 2]), r.choice([1, 2])
+        d.add("conv", f"nn.Conv1d({d.maybe_bug(c)}, {out}, {k}, stride={stride}, padding={pad}, dilation={dil})")
+        return (n, out, (L + 2 * pad - dil * (k - 1) - 1) // stride + 1)
+    if choice == "convT":
+        out, k, stride = r.choice([2, 4]), r.choice([2, 3]), r.choice([1, 2])
+        d.add("up", f"nn.ConvTranspose1d({d.maybe_bug(c)}, {out}, {k}, stride={stride})")
+        return (n, out, (L - 1) * stride + k)
+    if choice in ("pool", "avgpool"):
+        k = r.choice([2, 3])
+        kind = "nn.MaxPool1d" if choice == "pool" else "nn.AvgPool1d"
+        d.add("pool", f"{kind}({k})")
+        return (n, c, (L - k) // k + 1)
+    if choice == "adaptive":
+        o = r.choice([1, 2, 4])
+        d.add("gap", f"nn.AdaptiveAvgPool1d({o})")
+        return (n, c, o)
+    if choice == "bn":
+        d.add("bn", f"nn.BatchNorm1d({d.maybe_bug(c)})")
+        return shape
+    d.add("act", r.choice(ACTS))
+    return shape
+
+
+def _vol_step(d, shape):
+    """A volume (N, C, D, H, W): 3d convolutions and pooling."""
+    n, c, D, H, W = shape
+    r = d.r
+    choice = r.choice(["conv", "pool", "bn", "act", "convT"])
+    if choice == "conv":
+        out, k, pad = r.choice([2, 4]), r.choice([1, 3]), r.choice([0, 1])
+        d.add("conv", f"nn.Conv3d({d.maybe_bug(c)}, {out}, {k}, padding={pad})")
+        return (n, out, *(v + 2 * pad - k + 1 for v in (D, H, W)))
+    if choice == "convT":
+        out = r.choice([2, 3])
+        d.add("up", f"nn.ConvTranspose3d({d.maybe_bug(c)}, {out}, 2, stride=2)")
+        return (n, out, 2 * D, 2 * H, 2 * W)
+    if choice == "pool":
+        kind = r.choice(["nn.MaxPool3d", "nn.AvgPool3d"])
+        d.add("pool", f"{kind}(2)")
+        return (n, c, D // 2, H // 2, W // 2)
+    if choice == "bn":
+        d.add("bn", f"nn.BatchNorm3d({d.maybe_bug(c)})")
+        return shape
+    d.add("act", r.choice(ACTS))
+    return shape
+
+
 def _vec_ops(d, shape):
     n, f = shape
     r = d.r
-    choice = r.choice(["add", "cat", "relu", "softmax"])
+    choice = r.choice(["add", "cat", "relu", "softmax", "list", "dict"])
+    if choice == "list":
+        k = r.choice([2, 3])
+        d.add("blocks", f"nn.ModuleList([nn.Sequential(nn.Linear({f}, {f}), nn.ReLU()) for _ in range({k})])",
+              "for blk in self.{n}:\n            {x} = blk({x})")
+        return shape
+    if choice == "dict":
+        d.add("heads", f"nn.ModuleDict({{'a': nn.Linear({f}, {f}), 'b': nn.Tanh()}})",
+              "for key in ['a', 'b']:\n            {x} = self.{n}[key]({x})")
+        return shape
     if choice == "add":
         out = f + 1 if _bug_now(d) else f
         d.add("res", f"nn.Linear({f}, {out})", "{x} = {x} + self.{n}({x})")
@@ -287,8 +350,17 @@ def case(seed):
     d = _Draw(seed)
     r = d.r
     module_class = r.random() < 0.5
-    start = r.choice(["img", "img", "vec", "seq", "ids"]) if module_class else r.choice(["img", "img", "vec"])
-    if start == "img":
+    start = r.choice(["img", "img", "vec", "seq", "ids", "sig", "vol"]) if module_class else \
+        r.choice(["img", "img", "vec", "sig", "vol"])
+    if start == "sig":
+        shape = (r.choice([1, 2, 4]), r.choice([1, 2, 3]), r.choice([16, 20, 32]))
+        inp = f"torch.randn{shape}"
+        kind = "sig"
+    elif start == "vol":
+        shape = (r.choice([1, 2]), r.choice([1, 2]), r.choice([4, 6]), r.choice([4, 8]), r.choice([4, 6]))
+        inp = f"torch.randn{shape}"
+        kind = "vol"
+    elif start == "img":
         shape = (r.choice([1, 2, 4]), r.choice([1, 3, 4]), r.choice([8, 12, 16, 28]), r.choice([8, 12, 16]))
         inp = f"torch.randn{shape}"
         kind = "img"
@@ -327,7 +399,28 @@ def case(seed):
                 d.layers.pop()
                 continue
             shape = new
+        elif kind in ("sig", "vol"):
+            if r.random() < 0.2:
+                d.add("flat", "nn.Flatten()")
+                flat = 1
+                for v in shape[1:]:
+                    flat *= v
+                shape, kind = (shape[0], flat), "vec"
+                continue
+            new = (_sig_step if kind == "sig" else _vol_step)(d, shape)
+            if min(new[2:]) <= 0:
+                if d.bug and not d.bug_done:
+                    d.bug_done = True
+                    shape = new
+                    break
+                d.layers.pop()
+                continue
+            shape = new
         elif kind == "vec":
+            if r.random() < 0.08 and shape[1] % 4 == 0:
+                d.add("unflat", f"nn.Unflatten(1, ({shape[1] // 4}, 2, 2))")
+                shape, kind = (shape[0], shape[1] // 4, 2, 2), "img"
+                continue
             shape = _vec_step(d, shape, module_class)
         else:
             shape = _seq_step(d, shape, module_class)
