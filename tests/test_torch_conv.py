@@ -107,7 +107,7 @@ def test_errors_match_torch(source):
 
 
 def test_channel_error_names_module_and_fix():
-    import shapewise.torch as torch
+    from shapewise import torch
     from shapewise.torch import nn
 
     model = nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU())

@@ -8,11 +8,10 @@ out unchanged: same device, same parameter objects, no hooks left.
 
 import pytest
 
+import shapewise.torch as sw_torch
 from test_torch_models import BUGS, CIFAR, GOOD
 from torch_cases import HEADER
 from torch_oracle import run_shapewise
-
-import shapewise.torch as sw_torch
 
 INPUTS = {
     "cifar-net": [(4, 3, 32, 32)], "lenet": [(2, 1, 28, 28)], "gpt-tied": [(2, 16)], "unet": [(1, 3, 16, 16)],

@@ -285,7 +285,7 @@ def test_classic_bugs(body):
 
 def _run(body):
     """The source through shapewise's API, with summary() reporting its error (as the CLI will)."""
-    import shapewise.torch as torch
+    from shapewise import torch
     from torch_oracle import run_shapewise
 
     ns, error = run_shapewise(HEADER + "import math\n" + body.replace("out = model(", "_input = ("))

@@ -159,7 +159,7 @@ def test_module_semantics(body):
 
 
 def test_tied_weight_counted_once_and_marked():
-    import shapewise.torch as torch
+    from shapewise import torch
     from shapewise.torch import nn
 
     class LM(nn.Module):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import shapewise.torch as torch
+from shapewise import torch
 from shapewise.render.json_ import render as render_json
 from shapewise.render.torch_text import render as render_text
 from shapewise.report import RunResult

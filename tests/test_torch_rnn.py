@@ -106,7 +106,7 @@ def test_mha_weights_variants():
 
 
 def test_lstm_explains_both_bias_conventions():
-    import shapewise.torch as torch
+    from shapewise import torch
     from shapewise.torch import nn
 
     r = torch.summary(nn.Sequential(nn.LSTM(64, 32)), input_size=(10, 4, 64))

@@ -105,7 +105,8 @@ def render_model(model, explain=True):
 
 def render(result, explain=True, expand_nested=False):
     """A whole run whose models are PyTorch reports (the CLI's dispatch calls this for framework "torch")."""
-    from .text import render_error, render_model as keras_model
+    from .text import render_error
+    from .text import render_model as keras_model
 
     parts = []
     for kind, item in result.events:

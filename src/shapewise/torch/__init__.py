@@ -11,17 +11,50 @@ from . import nn  # noqa: F401
 from .nn import functional  # noqa: F401
 from .nn.parameter import Parameter  # noqa: F401
 from .tensor import (  # noqa: F401
-    DTYPES, Size, Tensor, arange, as_tensor, bfloat16, complex64, complex128, device, dtype, empty, empty_like,
-    float16, float32, float64, full, full_like, int8, int16, int32, int64, is_tensor, ones, ones_like, rand,
-    rand_like, randint, randn, randn_like, tensor, uint8, wrap, zeros, zeros_like, _ops, _to_spec,
+    DTYPES,
+    Size,
+    Tensor,
+    _ops,
+    _to_spec,
+    arange,
+    as_tensor,
+    bfloat16,
+    complex64,
+    complex128,
+    device,
+    dtype,
+    empty,
+    empty_like,
+    float16,
+    float32,
+    float64,
+    full,
+    full_like,
+    int8,
+    int16,
+    int32,
+    int64,
+    is_tensor,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    tensor,
+    uint8,
+    wrap,
+    zeros,
+    zeros_like,
 )
-from .tensor import bool_ as bool  # noqa: F401,A001
+from .tensor import bool_ as bool  # noqa: F401
 
-float = float32  # noqa: A001
+float = float32
 double = float64
 half = float16
 long = int64
-int = int32  # noqa: A001
+int = int32
 short = int16
 cfloat = complex64
 

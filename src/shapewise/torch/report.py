@@ -25,7 +25,7 @@ from .tensor import DTYPES, Tensor, as_dtype_name, randint, randn, zeros
 class _Weight:
     """What WeightReport reads of a weight: a module's own parameter as the explanation shows it."""
 
-    __slots__ = ("name", "dims", "shape", "size", "trainable")
+    __slots__ = ("dims", "name", "shape", "size", "trainable")
 
     def __init__(self, name, tensor):
         self.name = name
@@ -114,9 +114,25 @@ def _io_text(module):
 
 
 class TorchLayerReport:
-    __slots__ = ("name", "type", "depth", "params", "trainable", "non_trainable", "input_shape", "output_shape",
-                 "calls", "weights", "buffers", "shared_names", "tied", "_module", "_explanation", "_tied_notes",
-                 "_own")
+    __slots__ = (
+        "_explanation",
+        "_module",
+        "_own",
+        "_tied_notes",
+        "buffers",
+        "calls",
+        "depth",
+        "input_shape",
+        "name",
+        "non_trainable",
+        "output_shape",
+        "params",
+        "shared_names",
+        "tied",
+        "trainable",
+        "type",
+        "weights",
+    )
 
     @property
     def explanation(self):
@@ -139,8 +155,19 @@ class TorchLayerReport:
 class TorchModelReport:
     framework = "torch"
 
-    __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params", "buffers",
-                 "input_shape", "output_shape", "error", "root")
+    __slots__ = (
+        "buffers",
+        "error",
+        "input_shape",
+        "layers",
+        "name",
+        "non_trainable_params",
+        "output_shape",
+        "root",
+        "total_params",
+        "trainable_params",
+        "type",
+    )
 
     def to_json(self, explain=True):
         return {
@@ -338,5 +365,15 @@ def torchsummary(model, input_size, batch_size=-1, device="cpu", dtypes=None):
     return summary(model, input_size=[(batch, *s) for s in sizes], dtypes=dtypes)
 
 
-__all__ = ["TorchLayerReport", "TorchModelReport", "model_report", "qualify_error", "summary", "torchsummary",
-           "example_inputs", "Known", "Named", "fmt_int"]
+__all__ = [
+    "Known",
+    "Named",
+    "TorchLayerReport",
+    "TorchModelReport",
+    "example_inputs",
+    "fmt_int",
+    "model_report",
+    "qualify_error",
+    "summary",
+    "torchsummary",
+]

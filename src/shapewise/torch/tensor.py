@@ -21,7 +21,7 @@ from ..errors import ArgumentError, RefusedError, ShapewiseError
 class dtype:
     """A torch dtype: ``torch.float32`` (its ``name`` is the Spec's dtype string)."""
 
-    __slots__ = ("name", "is_floating_point", "is_complex", "itemsize")
+    __slots__ = ("is_complex", "is_floating_point", "itemsize", "name")
 
     def __init__(self, name, is_floating_point, itemsize, is_complex=False):
         self.name = name
@@ -91,7 +91,7 @@ def is_floating(dtype_name):
 class device:
     """``torch.device("cpu")``, ``torch.device("cuda", 0)``, ``"meta"``: only recorded, never used."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
@@ -234,7 +234,7 @@ def _attribute(name):
 class Tensor:
     """A symbolic torch tensor: its Spec (shape of Dims, dtype) and whether it requires grad."""
 
-    __slots__ = ("spec", "requires_grad", "__weakref__")
+    __slots__ = ("__weakref__", "requires_grad", "spec")
 
     def __init__(self, spec, requires_grad=False):
         self.spec = spec
@@ -357,9 +357,10 @@ class Tensor:
     __sub__ = _op("__sub__")
     __truediv__ = _op("__truediv__")
     __xor__ = _op("__xor__")
+
     def __setitem__(self, key, value):
         """``x[...] = v`` writes values in place: the shape never changes."""
-        return None
+
     __hash__ = object.__hash__
 
 
@@ -553,5 +554,19 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-__all__ = ["Tensor", "Size", "dtype", "device", "randn", "rand", "zeros", "ones", "empty", "full", "randint",
-           "arange", "tensor", "ShapewiseError"]
+__all__ = [
+    "ShapewiseError",
+    "Size",
+    "Tensor",
+    "arange",
+    "device",
+    "dtype",
+    "empty",
+    "full",
+    "ones",
+    "rand",
+    "randint",
+    "randn",
+    "tensor",
+    "zeros",
+]

@@ -86,7 +86,7 @@ class GELU(_Elementwise):
     def __init__(self, approximate="none"):
         super().__init__()
         if approximate not in ("none", "tanh"):
-            raise ArgumentError(f"approximate argument must be either none or tanh.", layer_type="GELU")
+            raise ArgumentError("approximate argument must be either none or tanh.", layer_type="GELU")
         self.approximate = approximate
 
 

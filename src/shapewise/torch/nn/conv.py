@@ -14,8 +14,7 @@ from math import prod
 
 from ...dims import Known, product
 from ...errors import ArgumentError
-from ._util import KERNEL_ROLES, SHORT, spatial_names
-from ._util import MODULE, dims_list, ntuple, require_float, role
+from ._util import KERNEL_ROLES, MODULE, SHORT, dims_list, ntuple, require_float, role, spatial_names
 from .module import RuleModule, expect_tensor
 from .parameter import UninitializedParameter, param
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from ...dims import Known
 from ...errors import ArgumentError
-from ._util import KERNEL_ROLES, SHORT, spatial_names
-from ._util import by_x, dims_list, ntuple
+from ._util import KERNEL_ROLES, by_x, dims_list, ntuple, spatial_names
 from .module import RuleModule, expect_tensor
 
 _NO_WEIGHTS = "no weights: a fixed function of each window, nothing to learn"

@@ -74,7 +74,7 @@ class Unflatten(RuleModule):
         elif known != size:
             ctx.fail(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {self.dim} ({size}) in "
                      "the input tensor", expected=f"sizes whose product is {size}",
-                     fix=f"use -1 for one size to let it be inferred")
+                     fix="use -1 for one size to let it be inferred")
         ctx.note(f"axis {d} of {size} is split into {tuple(sizes)}")
         return ctx.spec((*x.shape[:d], *map(Known, sizes), *x.shape[d + 1:]))
 
@@ -231,7 +231,7 @@ class _PadNd(RuleModule):
                          f"got: padding ({left}, {right}) at dimension {axis} of input {dims_list(x.shape)}",
                          expected=f"padding < {size} for reflection")
             if self.mode == "circular" and (left > size or right > size):
-                ctx.fail(f"Padding value causes wrapping around more than once.", expected=f"padding ≤ {size}")
+                ctx.fail("Padding value causes wrapping around more than once.", expected=f"padding ≤ {size}")
             new = size + left + right
             if new <= 0 and self.mode == "constant" or new < 0:
                 ctx.fail(f"The input size {size}, plus negative padding {left} and {right} resulted in a negative "

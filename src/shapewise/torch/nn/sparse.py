@@ -98,7 +98,7 @@ class EmbeddingBag(RuleModule):
         self.embedding_dim = embedding_dim
         self.padding_idx = _padding_idx(padding_idx, num_embeddings, "EmbeddingBag")
         if mode not in ("sum", "mean", "max"):
-            raise ArgumentError(f"mode has to be one of sum, mean or max", layer_type="EmbeddingBag")
+            raise ArgumentError("mode has to be one of sum, mean or max", layer_type="EmbeddingBag")
         self.mode = mode
         self.include_last_offset = include_last_offset
         self.weight = param(role(num_embeddings, "num_embeddings"), role(embedding_dim, "embedding_dim"))

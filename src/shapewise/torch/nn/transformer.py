@@ -18,10 +18,9 @@ from ...engine import Spec
 from ...errors import ArgumentError, ShapeError
 from ..tensor import Tensor
 from ._util import dims_list, role
-from .activation import GELU, ReLU
+from .activation import GELU, Dropout, ReLU
 from .container import ModuleList
 from .linear import Linear
-from .activation import Dropout
 from .module import Module, RuleModule, expect_tensor
 from .norm import LayerNorm
 from .parameter import param
@@ -346,5 +345,13 @@ class Transformer(Module):
                             memory_is_causal=memory_is_causal)
 
 
-__all__ = ["MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
-           "TransformerDecoder", "Transformer", "GELU", "ReLU"]
+__all__ = [
+    "GELU",
+    "MultiheadAttention",
+    "ReLU",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 
 from ....dims import Known
-from ...tensor import Tensor
-from ....engine import Spec
 from ..module import RuleModule
 from ..parameter import new_tensor
 from .parametrize import register_parametrization
