@@ -115,3 +115,32 @@ def test_matches_torch(source):
 def test_errors_match_torch(source):
     real, _ = assert_same_torch(source)
     assert real is not None, "torch accepted this case: move it to the other table"
+
+
+LOSSES = [
+    ("cross-entropy", "nn.CrossEntropyLoss()", f"{R}(4, 10)", "torch.randint(0, 10, (4,))"),
+    ("cross-entropy-none", "nn.CrossEntropyLoss(reduction='none', label_smoothing=0.1)", f"{R}(4, 10, 3)",
+     "torch.randint(0, 10, (4, 3))"),
+    ("cross-entropy-weight", "nn.CrossEntropyLoss(weight=torch.ones(10))", f"{R}(4, 10)", "torch.randint(0, 10, (4,))"),
+    ("nll", "nn.NLLLoss()", f"{R}(4, 10)", "torch.randint(0, 10, (4,))"),
+    ("mse", "nn.MSELoss()", f"{R}(4, 10)", f"{R}(4, 10)"),
+    ("mse-none", "nn.MSELoss(reduction='none')", f"{R}(4, 10)", f"{R}(4, 10)"),
+    ("l1-sum", "nn.L1Loss(reduction='sum')", f"{R}(4, 10)", f"{R}(4, 10)"),
+    ("bce-logits", "nn.BCEWithLogitsLoss()", f"{R}(4, 1)", f"{R}(4, 1)"),
+    ("smooth-l1", "nn.SmoothL1Loss(beta=0.5)", f"{R}(3)", f"{R}(3)"),
+]
+LOSS_ERRORS = [
+    ("cross-entropy-batch", "nn.CrossEntropyLoss()", f"{R}(4, 10)", "torch.randint(0, 10, (5,))"),
+    ("mse-shapes", "nn.MSELoss()", f"{R}(4, 10)", f"{R}(4, 9)"),
+]
+
+
+@pytest.mark.parametrize("source", table(LOSSES))
+def test_losses_match_torch(source):
+    assert_same_torch(source)
+
+
+@pytest.mark.parametrize("source", table(LOSS_ERRORS))
+def test_loss_errors_match_torch(source):
+    real, _ = assert_same_torch(source)
+    assert real is not None

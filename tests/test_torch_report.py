@@ -165,3 +165,23 @@ def test_uncalled_model_reports_parameters_only():
     report = model_report(Net())
     assert report.total_params == 62006 and all(layer.output_shape is None for layer in report.layers)
     assert "never called" in str(report)
+
+
+def test_cli_input_values():
+    from shapewise.errors import UsageError
+    from shapewise.torch.report import inputs_from_text, parse_input
+
+    assert parse_input("4,3,32,32") == ((4, 3, 32, 32), "float32")
+    assert parse_input("long:8,128") == ((8, 128), "int64")
+    ids, images = inputs_from_text(["long:8,128", "2,3,8,8"])
+    assert (tuple(ids.shape), ids.dtype.name, tuple(images.shape)) == ((8, 128), "int64", (2, 3, 8, 8))
+    for bad in ("", "a,b", "complex9:3", "-1,2"):
+        with pytest.raises(UsageError):
+            parse_input(bad)
+
+
+def test_torchsummary_call_adds_a_batch_of_two():
+    from shapewise.torch.report import torchsummary
+
+    report = torchsummary(Net(), (3, 32, 32))
+    assert report.layers[1].input_shape == [2, 3, 32, 32] and report.total_params == 62006

@@ -7,7 +7,7 @@ input_size=...)`` gives torchinfo's table with every tensor counted once; ``expl
 same for a real torch module (torch installed), read on the meta device.
 """
 
-from . import nn  # noqa: F401
+from . import nn, optim  # noqa: F401
 from .nn import functional  # noqa: F401
 from .nn.parameter import Parameter  # noqa: F401
 from .tensor import (  # noqa: F401

@@ -327,6 +327,28 @@ def example_inputs(input_size, dtypes=None):
     return [_example(s, d) for s, d in zip(sizes, dtypes)]
 
 
+def parse_input(text):
+    """One ``--input`` value: ``4,3,32,32``, or with a dtype prefix ``long:8,128`` / ``float16:2,3``: (size, dtype
+    name). For the CLI; a bad value is a UsageError naming it."""
+    from ..errors import UsageError
+
+    dtype, _, sizes = text.rpartition(":")
+    try:
+        size = tuple(int(v) for v in sizes.replace("x", ",").split(",") if v.strip())
+        name = as_dtype_name(dtype or None)
+    except (ValueError, ShapewiseError):
+        raise UsageError(f"--input {text!r}: expected sizes like 4,3,32,32, optionally after a dtype (long:8,128)",
+                         expected="comma-separated sizes, e.g. 4,3,32,32 or long:8,128") from None
+    if not size or min(size) < 0:
+        raise UsageError(f"--input {text!r}: expected at least one non-negative size")
+    return size, name
+
+
+def inputs_from_text(values):
+    """Example tensors for ``--input`` values (repeatable: one per model argument)."""
+    return [_example(size, dtype) for size, dtype in map(parse_input, values)]
+
+
 def summary(model, input_size=None, input_data=None, dtypes=None, batch_dim=None, name=None, **kwargs):
     """Run ``model`` once on example inputs (``input_size`` as torchinfo takes it, or ``input_data``) and report.
 

@@ -52,6 +52,16 @@ from .conv import (  # noqa: F401
     LazyConvTranspose2d,
     LazyConvTranspose3d,
 )
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
 from .module import Module
 from .norm import (  # noqa: F401
