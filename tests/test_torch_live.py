@@ -39,9 +39,6 @@ def _pasted(body, sizes, dtypes):
     ns, error = run_shapewise(HEADER + "import math\n" + body)
     assert error is None, error
     model = ns["model"]
-    for _, m in model.named_modules():  # a fresh report: forget the source's own call
-        for key in ("_sw_calls", "_sw_input", "_sw_output", "_sw_ctx", "_sw_out_specs"):
-            m.__dict__.pop(key, None)
     return sw_torch.summary(model, input_size=sizes,
                             dtypes=[getattr(sw_torch, d) for d in dtypes] if dtypes else None)
 

@@ -185,3 +185,10 @@ def test_torchsummary_call_adds_a_batch_of_two():
 
     report = torchsummary(Net(), (3, 32, 32))
     assert report.layers[1].input_shape == [2, 3, 32, 32] and report.total_params == 62006
+
+
+def test_summary_reports_its_own_forward():
+    model = Net()
+    model(torch.randn(1, 3, 32, 32))
+    report = torch.summary(model, input_size=(8, 3, 32, 32))
+    assert report.layers[1].input_shape == [8, 3, 32, 32] and report.layers[1].calls == 1

@@ -327,6 +327,17 @@ def example_inputs(input_size, dtypes=None):
     return [_example(s, d) for s, d in zip(sizes, dtypes)]
 
 
+_RECORDED = ("_sw_calls", "_sw_input", "_sw_output", "_sw_ctx", "_sw_out_specs")
+
+
+def forget_calls(model):
+    """Forget what earlier calls recorded on ``model`` and its submodules (shapes, calls, explanations)."""
+    for _, m in model.named_modules(remove_duplicate=False):
+        d = m.__dict__
+        for key in _RECORDED:
+            d.pop(key, None)
+
+
 def parse_input(text):
     """One ``--input`` value: ``4,3,32,32``, or with a dtype prefix ``long:8,128`` / ``float16:2,3``: (size, dtype
     name). For the CLI; a bad value is a UsageError naming it."""
@@ -352,7 +363,7 @@ def inputs_from_text(values):
 def summary(model, input_size=None, input_data=None, dtypes=None, batch_dim=None, name=None, **kwargs):
     """Run ``model`` once on example inputs (``input_size`` as torchinfo takes it, or ``input_data``) and report.
 
-    A shape error does not raise: the report carries it (``report.error``, qualified with the module's name),
+    Shapes recorded by earlier calls are forgotten first. A shape error does not raise: the report carries it (``report.error``, qualified with the module's name),
     with the shapes known up to that point; a model that is not called at all reports its parameters only.
     """
     args, call_kwargs = (), {}
@@ -370,6 +381,7 @@ def summary(model, input_size=None, input_data=None, dtypes=None, batch_dim=None
         args = tuple(example_inputs(input_size, dtypes))
     error = None
     if args or call_kwargs:
+        forget_calls(model)  # torchinfo runs a forward of its own: the report shows this one
         try:
             model(*args, **call_kwargs)
         except ShapewiseError as e:

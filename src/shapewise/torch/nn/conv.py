@@ -198,7 +198,9 @@ class _ConvNd(RuleModule):
         strides = _per_axis(self.stride, "stride", names)
         dilations = _per_axis(self.dilation, "dilation", names)
         if self.padding == "same":
-            ctx.note("padding='same': the input is padded so the output keeps its size (stride 1)")
+            ctx.note("padding='same': the input is padded so the output keeps its size; PyTorch allows it only with "
+                     "stride 1 (Keras also with strides: ⌈in / stride⌉), and puts an odd extra pad on the right, "
+                     "as Keras does")
             return list(spatial)
         pads = (0,) * self.rank if self.padding == "valid" else self.padding
         padded = [L.value + 2 * p for L, p in zip(spatial, pads)]
