@@ -60,7 +60,10 @@ def explanation_of(module, weights, tied_notes):
         ex.formula = ex.formula_numbers = None
         ex.free, ex.free_text, ex.units = [], None, None
         children = [n for n, m in module.named_children()]
-        if children:
+        own = getattr(type(module), "_sw_structure", None)
+        if own is not None:
+            ex.notes.insert(0, own(module))
+        elif children:
             ex.notes.insert(0, f"contains {len(children)} submodule{'s' if len(children) != 1 else ''}: "
                                + ", ".join(children))
         if not module.calls and type(module).__name__ in _CONTAINERS:

@@ -88,6 +88,11 @@ class Sequential(Module):
         del self[key]
         return v
 
+    def _sw_structure(self):
+        names = list(self.__dict__["_modules"])
+        return (f"each of its {len(names)} modules ({', '.join(names)}) runs on the previous one's output"
+                if names else "empty: returns its input")
+
     def forward(self, input):
         for module in self:
             input = module(input)

@@ -191,6 +191,16 @@ class TransformerEncoderLayer(Module):
         self.activation = _activation(activation)
         self.batch_first = batch_first
 
+    def _sw_structure(self):
+        """How the forward combines the submodules (the explanation of a module with no rule of its own)."""
+        act = self.activation if isinstance(self.activation, str) else type(self.activation).__name__
+        ff = f"linear2(dropout({act}(linear1(x))))"
+        if self.norm_first:
+            return (f"pre-norm (norm_first=True): x = x + self_attn(norm1(x)); x = x + {ff} on norm2(x); the shape "
+                    "is the input's")
+        return (f"post-norm (the default): x = norm1(x + self_attn(x)); x = norm2(x + {ff}); the shape is the "
+                "input's")
+
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
                            is_causal=is_causal)[0]
@@ -230,6 +240,13 @@ class TransformerDecoderLayer(Module):
         self.dropout3 = Dropout(dropout)
         self.activation = _activation(activation)
 
+    def _sw_structure(self):
+        if self.norm_first:
+            return ("pre-norm (norm_first=True): x = x + self_attn(norm1(x)); x = x + multihead_attn(norm2(x), "
+                    "memory); x = x + feed-forward(norm3(x)); the shape is the target's")
+        return ("post-norm (the default): x = norm1(x + self_attn(x)); x = norm2(x + multihead_attn(x, memory)); "
+                "x = norm3(x + feed-forward(x)); the shape is the target's")
+
     def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, is_causal=is_causal,
                            need_weights=False)[0]
@@ -265,7 +282,16 @@ def _clones(module, n):
     return ModuleList([copy.deepcopy(module) for _ in range(n)])
 
 
+def _stack(self, what):
+    norm = ", then norm" if self.norm is not None else ""
+    return (f"{self.num_layers} copies of the {what} layer (deep copies: each has its own weights), applied in turn"
+            f"{norm}; the shape is unchanged")
+
+
 class TransformerEncoder(Module):
+    def _sw_structure(self):
+        return _stack(self, "encoder")
+
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
         self.layers = _clones(encoder_layer, num_layers)
@@ -284,6 +310,9 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
+    def _sw_structure(self):
+        return _stack(self, "decoder")
+
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
         self.layers = _clones(decoder_layer, num_layers)
@@ -324,6 +353,10 @@ class Transformer(Module):
         self.d_model = d_model
         self.nhead = nhead
         self.batch_first = batch_first
+
+    def _sw_structure(self):
+        return ("memory = encoder(src); output = decoder(tgt, memory): the output has the target's shape, with "
+                f"d_model={self.d_model} features")
 
     def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
                 tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
