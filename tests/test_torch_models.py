@@ -297,7 +297,7 @@ def test_cifar_bug_names_fc1_and_the_fix():
     e = report.error
     assert e.layer == "fc1" and e.layer_type == "Linear"
     assert e.message == "mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)"
-    assert e.fix == "fc1 expects 256 input features; its input has 16·5·5 = 400: use nn.Linear(400, 120)"
+    assert e.fix == "fc1 expects 256 input features; the flattened map is 16·5·5 = 400: use nn.Linear(400, 120)"
     # the modules run before the error keep their shapes
     conv2 = next(layer for layer in report.layers if layer.name == "conv2")
     assert conv2.output_shape == [4, 16, 10, 10] and conv2.calls == 1
@@ -486,3 +486,17 @@ out = model(torch.randn(2, nz, 1, 1))
 @pytest.mark.parametrize("body", [pytest.param(v, id=k) for k, v in MORE.items()])
 def test_more_models(body):
     assert_same_torch(HEADER + "import math\n" + body)
+
+
+def test_linear_fix_shows_both_expressions_when_the_sizes_are_expressions():
+    """The interpreter may pass sizes as Dims (``16 * 4 * 4`` as written): the fix then shows both sides."""
+    from shapewise.dims import Known
+
+    from shapewise.torch import nn
+
+    in_features = Known(16) * Known(4, "h") * Known(4, "w")
+    model = nn.Sequential(nn.Conv2d(3, 16, 5), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(in_features, 120))
+    import shapewise.torch as torch
+
+    e = torch.summary(model, input_size=(4, 3, 14, 14)).error
+    assert e.fix == "3 expects 256 = 16·4·4 input features; the flattened map is 16·5·5 = 400: use nn.Linear(400, 120)"

@@ -154,7 +154,7 @@ def test_error_in_json_and_text():
     assert (err["layer"], err["type"]) == ("fc1", "Linear")
     assert err["message"] == "mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)"
     assert err["got"] == [4, 400]
-    assert err["fix"] == "fc1 expects 256 input features; its input has 16·5·5 = 400: use nn.Linear(400, 120)"
+    assert err["fix"] == "fc1 expects 256 input features; the flattened map is 16·5·5 = 400: use nn.Linear(400, 120)"
     assert "error: layer 'fc1' (Linear): mat1 and mat2 shapes cannot be multiplied" in render_text(result)
     # the table is still shown as far as the shapes are known
     rows = {layer.name: layer for layer in report.layers}

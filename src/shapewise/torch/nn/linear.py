@@ -8,6 +8,7 @@ the weights. ``nn.Bilinear``: a weight ``out × in1 × in2`` combining two input
 
 from __future__ import annotations
 
+from ...dims import Dim
 from ...errors import ArgumentError
 from ._util import MODULE, by_x, require_float, role, source_expr
 from .module import RuleModule, expect_tensor
@@ -15,6 +16,8 @@ from .parameter import UninitializedParameter, param
 
 
 def _check_features(value, arg, layer_type):
+    if isinstance(value, Dim) and value.value is not None:  # a size the interpreter kept as an expression
+        value = value.value
     if isinstance(value, bool) or not isinstance(value, int):
         raise ArgumentError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
                             f"{type(value).__name__} at pos 0", layer_type=layer_type,
@@ -47,11 +50,12 @@ def _linear_free(rank):
 class Linear(RuleModule):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        self._in_expr = source_expr(in_features) if isinstance(in_features, Dim) else ""
         self.in_features = _check_features(in_features, "in_features", "Linear")
         self.out_features = _check_features(out_features, "out_features", "Linear")
-        self.weight = param(role(out_features, "out_features"), role(in_features, "in_features"))
+        self.weight = param(role(self.out_features, "out_features"), role(self.in_features, "in_features"))
         if bias:
-            self.bias = param(role(out_features, "out_features"))
+            self.bias = param(role(self.out_features, "out_features"))
         else:
             self.register_parameter("bias", None)
 
@@ -70,11 +74,14 @@ class Linear(RuleModule):
             for d in lead:
                 rows *= d.value
             how = source_expr(features)
-            has = f"{how} = {features.value}" if how else str(features.value)
+            has = (f"the flattened map is {how} = {features.value}" if "·" in how else
+                   f"its input has {how} = {features.value}" if how else f"its input has {features.value}")
+            expects = self.__dict__.get("_in_expr")
+            expects = f"{self.in_features} = {expects}" if expects else str(self.in_features)
             ctx.fail(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{features.value} and "
                      f"{self.in_features}x{self.out_features})",
                      expected=f"an input whose last axis has in_features={self.in_features} values",
-                     fix=f"{MODULE} expects {self.in_features} input features; its input has {has}: use "
+                     fix=f"{MODULE} expects {expects} input features; {has}: use "
                          f"nn.Linear({features.value}, {self.out_features})")
         require_float(ctx, x, "mat1 and mat2")
         out = ctx.const(self.out_features, "out_features")
