@@ -9,7 +9,7 @@ same text with every ``torch`` import resolved to ``shapewise.torch``.
 
 Both sides are described by the same plain structure, so a failure diff is readable: for every module of
 ``model.named_modules()`` (the root included, as ""), its class, qualified name, output shapes of its first call,
-number of calls, own parameters (name, shape, requires_grad), total distinct parameters and buffers; then the
+number of calls, first input shapes, own parameters (name, shape, requires_grad), total distinct parameters and buffers; then the
 model's distinct totals. Or, when the source raises: both must raise.
 """
 
@@ -65,14 +65,16 @@ def run_real(source, device="meta"):
     torch = real_torch()
     calls = {}
 
-    def hook(module, args, output):
+    def hook(module, args, kwargs, output):
         entry = calls.get(id(module))
         if entry is None:
-            calls[id(module)] = [1, _shapes(output, torch.Tensor)]
+            values = list(args) + [v for v in kwargs.values() if isinstance(v, (torch.Tensor, tuple, list))]
+            inputs = _shapes(values[0] if len(values) == 1 else values, torch.Tensor)
+            calls[id(module)] = [1, _shapes(output, torch.Tensor), inputs]
         else:
             entry[0] += 1
 
-    handle = torch.nn.modules.module.register_module_forward_hook(hook)
+    handle = torch.nn.modules.module.register_module_forward_hook(hook, with_kwargs=True)
     ns = {"__name__": "__torch_case__"}
     error = None
     try:
@@ -122,6 +124,7 @@ def describe(model, calls_of, type_of):
         modules.append({
             "name": name, "type": type_of(m), "own": own, "params": total, "buffers": buffers,
             "calls": called[0] if called else 0, "output": called[1] if called else None,
+            "input": called[2] if called else None,
         })
     params = list(model.parameters())
     return {
@@ -139,7 +142,7 @@ def describe_real(model, calls):
 def describe_shapewise(model):
     def calls_of(m):
         n = m.__dict__.get("_sw_calls", 0)
-        return (n, m.__dict__.get("_sw_output")) if n else None
+        return (n, m.__dict__.get("_sw_output"), m.__dict__.get("_sw_input")) if n else None
 
     return describe(model, calls_of, lambda m: m.type_name)
 
