@@ -44,6 +44,6 @@ class _Scheduler:
         return [g["lr"] for g in self.optimizer.param_groups]
 
 
-class lr_scheduler:  # noqa: N801 - torch's module name
+class lr_scheduler:
     StepLR = MultiStepLR = ExponentialLR = CosineAnnealingLR = ReduceLROnPlateau = OneCycleLR = LambdaLR = \
         CosineAnnealingWarmRestarts = LinearLR = _Scheduler

@@ -52,7 +52,8 @@ from .conv import (  # noqa: F401
     LazyConvTranspose2d,
     LazyConvTranspose3d,
 )
-from .loss import (
+from .linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
+from .loss import (  # noqa: F401
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
@@ -62,7 +63,6 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .linear import Bilinear, Identity, LazyLinear, Linear  # noqa: F401
 from .module import Module
 from .norm import (  # noqa: F401
     BatchNorm1d,

@@ -82,11 +82,34 @@ def normalize_dim(ctx, dim, rank, what="dim"):
 
 
 def role(value, name):
+    """A size from a module's arguments with the role it plays; torch.empty's checks on a size."""
+    if isinstance(value, Dim) and value.value is not None:
+        value = value.value
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(value).__name__}", layer_type=name, fix=f"{name} must be an int")
+    if value < 0:
+        raise ArgumentError(f"Trying to create tensor with negative dimension {value}: [{value}]", layer_type=name,
+                            fix=f"{name} must be ≥ 0")
     return Known(value, name)
 
 
+def check_ints(ctx, op, arg, values, positive=False, non_negative=False):
+    """A window argument as torch's kernels check it at the call: ints (not bools), in range."""
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, int):
+            ctx.fail(f"{op}(): argument '{arg}' must be tuple of ints, but found element of type "
+                     f"{type(v).__name__}", expected=f"{arg} as ints")
+    if positive and min(values, default=1) <= 0:
+        what = {"stride": "non-positive stride is not supported", "dilation": "dilation should be greater than zero",
+                "kernel_size": "kernel size should be greater than zero"}.get(arg, f"{arg} must be positive")
+        ctx.fail(what, expected=f"{arg} > 0")
+    if non_negative and min(values, default=0) < 0:
+        ctx.fail(f"negative {arg} is not supported", expected=f"{arg} ≥ 0")
+
+
 def check_probability(p, layer_type):
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or p < 0 or p > 1:
+    if not isinstance(p, (int, float)) or p < 0 or p > 1:
         raise ArgumentError(f"dropout probability has to be between 0 and 1, but got {p}", layer_type=layer_type)
     return p
 

@@ -68,6 +68,16 @@ class LeakyReLU(_Elementwise):
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
+    def infer(self, ctx, x):
+        _number(ctx, "leaky_relu", "negative_slope", self.negative_slope)
+        return super().infer(ctx, x)
+
+
+def _number(ctx, fn, arg, value):
+    if not isinstance(value, (int, float)):
+        ctx.fail(f"{fn}(): argument '{arg}' (position 2) must be Number, not {type(value).__name__}",
+                 expected=f"{arg} as a number")
+
 
 class ELU(_Elementwise):
     def __init__(self, alpha=1.0, inplace=False):
@@ -142,7 +152,7 @@ class PReLU(RuleModule):
 
     def infer(self, ctx, x):
         expect_tensor(x, "prelu")
-        if self.num_parameters > 1:
+        if self.num_parameters != 1:
             if x.rank == 0:
                 ctx.fail("Not allow zero-dim input tensor.", expected="an input with a channel axis")
             axis = 1 if x.rank >= 2 else 0

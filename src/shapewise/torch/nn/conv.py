@@ -14,7 +14,7 @@ from math import prod
 
 from ...dims import Known, product
 from ...errors import ArgumentError
-from ._util import KERNEL_ROLES, MODULE, SHORT, dims_list, ntuple, require_float, role, spatial_names
+from ._util import KERNEL_ROLES, MODULE, SHORT, check_ints, dims_list, ntuple, require_float, role, spatial_names
 from .module import RuleModule, expect_tensor
 from .parameter import UninitializedParameter, param
 
@@ -162,6 +162,12 @@ class _ConvNd(RuleModule):
                      expected=f"{needed} channels on axis {1 if batched else 0} (channels first)",
                      fix=self._channel_fix(channels.value, x))
         require_float(ctx, x, "Input type and weight type")
+        check_ints(ctx, self._op, "stride", self.stride, positive=not self.transposed)
+        if self.transposed:
+            check_ints(ctx, self._op, "stride", self.stride, non_negative=True)
+        check_ints(ctx, self._op, "dilation", self.dilation, positive=True)
+        if self.padding not in ("same", "valid"):
+            check_ints(ctx, self._op, "padding", self.padding, non_negative=True)
         kernel = [Known(k, n) for k, n in zip(self.kernel_size, KERNEL_ROLES[r])]
         out_spatial = self._out_spatial(ctx, spatial, kernel, names, full, output_size)
         out = ctx.const(self.out_channels, "out_channels")
@@ -283,7 +289,7 @@ class _ConvTransposeNd(_ConvNd):
         out = []
         for L, k, s, d, p, op, name in zip(spatial, kernel, self.stride, self.dilation, self.padding, out_pad,
                                             names):
-            expr = (L - 1) * (Known(s, "stride") if s > 1 else 1) + (Known(d, "dilation") if d > 1 else 1) * (k - 1) \
+            expr = (L - 1) * (Known(s, "stride") if s != 1 else 1) + (Known(d, "dilation") if d > 1 else 1) * (k - 1) \
                 + 1
             if p:
                 expr = expr - 2 * Known(p, "padding")

@@ -270,6 +270,11 @@ class GroupNorm(RuleModule):
         if x.rank < 2:
             ctx.fail(f"Expected at least 2 dimensions for input tensor but received {x.rank}",
                      expected="(batch, channels, ...)")
+        if isinstance(self.num_groups, bool) or not isinstance(self.num_groups, int):
+            ctx.fail(f"group_norm(): argument 'num_groups' (position 2) must be int, not "
+                     f"{type(self.num_groups).__name__}", expected="num_groups as an int")
+        if self.num_groups <= 0:
+            ctx.fail(f"Expected num groups to be greater than 0, got {self.num_groups}", expected="num_groups > 0")
         bound = ctx.bind(x, "batch", "num_channels", ...)
         channels = bound[1]
         if channels.value % self.num_groups:

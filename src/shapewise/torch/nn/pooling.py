@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...dims import Known
 from ...errors import ArgumentError
-from ._util import KERNEL_ROLES, by_x, dims_list, ntuple, spatial_names
+from ._util import KERNEL_ROLES, by_x, check_ints, dims_list, ntuple, spatial_names
 from .module import RuleModule, expect_tensor
 
 _NO_WEIGHTS = "no weights: a fixed function of each window, nothing to learn"
@@ -72,6 +72,16 @@ class _PoolNd(RuleModule):
         s = ntuple(self.stride, r) if self.stride not in ((), []) else k
         p = ntuple(self.padding, r)
         d = ntuple(self.dilation, r) if self.kind == "max" else (1,) * r
+        op = f"{self.kind}_pool{r}d"
+        check_ints(ctx, op, "kernel_size", k)
+        check_ints(ctx, op, "stride", s)
+        check_ints(ctx, op, "padding", p)
+        if min(s) == 0:
+            ctx.fail("stride should not be zero", expected="stride > 0")
+        check_ints(ctx, op, "kernel_size", k, positive=True)
+        check_ints(ctx, op, "stride", s, positive=True)
+        check_ints(ctx, op, "padding", p, non_negative=True)
+        check_ints(ctx, op, "dilation", d, positive=True)
         for kk, pp, dd in zip(k, p, d):
             if pp > kk // 2:  # torch compares with the kernel's own size, even when dilated
                 if self.kind == "max" and dd == 1:
@@ -208,6 +218,8 @@ class _AdaptivePoolNd(RuleModule):
                 msg = f"{op}(): Expected {r + 1}D or {r + 2}D tensor, but got {dims_list(x.shape)}"
             ctx.fail(msg, expected=f"(batch, channels, {', '.join(spatial_names(r))}) or without the batch axis")
         lead, spatial, names = _bind(ctx, x, r)
+        if self.output_size is None:
+            ctx.fail("object of type 'NoneType' has no len()", expected="an output size (None only inside a tuple)")
         sizes = ntuple(self.output_size, r)
         if len(sizes) != r:
             ctx.fail(f"{op}: output_size must be {r}", expected=f"{r} output sizes")

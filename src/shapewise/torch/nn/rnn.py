@@ -41,7 +41,9 @@ def _check_common(mode, input_size, hidden_size, num_layers, dropout, proj_size,
     if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
         raise ArgumentError("dropout should be a number in range [0, 1] representing the probability of an element "
                             "being zeroed", layer_type=kind)
-    if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
+    if not isinstance(input_size, int):
+        raise ArgumentError(f"input_size should be of type int, got: {type(input_size).__name__}", layer_type=kind)
+    if not isinstance(hidden_size, int):
         raise ArgumentError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}", layer_type=kind)
     if hidden_size <= 0:
         raise ArgumentError("hidden_size must be greater than zero", layer_type=kind)
@@ -114,6 +116,9 @@ class RNNBase(RuleModule):
     def infer(self, ctx, x, hx=None):
         name = self._name
         expect_tensor(x, name.lower())
+        if isinstance(self.num_layers, bool) or isinstance(self.hidden_size, bool):
+            ctx.fail(f"{name.lower()}() received an invalid combination of arguments (a bool where an int is needed)",
+                     expected="num_layers and hidden_size as ints")
         if x.rank not in (2, 3):
             tensor = " tensor" if name == "RNN" else ""
             ctx.fail(f"{name}: Expected input to be 2D or 3D, got {x.rank}D{tensor} instead",

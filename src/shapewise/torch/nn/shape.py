@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from ...dims import Known, product
-from ...errors import ArgumentError
 from ._util import dims_list, normalize_dim, ntuple
 from .module import RuleModule, expect_tensor
 
@@ -86,6 +85,11 @@ class PixelShuffle(RuleModule):
 
     def infer(self, ctx, x):
         r = self.upscale_factor
+        if isinstance(r, bool) or not isinstance(r, int):
+            ctx.fail(f"pixel_shuffle(): argument 'upscale_factor' (position 2) must be int, not {type(r).__name__}",
+                     expected="an int upscale_factor")
+        if r <= 0:
+            ctx.fail(f"pixel_shuffle expects a positive upscale_factor, but got {r}", expected="upscale_factor > 0")
         if x.rank < 3:
             ctx.fail(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with {x.rank} "
                      "dimension(s)", expected="(*, C·r², H, W)")
@@ -141,8 +145,8 @@ class Upsample(RuleModule):
                  recompute_scale_factor=None):
         super().__init__()
         self.size = size
-        self.scale_factor = float(scale_factor) if isinstance(scale_factor, (int, float)) else \
-            (tuple(float(f) for f in scale_factor) if scale_factor else None)
+        self.scale_factor = (float(scale_factor) if isinstance(scale_factor, (int, float)) else
+                             tuple(float(f) for f in scale_factor)) if scale_factor else None
         self.mode = mode
         self.align_corners = align_corners
         self.recompute_scale_factor = recompute_scale_factor
@@ -178,10 +182,13 @@ class Upsample(RuleModule):
                          f"{list(factors)}.", expected=f"{r} scale factors")
             out = []
             for L, f in zip(spatial, factors):
-                if f == int(f):
+                if f == int(f) and f > 0:
                     out.append(L * Known(int(f), "scale_factor"))
                 else:
                     out.append(Known(math.floor(L.value * f)))
+        if min(d.value for d in out) <= 0:
+            ctx.fail("Input and output sizes should be greater than 0, but got input "
+                     f"{[d.value for d in spatial]} output {[d.value for d in out]}", expected="positive sizes")
         ctx.note(f"each spatial axis is resized ({self.mode}); the channels are kept")
         return ctx.spec((*x.shape[:2], *out))
 
@@ -204,17 +211,20 @@ class _PadNd(RuleModule):
         super().__init__()
         self.padding = ntuple(padding, 2 * self.rank) if isinstance(padding, int) else tuple(padding)
         self.value = value
-        if len(self.padding) != 2 * self.rank:
-            raise ArgumentError(f"{type(self).__name__}: padding must have {2 * self.rank} elements, got "
-                                f"{len(self.padding)}", layer_type=type(self).__name__)
 
     def extra_repr(self):
         return f"{self.padding}" + (f", value={self.value}" if self.mode == "constant" else "")
 
     def infer(self, ctx, x):
-        r = self.rank
         kind = type(self).__name__
-        if self.mode != "constant" and x.rank not in (r + 1, r + 2):
+        for v in self.padding:
+            if isinstance(v, bool) or not isinstance(v, int):
+                ctx.fail(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
+                         f"{type(v).__name__}", expected="padding as ints")
+        if len(self.padding) % 2:
+            ctx.fail("Padding length must be divisible by 2", expected="pairs of (left, right) paddings")
+        r = len(self.padding) // 2  # F.pad pads the last len(padding) / 2 axes
+        if self.mode != "constant" and x.rank not in (self.rank + 1, self.rank + 2):
             ctx.fail(f"Expected {r + 1}D or {r + 2}D (batch mode) tensor with possibly 0 batch size and other "
                      f"non-zero dimensions for input, but got: {dims_list(x.shape)}",
                      expected=f"rank {r + 1} or {r + 2}")
