@@ -436,8 +436,10 @@ class RuleModule(Module):
         if parametrized is not None:  # torch's forward reads each parametrized weight once: it runs its modules
             for name in list(parametrized.keys()):
                 getattr(self, name)
-        specs = [t.spec for t in _flat_tensors((args, kwargs))]
+        tensors = _flat_tensors((args, kwargs))
+        specs = [t.spec for t in tensors]
         ctx = TorchContext(self, specs)
+        ctx.highs = [t.high for t in tensors]  # integer inputs' known bounds (see Tensor.high)
         spec_args = [map_structure(_to_spec, a) if type(a) is not Tensor else a.spec for a in args]
         spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
         out = self.infer(ctx, *spec_args, **spec_kwargs)
