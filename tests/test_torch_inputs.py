@@ -5,6 +5,7 @@ raise (shapewise with a ShapewiseError in torch's words) or both give the same s
 import re
 
 import pytest
+
 import test_torch_conv
 import test_torch_layers
 import test_torch_rnn

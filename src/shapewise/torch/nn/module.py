@@ -135,7 +135,7 @@ class Module:
         object.__delattr__(self, name)
 
     def register_parameter(self, name, param):
-        params, buffers, modules = self._tables()
+        params, _, _ = self._tables()
         _check_name(name, "parameter", self)
         if hasattr(self, name) and name not in params:
             raise KeyError(f"attribute '{name}' already exists")
@@ -148,7 +148,7 @@ class Module:
         params[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
-        params, buffers, modules = self._tables()
+        _, buffers, _ = self._tables()
         _check_name(name, "buffer", self)
         if hasattr(self, name) and name not in buffers:
             raise KeyError(f"attribute '{name}' already exists")
@@ -162,7 +162,7 @@ class Module:
             self.__dict__["_non_persistent_buffers_set"].add(name)
 
     def add_module(self, name, module):
-        params, buffers, modules = self._tables()
+        _, _, modules = self._tables()
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_torch_typename(module)} is not a Module subclass")
         if not isinstance(name, str):
