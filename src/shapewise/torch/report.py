@@ -145,7 +145,7 @@ class TorchLayerReport:
             self._explanation = explanation_of(self._module, self._own, self._tied_notes)
         return self._explanation
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
         out = {
             "name": self.name, "type": self.type, "depth": self.depth, "params": self.params,
             "trainable": self.trainable, "non_trainable": self.non_trainable, "input_shape": self.input_shape,
@@ -174,7 +174,7 @@ class TorchModelReport:
         "type",
     )
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
         return {
             "name": self.name, "type": self.type, "framework": "torch",
             "layers": [layer.to_json(explain) for layer in self.layers],
