@@ -14,7 +14,7 @@ OK = "from keras.models import Sequential\nfrom keras.layers import Dense\nmodel
 SHAPE_ERROR = "import keras\nfrom keras import layers\nmodel = keras.Sequential()\nmodel.add(keras.Input((10,)))\n" \
               "model.add(layers.LSTM(4))\n"
 REFUSED = "import keras\nmodel = keras.Sequential()\nclass Meta(type):\n    pass\n"
-NO_MODEL = "import numpy as np\nx = np.zeros(3)\n"
+NO_MODEL = "import numpy as np\nx = np.load('data.npy')\n"
 
 
 def explain(capsys, *args, stdin=None, monkeypatch=None):

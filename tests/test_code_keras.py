@@ -516,3 +516,4 @@ def test_ops_code_matches_keras(name):
 @pytest.mark.parametrize("name", FAILING, ids=FAILING)
 def test_code_fails_like_keras(name):
     assert_both_fail(HEAD + FAILING[name], f"<{name}>")
+

@@ -374,7 +374,7 @@ def test_missing_arguments_are_argument_errors():
 
 
 def test_no_model_found_lists_skipped_lines():
-    result = run("import numpy as np\nx = np.zeros(3)\n")
+    result = run("import numpy as np\nx = np.load('data.npy')\n")
     assert isinstance(result.error, UsageError)
     assert result.error.exit_code == 2
     assert "no model found" in result.error.message and "line 2" in result.error.message

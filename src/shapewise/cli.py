@@ -26,9 +26,20 @@ def _parser():
     e = sub.add_parser("explain", help="explain the models a Keras snippet builds")
     e.add_argument("file", nargs="?", help="a Python file with Keras code, or - for standard input "
                                             "(default: a built-in LSTM example)")
-    e.add_argument("--format", choices=["text", "json", "markdown", "html"], default="text")
+    e.add_argument("--format", choices=["text", "json", "markdown", "html", "svg"], default="text")
     e.add_argument("--no-explain", action="store_true", help="print only the summary tables")
     e.add_argument("--expand-nested", action="store_true", help="expand nested models in the summary")
+    e.add_argument("--batch", type=int, default=1, metavar="B",
+                   help="the size of the unknown batch axis for FLOPs and memory (default 1)")
+    e.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
+                   help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")
+    e.add_argument("--optimizer", choices=["sgd", "momentum", "adam", "adamw"], default="adam",
+                   help="the optimizer whose state the training-step memory includes (default adam)")
+    e.add_argument("--columns", default="", metavar="LIST",
+                   help="extra summary columns, comma-separated: flops, activations")
+    s = sub.add_parser("serve", help="a local web page: paste a model, see its shapes drawn (127.0.0.1 only)")
+    s.add_argument("--port", type=int, default=8765, help="the port (default 8765; 0 picks a free one)")
+    s.add_argument("--open", action="store_true", help="open the page in the default browser")
     return p
 
 
@@ -56,7 +67,18 @@ def _decode(data):
 
 
 def main(argv=None):
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from .web.server import serve
+
+        return serve(args.port, args.open)
+    if args.batch < 1:
+        parser.error(f"argument --batch: must be a positive integer, got {args.batch}")
+    columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
+    for c in columns:
+        if c not in ("flops", "activations"):
+            parser.error(f"argument --columns: unknown column {c!r} (choose from flops, activations)")
     if args.file is None:
         source, filename = EXAMPLE, "<example>"
     else:
@@ -73,6 +95,7 @@ def main(argv=None):
             return 2
         source = data if isinstance(data, str) else _decode(data)
 
+    from .compute import Settings
     from .engine import gc_paused
     from .frontends.snippet import interpret
     from .render import render
@@ -84,8 +107,10 @@ def main(argv=None):
         from .report import RunResult
 
         result = RunResult(error=source)
+    settings = Settings(args.batch, args.dtype, args.optimizer)
     try:
-        text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested)
+        text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested,
+                                 settings=settings, columns=columns)
     except Exception as e:  # noqa: BLE001 - a renderer's bug is reported as an error, in the format asked for
         from .errors import InternalError
         from .report import RunResult

@@ -651,6 +651,11 @@ class Layer:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+    #: The layer's cost declaration, ``compute(self, c)`` beside ``infer`` (see shapewise.compute.Cost): the
+    #: multiply-accumulates and other ops of one forward pass and the tensors it saves for the backward pass,
+    #: read from the layer's config and a call's specs only when a report asks. None: not declared yet.
+    compute = None
+
     # --- the rule --------------------------------------------------------------------------------------------
     def infer(self, ctx, *inputs, **kwargs):  # pragma: no cover - every registered layer overrides it
         raise AssertionError(f"{type(self).__name__} has no rule")

@@ -182,6 +182,12 @@ class Model(Layer):
     def count_params(self):
         return sum(w.size for w in self.weights)
 
+    def _repr_html_(self):
+        """Notebooks show the model drawn, with its summary and every layer's explanation."""
+        from .web.notebook import model_html
+
+        return model_html(self)
+
     def get_layer(self, name=None, index=None):
         if index is not None:
             return self.layers[index]

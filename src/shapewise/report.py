@@ -14,7 +14,7 @@ from operator import attrgetter
 from .dims import Known, Named, Unknown, fmt_int
 from .engine import Context, Layer, Node, Spec, gc_paused
 from .errors import NotReplayableError, ShapewiseError, UnknownDimError
-from .graph import Functional, InputLayer, Model
+from .graph import Functional, InputLayer, Model, Sequential
 
 _VALUE = attrgetter("value")
 _TRAINABLE = attrgetter("trainable")
@@ -111,7 +111,8 @@ class LayerReport:
     """
 
     __slots__ = ("name", "type", "output_shape", "params", "trainable", "non_trainable", "connected_to", "nested",
-                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explanation", "_relevant")
+                 "built", "_input", "_weights", "_flags", "_weight_reports", "_explanation", "_relevant", "compute")
+    # compute: the layer's figures (shapewise.compute.LayerCompute), set when its model's compute is derived
 
     # _input: the input shape, or the node to derive it from (a Node). _weights: the layer's Weights in Keras's
     # order (a shared empty tuple when it has none). _flags: their trainable flags when the report was made, or,
@@ -158,21 +159,27 @@ class LayerReport:
             later = [(k + 1, n.ctx) for k, n in enumerate(nodes) if k and n.ctx is not None
                      and (relevant is None or id(n) in relevant)]
             trainable = dict(zip(map(id, self._weights), self._weight_flags()))  # as when the report was made
-            self._explanation = explanation_of(ctx, [t.spec for t in nodes[0].output_tensors], later, trainable)
+            outputs = [t.spec for t in nodes[0].output_tensors] if nodes else []  # built by build(shape): no call
+            self._explanation = explanation_of(ctx, outputs, later, trainable)
         return self._explanation
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
         out = {
             "name": self.name, "type": self.type, "input_shape": self.input_shape,
             "output_shape": self.output_shape, "params": self.params, "trainable": self.trainable,
             "non_trainable": self.non_trainable, "weights": [w.to_json() for w in self.weights],
         }
+        compute = getattr(self, "compute", None)
+        if compute is not None:
+            out.update(compute.to_json())
         if explain:
             out["explanation"] = self.explanation.to_json() if self.explanation else None
+            if out["explanation"] is not None and compute is not None:
+                out["explanation"]["compute"] = compute.explanation_text()
         if self.connected_to is not None:
             out["connected_to"] = self.connected_to
         if self.nested is not None:
-            out["model"] = self.nested.to_json(explain)
+            out["model"] = self.nested.to_json(explain, settings)
         return out
 
 
@@ -193,7 +200,24 @@ class InputAxis:
 
 class ModelReport:
     __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params",
-                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "_model", "_input_axes")
+                 "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "_model", "_input_axes",
+                 "_graph", "_computed")
+
+    def compute(self, settings=None):
+        """The model's compute and memory at ``settings`` (shapewise.compute.Settings; default batch 1, float32,
+        adam), derived on first use from the layers' declarations; each row's figures are set on it."""
+        from .compute import DEFAULT, model_compute
+
+        settings = settings or DEFAULT
+        cache = self._computed
+        if cache is None:
+            cache = self._computed = {}
+        mc = cache.get(settings.key())
+        if mc is None:
+            mc = cache[settings.key()] = model_compute(self, self._graph, settings)
+        for r, row in zip(self.layers, mc.rows):
+            r.compute = row
+        return mc
 
     @property
     def input_axes(self):
@@ -203,11 +227,14 @@ class ModelReport:
             self._model = None
         return self._input_axes
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
+        mc = self.compute(settings)
         out = {
-            "name": self.name, "type": self.type, "layers": [layer.to_json(explain) for layer in self.layers],
+            "name": self.name, "type": self.type,
+            "layers": [layer.to_json(explain, settings) for layer in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
+            "compute": mc.compute_json(), "memory": mc.memory_json(),
         }
         if explain:
             out["input_dims"] = [a.to_json() for a in self.input_axes]
@@ -318,7 +345,7 @@ def _layer_report(layer, node, relevant, weights, flags):
             node = next((n for n in reversed(nodes) if id(n) in relevant), None)
     r.built = layer.built
     if node is None:
-        r._input = r.output_shape = None
+        r._input, r.output_shape = None, _built_shape(layer)
     elif isinstance(layer, InputLayer):
         r._input = r.output_shape = list(layer._input_tensor.shape)
     else:
@@ -342,6 +369,13 @@ def _layer_report(layer, node, relevant, weights, flags):
     r._explanation = None if is_model else layer._build_ctx  # the explanation is derived from it on first use
     r._relevant = relevant
     return r
+
+
+def _built_shape(layer):
+    """The output shape of a layer built by ``layer.build(shape)`` and never called (as Keras's summary shows it),
+    else None."""
+    spec = layer.__dict__.get("_built_output")
+    return list(spec.values()) if isinstance(spec, Spec) else None
 
 
 def _plain_kind(cls):
@@ -427,7 +461,7 @@ def model_report(model):
         r.name = layer.name
         r.type = kind
         if node is None:
-            r._input = r.output_shape = None
+            r._input, r.output_shape = None, _built_shape(layer)
         else:
             r._input = node  # for the input shape, on first use
             outputs = node.output_tensors  # = flatten(node.outputs)
@@ -465,18 +499,27 @@ def model_report(model):
         reports.append(r)
     m.sequential_like = sequential_like
     if getattr(model, "is_custom", False):
-        # A subclassed model is no graph: Keras's summary shows each layer's shape from its compute_output_shape on
-        # the shapes it was built with, and "?" for a layer of the snippet's without one.
+        # In a subclassed model (no graph), Keras's summary shows a nested model's own output shape (its graph's,
+        # batch axis unknown) rather than that of the call that ran it
         for r, layer in zip(reports, layers):
-            if getattr(layer, "shape_untold", False):
-                r.output_shape = None
-    if not by_rows:
+            if isinstance(layer, Functional) or (isinstance(layer, Sequential) and layer.built_graph is not None):
+                try:
+                    shape = layer.output_shape
+                except ShapewiseError:
+                    continue
+                r.output_shape = list(shape) if isinstance(shape, tuple) else [list(x) for x in shape]
+    if not by_rows or getattr(model, "_own", None):
         trainable_params = non_trainable_params = trainable_bytes = non_trainable_bytes = 0
         all_weights = []
         all_flags = []
         for r in reports:
             all_weights += r._weights
             all_flags += r._weight_flags()
+        # A subclassed model's own weights (its add_weight) are in no layer's row but in its totals, as Keras's
+        own = getattr(model, "_own", None)
+        if own:
+            all_weights += own
+            all_flags += [w.declared_trainable for w in own]
         for w, t in dict(zip(map(id, all_weights), zip(all_weights, all_flags))).values():
             size = w.size
             if t:
@@ -495,6 +538,7 @@ def model_report(model):
     m.trainable_bytes, m.non_trainable_bytes = trainable_bytes, non_trainable_bytes
     m.total_bytes = trainable_bytes + non_trainable_bytes
     m._model, m._input_axes = model, None
+    m._graph, m._computed = model, None  # (the compute is derived from the model's graph when asked)
     return m
 
 
@@ -612,10 +656,10 @@ class RunResult:
     def printed(self):
         return [item for kind, item in self.events if kind == "print"]
 
-    def to_json(self, explain=True):
+    def to_json(self, explain=True, settings=None):
         return {
             "schema": "shapewise/1",
-            "models": [m.to_json(explain) for m in self.models],
+            "models": [m.to_json(explain, settings) for m in self.models],
             "printed": self.printed,
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
             **({"notes": [{"line": line, "text": text} for line, text in self.notes]} if self.notes else {}),

@@ -7,10 +7,11 @@ import time
 
 from .. import engine
 from ..dims import Dim, Unknown
-from ..engine import KerasTensor, Layer, Weight
+from ..engine import KerasTensor, Layer, Spec, Weight
 from ..errors import ArgumentError, InternalError, RefusedError, ShapeError, ShapewiseError, UsageError
+from ..keras.datasets import Array
 from ..report import RunResult, model_report
-from . import budgets, tensor_ops
+from . import arrays, budgets, numbers, tensor_ops
 from .budgets import (
     MAX_DEPTH,
     MAX_FORMAT_WIDTH,
@@ -22,7 +23,7 @@ from .budgets import (
     _Steps,
 )
 from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin
-from .custom import CustomLayer
+from .custom import CustomFunctional, CustomLayer
 from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, SnippetCallable, _Frame
 from .keras_ns import (
     _IGNORED_MODEL_METHODS,
@@ -38,14 +39,13 @@ from .keras_ns import (
     _tensorflow_ns,
 )
 from .pytypes import _DICT_ATTRS, _LIST_ATTRS, _STR_ATTRS, _TUPLE_ATTRS
-from ..keras.datasets import Array
-from . import arrays
 from .values import (
     BoundMethod,
     Builtin,
     Class,
     Factory,
     Function,
+    Inert,
     Instance,
     KerasOp,
     Method,
@@ -244,6 +244,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             index = self._index(target.slice)
             if isinstance(obj, Opaque):
                 return
+            if isinstance(obj, Array):
+                return  # new values in a NumPy array (a mask being filled): its shape does not change
             if isinstance(obj, list) and isinstance(index, int) and not isinstance(index, bool):
                 obj[index] = value
             elif isinstance(obj, dict) and _hashable(index):
@@ -654,11 +656,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(node, ast.Tuple):
             return tuple(self._index(elt) for elt in node.elts)
         if isinstance(node, ast.Slice):
-            parts = [None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)]
+            parts = [None if p is None else _plain_dim(self.eval(p)) for p in (node.lower, node.upper, node.step)]
             for p in parts:
                 if isinstance(p, Opaque):
                     return p
-                if p is not None and (isinstance(p, bool) or not isinstance(p, int)):
+                if p is not None and (isinstance(p, bool) or not isinstance(p, (int, Dim))):
                     self.refuse(f"the slice `{self._text(node)}`", "slice bounds must be integers", node)
             return slice(*parts)
         return self.eval(node)
@@ -671,6 +673,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(obj, Array):
             return arrays.subscript(self, obj, index, node)
         if isinstance(obj, (tuple, list, str)):
+            if isinstance(index, slice) and any(isinstance(p, Dim) for p in (index.start, index.stop, index.step)):
+                self.refuse(f"`{self._text(node)}`", "its slice bounds are sizes that are not known here", node)
             if isinstance(index, slice) or (isinstance(index, int) and not isinstance(index, bool)):
                 try:
                     return obj[index]
@@ -698,7 +702,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
         if isinstance(a, Array) or isinstance(b, Array):
             if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
-                self.refuse(f"`{self._text(node)}`", "it mixes a dataset array (values) with a symbolic tensor", node)
+                # a NumPy array of known shape meets a tensor (a mask times a kernel): a constant operand
+                a, b = (self._array_constant(x, node) for x in (a, b))
+                return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
             return arrays.binop(self, op_type, a, b, node)
         if isinstance(a, (KerasTensor, Weight)) or isinstance(b, (KerasTensor, Weight)):
             return self._tensor_operator(tensor_ops.OPERATOR_OPS.get(op_type), [a, b], node)
@@ -831,8 +837,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node)
             result = self._compare(op, left, right, node)
-            if isinstance(result, Opaque):
-                return result
+            if isinstance(result, (Opaque, KerasTensor)):
+                return result  # data, or a comparison of tensors (a boolean tensor)
             if not result:
                 return False
             left = right
@@ -923,11 +929,14 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 if keep:
                     out.append(self.eval(node.elt))
         finally:
-            # the comprehension's variable does not leak, as in Python 3
-            self.env = {k: v for k, v in self.env.items() if k in saved or not _bound_by(gen.target, k)}
+            # the comprehension's variable does not leak, as in Python 3 (the scope's dict is kept: functions
+            # defined in this scope hold it)
+            env = self.env
+            for k in [k for k in env if k not in saved and _bound_by(gen.target, k)]:
+                del env[k]
             for k in saved:
                 if _bound_by(gen.target, k):
-                    self.env[k] = saved[k]
+                    env[k] = saved[k]
         return out
 
     # --- attributes ------------------------------------------------------------------------------------------
@@ -941,8 +950,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(obj, Namespace):
             return obj.lookup(name)
         if isinstance(obj, Opaque):
+            if obj.path == "math" and name in numbers.MATH_CONSTANTS:
+                return numbers.MATH_CONSTANTS[name]
             return Opaque(self._text(node), parents=(obj,), path=f"{obj.path}.{name}" if obj.path else None)
-        if isinstance(obj, (Instance, CustomLayer, Class, Super)):
+        if isinstance(obj, (Instance, CustomLayer, Class, Super, CustomFunctional)):
             value = self._object_attribute(obj, name, node)
             if value is not NotImplemented:
                 return value
@@ -976,6 +987,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if entry is None:
             if isinstance(obj, Layer) and name in _IGNORED_MODEL_METHODS:
                 return Method(obj, name, _ignored_method)
+            if isinstance(obj, Layer) and not isinstance(obj, Model):
+                for weight in obj._weights or ():  # Keras keeps a layer's weights as attributes (layer.kernel)
+                    if weight.name == name and weight.owner is obj:
+                        return weight
             self.refuse(f"the attribute `.{name}` of a {_kind(obj)}",
                         f"only these are interpreted: {', '.join(sorted(table))}" if table else
                         f"a {_kind(obj)} has no attributes shapewise interprets", node)
@@ -1059,6 +1074,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
+            if func.path:
+                result = numbers.call(func.path, args, kwargs)
+                if result is not NotImplemented:
+                    return result
             result = arrays.numpy_call(self, func, args, kwargs, node)
             if result is not NotImplemented:
                 return result
@@ -1082,6 +1101,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             self._note_model(result)
             return result
         if isinstance(func, Layer):
+            if any(isinstance(v, Array) for v in _deep_values(args, kwargs)):
+                args, kwargs = self._arrays_as_tensors(args, kwargs, node)
             values = list(_deep_values(args, kwargs))
             opaque = [v for v in values if isinstance(v, Opaque)]
             if opaque and not any(isinstance(v, KerasTensor) for v in values):
@@ -1094,6 +1115,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                     self.refuse(f"`{value.desc}` as an input of {func.name}",
                                 f"it is not a symbolic tensor ({value.why()})", node)
             result = self._api_call(func.name, func, args, kwargs, node)
+            tensors = [v for v in values if isinstance(v, KerasTensor)]
+            if not self.tracing and tensors and all(t._keras_history[0] is None for t in tensors):
+                # a call on constants (ops.arange(...), arrays): Keras runs it eagerly, so its output is data, not
+                # a node of any model (the layer is built, but no functional model will list it)
+                result = engine.map_structure(_detached, result)
             self._note_model(result)
             return result
         if isinstance(func, Namespace):
@@ -1121,6 +1147,34 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if (self.line, why) not in self.model_gaps:
             self.model_gaps.append((self.line, why))
 
+    def _array_constant(self, value, node):
+        """A NumPy array of known shape as a constant tensor operand; other values unchanged."""
+        if not isinstance(value, Array):
+            return value
+        spec = numbers.array_tensor_spec(value)
+        if spec is None:
+            self.refuse(f"`{self._text(node)}`", f"it mixes data of unknown shape ({value.desc}) with a tensor", node)
+        return spec
+
+    def _arrays_as_tensors(self, args, kwargs, node):
+        """A layer or model called on NumPy arrays of known shapes (``model(np.ones((8, 62)))``): Keras converts
+        them to tensors and builds the model on them; here, symbolic tensors of those exact shapes, outside any
+        graph (the call's outputs are data, as in Keras's eager call)."""
+        def convert(value):
+            if isinstance(value, Array):
+                spec = numbers.array_tensor_spec(value)
+                if spec is None:
+                    self.refuse(f"`{self._text(node)}`", f"it calls a layer on data of unknown shape ({value.desc})",
+                                node)
+                uids = engine.session().uids
+                counter = uids.get("keras_tensor", 0)
+                tensor = KerasTensor(spec)
+                uids["keras_tensor"] = counter
+                return tensor
+            return value
+        return engine.map_structure(convert, list(args)), {k: engine.map_structure(convert, v)
+                                                            for k, v in kwargs.items()}
+
     def _opaque_on_tensor(self, func, args, kwargs, node):
         """A function from outside Keras 3's API called on a symbolic tensor: ``keras.activations.relu(x)`` is the
         op of that name; a TensorFlow function fails in real Keras 3 too (a KerasTensor is not a tf.Tensor)."""
@@ -1130,6 +1184,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         m = re.fullmatch(r"(?:tensorflow|keras)(?:\.keras)?\.(?:activations|nn|math)\.(\w+)", path)
         if m and path.startswith("keras") and name in table:
             return tensor_ops.apply(self, name, table[name], args, kwargs, node)
+        desc = func.desc or ""
+        if desc.startswith(("keras.losses.", "keras.metrics.", "losses.", "metrics.")):
+            # a loss or metric object of Keras called on tensors (a layer's add_loss): a scalar
+            return KerasTensor(Spec((), "float32"))
         if path.startswith("tensorflow") or path.startswith("tf"):
             hint = f"keras.ops.{name}" if name in table else "the keras.ops function that does the same"
             raise RefusedError(
@@ -1178,7 +1236,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return {k: self._to_api(v) for k, v in value.items()}
         if isinstance(value, Function):
             return SnippetCallable(self, value)  # interpreted when shapewise's API calls it (Lambda)
-        if isinstance(value, (Namespace, Builtin, Method, Missing, BoundMethod, Class, Instance, Super)):
+        if isinstance(value, Dim) and value.value is not None and not isinstance(value, Unknown):
+            return value.value  # a known size (input_shape[-1] in build()) is a plain number to a constructor
+        if isinstance(value, (Instance, Inert)):
+            return value  # a regularizer or initializer object of the snippet's: inert, never called
+        if isinstance(value, (Namespace, Builtin, Method, Missing, BoundMethod, Class, Super)):
             raise RefusedError(f"`{_format(value, True)}` cannot be passed to a layer or model", line=self.line)
         if isinstance(value, Factory):
             # e.g. activation=keras.activations.relu resolved to a layer class by mistake
@@ -1192,6 +1254,12 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(value, Model) and id(value) not in self._created_ids:
                 self._created_ids.add(id(value))
                 self.created.append(value)
+
+
+def _detached(value):
+    if isinstance(value, KerasTensor):
+        value._keras_history = (None, 0, 0)
+    return value
 
 
 _BUILTIN_IMPLS = {name: getattr(Interpreter, f"_b_{name}") for name in _INERT_BUILTINS}

@@ -15,7 +15,7 @@ keeps.
 from __future__ import annotations
 
 from ..engine import Layer, Weight
-from ..graph import Model
+from ..graph import Functional, Model
 
 
 class CustomLayer(Layer):
@@ -55,11 +55,6 @@ class CustomLayer(Layer):
     @property
     def built(self):
         return self.__dict__.get("_custom_built", False)
-
-    @property
-    def shape_untold(self):
-        """Inside a subclassed model, Keras cannot tell this layer's output shape (no compute_output_shape)."""
-        return self._cls.lookup("compute_output_shape")[0] is None and self._cls.builtin_base is None
 
     @property
     def weights(self):
@@ -133,3 +128,23 @@ def engine_type(cls):
     bases = (base,) if cls.builtin_base is None else (base, cls.builtin_base)
     cls._engine_type = type(cls.name, bases, {"keras_name": cls.name, "__module__": "shapewise.snippet"})
     return cls._engine_type
+
+
+class CustomFunctional(Functional):
+    """A subclass of ``keras.Model`` initialized as a functional model (``super().__init__(inputs, outputs)``):
+    Keras makes it a Functional model of that class (models/model.py, inject_functional_model_class)."""
+
+    is_custom_functional = True
+
+
+def functional_type(cls):
+    made = _FUNCTIONAL.get(cls.name)
+    if made is None or made[0] is not cls:
+        made = (cls, type(cls.name, (CustomFunctional,), {"keras_name": cls.name, "__module__": "shapewise.snippet"}))
+        if len(_FUNCTIONAL) > 1000:
+            _FUNCTIONAL.clear()
+        _FUNCTIONAL[cls.name] = made
+    return made[1]
+
+
+_FUNCTIONAL = {}

@@ -15,9 +15,10 @@ import ast
 
 from .. import engine
 from ..dims import Dim, Known, Unknown, as_dim
-from ..engine import KerasTensor, Layer, Spec, Weight, map_structure
+from ..engine import Context, KerasTensor, Layer, Spec, Weight, map_structure
 from ..errors import ArgumentError, NotReplayableError, RefusedError, ShapewiseError, UsageError
-from .custom import CustomLayer, CustomModel, engine_type
+from ..graph import Functional
+from .custom import CustomFunctional, CustomLayer, CustomModel, engine_type, functional_type
 from .values import (
     BoundMethod,
     Builtin,
@@ -342,6 +343,12 @@ class FunctionsMixin:
                                                                  "subclass keras.Model instead", node)
             if isinstance(target, type) and issubclass(target, Layer):
                 return "layer", target
+        path = base.path if isinstance(base, (Missing, Opaque)) else None
+        if path and path.split(".")[0] in ("keras", "tensorflow", "tf", "tf_keras") and \
+                ".layers." not in f"{path}." and not path.endswith(("Model", "Sequential")):
+            # a regularizer, initializer, constraint, loss, metric, callback or schedule of the snippet's own: a
+            # plain class whose instances are inert values to the model
+            return None, None
         if isinstance(base, Missing):
             raise RefusedError(f"`{base.path}` is not supported: {base.why}", line=node.lineno)
         self.refuse(f"the base class `{self._text(node)}`",
@@ -388,14 +395,20 @@ class FunctionsMixin:
                     kwargs["name"] = engine.session().auto_name(engine.to_snake_case(cls.name))
                 base.__init__(obj, *args, **kwargs)
             else:
+                if cls.framework == "model" and (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs) or (
+                        "inputs" in kwargs and "outputs" in kwargs)):
+                    # Keras's Model.__init__ with inputs and outputs: the object becomes a functional model of this
+                    # class (models/model.py, functional_init_arguments)
+                    attrs = obj._attrs
+                    obj.__class__ = functional_type(cls)
+                    obj._attrs, obj._cls = attrs, cls
+                    if "name" not in kwargs:
+                        kwargs["name"] = engine.session().auto_name(engine.to_snake_case(cls.name))
+                    Functional.__init__(obj, *args, **kwargs)
+                    return None
                 if args:
-                    raise UsageError(f"{cls.name}: Layer.__init__() takes keyword arguments only, got {len(args)} "
-                                     "positional", line=self.line)
-                for key in ("inputs", "outputs"):
-                    if key in kwargs:
-                        self.refuse(f"`super().__init__({key}=...)` in a subclassed model",
-                                    "a functional model built inside a subclass is not interpreted yet; build it "
-                                    "with keras.Model(inputs, outputs)", node)
+                    raise UsageError(f"Layer.__init__() takes 1 positional argument but {len(args) + 1} were given",
+                                     line=self.line)
                 if "name" not in kwargs:
                     kwargs["name"] = engine.session().auto_name(engine.to_snake_case(cls.name))
                 Layer.__init__(obj, **kwargs)
@@ -442,14 +455,28 @@ class FunctionsMixin:
             found, value = self._class_attribute(obj, obj._cls, name, node)
             if found:
                 return value
+            if not obj._initialized:
+                self.refuse(f"`self.{name}` before `super().__init__()`", "Keras requires super().__init__() first "
+                                                                          "in a layer's __init__", node)
             if name in _CUSTOM_METHODS:
                 return Method(obj, name, _CUSTOM_METHODS[name])
             base = obj._cls.builtin_base
             if base is not None:
+                for weight in obj.__dict__.get("_weights") or ():  # the built-in layer's weights (self.kernel)
+                    if weight.name == name:
+                        return weight
                 plain = obj.__dict__.get(name)  # a config value the built-in layer keeps (self.units)
                 if isinstance(plain, (int, float, str, bool, tuple, type(None))) and not name.startswith("_"):
                     return plain
             return NotImplemented  # the engine layer's own attributes (_LAYER_ATTRS)
+        if isinstance(obj, CustomFunctional):
+            attrs = obj.__dict__.get("_attrs", {})
+            if name in attrs:
+                return attrs[name]
+            found, value = self._class_attribute(obj, obj._cls, name, node)
+            if found:
+                return value
+            return NotImplemented  # the functional model's own attributes (_MODEL_ATTRS)
         if isinstance(obj, Class):
             found, value = self._class_attribute(None, obj, name, node)
             if found:
@@ -462,6 +489,9 @@ class FunctionsMixin:
     def _set_object_attribute(self, obj, name, value, node):
         if isinstance(obj, Instance):
             obj.attrs[name] = value
+            return True
+        if isinstance(obj, CustomFunctional) and name != "trainable":
+            obj._attrs[name] = value
             return True
         if isinstance(obj, CustomLayer):
             if not obj._initialized:
@@ -546,10 +576,17 @@ class FunctionsMixin:
         layer._current_ctx = ctx
         try:
             build, _ = cls.lookup("build")
-            if ctx.building and isinstance(build, Function):
-                self._call_function(build, [layer, shape_arg], {}, None)
             compute_shape, _ = cls.lookup("compute_output_shape")
             call, _ = cls.lookup("call")
+            if ctx.building and cls.builtin_base is not None and not isinstance(build, Function) and (
+                    isinstance(call, Function) or isinstance(compute_shape, Function)):
+                # a built-in layer's build() runs before the snippet's call(): its weights (self.kernel) exist then
+                bctx = Context(layer, ctx.input_specs, building=True, called=False)
+                cls.builtin_base.infer(layer, bctx, *args, **kwargs)
+                layer._weights = list(bctx.weights)
+                ctx.weights = list(bctx.weights)
+            if ctx.building and isinstance(build, Function):
+                self._call_function(build, [layer, shape_arg], {}, None)
             if isinstance(compute_shape, Function):
                 result = self._call_function(compute_shape, [layer, shape_arg], {}, None)
                 out = self._shape_result(layer, result)
@@ -606,6 +643,14 @@ class FunctionsMixin:
         self.tracing += 1
         try:
             result = self._call_function(call, [layer, *tensors], kw, None)
+        except ShapewiseError as e:
+            if "mask" in params and "mask" not in kw and "NoneType" in e.message:
+                # Keras hands call() the mask the input carries (Embedding(mask_zero=True), Masking); shapewise
+                # does not track masks, so its call() got mask=None: say so rather than blame the code
+                raise RefusedError(f"{layer._cls.name}.call() uses its `mask` argument, and shapewise does not "
+                                   "track Keras masks (it passed mask=None)", line=e.line,
+                                   fix="to see the shapes, call the layer without relying on the mask") from None
+            raise
         finally:
             self.tracing -= 1
             uids["keras_tensor"] = counter
@@ -615,6 +660,9 @@ class FunctionsMixin:
                 return value.spec
             if isinstance(value, Weight):
                 return Spec(value.dims, layer.compute_dtype)
+            if isinstance(value, Opaque):
+                raise RefusedError(f"{layer._cls.name}.call() returns a value computed from something shapewise does "
+                                   f"not follow ({value.why() or value.desc})", line=self.line)
             raise ArgumentError(f"{layer._cls.name}.call() returned {_format(value, True)}, not a tensor",
                                 expected="call() to return the layer's output tensor(s)")
 
@@ -646,8 +694,10 @@ class FunctionsMixin:
 
     def builtin_layer_call(self, layer, base, args, kwargs, node):
         """``super().call(x)`` in a subclass of a built-in layer: the built-in rule, on the layer's own context."""
-        ctx = layer._current_ctx
         specs = [a.spec if isinstance(a, KerasTensor) else a for a in args]
+        built = layer._weights is not None and len(layer._weights) > 0
+        ctx = Context(layer, [s for s in specs if isinstance(s, Spec)], building=not built, called=False) if built \
+            else layer._current_ctx  # built already: only the output (no weights declared twice)
         out = base.infer(layer, ctx, *specs, **kwargs)
         return map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, out)
 
@@ -797,7 +847,12 @@ def _super_compute_output_shape(interp, layer, args, kwargs, node):
                                                         "interpreted", node)
 
 
-_CUSTOM_METHODS = {"add_weight": _add_weight, "add_variable": _add_weight, "get_config": _get_config}
+def _ignored(interp, layer, args, kwargs, node):
+    return None  # losses and metrics a layer adds change nothing shapewise reports
+
+
+_CUSTOM_METHODS = {"add_weight": _add_weight, "add_variable": _add_weight, "get_config": _get_config,
+                   "add_loss": _ignored, "add_metric": _ignored}
 _SUPER_METHODS = {"__init__": _super_init, "build": _super_build, "call": _super_call, "get_config": _get_config,
                   "compute_output_shape": _super_compute_output_shape}
 

@@ -11,7 +11,7 @@ import re
 from .. import engine
 from ..report import model_report
 from .functions import FrameworkBase
-from .values import Builtin, Factory, KerasOp, Missing, Namespace, Opaque, _deep_values, _Lazy, _method, _value
+from .values import Builtin, Factory, Inert, KerasOp, Missing, Namespace, Opaque, _deep_values, _Lazy, _method, _value
 
 # --------------------------------------------------------------------------------------------------------------
 # Namespaces: keras, tensorflow and their submodules
@@ -180,7 +180,7 @@ def _random_ns():
         if name in KERAS_RANDOM:
             return KerasOp(f"random.{name}", KERAS_RANDOM[name])
         if name == "SeedGenerator":
-            return Builtin("SeedGenerator", lambda interp, a, k: _opaque_module("keras.random.SeedGenerator(...)"))
+            return Builtin("SeedGenerator", lambda interp, a, k: Inert("keras.random.SeedGenerator"))
         return Missing(f"keras.random.{name}", "shapewise has no shape rule for it (yet)")
 
     return Namespace("keras.random", fallback=fallback)
@@ -323,8 +323,10 @@ def _build_layer(interp, layer, args, kwargs, node):
         interp.refuse(f"`{interp._text(node)}`", "build() takes one input shape, a tuple of ints or None", node)
     spec = Spec([Unknown() if d is None else as_dim(d) for d in shape], layer.compute_dtype)
     ctx = Context(layer, [spec], building=True, called=False)
-    layer.infer(ctx, spec)
+    out = layer.infer(ctx, spec)
     layer._record_weights(ctx)
+    # Keras's summary shows a layer built this way (never called) with compute_output_shape of its build shape
+    layer._built_output = out
 
 
 def _m_enable_lora(interp, layer, args, kwargs, node):
@@ -360,6 +362,9 @@ _LAYER_ATTRS = {
     "weights": _value(lambda o: o.weights),
     "trainable_weights": _value(lambda o: o.trainable_weights),
     "non_trainable_weights": _value(lambda o: o.non_trainable_weights),
+    "variables": _value(lambda o: o.weights),
+    "trainable_variables": _value(lambda o: o.trainable_weights),
+    "non_trainable_variables": _value(lambda o: o.non_trainable_weights),
     "built": _value(lambda o: o.built),
     "dtype": _value(lambda o: o.dtype),
     "count_params": _method(_m_count_params),
@@ -388,7 +393,17 @@ _TENSOR_ATTRS = {
     "name": _value(lambda t: t.name),
 }
 
+def _w_assign(interp, weight, args, kwargs, node):
+    return None  # a new value for a weight: its shape and the model do not change
+
+
 _WEIGHT_ATTRS = {
+    "assign": _method(_w_assign),
+    "assign_add": _method(_w_assign),
+    "assign_sub": _method(_w_assign),
+    "value": _value(lambda w: w),
+    "dtype": _value(lambda w: w.owner.dtype if w.owner is not None else "float32"),
+    "ndim": _value(lambda w: len(w.shape)),
     "name": _value(lambda w: w.name),
     "shape": _value(lambda w: w.shape),
     "trainable": _value(lambda w: w.trainable),

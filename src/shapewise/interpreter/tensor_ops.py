@@ -101,8 +101,17 @@ def apply(interp, op, fn, args, kwargs, node):
     in_graph = not interp.tracing and any(t._keras_history[0] is not None for t in graph_tensors)
     try:
         if in_graph:
+            result = fn(spec_args, spec_kwargs)
+            if not any(isinstance(v, Spec) for v in engine.flatten([result])):
+                return result  # ops.shape(x) and the like: sizes, not a tensor of the graph
+        if in_graph:
+            # constants among the operands (ops.arange(...), a layer run on them) enter the op as their specs, as
+            # Keras records them: values of the operation, not inputs from the graph
+            def constant(v):
+                return v.spec if isinstance(v, KerasTensor) and v._keras_history[0] is None else v
             operation = Operation(op, fn)
-            out = operation(*args, **kwargs)
+            out = operation(*map_structure(constant, list(args)),
+                            **{k: map_structure(constant, v) for k, v in kwargs.items()})
         else:
             result = fn(spec_args, spec_kwargs)
             out = map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, result)

@@ -117,6 +117,15 @@ class Method:
         self.fn = fn
 
 
+class Inert:
+    """A value the snippet makes from Keras but that never matters to shapes (``keras.random.SeedGenerator(1)``)."""
+
+    __slots__ = ("desc",)
+
+    def __init__(self, desc):
+        self.desc = desc
+
+
 class KerasOp:
     """A function of ``keras.ops`` (``keras.ops.matmul``): its shape rule from the ops vocabulary."""
 
@@ -297,6 +306,8 @@ def _format(value, as_repr, _open=None):
         return f"<function {value.name}>"
     if isinstance(value, KerasOp):
         return f"<function keras.ops.{value.name}>"
+    if isinstance(value, Inert):
+        return f"<{value.desc}>"
     if isinstance(value, BoundMethod):
         return f"<bound method {value.function.name}>"
     if isinstance(value, Class):

@@ -13,7 +13,7 @@ from ..dims import Dim, Known
 from ..engine import Spec
 from ..errors import ArgumentError, ShapeError
 from . import shapes as S
-from ._table import Table, is_tensor, nested_shape
+from ._table import Table, nested_shape
 from .dtypes import keras_result_type as result_type
 from .dtypes import standardize_keras_dtype
 
@@ -25,19 +25,51 @@ KERAS_OPERATORS = Table()
 op = KERAS_OPS.op
 
 
+class ShapeTensor(Spec):
+    """A small integer tensor whose values shapewise knows, because they are sizes: ``ops.convert_to_tensor([1,
+    1])``, ``ops.expand_dims(ops.shape(x)[0], -1)``, their concatenation (the causal masks of many transformer
+    examples tile by such a tensor). ``value`` is the tuple of its elements as Dims (a scalar: one element)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, shape, dtype, value):
+        super().__init__(shape, dtype)
+        self.value = tuple(value)
+
+
+def _sizes(values):
+    """The elements of a flat list/tuple as Dims when they are all ints or Dims, else None."""
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, Dim)):
+            return None
+        out.append(v if isinstance(v, Dim) else Known(v))
+    return out
+
+
+def shape_values(value):
+    """The sizes a ShapeTensor (or a tuple of sizes) stands for, where a rule needs numbers; else ``value``."""
+    if isinstance(value, ShapeTensor) and len(value.shape) <= 1:
+        return value.value
+    return value
+
+
 def to_spec(value, what="x"):
     """An argument where a tensor goes: a Spec, or a Python number / nested list (as convert_to_tensor)."""
     if isinstance(value, Spec):
         return value
     if isinstance(value, Dim):
-        return Spec((), "int32")
+        return ShapeTensor((), "int32", (value,))
     if isinstance(value, bool):
         return Spec((), "bool")
     if isinstance(value, int):
-        return Spec((), "int32")
+        return ShapeTensor((), "int32", (Known(value),))
     if isinstance(value, float):
         return Spec((), "float32")
     if isinstance(value, (list, tuple)):
+        sizes = _sizes(value)
+        if sizes is not None and value:
+            return ShapeTensor((len(value),), "int32", sizes)
         shape, kinds = nested_shape(value, what)
         if "float" in kinds or any(k.startswith("float") for k in kinds):
             dtype = "float32"
@@ -230,6 +262,39 @@ def _einsum(subscripts, operands, kwargs):
     return Spec(S.einsum(subscripts, [s.shape for s in specs]), dtype)
 
 
+@op(("tensordot", "numpy.tensordot"), "x1, x2, axes=2")
+def _tensordot(x1, x2, axes=2):
+    """Sums the products over ``axes``: the last N axes of x1 against the first N of x2 (an int N), or the listed
+    axes of each (a pair of lists); the result keeps x1's other axes, then x2's."""
+    a, b = to_spec(x1, "x1"), to_spec(x2, "x2")
+    dtype = result_type(_dtype_operand(x1), _dtype_operand(x2))
+    ra, rb = len(a.shape), len(b.shape)
+    if isinstance(axes, int) and not isinstance(axes, bool):
+        if not 0 <= axes <= min(ra, rb):
+            raise ShapeError(f"tensordot: axes={axes} is more than the rank of an operand ({ra} and {rb})",
+                             expected=f"an int from 0 to {min(ra, rb)}")
+        left, right = list(range(ra - axes, ra)), list(range(axes))
+    elif isinstance(axes, (list, tuple)) and len(axes) == 2:
+        left, right = ([axes[0]] if isinstance(axes[0], int) else list(axes[0]),
+                       [axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+        if len(left) != len(right) or not all(isinstance(i, int) and not isinstance(i, bool) for i in left + right):
+            raise ArgumentError("tensordot: axes must be an int or two lists of ints of the same length",
+                                expected="axes=N or axes=([i, ...], [j, ...])")
+        left = [S.norm_axis(i, ra) for i in left]
+        right = [S.norm_axis(j, rb) for j in right]
+    else:
+        raise ArgumentError(f"tensordot: axes must be an int or a pair of axis lists, got {axes!r}",
+                            expected="axes=N or axes=([i, ...], [j, ...])")
+    for i, j in zip(left, right):
+        da, db = a.shape[i], b.shape[j]
+        if da.value is not None and db.value is not None and da.value != db.value:
+            raise ShapeError(f"tensordot: shape mismatch for sum: axis {i} of x1 has size {da.value}, axis {j} of x2 "
+                             f"has size {db.value}", expected="equal sizes on the summed axes")
+    shape = tuple(d for k, d in enumerate(a.shape) if k not in left) + tuple(
+        d for k, d in enumerate(b.shape) if k not in right)
+    return Spec(shape, dtype)
+
+
 @op(("dot", "numpy.dot"), "x1, x2")
 def _dot(x1, x2):
     """Keras's dot: a scalar multiplies; vector · vector is a scalar; otherwise the last axis of x1 meets the
@@ -277,18 +342,25 @@ def _size(x):
 @op("cast", "x, dtype")
 def _cast(x, dtype):
     x = to_spec(x)
-    return Spec(x.shape, standardize_keras_dtype(dtype))
+    dtype = standardize_keras_dtype(dtype)
+    if isinstance(x, ShapeTensor) and dtype.startswith("int"):
+        return ShapeTensor(x.shape, dtype, x.value)
+    return Spec(x.shape, dtype)
 
 
 @op("convert_to_tensor", "x, dtype=None, sparse=None, ragged=None")
 def _convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     x = to_spec(x)
-    return Spec(x.shape, standardize_keras_dtype(dtype) or x.dtype)
+    dtype = standardize_keras_dtype(dtype) or x.dtype
+    if isinstance(x, ShapeTensor) and dtype.startswith("int"):
+        return ShapeTensor(x.shape, dtype, x.value)
+    return Spec(x.shape, dtype)
 
 
 @op(("reshape", "numpy.reshape"), "x, newshape")
 def _reshape(x, newshape):
     x = to_spec(x)
+    newshape = shape_values(newshape)
     if isinstance(newshape, Spec):
         n = newshape.shape[0].value if len(newshape.shape) == 1 else None
         return Spec((S.UNKNOWN,) * n if n is not None else (S.UNKNOWN,), x.dtype)
@@ -319,7 +391,10 @@ def _moveaxis(x, source, destination):
 @op(("expand_dims", "numpy.expand_dims"), "x, axis")
 def _expand_dims(x, axis):
     x = to_spec(x)
-    return Spec(S.expand_dims(x.shape, _axis_arg(axis)), x.dtype)
+    shape = S.expand_dims(x.shape, _axis_arg(axis))
+    if isinstance(x, ShapeTensor) and len(shape) == 1:
+        return ShapeTensor(shape, x.dtype, x.value)
+    return Spec(shape, x.dtype)
 
 
 @op(("squeeze", "numpy.squeeze"), "x, axis=None")
@@ -343,7 +418,7 @@ def _broadcast_to(x, shape):
 @op(("tile", "numpy.tile"), "x, repeats")
 def _tile(x, repeats):
     x = to_spec(x)
-    return Spec(S.tile(x.shape, repeats), x.dtype)
+    return Spec(S.tile(x.shape, shape_values(repeats)), x.dtype)
 
 
 @op(("repeat", "numpy.repeat"), "x, repeats, axis=None")
@@ -452,6 +527,8 @@ def _concatenate(xs, axis=0):
     else:
         shape = S.concatenate([s.shape for s in specs], axis)
     dtype = result_type(*[s.dtype for s in specs]) if specs else FLOATX
+    if specs and len(shape) == 1 and all(isinstance(s, ShapeTensor) and len(s.shape) == 1 for s in specs):
+        return ShapeTensor(shape, dtype, [v for s in specs for v in s.value])
     return Spec(shape, dtype)
 
 
@@ -460,8 +537,11 @@ def _stack(x, axis=0):
     if not isinstance(x, (list, tuple)):
         raise ArgumentError("stack expects a list of tensors", expected="[x1, x2, ...]")
     specs = [to_spec(t, "x") for t in x]
-    return Spec(S.stack([s.shape for s in specs], axis), result_type(*[s.dtype for s in specs]) if specs
-                else FLOATX)
+    shape = S.stack([s.shape for s in specs], axis)
+    dtype = result_type(*[s.dtype for s in specs]) if specs else FLOATX
+    if specs and all(isinstance(s, ShapeTensor) and not s.shape for s in specs):
+        return ShapeTensor(shape, dtype, [s.value[0] for s in specs])
+    return Spec(shape, dtype)
 
 
 @op(("split", "numpy.split"), "x, indices_or_sections, axis=0")

@@ -11,7 +11,7 @@ wording of an error, never the rule: where the two frameworks differ in behaviou
 
 from __future__ import annotations
 
-from ..dims import Dim, Known, Unknown, as_dim, product
+from ..dims import Dim, Known, Unknown, product
 from ..errors import ArgumentError, ShapeError
 
 __all__ = [
@@ -37,9 +37,22 @@ def dim(value, what="size"):
     if value is None:
         return UNKNOWN
     if isinstance(value, bool) or not isinstance(value, int):
+        _tensor_value(value, what)
         raise ArgumentError(f"{what} must be an integer, got {_repr(value)}",
                             expected="an int (or a dimension such as x.shape[1])")
     return Known(int(value))
+
+
+def _tensor_value(value, what):
+    """A number given as a tensor (``ops.tile(x, ops.concatenate([...]))``): the program is fine, but its value is
+    computed from tensors, which shapewise never does: a refusal, not an error in the user's code."""
+    from ..engine import Spec
+    from ..errors import RefusedError
+
+    if isinstance(value, Spec) or (isinstance(value, (list, tuple)) and any(isinstance(v, Spec) for v in value)):
+        raise RefusedError(f"{what} is computed from a tensor's values, which shapewise does not follow (it follows "
+                           "shapes, not the numbers inside tensors)",
+                           fix="write the number itself, or take it from a shape: ops.shape(x)[i] or x.shape[i]")
 
 
 def dims(values, what="shape"):
@@ -47,6 +60,7 @@ def dims(values, what="shape"):
     if isinstance(values, (int, Dim)) and not isinstance(values, bool):
         return (dim(values, what),)
     if not isinstance(values, (tuple, list)):
+        _tensor_value(values, what)
         raise ArgumentError(f"{what} must be a tuple of integers, got {_repr(values)}",
                             expected="a tuple of ints")
     return tuple(dim(v, what) for v in values)
@@ -65,6 +79,7 @@ def _int(value, what):
                                 expected="a concrete int")
         return value.value
     if isinstance(value, bool) or not isinstance(value, int):
+        _tensor_value(value, what)
         raise ArgumentError(f"{what} must be an integer, got {_repr(value)}", expected="an int")
     return int(value)
 
@@ -1000,6 +1015,9 @@ def getitem(shape, key, fw="keras"):
     :class:`TensorIndex` (a tensor used as an index: an int tensor picks, its shape takes the axis's place; a
     bool mask selects a data-dependent number of elements, an unknown size)."""
     items = list(key) if isinstance(key, tuple) else [key]
+    if fw == "torch" and items.count(Ellipsis) > 1:  # torch lets later ellipses stand for no axes
+        first = items.index(Ellipsis)
+        items = items[:first + 1] + [i for i in items[first + 1:] if i is not Ellipsis]
     if items.count(Ellipsis) > 1:
         if fw == "torch":
             raise ShapeError("an index can only have a single ellipsis ('...')", expected="one ...")

@@ -3,7 +3,7 @@
 from html import escape
 
 from ..dims import fmt_int
-from .text import _free_text, format_shape, readable_bytes
+from .text import LEGEND, _free_text, compute_footer, format_shape, readable_bytes
 
 _STYLE = (
     "<style>.sw{font-family:system-ui,sans-serif;font-size:14px}.sw table{border-collapse:collapse;margin:6px 0}"
@@ -13,7 +13,7 @@ _STYLE = (
 )
 
 
-def _model(model, explain):
+def _model(model, explain, settings=None):
     out = [f"<h3>Model <code>{escape(model.name)}</code> ({escape(model.type)})</h3>", "<table><tr>"]
     head = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
     out.append("".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>")
@@ -31,6 +31,8 @@ def _model(model, explain):
         f"Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})<br>"
         f"Non-trainable params: {fmt_int(model.non_trainable_params)} "
         f"({readable_bytes(model.non_trainable_bytes)})</p>")
+    out.append("<p>" + "<br>".join(escape(line.strip()) for line in compute_footer(model, settings).splitlines())
+               + "</p>")
     if not explain:
         return "\n".join(out)
     axes = model.input_axes
@@ -58,21 +60,25 @@ def _model(model, explain):
                 out.append(f"<dt>free</dt><dd>{escape(free)}</dd>")
             if ex.units:
                 out.append(f"<dt>units</dt><dd>{escape(ex.units)}</dd>")
+            if getattr(layer, "compute", None) is not None:
+                out.append(f"<dt>compute</dt><dd>{escape(layer.compute.explanation_text())}</dd>")
         elif layer.nested is not None:
-            out.append(f"<dt>model</dt><dd>{_model(layer.nested, False)}</dd>")
+            out.append(f"<dt>model</dt><dd>{_model(layer.nested, False, settings)}</dd>")
         out.append("</dl></details>")
     return "\n".join(out)
 
 
-def render(result, explain=True, expand_nested=False):
+def render(result, explain=True, expand_nested=False, settings=None, columns=()):
     parts = [_STYLE, '<div class="sw">']
     for kind, item in result.events:
         if kind == "print":
             parts.append(f"<pre>{escape(item)}</pre>")
         else:
-            parts.append(_model(item, explain))
+            parts.append(_model(item, explain, settings))
     for note in getattr(result, "notes", None) and result.note_lines() or ():
         parts.append(f'<p class="note">note: {escape(note)}</p>')
+    if result.models:
+        parts.append(f"<p><small>{escape(LEGEND)}</small></p>")
     if result.error is not None:
         parts.append(f'<pre class="err">{escape(str(result.error))}</pre>')
     parts.append("</div>")

@@ -3,5 +3,5 @@
 import json
 
 
-def render(result, explain=True, expand_nested=False):
-    return json.dumps(result.to_json(explain), indent=2, ensure_ascii=False) + "\n"
+def render(result, explain=True, expand_nested=False, settings=None, columns=()):
+    return json.dumps(result.to_json(explain, settings), indent=2, ensure_ascii=False) + "\n"

@@ -1,14 +1,15 @@
 """Markdown: the summary as a GitHub table, then each layer's explanation as a short section."""
 
 from ..dims import fmt_int
-from .text import _free_text, format_shape, readable_bytes
+from .text import LEGEND, _free_text, compute_footer, format_shape, readable_bytes
 
 
 def _esc(text):
     return str(text).replace("|", "\\|")
 
 
-def render_model(model, explain=True):
+def render_model(model, explain=True, settings=None):
+    mc = model.compute(settings)
     out = [f"## Model `{model.name}` ({model.type})", ""]
     head = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
     out.append("| " + " | ".join(head) + " |")
@@ -24,6 +25,7 @@ def render_model(model, explain=True):
     out.append(f"- **Trainable params:** {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
     out.append(f"- **Non-trainable params:** {fmt_int(model.non_trainable_params)} "
                f"({readable_bytes(model.non_trainable_bytes)})")
+    out += ["- " + _esc(line.strip()) for line in compute_footer(model, settings).splitlines()]
     out.append("")
     if explain:
         for layer in model.layers:
@@ -56,19 +58,23 @@ def render_model(model, explain=True):
                 out.append(f"- **free:** {_esc(free)}")
             if ex.units:
                 out.append(f"- **units:** {_esc(ex.units)}")
+            if getattr(layer, "compute", None) is not None:
+                out.append(f"- **compute:** {_esc(layer.compute.explanation_text())}")
             out.append("")
     return "\n".join(out)
 
 
-def render(result, explain=True, expand_nested=False):
+def render(result, explain=True, expand_nested=False, settings=None, columns=()):
     parts = []
     for kind, item in result.events:
         if kind == "print":
             parts.append("```\n" + item + "\n```\n")
         else:
-            parts.append(render_model(item, explain))
+            parts.append(render_model(item, explain, settings))
     for note in getattr(result, "notes", None) and result.note_lines() or ():
         parts.append(f"> **Note:** {_esc(note)}\n")
+    if result.models:
+        parts.append(f"*{_esc(LEGEND)}*\n")
     if result.error is not None:
         parts.append(f"**Error:** {_esc(result.error)}\n")
     return "\n".join(parts)

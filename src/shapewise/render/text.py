@@ -65,7 +65,7 @@ class _Layout:
     __slots__ = ("blank_last", "blank_mid", "blank_name", "bottom", "cell_formats", "head", "row_rule", "template",
                  "widths")
 
-    def __init__(self, columns):
+    def __init__(self, columns, titles=None):
         self.widths = tuple(width for width, _ in columns)
         # Each cell padded to its column (ljust, or rjust for a right-aligned column) as a %-format: it pads by
         # length as ljust/rjust do, and formats faster than str.format.
@@ -73,7 +73,7 @@ class _Layout:
         # One line of a row: "│ " + the cells padded + " │".
         self.template = "│ " + " │ ".join(self.cell_formats) + " │"
         # The table's head: its top rule, the column titles, the rule under them.
-        titles = ["Layer (type)", "Output Shape", "Param #", "Connected to"][: len(columns)]
+        titles = titles or ["Layer (type)", "Output Shape", "Param #", "Connected to"][: len(columns)]
         self.head = "\n".join([_rule(columns, "┏", "┳", "┓", "━")]
                               + [line.replace("│", "┃") for line in _row(titles, self)]
                               + [_rule(columns, "┡", "╇", "┩", "━")])
@@ -384,6 +384,10 @@ def render_explanation(layer):
     for label, child in ex.children:
         if child.units and child.units != ex.units:
             out += _block("", f"{label}: {child.units}")
+    compute = getattr(layer, "compute", None)
+    if compute is not None:
+        for i, line in enumerate(compute.lines()):
+            out += _block("compute" if i == 0 else "", line)
     return out
 
 
@@ -455,8 +459,80 @@ def render_input_axes(model):
 COMPACT_ABOVE = 40
 
 
-def render_model(model, explain=True, expand_nested=False):
-    parts = [render_summary(model, expand_nested)]
+def compute_footer(model, settings=None):
+    """The totals footer's compute lines: forward FLOPs and the memory of a training step, what dominates."""
+    from ..compute import readable_flops
+
+    mc = model.compute(settings)
+    c, m = mc.compute, mc.memory
+    readable = f" ({readable_flops(c['flops'])})" if c["flops"] is not None and c["flops"] >= 1000 else ""
+    flops = (f"{fmt_int(c['flops'])} FLOPs{readable}, {fmt_int(c['macs'])} MACs"
+             if c["flops"] is not None else f"{mc.flops_formula} FLOPs")
+    ops = fmt_int(c["other_ops"]) if c["other_ops"] is not None else "open"
+    lines = [f" Forward pass (batch {c['batch']}): {flops}; other ops: {ops}"]
+    if m["training_peak"] is not None:
+        parts = [f"parameters {readable_bytes(m['parameters'])}"]
+        if m["buffers"]:
+            parts.append(f"buffers {readable_bytes(m['buffers'])}")
+        parts += [f"gradients {readable_bytes(m['gradients'])}",
+                  f"{m['optimizer']} state {readable_bytes(m['optimizer_state'])}",
+                  f"activations {readable_bytes(m['activations'])}"]
+        lines.append(f" Training step (batch {m['batch']}, {m['dtype']}): {readable_bytes(m['training_peak'])} = "
+                     + " + ".join(parts))
+        if m["inference_peak"] is not None:
+            lines.append(f" Inference peak: {readable_bytes(m['inference_peak'])}; memory dominated by {mc.dominant}")
+    else:
+        lines.append(" Training step: open (an unknown dim other than the batch sets the activations' size)")
+    if mc.undeclared:
+        lines.append(f" Not counted (no compute declared): {', '.join(mc.undeclared)}")
+    return "\n".join(lines) + "\n"
+
+
+#: The definitions behind the figures, printed once after the models.
+LEGEND = ("FLOPs are counted as torch.utils.flop_counter.FlopCounterMode counts them: 2 per multiply-accumulate "
+          "(MAC) in matrix products, convolutions and attention; other ops are the elementwise work (activations, "
+          "normalization, additions, pooling) at the per-element costs of docs/COMPUTE.md; memory is of one "
+          "training step: parameters, gradients, optimizer state and the activations saved for the backward pass.")
+
+
+def _columns_table(model, columns, settings):
+    """The summary table with the asked-for extra columns (FLOPs, activation memory), one row per layer."""
+    from ..compute import readable_flops
+
+    model.compute(settings)
+    layout = list(_FUNCTIONAL if not model.sequential_like else _SEQUENTIAL)
+    titles = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if not model.sequential_like else [])
+    extra = [c for c in columns if c in ("flops", "activations")]
+    for c in extra:
+        layout.append((13, "right"))
+        titles.append("FLOPs" if c == "flops" else "Activations")
+    lay = _Layout(layout, titles)
+    lines = [f'Model: "{model.name}"', lay.head]
+    rows = summary_rows(model)
+    for k, (cells, layer) in enumerate(zip(rows, model.layers)):
+        lc = getattr(layer, "compute", None)
+        for c in extra:
+            if c == "flops":
+                cells.append(readable_flops(lc.flops) if lc is not None and lc.flops is not None else "?")
+            else:
+                cells.append(readable_bytes(lc.activation_bytes) if lc is not None and lc.activation_bytes is not None
+                             else "?")
+        lines += _row(cells, lay)
+        lines.append(lay.row_rule if k < len(rows) - 1 else lay.bottom)
+    if not rows:
+        lines.append(lay.bottom)
+    lines.append(f" Total params: {fmt_int(model.total_params)} ({readable_bytes(model.total_bytes)})")
+    lines.append(f" Trainable params: {fmt_int(model.trainable_params)} ({readable_bytes(model.trainable_bytes)})")
+    lines.append(f" Non-trainable params: {fmt_int(model.non_trainable_params)} "
+                 f"({readable_bytes(model.non_trainable_bytes)})")
+    return "\n".join(lines) + "\n"
+
+
+def render_model(model, explain=True, expand_nested=False, settings=None, columns=()):
+    if columns:
+        parts = [_columns_table(model, columns, settings) + compute_footer(model, settings)]
+    else:
+        parts = [render_summary(model, expand_nested) + compute_footer(model, settings)]
     if explain and model.input_axes:
         parts.append("\n".join(render_input_axes(model)) + "\n")
     if explain and len(model.layers) > COMPACT_ABOVE:
@@ -480,7 +556,7 @@ def render_model(model, explain=True, expand_nested=False):
             parts.append("\n".join(render_explanation(layer)) + "\n")
         for layer in model.layers:
             if layer.nested is not None and expand_nested:
-                parts.append(render_model(layer.nested, explain, expand_nested))
+                parts.append(render_model(layer.nested, explain, expand_nested, settings))
     return "\n".join(parts)
 
 
@@ -488,16 +564,18 @@ def render_error(error):
     return f"error: {error}\n"
 
 
-def render(result, explain=True, expand_nested=False):
+def render(result, explain=True, expand_nested=False, settings=None, columns=()):
     """A whole run: printed lines and model reports in the order they happened, then any error."""
     parts = []
     for kind, item in result.events:
         if kind == "print":
             parts.append(item + "\n")
         else:
-            parts.append(render_model(item, explain, expand_nested))
+            parts.append(render_model(item, explain, expand_nested, settings, columns))
     for note in getattr(result, "notes", None) and result.note_lines() or ():
         parts.append(f"note: {note}\n")
+    if result.models:
+        parts.append("\n".join(_wrap(LEGEND, 110)) + "\n")
     if result.error is not None:
         parts.append(render_error(result.error))
     return "\n".join(p for p in parts)

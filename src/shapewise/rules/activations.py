@@ -7,7 +7,7 @@ They apply a function to each value and never change the shape. Only PReLU learn
 
 from __future__ import annotations
 
-from ..dims import Known
+from ..dims import Known, product
 from ..engine import Layer, register
 from ..errors import ArgumentError
 
@@ -18,6 +18,15 @@ def _less(value, bound, arg, layer_type):
         return value < bound
     except TypeError:
         raise ArgumentError(f"`{arg}` must be a number. Received: {arg}={value!r}", layer_type=layer_type) from None
+
+
+def _pointwise_compute(name):
+    """The declaration of a layer that applies the activation ``name`` to every value."""
+
+    def compute(self, c):
+        c.activation(name, c.axes(0), before="input")
+
+    return compute
 
 
 def _pointwise(ctx, x, text):
@@ -54,6 +63,12 @@ class ReLU(Layer):
             text += f", and values are capped at {self.max_value}"
         return _pointwise(ctx, x, text)
 
+    def compute(self, c):
+        # a plain ReLU is torch's relu (its backward reads the output); with a cap, slope or threshold Keras
+        # composes it from ops whose backward reads the input
+        plain = self.max_value is None and not self.negative_slope and not self.threshold
+        c.activation("relu" if plain else "relu_variant", c.axes(0), before="input")
+
 
 @register()
 class LeakyReLU(Layer):
@@ -72,6 +87,8 @@ class LeakyReLU(Layer):
         return _pointwise(ctx, x, f"negative values are multiplied by the fixed slope {self.negative_slope}, "
                                   f"positive ones pass unchanged")
 
+    compute = _pointwise_compute("leaky_relu")
+
 
 @register()
 class ELU(Layer):
@@ -81,6 +98,8 @@ class ELU(Layer):
 
     def infer(self, ctx, x, training=None):
         return _pointwise(ctx, x, f"negative values become {self.alpha}·(eˣ − 1), positive ones pass unchanged")
+
+    compute = _pointwise_compute("elu")
 
 
 @register()
@@ -95,6 +114,8 @@ class Softmax(Layer):
         if mask is not None:
             text += "; masked positions get probability 0"
         return _pointwise(ctx, x, text)
+
+    compute = _pointwise_compute("softmax")
 
 
 @register()
@@ -155,3 +176,13 @@ class PReLU(Layer):
             ctx.units("no units: one learned slope per value of a sample (alpha has the input's shape without "
                       "the batch), unless shared_axes share it")
         return ctx.spec(bound or x.shape)
+
+    def compute(self, c):
+        # Keras: relu(x) − alpha·relu(−x); torch keeps both relus' outputs and −alpha
+        n = product(c.axes(0))
+        c.ops(5 * n, "relu, negate, relu, multiply by alpha, add")
+        c.saves(n, "relu(x)")
+        c.saves(n, "relu(−x)")
+        alpha = next((w for w in self._weights or () if w.name == "alpha"), None)
+        if alpha is not None:
+            c.saves(product(alpha.dims), "−alpha")

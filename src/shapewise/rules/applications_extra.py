@@ -8,6 +8,7 @@ have no weights and keep the shape.
 
 from __future__ import annotations
 
+from ..dims import Known, product
 from ..engine import Layer, session
 
 
@@ -35,6 +36,10 @@ class LayerScale(Layer):
         ctx.units(f"one learned scale for each of the {self.projection_dim} channels, shared by every position")
         return ctx.spec(x.shape)
 
+    def compute(self, c):
+        c.ops(product(c.axes(0)), "scale")
+        c.saves_input(0, "input (for gamma's gradient)", for_weights=True)
+
 
 class StochasticDepth(Layer):
     """During training, drops the whole residual branch for some samples; at inference, the identity."""
@@ -51,6 +56,14 @@ class StochasticDepth(Layer):
                  "the shape is unchanged")
         ctx.units("no units and no weights")
         return ctx.spec(x.shape)
+
+    def compute(self, c):
+        if not self.drop_path_rate:
+            c.view()  # Keras returns its input
+            return
+        batch = c.axes(0)[0]
+        c.ops(2 * product(c.axes(0)), "scale and mask")
+        c.saves(batch, "per-sample mask")
 
 
 class CustomScaleLayer(Layer):
@@ -76,6 +89,10 @@ class CustomScaleLayer(Layer):
         ctx.units("no units and no weights: a fixed scale")
         return ctx.spec(shortcut.shape)
 
+    def compute(self, c):
+        c.ops(2 * product(c.out(0)), "scale and add")
+        c.saves(Known(1), "the scale (a 0-d tensor)", "float32")
+
 
 class TensorOp(Layer):
     """An operation recorded by arithmetic on symbolic tensors (``a + b``, ``x * 0.5``): a graph node, not a layer.
@@ -97,6 +114,16 @@ class TensorOp(Layer):
         widest = max(specs, key=lambda spec: spec.rank)
         ctx.note(f"{self._VERBS[self.kind]} value by value; the shape is unchanged")
         return ctx.spec(widest.shape)
+
+    def compute(self, c):
+        c.ops(product(c.out(0)), self.kind)
+        if self.kind != "multiply":
+            return
+        if len(c.inputs) == 2:  # tensor × tensor: each one's gradient reads the other
+            c.saves_input(0, "left operand")
+            c.saves_input(1, "right operand")
+        else:  # tensor × number: the number, as a 0-d tensor
+            c.saves(Known(1), "the constant (a 0-d tensor)", "float32")
 
 
 def add(a, b):

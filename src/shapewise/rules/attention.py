@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import string
 
-from ..dims import Dim, Known, Named, Unknown
+from ..dims import Dim, Known, Named, Unknown, product
 from ..engine import Layer, Spec, positive_int, register, session
 from ..errors import ArgumentError, ShapeError
 from .core import activation_name, check_activation
@@ -174,6 +174,51 @@ class EinsumDense(LoraMixin, Layer):
                       f"are not in the output), then {activation_name(self.activation)}")
         return ctx.spec(out)
 
+    def compute(self, c):
+        einsum_cost(self, c, c.inputs[0])
+
+
+def _einsum_specs(equation):
+    """The input, kernel and output letters of an EinsumDense equation (``...`` dropped)."""
+    m = re.match(r"([a-zA-Z.]+),([a-zA-Z]+)->([a-zA-Z.]+)", equation.replace(" ", ""))
+    return (m.group(1).replace(".", ""), m.group(2), m.group(3).replace(".", "")) if m else ("", "", "")
+
+
+def einsum_cost(layer, c, spec):
+    """EinsumDense's work on an input ``spec``: every output value sums over the kernel's contracted letters."""
+    letters = layer.axis_names if layer.axis_names and len(layer.axis_names) == spec.rank else \
+        _input_letters(layer.equation, spec.rank)
+    dims = c.axes(spec, *letters)
+    kernel, bias, out = analyze_einsum(layer.equation, layer.bias_axes, dims, layer.partial_output_shape)
+    input_spec, weight_spec, output_spec = _einsum_specs(layer.equation)
+    # each letter's size: the input's axes (those under "..." are kept in the output), then the kernel's others
+    n = len(input_spec)
+    left = layer.equation.replace(" ", "").startswith("...")
+    if left:
+        elided, lettered = dims[:len(dims) - n], dims[len(dims) - n:]
+    else:
+        lettered, elided = dims[:n], dims[n:]
+    size = dict(zip(input_spec, lettered))
+    extra = [d for letter, d in zip(weight_spec, kernel) if letter not in size]
+    n_out = product([*elided, *(d for letter, d in zip(input_spec, lettered) if letter in output_spec),
+                     *(d for letter, d in zip(weight_spec, kernel) if letter not in size and letter in output_spec)])
+    contracted = [d for letter, d in zip(weight_spec, kernel) if letter in size and letter not in output_spec]
+    summed = product(contracted)
+    # with nothing to sum (every contracted size 1) torch.einsum multiplies elementwise, which FlopCounterMode
+    # does not count
+    c.macs(n_out * summed, f"{layer.name}: input × kernel ('{layer.equation}')",
+           uncounted="torch.einsum with nothing to sum is an elementwise product" if summed.value == 1 else None)
+    if bias is not None:
+        c.ops(n_out, f"{layer.name}: bias add")
+    index = next((i for i, s in enumerate(c.inputs) if s is spec), None)
+    if index is not None:
+        c.saves_input(index, f"{layer.name}'s input", for_weights=True)
+    else:
+        c.saves(product(dims), f"{layer.name}'s input", for_weights=True)
+    if layer.activation is not None and activation_name(layer.activation) != "linear":
+        c.activation(layer.activation, [n_out], after="output" if c.outputs else "new")
+    return out
+
 
 def _input_letters(equation, rank):
     """Names for the input axes: the equation's letters, ``...`` axes as 'axis k'."""
@@ -286,6 +331,44 @@ class _ProjectionAttention(Layer):
             self._sublayers = list(self._new_sublayers)
 
 
+def _attention_cost(layer, c, heads, kd, vd, fused_ok=True):
+    """The work of multi-head attention: the projections (their EinsumDense rules), then QKᵀ and the weighted sum
+    of the values, 2·batch·heads·query_len·key_len·(key_dim + value_dim) FLOPs."""
+    query = c.arg(0, "query") or c.inputs[0]
+    value = c.arg(1, "value") or (c.inputs[1] if len(c.inputs) > 1 else query)
+    key = c.arg(2, "key") or value
+    q, v, k = c.axes(query), c.axes(value), c.axes(key)
+    subs = {sub.name: sub for sub in layer._sublayers}
+    for name, spec in (("query", query), ("key", key), ("gate", query), ("value", value)):
+        if name in subs:
+            einsum_cost(subs[name], c, spec)
+    batch = q[0]
+    q_len, k_len = product(q[1:-1]), product(k[1:-1])
+    scores = batch * heads * q_len * k_len
+    scores_only = c.kwargs.get("return_attention_scores")
+    dropout = getattr(layer, "dropout", 0.0)
+    fused = fused_ok and not dropout and not scores_only and len(q) == 3
+    why = "torch's fused scaled_dot_product_attention on CPU" if fused else None
+    c.macs(scores * kd, "QKᵀ: every query position · every key position", uncounted=why)
+    c.macs(scores * vd, "the attention weights × the values", uncounted=why)
+    c.ops(3 * scores, "softmax")
+    c.ops(batch * q_len * heads * kd, "scaling the queries")
+    if fused:
+        c.saves(batch * heads * (q_len * kd + k_len * kd + k_len * vd), "queries, keys, values per head (copies)")
+        c.saves(batch * heads * q_len, "softmax log-sum-exp")
+        c.saves(batch * heads * q_len * vd, "attention output per head")
+    else:
+        c.saves(batch * heads * (q_len * kd + k_len * kd + k_len * vd), "queries, keys, values per head")
+        c.saves(scores, "attention weights (softmax output)")
+        if dropout:
+            c.saves(2 * scores, "dropout mask and the dropped weights")
+    if "gate" in subs:
+        c.ops(batch * q_len * heads * vd, "gating")
+    out_in = Spec((batch, *q[1:-1], heads, vd))
+    if "attention_output" in subs:
+        einsum_cost(subs["attention_output"], c, out_in)
+
+
 def _value_key_check(ctx, value, key):
     if _vals(value.shape)[1:-1] != _vals(key.shape)[1:-1]:
         ctx.fail(
@@ -340,6 +423,10 @@ class MultiHeadAttention(_ProjectionAttention):
         if flash_attention and dropout > 0.0:
             raise ArgumentError("Dropout is not supported when flash attention is enabled. Please set dropout to "
                                 "0.0 to use flash attention.", layer_type=t)
+
+    def compute(self, c):
+        _attention_cost(self, c, Known(self.num_heads, "num_heads"), Known(self.key_dim, "key_dim"),
+                        Known(self.value_dim, "value_dim"))
 
     def infer(self, ctx, query=None, value=None, key=None, query_mask=None, value_mask=None, key_mask=None,
               attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False, **extra):
@@ -477,6 +564,10 @@ class GroupedQueryAttention(_ProjectionAttention):
             raise ArgumentError("Dropout is not supported when flash attention is enabled. Please set dropout to "
                                 "0.0 to use flash attention.", layer_type=t)
 
+    def compute(self, c):
+        hd = Known(self.head_dim, "head_dim")
+        _attention_cost(self, c, Known(self.num_query_heads, "num_query_heads"), hd, hd)
+
     def infer(self, ctx, query=None, value=None, key=None, query_mask=None, value_mask=None, key_mask=None,
               attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False, **extra):
         self._call_args(ctx, query, value, key, extra)
@@ -608,6 +699,34 @@ class Attention(Layer):
             return (out, ctx.spec((*q[:-1], kv)))
         return out
 
+    def compute(self, c):
+        query, value = c.inputs[0], c.inputs[1]
+        key = c.inputs[2] if len(c.inputs) > 2 else value
+        q, v, k = c.axes(query), c.axes(value), c.axes(key)
+        batch = q[0]
+        q_len, k_len = product(q[1:-1]), product(k[1:-1])
+        scores = batch * q_len * k_len
+        self._scores_cost(c, scores, q, k)
+        c.macs(scores * v[-1], "the attention weights × the values")
+        c.ops(3 * scores, "softmax")
+        c.saves(scores, "attention weights (softmax output)")
+        c.saves_input(1, "value")
+        if self.dropout:
+            c.saves(2 * scores, "dropout mask and the dropped weights")
+
+    def _scores_cost(self, c, scores, q, k):
+        if self.score_mode == "dot":
+            c.macs(scores * q[-1], "query · key for every pair of positions")
+            c.saves_input(0, "query")
+            c.saves_input(len(c.inputs) - 1 if len(c.inputs) > 2 else 1, "key")
+            if self.use_scale:
+                c.ops(scores, "scale")
+                c.saves(scores, "the unscaled scores (for the scale's gradient)")
+        else:
+            n = scores * q[-1]
+            c.ops(3 * n, "query + key, tanh, sum over the features")
+            c.saves(n, "tanh(query + key)")
+
     def _explain(self, ctx):
         scale = " times a learned scalar scale" if self.use_scale else ""
         if self.score_mode == "dot":
@@ -626,6 +745,11 @@ class AdditiveAttention(Attention):
     def _declare_weights(self, ctx, q):
         if self.use_scale:
             ctx.weight("scale", (q[-1],))
+
+    def _scores_cost(self, c, scores, q, k):
+        n = scores * q[-1]
+        c.ops((4 if self.use_scale else 3) * n, "query + key, tanh, scale, sum over the features")
+        c.saves(n, "tanh(query + key)")
 
     def _explain(self, ctx):
         scale = "a learned scale vector (one number per feature) times " if self.use_scale else ""

@@ -37,6 +37,65 @@ WINDOW_NOUN = {1: "sequence length", 2: "image size", 3: "volume size"}
 _INT = frozenset({int})
 
 
+def split_axes(dims, data_format, lead=1):
+    """(lead axes, spatial axes, channels) of a conv input or output."""
+    dims = tuple(dims)
+    if data_format == "channels_last":
+        return dims[:lead], dims[lead:-1], dims[-1]
+    return dims[:lead], dims[lead + 1:], dims[lead]
+
+
+def _same_padding(layer, spatial):
+    """The spatial sizes of the input Keras's torch backend pads itself for padding='same' with a stride above 1
+    (torch's own 'same' takes stride 1 only); None when it does not pad."""
+    if layer.padding != "same" or max(layer.strides) == 1:
+        return None
+    out = []
+    for L, k, s, d in zip(spatial, layer.kernel_size, layer.strides, layer.dilation_rate):
+        if L.value is None:
+            return None
+        total = max((-(-L.value // s) - 1) * s + (k - 1) * d + 1 - L.value, 0)
+        out.append(L + total if total else L)
+    return out
+
+
+def saves_conv_input(c, data_format, kernels=(), copy_kernels=True, causal_pad=0, layer=None):
+    """What torch's convolution keeps, as Keras's torch backend calls it: a channels-last input is permuted to
+    channels first (a copy), and so are the kernels of a 2D or 3D convolution (``kernels``: their sizes). With
+    padding='causal' Keras pads the input first (``causal_pad`` steps), and that padded copy is what is kept."""
+    (batch,), spatial, channels = split_axes(c.axes(0), data_format)
+    padded = _same_padding(layer, spatial) if layer is not None else None
+    if causal_pad:
+        c.saves(batch * (spatial[0] + causal_pad) * channels, "input, left-padded for padding='causal' (a copy)",
+                for_weights=True)
+    elif padded is not None and any(p is not L for p, L in zip(padded, spatial)):
+        c.saves(batch * product(padded) * channels, "input, padded for padding='same' (a copy)", for_weights=True)
+    elif data_format == "channels_last":
+        c.saves(product(c.axes(0)), "input, channels first (a copy)", for_weights=True)
+    else:
+        c.saves_input(0, "input", for_weights=True)
+    if data_format == "channels_last" and copy_kernels:
+        for size in kernels:
+            c.saves(size, "kernel in torch's layout (a copy)")
+
+
+def _counter_extra_step(c, macs):
+    """Keras's torch backend runs a generic RNN's step once more before its loop (to learn the output's
+    structure); FlopCounterMode counts that step too."""
+    c.counter_extra(macs, "Keras's torch backend runs the step function once before the loop")
+
+
+def _kernel_size_of(layer, name):
+    w = next((w for w in layer._weights or () if w.name == name), None)
+    return product(w.dims) if w is not None else None
+
+
+def _conv_out_ops(c, layer, out):
+    if layer.use_bias:
+        c.ops(product(out), "bias add")
+    c.activation(layer.activation, out)
+
+
 def standardize_tuple(value, n, name, layer_type, allow_zero=False):
     """Keras's standardize_tuple: an int or n ints, all > 0 (or >= 0 with allow_zero)."""
     if type(value) is int:  # the common cases: an int, or a tuple of n ints
@@ -383,6 +442,18 @@ class _BaseConv(Layer):
         ctx.units(_units_of, self, channels)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
 
+    def compute(self, c):
+        (batch,), _, channels = split_axes(c.axes(0), self.data_format)
+        out = c.out(0)
+        _, out_spatial, filters = split_axes(out, self.data_format)
+        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        per_group = channels // c.const(self.groups, "groups") if self.groups > 1 else channels
+        c.macs(batch * product(out_spatial) * kernel * per_group * filters,
+               "each output position × the kernel window × the input channels")
+        causal = (self.kernel_size[0] - 1) * self.dilation_rate[0] if self.padding == "causal" else 0
+        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, causal, self)
+        _conv_out_ops(c, self, out)
+
     def _units_text(self, channels):
         n_in = channels // self.groups
         n_w = n_in * prod(self.kernel_size)
@@ -517,6 +588,17 @@ class _BaseConvTranspose(Layer):
                   f"applies {activation_name(self.activation)}")
         return ctx.spec(assemble(self.data_format, (batch,), out, filters))
 
+    def compute(self, c):
+        (batch,), spatial, channels = split_axes(c.axes(0), self.data_format)
+        out = c.out(0)
+        filters = c.const(self.filters, "filters")
+        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        # as FlopCounterMode counts a transposed convolution: every input position times the whole kernel
+        c.macs(batch * product(spatial) * kernel * channels * filters,
+               "each input position × the kernel window × the filters")
+        saves_conv_input(c, self.data_format)
+        _conv_out_ops(c, self, out)
+
 
 @register("Convolution1DTranspose")
 class Conv1DTranspose(_BaseConvTranspose):
@@ -618,6 +700,22 @@ class _BaseSeparableConv(_DepthwiseMixin, Layer):
         ctx.units(_units_of, self, channels)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
 
+    def compute(self, c):
+        (batch,), _, channels = split_axes(c.axes(0), self.data_format)
+        out = c.out(0)
+        _, out_spatial, filters = split_axes(out, self.data_format)
+        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        dm = c.const(self.depth_multiplier, "depth_multiplier")
+        positions = batch * product(out_spatial)
+        c.macs(positions * kernel * channels * dm, "depthwise: each position × the window, channel by channel")
+        c.macs(positions * channels * dm * filters, "pointwise: each position × the channels × the filters")
+        copy = self.rank > 1
+        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "depthwise_kernel")], copy, layer=self)
+        c.saves(positions * channels * dm, "the depthwise output, channels first")
+        if copy and self.data_format == "channels_last":
+            c.saves(_kernel_size_of(self, "pointwise_kernel"), "pointwise kernel in torch's layout (a copy)")
+        _conv_out_ops(c, self, out)
+
     def _units_text(self, c):
         k = prod(self.kernel_size)
         bias = " + 1 bias" if self.use_bias else ""
@@ -667,6 +765,17 @@ class _BaseDepthwiseConv(_DepthwiseMixin, Layer):
         ctx.free(_slide_free, "the same kernels slide", r)
         ctx.units(_units_of, self, channels)
         return ctx.spec(assemble(self.data_format, (batch,), out_spatial, out_channels))
+
+    def compute(self, c):
+        (batch,), _, channels = split_axes(c.axes(0), self.data_format)
+        out = c.out(0)
+        _, out_spatial, _ = split_axes(out, self.data_format)
+        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        dm = c.const(self.depth_multiplier, "depth_multiplier")
+        c.macs(batch * product(out_spatial) * kernel * channels * dm,
+               "each output position × the window, channel by channel")
+        saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, layer=self)
+        _conv_out_ops(c, self, out)
 
     def _units_text(self, c):
         bias = " + 1 bias" if self.use_bias else ""
@@ -771,6 +880,29 @@ class _ConvLSTM(Layer):
                   f"{self.filters} hidden channels ({k * (c + self.filters)} weights"
                   f"{' + 1 bias' if self.use_bias else ''})")
         return self._outputs(ctx, batch, time, out_spatial, filters)
+
+    def compute(self, c):
+        (batch, time), spatial, channels = split_axes(c.axes(0, "batch", "time", ...), self.data_format, lead=2)
+        state = c.outputs[-1].shape if self.return_state else c.out(0)
+        if self.return_sequences and not self.return_state:
+            _, out_spatial, filters = split_axes(state, self.data_format, lead=2)
+        else:
+            _, out_spatial, filters = split_axes(state, self.data_format)
+        kernel = product(Known(k, role) for k, role in zip(self.kernel_size, KERNEL_ROLES[self.rank]))
+        positions = batch * product(out_spatial)
+        gates = 4 * filters
+        c.macs(time * positions * kernel * channels * gates, "input frame ⊛ kernel at every timestep")
+        c.macs(time * positions * kernel * filters * gates, "hidden state ⊛ recurrent_kernel at every timestep")
+        n_state = positions * filters
+        c.ops(time * (4 + 4 * bool(self.use_bias) + 4 + 4) * n_state,
+              "bias adds, adding the two convolutions, the gate activations, the state update")
+        _counter_extra_step(c, positions * kernel * (channels + filters) * gates)
+        # approximate (docs/COMPUTE.md): per step of Keras's generic loop (timesteps + 1 of them), torch keeps a
+        # channels-first copy of the frame for each gate's convolution and about 14 state-sized tensors (the
+        # states in both layouts, the gates, the activations); measured within 7% on the torch backend
+        steps = time + 1
+        frame = batch * product(spatial) * channels
+        c.saves(steps * (4 * frame + 14 * n_state), "frames, states and gates at every timestep")
 
     def _outputs(self, ctx, batch, time, out_spatial, filters):
         state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))

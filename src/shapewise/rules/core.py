@@ -7,6 +7,7 @@ index picks one row. Flatten, Reshape, Permute, RepeatVector and Activation/Drop
 
 from __future__ import annotations
 
+from ..compute import view_compute
 from ..dims import Known, product
 from ..engine import Layer, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
@@ -85,6 +86,16 @@ class Dense(QuantMixin, LoraMixin, Layer):
                   f"{features.value} weights{bias}, then applies {activation_name(self.activation)}")
         return ctx.spec((*lead, units))
 
+    def compute(self, c):
+        *lead, features = c.axes(0)
+        units = c.const(self.units, "units")
+        c.macs(product(lead) * features * units, "input × kernel")
+        out = product(c.out(0))
+        if self.use_bias:
+            c.ops(out, "bias add")
+        c.saves_input(0, "input (for the kernel's gradient)", for_weights=True)
+        c.activation(self.activation, c.out(0))
+
 
 @register()
 class Activation(Layer):
@@ -98,6 +109,11 @@ class Activation(Layer):
         ctx.note(f"{activation_name(self.activation)} is applied to every value; the shape is unchanged")
         ctx.units("no units: a fixed function of each value, nothing to learn")
         return ctx.spec(x.shape)
+
+    def compute(self, c):
+        if activation_name(self.activation) == "linear":
+            c.view()
+        c.activation(self.activation, c.axes(0), before="input")
 
 
 @register()
@@ -115,6 +131,11 @@ class Dropout(Layer):
         ctx.units("no units and no weights: it only masks values while training")
         return ctx.spec(x.shape)
 
+    def compute(self, c):
+        # (inference: no work. Training: torch's dropout keeps its scaled mask, in the compute dtype)
+        if 0 < self.rate < 1:
+            c.saves(product(c.axes(0)), "dropout mask")
+
 
 @register()
 class Flatten(Layer):
@@ -131,6 +152,8 @@ class Flatten(Layer):
         flat = ctx.derive("features", product(rest))
         ctx.note("every axis but the batch is laid out into one long vector")
         return ctx.spec((batch, flat))
+
+    compute = view_compute
 
 
 @register()
@@ -172,6 +195,8 @@ class Reshape(Layer):
         ctx.note("the same values, regrouped; the batch axis is kept")
         return ctx.spec((batch, *target))
 
+    compute = view_compute
+
 
 @register()
 class Permute(Layer):
@@ -196,6 +221,8 @@ class Permute(Layer):
                      f"{x.rank}D input, which would fail when run on data")
         return ctx.spec((batch, *(rest[d - 1] for d in self.dims)))
 
+    compute = view_compute  # (a strided view of its input)
+
 
 @register()
 class RepeatVector(Layer):
@@ -215,6 +242,8 @@ class RepeatVector(Layer):
             ctx.warn(f"Keras's compute_output_shape reads only axis 1 of this {x.rank}D input, which would fail "
                      f"when run on data")
         return ctx.spec((batch, ctx.const(self.n, "n"), features))
+
+    compute = view_compute  # (a broadcast view of its input: no arithmetic, no new storage)
 
 
 @register()
@@ -246,3 +275,10 @@ class Embedding(QuantMixin, LoraMixin, Layer):
         ctx.units(f"no units: a lookup table of {self.input_dim} rows (one per token id) of "
                   f"{self.output_dim} numbers")
         return ctx.spec((batch, *positions, dim))
+
+    def compute(self, c):
+        # a gather: no arithmetic; its backward scatters into the table by the indices, which torch keeps as int64
+        if c.inputs[0].dtype == "int64":
+            c.saves_input(0, "indices", for_weights=True)
+        else:
+            c.saves(product(c.axes(0)), "indices as int64", "int64", for_weights=True)

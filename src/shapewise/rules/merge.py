@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 
-from ..dims import Known
+from ..compute import no_compute
+from ..dims import Known, product
 from ..engine import Layer, Spec, register, register_function
 from ..errors import ArgumentError
 
@@ -178,6 +179,24 @@ class _Merge(Layer):
     def _check_count(self, ctx, inputs):
         pass
 
+    #: other ops per output element for n inputs, and whether the backward reads the operands
+    def _ops(self, n):
+        return n - 1
+
+    saves_operands = False
+
+    def compute(self, c):
+        n = len(c.inputs)
+        out = product(c.out(0))
+        if n > 1:
+            c.ops(product((self._ops(n), *c.out(0))), self.op)
+        if self.saves_operands and n > 1:
+            # Keras combines the inputs two at a time: each product (or max) reads both its operands
+            for i in range(n):
+                c.saves_input(i, f"input {i}")
+            for _ in range(n - 2):
+                c.saves(out, "an intermediate result")
+
 
 @register()
 class Add(_Merge):
@@ -210,6 +229,7 @@ class Subtract(_Merge):
 class Multiply(_Merge):
     verb = "multiplied"
     op = "a · b · ..."
+    saves_operands = True
 
 
 @register()
@@ -217,17 +237,22 @@ class Average(_Merge):
     verb = "averaged"
     op = "(a + b + ...) / n"
 
+    def _ops(self, n):
+        return n  # the additions and the division
+
 
 @register()
 class Maximum(_Merge):
     verb = "compared"
     op = "the largest value at each position"
+    saves_operands = True
 
 
 @register()
 class Minimum(_Merge):
     verb = "compared"
     op = "the smallest value at each position"
+    saves_operands = True
 
 
 @register()
@@ -235,6 +260,8 @@ class Concatenate(_Merge):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+
+    compute = no_compute  # a copy into one tensor: no arithmetic, nothing saved
 
     def infer(self, ctx, inputs, **kwargs):
         axis = self.axis
@@ -374,6 +401,20 @@ class Dot(_Merge):
                  f"by the second's (without its batch axis)")
         ctx.units("no units and no weights: a fixed product of the two inputs")
         return ctx.spec(out)
+
+    def compute(self, c):
+        a, b = c.inputs
+        axes = [self.axes % a.rank, self.axes % b.rank] if isinstance(self.axes, int) else list(self.axes)
+        summed = c.axes(0)[axes[0] % a.rank]
+        out = [d for d in c.out(0)]
+        c.macs(product(out) * summed, "the products summed along the dot axis")
+        if self.normalize:
+            c.ops(3 * (product(c.axes(0)) + product(c.axes(1))), "L2-normalizing both inputs")
+            c.saves(product(c.axes(0)), "first input, normalized")
+            c.saves(product(c.axes(1)), "second input, normalized")
+        else:
+            c.saves_input(0, "first input")
+            c.saves_input(1, "second input")
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ whose table can also be used backwards, to turn vectors into one score per token
 
 from __future__ import annotations
 
-from ..dims import Known
+from ..compute import view_compute
+from ..dims import Known, product
 from ..engine import Layer, map_structure, register
 from ..errors import ArgumentError
 from .core import Embedding
@@ -33,11 +34,18 @@ class Masking(Layer):
             f"after it that support masks (RNNs, attention) skip it",
             "no units and no weights: it only computes a mask")
 
+    def compute(self, c):
+        *lead, _ = c.axes(0)
+        c.ops(3 * product(c.axes(0)), "compare, any along the features, multiply")
+        c.saves(product(lead), "mask", "bool")
+
 
 @register()
 class Identity(Layer):
     def infer(self, ctx, x, training=None):
         return _same_shape(ctx, x, "the input is returned as it is", "no units and no weights")
+
+    compute = view_compute
 
 
 @register()
@@ -51,6 +59,10 @@ class Rescaling(Layer):
         return _same_shape(
             ctx, x, f"each value becomes x·{_num(self.scale)} + {_num(self.offset)}",
             "no units and no weights: scale and offset are constants given in the code, not learned")
+
+    def compute(self, c):
+        c.ops((2 if self.offset else 1) * product(c.axes(0)), "scale and offset")
+        c.saves(Known(1), "the scale (a 0-d tensor)", "float32")
 
 
 def _num(v):
@@ -135,6 +147,9 @@ class Lambda(Layer):
         ctx.units("no units and no weights: an arbitrary function (a Lambda cannot hold weights Keras would count)")
         return ctx.spec(out)
 
+    def compute(self, c):
+        c.note("a Lambda's function is not counted: its work and what it saves are not counted")
+
     def _map_shape(self, ctx, value, lead):
         """Keras's map_shape_structure: a tuple of ints/None is one shape; lists, tuples and dicts of shapes are
         structures (several outputs). The batch axis is put in front of each shape."""
@@ -187,3 +202,11 @@ class ReversibleEmbedding(Embedding):
         ctx.free("the same table is looked up at every position")
         ctx.units(f"no units: a lookup table of {self.input_dim} rows of {self.output_dim} numbers; {tied}")
         return ctx.spec((batch, *positions, dim), "float32")
+
+    def compute(self, c):
+        if not c.kwargs.get("reverse"):
+            return Embedding.compute(self, c)
+        *lead, features = c.axes(0, "batch", ..., "features")
+        vocab = c.const(self.input_dim, "input_dim")
+        c.macs(product(lead) * features * vocab, "input × the table, transposed")
+        c.saves_input(0, "input (for the table's gradient)")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import operator
 
-from ..dims import Known
+from ..compute import scaled
+from ..dims import Known, product
 from ..engine import Layer, register
 from ..errors import ArgumentError
 
@@ -176,6 +177,22 @@ class BatchNormalization(Layer):
             ctx.free("the same per-channel values are used at every position along these axes")
         return ctx.spec(bound)
 
+    def compute(self, c):
+        axes = c.axes(0)
+        n = product(axes)
+        channels = axes[self.axis % len(axes)]
+        c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
+        # Keras's torch backend keeps the input, one normalized copy and per-channel statistics (one more
+        # without scale)
+        c.saves_input(0, "input")
+        c.saves(n, "normalized input")
+        c.saves((3 if self.scale else 4) * channels, "per-channel statistics")
+
+
+def _row_size(axes, normalized):
+    """The number of rows a normalization computes statistics for: the product of the other axes."""
+    return product(d for i, d in enumerate(axes) if i not in normalized)
+
 
 def _ln_note(shape, rms_scaling):
     return (f"each sample is normalized on its own, over {' × '.join(d.names() for d in shape)} (mean and variance "
@@ -235,6 +252,19 @@ class LayerNormalization(Layer):
             ctx.free("the same gamma/beta are used at every position along these axes")
         return ctx.spec(bound)
 
+    def compute(self, c):
+        axes = c.axes(0)
+        normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
+        n, rows = product(axes), _row_size(axes, normalized)
+        c.saves_input(0, "input")
+        if self.rms_scaling:
+            c.ops(scaled(3, axes), "mean square, divide, scale")
+            c.saves(rows, "per-row 1/rms")
+            c.saves(n, "normalized input")
+            return
+        c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
+        c.saves(2 * rows, "per-row mean and 1/std")
+
 
 @register()
 class RMSNormalization(Layer):
@@ -262,6 +292,15 @@ class RMSNormalization(Layer):
                  "unchanged")
         ctx.units("no units: one learned scale per normalized position, no offset and no running statistics")
         return ctx.spec(bound)
+
+    def compute(self, c):
+        axes = c.axes(0)
+        normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
+        n = product(axes)
+        c.ops(scaled(3, axes), "mean square, divide, scale")
+        c.saves_input(0, "input")
+        c.saves(_row_size(axes, normalized), "per-row 1/rms")
+        c.saves(n, "normalized input")
 
 
 @register()
@@ -325,6 +364,23 @@ class GroupNormalization(Layer):
             ctx.free("the same per-channel values are used at every position along these axes")
         return ctx.spec(bound)
 
+    def compute(self, c):
+        axes = c.axes(0)
+        n = product(axes)
+        channels = axes[self.axis % len(axes)]
+        groups = channels if self.groups == -1 else c.const(self.groups, "groups")
+        c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
+        c.saves_input(0, "input")
+        c.saves(3 * axes[0] * groups, "per-group statistics")
+        c.saves(axes[0] * channels, "per-sample, per-channel factors")
+
+
+def _child(ctx, layer):
+    """The context ``layer`` ran in inside this call (for its axis names), or None."""
+    if ctx is None:
+        return None
+    return next((child for _, child in ctx.children if child.layer is layer), None)
+
 
 def _reused_norm(ctx, bound, shape, weights):
     """A built normalization layer called again: Keras's compute_output_shape checks the axes are in range and
@@ -367,6 +423,15 @@ class UnitNormalization(Layer):
                  "is unchanged")
         ctx.units("no units and no weights: a fixed rescaling")
         return ctx.spec(bound)
+
+    def compute(self, c):
+        axes = c.axes(0)
+        normalized = {a % len(axes) for a in (self.axis if isinstance(self.axis, list) else [self.axis])}
+        rows = _row_size(axes, normalized)
+        c.ops(scaled(3, axes), "square, sum, divide")
+        c.saves_input(0, "input")
+        c.saves(2 * rows, "per-row norms")
+        c.saves(Known(1), "epsilon (a 0-d tensor)", "float32")
 
 
 @register()
@@ -418,6 +483,17 @@ class SpectralNormalization(Layer):
                   f"iteration's running estimate of the top singular vector: updated by assignment, not by "
                   f"gradients, so it is non-trainable")
         return out
+
+    def compute(self, c):
+        c.sublayer(self.layer, c.inputs, c.outputs, ctx=_child(c.ctx, self.layer))
+        kernel = next((w for w in self.layer._weights or () if w.name in ("kernel", "embeddings")), None)
+        if kernel is not None:
+            size = product(kernel.dims)
+            # u ← normalize(v·Wᵀ... ) per iteration (two matrix-vector products), then σ = v·W·uᵀ
+            c.macs(2 * self.power_iterations * size + size + kernel.dims[-1],
+                   "power iteration and the singular value")
+            c.ops(size, "dividing the kernel by its singular value")
+            c.saves(size, "the normalized kernel")
 
 
 # Layers that declare a weight named "kernel" but have no `kernel` attribute in Keras (it lives on their cell).
@@ -512,3 +588,9 @@ class Normalization(Layer):
             ctx.units("no units and no weights: the mean and variance were passed as constants, so Keras stores "
                       "them as plain tensors, not as weights")
         return ctx.spec(bound)
+
+    def compute(self, c):
+        axes = c.axes(0)
+        keep = {a % len(axes) for a in self.axis}
+        c.ops(scaled(2, axes), "subtract the mean, divide by the standard deviation")
+        c.saves(product(d for i, d in enumerate(axes) if i in keep), "the standard deviation")

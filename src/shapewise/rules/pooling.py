@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from ..dims import Known, Unknown
+from ..dims import Known, Unknown, product
 from ..engine import Layer, register
 from ..errors import ArgumentError
 from .conv import (
@@ -72,6 +72,13 @@ class _BasePooling(Layer):
                  + ("; strides default to pool_size, so the windows do not overlap" if default else ""))
         ctx.units("no units and no weights: pooling is a fixed summary of each window, nothing to learn")
         return ctx.spec(assemble(self.data_format, (batch,), out, channels))
+
+    def compute(self, c):
+        window = 1
+        for p in self.pool_size:
+            window *= p
+        c.ops(product((window, *c.out(0))), f"{'max' if self.mode == 'max' else 'sum'} over each {'×'.join(map(str, self.pool_size))} window")
+        _saves_pooled(c, self.data_format, self.mode)
 
     def _other_rank(self, ctx, x):
         """Keras's compute_pooling_output_shape on an input of another rank (reached without the InputSpec: inside
@@ -221,6 +228,12 @@ class _BaseGlobalPooling(Layer):
     def _word(self):
         return "Max" if self.mode == "max" else "Average"
 
+    def compute(self, c):
+        c.ops(product(c.axes(0)), "max" if self.mode == "max" else "sum")
+        if self.mode == "max":  # torch's amax keeps its input and its output
+            c.saves_input(0, "input")
+            c.saves_output(0, "output")
+
 
 @register("GlobalMaxPool1D")
 class GlobalMaxPooling1D(_BaseGlobalPooling):
@@ -297,6 +310,21 @@ class _BaseAdaptivePooling(Layer):
                  f"takes {_MODE[self.mode]} of a window sized to fit, whatever the input size; channels are kept")
         ctx.units("no units and no weights: a fixed summary of each window, nothing to learn")
         return ctx.spec(assemble(self.data_format, (batch,), out, channels))
+
+    def compute(self, c):
+        c.ops(product(c.axes(0)), "max" if self.mode == "max" else "sum")
+        _saves_pooled(c, self.data_format, self.mode)
+
+
+def _saves_pooled(c, data_format, mode):
+    """What torch's pooling keeps, as Keras's torch backend calls it: the input (a channels-first copy of a
+    channels-last input) and, for max pooling, the int64 index of each output's maximum."""
+    if data_format == "channels_last":
+        c.saves(product(c.axes(0)), "input, channels first (a copy)")
+    else:
+        c.saves_input(0, "input")
+    if mode == "max":
+        c.saves(product(c.out(0)), "index of each maximum", "int64")
 
 
 @register()

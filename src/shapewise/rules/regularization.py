@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from ..compute import no_compute, view_compute
+from ..dims import product
 from ..engine import Layer, register
 from ..errors import ArgumentError
 
@@ -106,6 +108,13 @@ class _SpatialDropout(Layer):
         ctx.units("no units and no weights: it only masks channels while training")
         return ctx.spec(bound)
 
+    def compute(self, c):
+        # no work at inference; while training, a bool mask with one entry per sample and channel
+        axes = c.axes(0)
+        if axes and 0 < self.rate < 1:
+            channels = axes[1] if self.data_format == "channels_first" else axes[-1]
+            c.saves(axes[0] * channels, "channel mask", "bool")
+
 
 @register()
 class SpatialDropout1D(_SpatialDropout):
@@ -136,6 +145,8 @@ class GaussianNoise(Layer):
         return _passthrough(ctx, x, f"while training, zero-mean Gaussian noise (stddev {self.stddev}) is added to "
                                     f"each value")
 
+    compute = no_compute  # (training adds noise: an addition's backward keeps nothing)
+
 
 @register()
 class GaussianDropout(Layer):
@@ -152,6 +163,10 @@ class GaussianDropout(Layer):
         return _passthrough(ctx, x, f"while training, each value is multiplied by Gaussian noise of mean 1 and "
                                     f"stddev {std}")
 
+    def compute(self, c):
+        if 0 < self.rate < 1:
+            c.saves(product(c.axes(0)), "the noise it multiplied by")
+
 
 @register()
 class AlphaDropout(Layer):
@@ -164,6 +179,10 @@ class AlphaDropout(Layer):
     def infer(self, ctx, x, training=None):
         return _passthrough(ctx, x, f"while training, values are dropped with probability {self.rate} in a way "
                                     f"that keeps the mean and variance (for SELU networks)")
+
+    def compute(self, c):
+        if 0 < self.rate < 1:
+            c.saves(product(c.axes(0)), "the scaled mask")
 
 
 def _penalty(value, name):
@@ -189,3 +208,5 @@ class ActivityRegularization(Layer):
         return _passthrough(ctx, x, f"the input passes through unchanged; during training "
                                     f"{self.l1}·Σ|x| + {self.l2}·Σx² is added to the loss",
                             units="no units and no weights: it only adds a penalty on its input to the loss")
+
+    compute = view_compute

@@ -8,6 +8,8 @@ An unknown size (``None``) stays unknown.
 
 from __future__ import annotations
 
+from ..compute import no_compute
+from ..dims import product
 from ..engine import Layer, Spec, register
 from ..errors import ArgumentError
 from .conv import SPATIAL_NAMES, assemble, bind_spatial, check_rank, standardize_data_format, standardize_tuple
@@ -63,6 +65,11 @@ class _UpSampling(Layer):
         ctx.units("no units and no weights: a fixed enlargement, nothing to learn")
         return ctx.spec(assemble(self.data_format, (batch,), out, channels))
 
+    def compute(self, c):
+        how = getattr(self, "interpolation", "nearest")
+        if how != "nearest":  # each output value a weighted sum of its neighbours (2 per interpolated axis)
+            c.ops(2 * self.rank * product(c.out(0)), f"{how} interpolation")
+
 
 @register()
 class UpSampling1D(_UpSampling):
@@ -104,6 +111,7 @@ class UpSampling3D(_UpSampling):
 
 
 class _PadCrop(Layer):
+    compute = no_compute  # values copied or dropped, no arithmetic, nothing saved
     rank = 2
     sign = 1  # +1 pads, -1 crops
     arg = "padding"

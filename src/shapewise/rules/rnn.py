@@ -13,7 +13,7 @@ creates (``LSTMCell(4)``) is auto-named and does consume a counter (``lstm_cell`
 
 from __future__ import annotations
 
-from ..dims import Known
+from ..dims import Known, product
 from ..engine import Layer, Spec, positive_int, register
 from ..errors import ArgumentError, ShapewiseError, UnknownDimError
 from .core import activation_name, check_activation
@@ -105,6 +105,33 @@ class _Cell(Layer):
         """g·units·(features + units + bias terms), the cell's parameter count as an expression."""
         bias_terms = (2 if self._two_biases() else 1) if self.use_bias else 0
         return self.gates * units * (features + units + bias_terms)
+
+    #: (batch·units)-sized tensors torch keeps per step of Keras's generic RNN loop, and the constant it differs by
+    #: over a whole sequence (measured on Keras's torch backend: tests/test_compute_keras.py)
+    def _loop_saves(self):
+        if self.gates == 4:
+            return 7, -2
+        if self.gates == 3:
+            return (8, -1) if self.reset_after else (6, -1)
+        return 1, 1
+
+    def step_cost(self, c, batch, features, times):
+        """One step's work, ``times`` times: the two matrix products and the elementwise gate arithmetic."""
+        units = Known(self.units, "units")
+        g = self.gates
+        c.macs(g * batch * times * features * units, "input × kernel at every timestep")
+        c.macs(g * batch * times * units * units, "hidden state × recurrent_kernel at every timestep")
+        bias = (2 if self._two_biases() else 1) if self.use_bias else 0
+        per_unit = (bias + 2) * g + (4 if g > 1 else 0) + (1 if g == 3 else 0)
+        c.ops(per_unit * batch * times * units, "bias adds, adding the two products, the activations, the state "
+                                                "update")
+        return units
+
+    def compute(self, c):
+        batch, *_, features = c.axes(0, "batch", ..., "features")
+        units = self.step_cost(c, batch, features, 1)
+        c.saves_input(0, "input")
+        c.saves(self._loop_saves()[0] * batch * units, "gates and states")
 
     def infer(self, ctx, x, states=None, training=None):
         kind = type(self).__name__
@@ -225,6 +252,13 @@ class StackedRNNCells(Layer):
         ctx.note(f"{len(self.cells)} cells stacked: each cell reads the output of the one before it, at every "
                  f"timestep; the last cell's output is the layer's output")
         return step
+
+    def compute(self, c):
+        batch, *_, features = c.axes(0, "batch", ..., "features")
+        for cell in self.cells:
+            features = cell.step_cost(c, batch, features, 1)
+            c.saves(cell._loop_saves()[0] * batch * features, f"{cell.name}'s gates and states")
+        c.saves_input(0, "input")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -351,6 +385,43 @@ class RNN(Layer):
                      f"({names}), each (batch, units): the layer has {1 + len(states)} outputs")
             return [result, *states]
         return result
+
+
+    def _fast_path(self):
+        """Keras's torch backend runs LSTM and GRU (reset_after=True) with its own loop over whole-sequence
+        products (no recurrent dropout, no mask); everything else through the generic RNN loop."""
+        cell = self.cell
+        return type(self).__name__ in ("LSTM", "GRU") and not cell.recurrent_dropout and \
+            (type(self).__name__ == "LSTM" or cell.reset_after) and getattr(self, "use_cudnn", "auto") != False
+
+    def compute(self, c):
+        x = c.inputs[0]
+        axes = c.axes(0, "batch", "timesteps", "features") if x.rank == 3 else c.axes(0, "batch", "timesteps", ...)
+        batch, timesteps = axes[0], axes[1]
+        features = axes[-1] if len(axes) == 3 else product(axes[2:])
+        cells = self.cell.cells if isinstance(self.cell, StackedRNNCells) else [self.cell]
+        fast = self._fast_path() and not c.kwargs.get("mask")
+        step_in = features
+        sizes = []
+        for cell in cells:
+            units = cell.step_cost(c, batch, step_in, timesteps)
+            sizes.append((cell, units, step_in))
+            step_in = units
+        if fast:
+            cell, units, _ = sizes[0]
+            c.saves(product(axes), "input, time-major (a copy)")
+            c.saves(cell._loop_saves()[0] * timesteps * batch * units, "gates and states at every timestep")
+            return
+        # the generic loop: Keras's torch backend runs the step once before the loop (twice for stacked cells)
+        extra = 2 if isinstance(self.cell, StackedRNNCells) else 1
+        one_step = sum(cell.gates * batch * f * u + cell.gates * batch * u * u for cell, u, f in sizes)
+        c.counter_extra(extra * one_step, "Keras's torch backend runs the step function "
+                                          f"{'twice' if extra == 2 else 'once'} before its loop over the timesteps")
+        c.saves_input(0, "input")
+        for cell, units, _ in sizes:
+            per_step, const = cell._loop_saves()
+            c.saves((per_step * (timesteps + extra) + const) * batch * units,
+                    f"{cell.name}'s gates and states at every timestep")
 
 
 class _Recurrent(RNN):

@@ -13,6 +13,7 @@ count. ``merge_mode`` joins the two outputs: ``concat`` (the feature axis double
 
 from __future__ import annotations
 
+from ..dims import Named, product
 from ..engine import Layer, Spec, flatten, register
 from ..errors import ArgumentError
 from .rnn import RNN, call_inner
@@ -90,6 +91,19 @@ class TimeDistributed(Wrapper):
             ctx.units(f"{self.layer.name}: {child.unit_text} — at every timestep, with the same weights")
             child.unit_text = None  # said once, above
         return ctx.spec((inner.shape[0], timesteps, *inner.shape[1:]), inner.dtype)
+
+    def compute(self, c):
+        # Keras folds the timesteps into the batch and runs the inner layer once on (batch·timesteps, ...)
+        batch, timesteps, *rest = c.axes(0)
+        folded = Named("batch·timesteps", batch * timesteps)
+        out = c.out(0)
+        inner_in = Spec((folded, *rest), c.inputs[0].dtype)
+        inner_out = Spec((folded, *out[2:]), c.outputs[0].dtype)
+        c.local.add(id(folded))
+        sub = c.sublayer(self.layer, [inner_in], [inner_out], views=True)
+        for out_id, in_id in sub.aliases:  # an inner view of its input: ours is a view of our input
+            if out_id == id(inner_out) and in_id == id(inner_in):
+                c.view()
 
 
 @register()
@@ -215,5 +229,30 @@ class Bidirectional(Layer):
             return out[0]
         return out
 
+    def compute(self, c):
+        x = c.inputs[0]
+        out = c.out(0)
+        per_direction = out if self.merge_mode != "concat" else (*out[:-1], _output_units(self.forward_layer, out[-1]))
+        y = Spec(per_direction)
+        c.sublayer(self.forward_layer, [x], [y])
+        # the backward layer reads the sequence reversed: torch.flip makes a copy
+        c.sublayer(self.backward_layer, [Spec(x.shape, x.dtype)], [Spec(per_direction)])
+        n = product(per_direction)
+        if self.merge_mode in ("sum", "ave"):
+            c.ops((2 if self.merge_mode == "ave" else 1) * n, f"merge_mode='{self.merge_mode}'")
+        elif self.merge_mode == "mul":
+            c.ops(n, "merge_mode='mul'")
+            c.saves(2 * n, "both directions' outputs")
+
 
 __all__ = ["Bidirectional", "TimeDistributed", "Wrapper", "flatten"]
+
+
+def _output_units(rnn, default):
+    """The size of one direction's output: its cell's units (the last cell's, for stacked cells)."""
+    cell = getattr(rnn, "cell", None)
+    cells = getattr(cell, "cells", None)
+    if cells:
+        cell = cells[-1]
+    units = getattr(cell, "units", None)
+    return units if units is not None else default

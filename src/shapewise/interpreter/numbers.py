@@ -1,0 +1,181 @@
+"""NumPy's array constructors and the arithmetic of ``math``/``numpy`` on plain numbers, for the sizes snippets
+compute (``int(np.prod(shape))``, ``int(math.sqrt(num_patches))``, ``np.ones((8, 62), "int32")`` fed to a model).
+
+Only values shapewise can compute exactly are computed: numbers and tuples of numbers, and arrays whose shape is
+given. Anything else stays an opaque value, as before (``NotImplemented`` here).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..dims import Dim
+from ..keras.datasets import Array, ArrayError
+from .values import _plain_dim
+
+_INT_LIMIT = 10**12
+
+
+def _number(v):
+    v = _plain_dim(v)
+    return v if isinstance(v, (int, float)) and not isinstance(v, (bool, Dim)) else None
+
+
+def _numbers(v):
+    """A number or a flat list/tuple of numbers as a list, else None."""
+    if isinstance(v, (list, tuple)):
+        out = [_number(x) for x in v]
+        return None if any(x is None for x in out) else out
+    n = _number(v)
+    return None if n is None else [n]
+
+
+def _checked(x):
+    if isinstance(x, int) and abs(x) > _INT_LIMIT:
+        return NotImplemented
+    if isinstance(x, float) and not math.isfinite(x):
+        return x
+    return x
+
+
+def _reduce(fn):
+    def reduce(args, kwargs):
+        if len(args) != 1 or kwargs:
+            return NotImplemented
+        values = _numbers(args[0])
+        if values is None or not values:
+            return NotImplemented
+        return _checked(fn(values))
+    return reduce
+
+
+def _unary(fn):
+    def unary(args, kwargs):
+        if len(args) != 1 or kwargs:
+            return NotImplemented
+        x = _number(args[0])
+        if x is None:
+            return NotImplemented
+        try:
+            return _checked(fn(x))
+        except (ValueError, OverflowError):
+            return NotImplemented
+    return unary
+
+
+def _binary(fn):
+    def binary(args, kwargs):
+        if len(args) != 2 or kwargs:
+            return NotImplemented
+        a, b = _number(args[0]), _number(args[1])
+        if a is None or b is None:
+            return NotImplemented
+        try:
+            return _checked(fn(a, b))
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return NotImplemented
+    return binary
+
+
+def _power(a, b):
+    if abs(a) > 1 and b > 0 and b * math.log2(abs(a)) > 40:
+        raise OverflowError
+    return a ** b
+
+
+MATH = {
+    "sqrt": _unary(math.sqrt), "ceil": _unary(math.ceil), "floor": _unary(math.floor), "log": _unary(math.log),
+    "log2": _unary(math.log2), "log10": _unary(math.log10), "exp": _unary(math.exp), "fabs": _unary(math.fabs),
+    "isqrt": _unary(lambda x: math.isqrt(x) if isinstance(x, int) else math.isqrt(int(x))),
+    "prod": _reduce(math.prod), "pow": _binary(_power), "gcd": _binary(math.gcd),
+}
+MATH_CONSTANTS = {"pi": math.pi, "e": math.e}
+
+NUMPY_NUMBERS = {
+    "prod": _reduce(math.prod), "product": _reduce(math.prod), "sum": _reduce(sum), "max": _reduce(max),
+    "min": _reduce(min), "amax": _reduce(max), "amin": _reduce(min), "mean": _reduce(lambda v: sum(v) / len(v)),
+    "sqrt": _unary(math.sqrt), "ceil": _unary(lambda x: float(math.ceil(x))),
+    "floor": _unary(lambda x: float(math.floor(x))), "log2": _unary(math.log2), "log": _unary(math.log),
+    "abs": _unary(abs), "power": _binary(_power),
+}
+
+
+def _shape_arg(shape):
+    if isinstance(shape, (int, Dim)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        return None
+    out = []
+    for d in shape:
+        d = _plain_dim(d)
+        if isinstance(d, bool) or not isinstance(d, int) or d < 0 or d > _INT_LIMIT:
+            return None
+        out.append(d)
+    return tuple(out)
+
+
+def _dtype(value, default):
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value
+    return None
+
+
+def _constructor(default_dtype, shape_pos=0, dtype_pos=1):
+    def make(args, kwargs):
+        shape = args[shape_pos] if len(args) > shape_pos else kwargs.get("shape", kwargs.get("size"))
+        dtype = args[dtype_pos] if dtype_pos is not None and len(args) > dtype_pos else kwargs.get("dtype")
+        shape = _shape_arg(shape)
+        dtype = _dtype(dtype, default_dtype)
+        if shape is None or dtype is None:
+            return NotImplemented
+        try:
+            return Array(shape, dtype.removeprefix("np.").removeprefix("numpy."), "numpy")
+        except ArrayError:
+            return NotImplemented
+    return make
+
+
+def _rand(args, kwargs):  # np.random.rand(d0, d1, ...)
+    shape = _shape_arg(tuple(args))
+    return NotImplemented if shape is None or kwargs else Array(shape, "float64", "numpy")
+
+
+NUMPY_ARRAYS = {
+    "zeros": _constructor("float64"), "ones": _constructor("float64"), "empty": _constructor("float64"),
+    "full": _constructor("float64", 0, 2),
+    "random.rand": _rand, "random.randn": _rand,
+    "random.random": _constructor("float64", 0, None), "random.random_sample": _constructor("float64", 0, None),
+    "random.normal": lambda a, k: _constructor("float64", 2, None)(a, k) if len(a) > 2 or "size" in k
+    else NotImplemented,
+    "random.uniform": lambda a, k: _constructor("float64", 2, None)(a, k) if len(a) > 2 or "size" in k
+    else NotImplemented,
+    "random.randint": lambda a, k: _constructor("int64", 2, None)(a, k) if len(a) > 2 or "size" in k
+    else NotImplemented,
+}
+
+
+def call(path, args, kwargs):
+    """``math.f(...)``/``numpy.f(...)`` on plain values, or a NumPy array of a given shape; NotImplemented when the
+    call is not one of these (it then stays an opaque value)."""
+    root, _, name = path.partition(".")
+    if root == "math":
+        fn = MATH.get(name)
+    elif root == "numpy":
+        fn = NUMPY_ARRAYS.get(name) or NUMPY_NUMBERS.get(name)
+    else:
+        return NotImplemented
+    if fn is None:
+        return NotImplemented
+    return fn(list(args), dict(kwargs))
+
+
+def array_tensor_spec(array):
+    """The tensor a layer makes of a NumPy array it is called on (Keras converts float64 data to float32)."""
+    from ..engine import Spec
+
+    if any(d is None for d in array.shape):
+        return None
+    dtype = "float32" if (array.dtype or "float32").startswith("float") else array.dtype
+    return Spec(array.shape, dtype)
