@@ -141,6 +141,8 @@ def _dense():
             out["activation"] = d.pick(ACTIVATIONS)
         if d.flip(0.2):
             out["use_bias"] = False
+        if d.flip(0.1):
+            out["lora_rank"] = d.int(1, 3)
         return out
 
     return kw, lambda shape, kw: shape[:-1] + (kw["_args"][0],) if shape[-1] is not None else None

@@ -311,3 +311,48 @@ def test_matches_keras(source):
 @pytest.mark.parametrize("source", TEXT_CASES.values(), ids=TEXT_CASES.keys())
 def test_text_layers_match_keras(source):
     check(source)
+
+
+# Compute: the multiply-accumulates each layer declares, against torch's FlopCounterMode on the real Keras layer in
+# one training-mode forward (batch 2). The augmentations that warp or filter do 9 MACs per output value; the
+# spectrograms a conv1d (STFT) or the mel filter bank's matmul; LoRA one more matmul (a × b) per call.
+FLOP_CASES = {
+    "random_rotation": ("layers.RandomRotation(0.2)", (8, 8, 3)),
+    "random_zoom": ("layers.RandomZoom(0.2)", (8, 8, 3)),
+    "random_translation": ("layers.RandomTranslation(0.1, 0.2)", (6, 8, 3)),
+    "random_shear": ("layers.RandomShear(0.2, 0.2)", (8, 8, 3)),
+    "random_gaussian_blur": ("layers.RandomGaussianBlur()", (16, 16, 3)),
+    "random_sharpness": ("layers.RandomSharpness(0.3)", (16, 16, 3)),
+    "random_flip": ("layers.RandomFlip()", (8, 8, 3)),
+    "random_contrast": ("layers.RandomContrast(0.2)", (8, 8, 3)),
+    "resizing": ("layers.Resizing(4, 5)", (8, 8, 3)),
+    "random_crop": ("layers.RandomCrop(4, 5)", (8, 8, 3)),
+    "stft": ("layers.STFTSpectrogram()", (1000, 1)),
+    "stft_real_two_channels": ("layers.STFTSpectrogram(mode='real', frame_length=64, frame_step=16)", (1000, 2)),
+    "mel": ("layers.MelSpectrogram()", (16000,)),
+    "mel_small": ("layers.MelSpectrogram(fft_length=64, sequence_stride=32, num_mel_bins=20)", (1000,)),
+    "dense_lora": ("layers.Dense(5, lora_rank=2)", (7,)),
+    "dense_lora_rank3": ("layers.Dense(5, lora_rank=2)", (4, 7)),
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", FLOP_CASES.values(), ids=FLOP_CASES.keys())
+def test_flops_match_torch(case):
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    import shapewise.keras as sk
+    from shapewise.compute import Settings
+    from shapewise.report import model_report
+
+    layer_src, shape = case
+    keras = real_keras()
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input(shape), eval(layer_src, {"layers": keras.layers})])  # our own table
+    x = torch.rand((2, *shape)) * 10
+    with FlopCounterMode(display=False) as counter:
+        model(x, training=True)
+    sk.clear_session()
+    mine = sk.Sequential([sk.Input(shape), eval(layer_src, {"layers": sk.layers})])
+    assert model_report(mine).compute(Settings(batch=2)).compute["flops"] == counter.get_total_flops(), layer_src

@@ -20,6 +20,7 @@ from .engine import (
     map_structure,
     register,
 )
+from .compute import no_compute
 from .errors import ArgumentError, ShapeError
 
 
@@ -70,6 +71,8 @@ def _input_dim(d, index):
 @register()
 class InputLayer(Layer):
     """The model's entry point: produces a symbolic tensor of the given shape, with no weights."""
+
+    compute = no_compute  # the entry point does no work and keeps nothing
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, ragged=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):

@@ -176,6 +176,7 @@ class EinsumDense(LoraMixin, Layer):
 
     def compute(self, c):
         einsum_cost(self, c, c.inputs[0])
+        self.lora_compute(c)
 
 
 def _einsum_specs(equation):

@@ -95,6 +95,7 @@ class Dense(QuantMixin, LoraMixin, Layer):
             c.ops(out, "bias add")
         c.saves_input(0, "input (for the kernel's gradient)", for_weights=True)
         c.activation(self.activation, c.out(0))
+        self.lora_compute(c)
 
 
 @register()
@@ -286,3 +287,4 @@ class Embedding(QuantMixin, LoraMixin, Layer):
             c.saves_input(0, "indices", for_weights=True)
         else:
             c.saves(product(c.axes(0)), "indices as int64", "int64", for_weights=True)
+        self.lora_compute(c)

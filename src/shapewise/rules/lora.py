@@ -9,6 +9,7 @@ that much, the trainable count goes down by the frozen matrix's size.
 
 from __future__ import annotations
 
+from ..compute import scaled
 from ..dims import product
 from ..engine import Weight
 from ..errors import ArgumentError
@@ -58,6 +59,17 @@ class LoraMixin:
         if ctx is not None:
             ctx.weights = self._weights
             _explain(ctx, self, base, rank)
+
+    def lora_compute(self, c):
+        """The forward's extra matmul with LoRA: Keras rebuilds the matrix as base + (alpha/rank)·a·b each call."""
+        if not self.lora_enabled or not self._weights:
+            return
+        a = next((w for w in self._weights if w.name == f"lora_{self._lora_base}_a"), None)
+        b = next((w for w in self._weights if w.name == f"lora_{self._lora_base}_b"), None)
+        if a is None or b is None:
+            return
+        c.macs(product(a.dims) * b.dims[-1], f"lora_{self._lora_base}_a × lora_{self._lora_base}_b")
+        c.ops(scaled(2, b.dims[-1:] + a.dims[:-1]), "the scaled low-rank update added to the frozen matrix")
 
     def _check_lora(self):
         if self._kernel_constraint:

@@ -477,6 +477,8 @@ class SpectralNormalization(Layer):
                      fix="wrap the Dense/Conv layer itself; spectral normalization rescales one weight matrix")
         ctx.weights = [kernel]
         ctx.weight("vector_u", (Known(1), kernel.dims[-1]), trainable=False)
+        if not kernel.declared_trainable:  # a LoRA-frozen kernel: Keras tracks it on the wrapper after vector_u
+            ctx.weights.reverse()
         ctx.weights.extend(w for w in inner if w is not kernel)
         ctx.note(f"the wrapped {type(self.layer).__name__} decides the shape; its {kernel.name} is divided by "
                  f"its largest singular value (estimated by {self.power_iterations} power iteration"

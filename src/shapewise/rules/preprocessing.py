@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 
-from ..dims import Known
+from ..compute import no_compute, scaled
+from ..dims import Known, product
 from ..engine import Layer, register
 from ..errors import ArgumentError
 from .conv import conv_output_dims, standardize_data_format
@@ -96,10 +97,30 @@ def _same(ctx, x, note, units=_RANDOM, keep_dtype=False):
 # Image augmentations that keep the shape
 
 
+def _values_compute(self, c):
+    """Elementwise work on every value (a cast, a random change while training); FlopCounterMode counts none of
+    it (measured in Keras's torch backend, training mode)."""
+    c.ops(product(c.out(0)), "the layer's transformation of each value")
+
+
+def _warp_compute(self, c):
+    """An affine warp or a 3×3 filter (rotation, zoom, translation, shear, blur, sharpness): Keras's torch backend
+    does 9 multiply-accumulates per output value, which FlopCounterMode counts (measured)."""
+    c.macs(scaled(9, c.out(0)), "9 per output value: the 3×3 interpolation/filter")
+
+
+def _random_mix_compute(self, c):
+    """A random choice of augmentations per call (AugMix, RandAugment, RandomElasticTransform): the work depends
+    on the draw; declared as the elementwise pass only."""
+    c.ops(product(c.out(0)), "the augmentations drawn for this call (their work varies with the draw)")
+    c.note("the work of this layer depends on which augmentations are drawn: not counted")
+
+
 class _ImageLayer(Layer):
     """Base of Keras's image preprocessing layers (BaseImagePreprocessingLayer)."""
 
     _note = "the shape is unchanged"
+    compute = _values_compute
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -153,6 +174,10 @@ def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=Non
 
     cls = type(name, (_ImageLayer,), {"__init__": __init__, "infer": infer, "__module__": __name__,
                                       "__doc__": f"keras.layers.{name}: {note}."})
+    if name in ("RandomGaussianBlur", "RandomSharpness"):
+        cls.compute = _warp_compute
+    elif name in ("AugMix", "RandAugment", "RandomElasticTransform"):
+        cls.compute = _random_mix_compute
     return register()(cls)
 
 
@@ -304,6 +329,8 @@ class RandomColorDegeneration(_ImageLayer):
 
 
 class _GeometricLayer(_ImageLayer):
+    compute = _warp_compute
+
     def _check_modes(self, fill_mode, interpolation):
         layer_type = type(self).__name__
         if fill_mode not in _FILL_MODES:
@@ -489,6 +516,8 @@ def _encode(ctx, x, mode, depth, what):
 
 @register()
 class CategoryEncoding(Layer):
+    compute = _values_compute
+
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)
         if output_mode == "binary":
@@ -518,6 +547,8 @@ class CategoryEncoding(Layer):
 
 @register()
 class Discretization(Layer):
+    compute = _values_compute
+
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int", sparse=False,
                  dtype=None, name=None):
         super().__init__(dtype=dtype, name=name)
@@ -560,6 +591,8 @@ def _check_hash_output(layer_type, output_mode, allowed):
 
 @register()
 class Hashing(Layer):
+    compute = no_compute  # a hash of each value (TensorFlow ops, outside torch)
+
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False, **kwargs):
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
@@ -595,6 +628,8 @@ class Hashing(Layer):
 
 @register()
 class HashedCrossing(Layer):
+    compute = no_compute  # a hash of each pair (TensorFlow ops, outside torch)
+
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None, **kwargs):
         if output_mode == "int" and dtype is None:
             dtype = "int64"
@@ -630,6 +665,7 @@ class HashedCrossing(Layer):
 
 class _IndexLookup(Layer):
     _oov_default = None
+    compute = no_compute  # a table lookup (a TensorFlow table, outside torch)
 
     def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary_dtype, vocabulary=None,
                  idf_weights=None, invert=False, output_mode="int", sparse=False, pad_to_max_tokens=False,
@@ -777,6 +813,8 @@ class IntegerLookup(_IndexLookup):
 
 @register()
 class TextVectorization(Layer):
+    compute = no_compute  # string splitting and a table lookup (TensorFlow ops, outside torch)
+
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None,
                  output_mode="int", output_sequence_length=None, pad_to_max_tokens=False, vocabulary=None,
                  idf_weights=None, sparse=False, ragged=False, encoding="utf-8", name=None, **kwargs):
@@ -850,6 +888,16 @@ class MelSpectrogram(Layer):
                                     f"`sequence_length`={self.sequence_length}, `fft_length`={self.fft_length}.")
         self.num_mel_bins = num_mel_bins
 
+    def compute(self, c):
+        # an rfft per frame (not a matmul: FlopCounterMode does not count it), then the mel filter bank, a matmul
+        # of the frequencies by num_mel_bins per frame (measured)
+        out = c.out(0)
+        frames = out[-1]
+        lead = out[:-2]
+        freqs = c.const(self.fft_length // 2 + 1, "frequencies")
+        c.macs(product(lead) * frames * freqs * c.const(self.num_mel_bins, "num_mel_bins"),
+               "the power spectrum × the mel filter bank")
+
     def infer(self, ctx, x):
         if x.rank == 0:
             ctx.fail("MelSpectrogram needs an input with a time axis", expected="(batch, samples)")
@@ -892,6 +940,17 @@ class STFTSpectrogram(Layer):
         self.expand_dims = expand_dims
         self.data_format = standardize_data_format(data_format, t)
 
+    def compute(self, c):
+        # a conv1d of every channel with each kernel (frame_length × frequencies), at every frame (measured)
+        batch = c.axes(0)[0]
+        channels = c.axes(0)[-1 if self.data_format == "channels_last" else 1]
+        out = c.out(0)
+        frames = out[1] if self.data_format == "channels_last" else out[2 if not self.expand_dims else 2]
+        kernels = (self.mode != "imag") + (self.mode != "real")
+        c.macs(scaled(kernels, (batch, frames, c.const(self.frame_length, "frame_length"),
+                                c.const(self.fft_length // 2 + 1, "frequencies"), channels)),
+               "each frame × the real/imaginary Fourier kernels")
+
     def infer(self, ctx, x):
         if x.rank != 3:  # InputSpec(ndim=3)
             ctx.fail(f"STFTSpectrogram needs a 3D input (batch, samples, channels), got rank {x.rank}",
@@ -926,8 +985,14 @@ class STFTSpectrogram(Layer):
 # Pipeline
 
 
+def _pipeline_compute(self, c):
+    c.note("a Pipeline's layers are not counted one by one here (their own rows are not in the model)")
+
+
 @register()
 class Pipeline(Layer):
+    compute = _pipeline_compute
+
     def __init__(self, layers, name=None):
         super().__init__(name=name)
         self.layers = list(layers)

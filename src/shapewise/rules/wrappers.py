@@ -53,6 +53,12 @@ class TimeDistributed(Wrapper):
                 fix="pass a layer instance, e.g. TimeDistributed(Dense(8))")
         super().__init__(layer, **kwargs)
 
+    @property
+    def weights(self):
+        if getattr(self.layer, "lora_enabled", False) and self.layer.lora_keeps_order and self._weights:
+            return list(self._weights)  # Keras lists the wrapped layer's weights in its order (a LoRA-frozen kernel)
+        return super().weights
+
     def infer(self, ctx, x, mask=None, training=None):
         if x.rank < 3:
             ctx.fail(
