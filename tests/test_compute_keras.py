@@ -288,12 +288,7 @@ def test_optimizer_state_matches_torch(optimizer):
 def test_every_registered_layer_declares_its_compute():
     from shapewise.engine import REGISTRY
 
-    from shapewise.rules.preprocessing_compute import _WITH_PRODUCTS
-
-    # the preprocessing layers that multiply-accumulate are left undeclared on purpose (their work is said to be
-    # not counted): rules/preprocessing_compute.py
-    missing = sorted(name for name, cls in REGISTRY.items() if cls.compute is None and name not in ("Wrapper",)
-                     and name not in _WITH_PRODUCTS)
+    missing = sorted(name for name, cls in REGISTRY.items() if cls.compute is None and name not in ("Wrapper",))
     assert not missing, f"layers without a compute declaration: {missing}"
 
 

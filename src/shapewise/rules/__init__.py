@@ -11,7 +11,6 @@ from . import (  # noqa: F401  (imported for their registrations)
     normalization,
     pooling,
     preprocessing,
-    preprocessing_compute,
     regularization,
     reshaping,
     rnn,
