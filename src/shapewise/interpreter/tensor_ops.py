@@ -138,5 +138,8 @@ def _apply(interp, op, fn, args, kwargs, node, spec_args, spec_kwargs):
         shapes_out = _specs_text([to_specs(out)]) if not isinstance(out, (Dim, int, tuple)) or has_tensor([out]) \
             else None
         text = interp._text(node) if node is not None else op
-        interp.note_trace(f"{text}: {shapes_in} → {shapes_out}" if shapes_out else f"{text}: {shapes_in}")
+        if shapes_out and not shapes_in:
+            interp.note_trace(f"{text} → {shapes_out}")
+        else:
+            interp.note_trace(f"{text}: {shapes_in} → {shapes_out}" if shapes_out else f"{text}: {shapes_in}")
     return out
