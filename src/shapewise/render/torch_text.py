@@ -1,0 +1,121 @@
+"""A PyTorch model's report as text: a table like torchinfo's, the totals (each tensor once, buffers apart), then
+each module's explanation. Reads a ``TorchModelReport``; computes nothing."""
+
+from __future__ import annotations
+
+from ..dims import fmt_int
+from .text import _block, _free_text, _weights_block
+
+_WIDTH = 100
+
+
+def _shape(shape):
+    if shape is None:
+        return "--"
+    return "[" + ", ".join(_shape(s) if isinstance(s, list) else ("?" if s is None else str(s)) for s in shape) + "]"
+
+
+def _own_count(layer):
+    return sum(_prod(w["shape"]) for w in layer.weights if w["same_as"] is None)
+
+
+def _prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _cell(text, width):
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_summary(model):
+    name_w, depth_w, shape_w, count_w = 40, 5, 20, 13
+    rule = "=" * _WIDTH
+    head = (f"{'Layer (type)':<{name_w}} {'Depth':>{depth_w}}  {'Input Shape':<{shape_w}} "
+            f"{'Output Shape':<{shape_w}} {'Param #':>{count_w}}")
+    lines = [rule, head, rule]
+    root = f"{model.name} ({model.type})" if model.name != model.type else model.type
+    lines.append(f"{_cell(root, name_w):<{name_w}} {0:>{depth_w}}  {_cell(_shape(model.input_shape), shape_w):<{shape_w}} "
+                 f"{_cell(_shape(model.output_shape), shape_w):<{shape_w}} {'--':>{count_w}}")
+    for layer in model.layers:
+        label = "  " * layer.depth + f"{layer.name} ({layer.type})"
+        own = _own_count(layer)
+        count = fmt_int(own) if layer.weights else "--"
+        if any(w["same_as"] for w in layer.weights):
+            count = f"{count} (tied)" if own else "(tied)"
+        lines.append(f"{_cell(label, name_w):<{name_w}} {layer.depth:>{depth_w}}  "
+                     f"{_cell(_shape(layer.input_shape), shape_w):<{shape_w}} "
+                     f"{_cell(_shape(layer.output_shape), shape_w):<{shape_w}} {count:>{count_w}}")
+        for text in layer.tied:
+            lines.append(" " * (2 * layer.depth + 2) + "↳ " + text)
+        for other in layer.shared_names:
+            label = "  " * (other.count(".") + 1) + f"{other} ({layer.type})"
+            lines.append(f"{_cell(label, name_w):<{name_w}} {other.count('.') + 1:>{depth_w}}  "
+                         f"{'':<{shape_w}} {'':<{shape_w}} {'(recursive)':>{count_w}}")
+        if layer.calls > 1:
+            lines.append(" " * (2 * layer.depth + 2) + f"↳ called {layer.calls} times (shapes of the first call)")
+    lines.append(rule)
+    lines.append(f"Total params: {fmt_int(model.total_params)}")
+    lines.append(f"Trainable params: {fmt_int(model.trainable_params)}")
+    lines.append(f"Non-trainable params: {fmt_int(model.non_trainable_params)}")
+    lines.append(f"Buffers (not parameters): {fmt_int(model.buffers)} values")
+    lines.append(rule)
+    return "\n".join(lines) + "\n"
+
+
+def render_explanation(layer):
+    out = [f"{layer.name} ({layer.type})  {_shape(layer.input_shape)} → {_shape(layer.output_shape)}   "
+           f"{fmt_int(layer.params)} params" + (f", {fmt_int(sum(_prod(b['shape']) for b in layer.buffers))} "
+                                                f"buffer values" if layer.buffers else "")]
+    ex = layer.explanation
+    if ex.inputs is not None:
+        out += _block("shape", ex.shape_text())
+    elif ex.notes:
+        out += _block("shape", "; ".join(ex.notes))
+    for line in ex.derived:
+        out += _block("", line)
+    if ex.weights:
+        out += _weights_block(ex)
+    elif layer.params:
+        out += _block("params", f"{fmt_int(layer.params)} in its submodules")
+    else:
+        out += _block("params", "none: this module has no parameters")
+    if layer.buffers:
+        out += _block("buffers", ", ".join(f"{b['name']} {_shape(b['shape'])}" for b in layer.buffers)
+                      + ": state, not parameters (not trained, not in Param #)")
+    free = _free_text(ex) if layer.calls and ex.inputs is not None else None
+    if free:
+        out += _block("free", free)
+    if ex.units:
+        out += _block("units", ex.units)
+    return out
+
+
+def render_model(model, explain=True):
+    parts = [f'Model: "{model.name}"\n' + render_summary(model)]
+    if explain:
+        for layer in model.layers:
+            parts.append("\n".join(render_explanation(layer)) + "\n")
+    if model.error is not None:
+        parts.append(f"error: {model.error}\n")
+    return "\n".join(parts)
+
+
+def render(result, explain=True, expand_nested=False):
+    """A whole run whose models are PyTorch reports (the CLI's dispatch calls this for framework "torch")."""
+    from .text import render_error
+    from .text import render_model as keras_model
+
+    parts = []
+    for kind, item in result.events:
+        if kind == "print":
+            parts.append(item + "\n")
+        elif getattr(item, "framework", None) == "torch":
+            parts.append(render_model(item, explain))
+        else:
+            parts.append(keras_model(item, explain, expand_nested))
+    if result.error is not None:
+        parts.append(render_error(result.error))
+    return "\n".join(parts)

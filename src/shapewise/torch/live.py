@@ -1,0 +1,307 @@
+"""Live modules: explain a real ``torch.nn.Module`` (torch installed, the ``shapewise[torch]`` extra).
+
+The user's module is never moved or changed. Shapes come from one forward of a *copy* on the meta device (no
+memory, no compute): ``copy.deepcopy`` with every parameter and buffer pre-mapped to an empty meta tensor, so no
+weight is copied; forward hooks on the copy record each module's first input and output and its number of calls.
+Parameters are read from the module itself (a tied tensor once, by identity). Each submodule is then mirrored by
+shapewise's own module of the same class (made with the arguments read back from the real module's attributes,
+so its weights carry their names: ``out_features × in_features``), or by a plain ``Module`` for a class shapewise
+does not know; the mirror of a known module runs its rule on the recorded input, which gives its explanation. The
+report is the same object as for pasted code (``model_report``).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+
+from ..dims import Known
+from ..engine import Spec
+from ..errors import ShapewiseError, UsageError
+from . import nn as sw_nn
+from .nn.module import Module, RuleModule
+from .nn.parameter import Parameter
+from .report import model_report
+from .tensor import Tensor
+
+_RNNS = {"RNN", "LSTM", "GRU"}
+_RNN_ARGS = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+_PLAIN = (int, float, bool, str, tuple, list, type(None))
+#: modules whose forward is Python code calling their children: mirrored without running their constructor
+_COMPOSITE = {"TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
+              "Transformer"}
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - the extra is installed in CI
+        raise UsageError("shapewise.torch.explain needs PyTorch installed (pip install shapewise[torch])") from None
+    return torch
+
+
+def _dtype_name(dtype):
+    return str(dtype).replace("torch.", "")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shapes: one forward of a meta copy
+
+
+def _meta_copy(module, torch):
+    memo = {}
+    for t in list(module.parameters()) + list(module.buffers()):
+        meta = torch.empty_like(t, device="meta")
+        if isinstance(t, torch.nn.Parameter):
+            meta = torch.nn.Parameter(meta, requires_grad=t.requires_grad)
+        memo[id(t)] = meta
+    return copy.deepcopy(module, memo)
+
+
+def _shape_of(value, torch):
+    if isinstance(value, torch.Tensor):
+        return [int(s) for s in value.shape]
+    if isinstance(value, (tuple, list)):
+        return [_shape_of(v, torch) for v in value]
+    return None
+
+
+def _inputs(torch, input_size, input_data, dtypes):
+    if input_data is not None:
+        data = input_data if isinstance(input_data, (tuple, list)) else (input_data,)
+        return [d.to("meta") if isinstance(d, torch.Tensor) else d for d in data]
+    if input_size is None:
+        return []
+    sizes = [input_size] if all(isinstance(s, int) for s in input_size) else list(input_size)
+    dtypes = list(dtypes) if dtypes else [torch.float32] * len(sizes)
+    if len(dtypes) < len(sizes):
+        dtypes += [dtypes[-1]] * (len(sizes) - len(dtypes))
+    out = []
+    for size, dtype in zip(sizes, dtypes):
+        if dtype.is_floating_point:
+            out.append(torch.randn(*size, dtype=dtype, device="meta"))
+        else:
+            out.append(torch.zeros(*size, dtype=dtype, device="meta"))
+    return out
+
+
+def _run_meta(module, inputs, torch):
+    """Forward of a meta copy: ({id(real submodule): record}, error). A record: [calls, args, kwargs, output]."""
+    meta = _meta_copy(module, torch)
+    real_of = dict(zip(map(id, (m for _, m in meta.named_modules(remove_duplicate=False))),
+                       (m for _, m in module.named_modules(remove_duplicate=False))))
+    records = {}
+
+    def hook(m, args, kwargs, output):
+        key = id(real_of.get(id(m), m))
+        entry = records.get(key)
+        if entry is None:
+            records[key] = [1, args, kwargs, output]
+        else:
+            entry[0] += 1
+
+    running = []  # the modules whose forward has started and not ended: the last one raised, if any
+
+    def pre_hook(m, args, kwargs):
+        running.append((id(real_of.get(id(m), m)), args, kwargs))
+
+    def post_hook(m, args, kwargs, output):
+        running.pop()
+        hook(m, args, kwargs, output)
+
+    handles = [m.register_forward_pre_hook(pre_hook, with_kwargs=True) for m in meta.modules()]
+    handles += [m.register_forward_hook(post_hook, with_kwargs=True) for m in meta.modules()]
+    error = None
+    try:
+        with torch.no_grad():
+            meta(*inputs)
+    except Exception as e:  # the real forward's own error, reported as such
+        error = (e, running[-1] if running else None)
+    finally:
+        for h in handles:
+            h.remove()
+    return records, error
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The mirror: shapewise modules with the real module's structure and parameters
+
+
+def _ctor_kwargs(real, cls):
+    name = type(real).__name__
+    if name in _RNNS:
+        names = _RNN_ARGS + (("proj_size",) if name == "LSTM" else ()) + (("nonlinearity",) if name == "RNN" else ())
+        return {n: getattr(real, n) for n in names if hasattr(real, n)}
+    if name == "MultiheadAttention":
+        return {"embed_dim": real.embed_dim, "num_heads": real.num_heads, "dropout": real.dropout,
+                "bias": real.in_proj_bias is not None, "add_bias_kv": real.bias_k is not None,
+                "add_zero_attn": real.add_zero_attn, "kdim": real.kdim, "vdim": real.vdim,
+                "batch_first": real.batch_first}
+    kwargs = {}
+    for pname, p in inspect.signature(cls.__init__).parameters.items():
+        if pname in ("self", "device", "dtype") or pname.startswith("_") or p.kind in (p.VAR_POSITIONAL,
+                                                                                       p.VAR_KEYWORD):
+            continue
+        if pname == "bias" and hasattr(real, "bias"):  # a flag in the constructor, a tensor (or None) after
+            value = real.bias
+            kwargs["bias"] = value if isinstance(value, bool) else value is not None
+            continue
+        if not hasattr(real, pname):
+            continue
+        value = getattr(real, pname)
+        if isinstance(value, _PLAIN):
+            kwargs[pname] = value
+    if name == "Softmax" or name in ("LogSoftmax", "Softmin"):
+        kwargs = {"dim": real.dim}
+    return kwargs
+
+
+class _Mirror:
+    def __init__(self, torch):
+        self.torch = torch
+        self.params = {}  # id(real tensor) -> shapewise tensor
+        self.modules = {}  # id(real module) -> shapewise module
+        self.unknown = []
+
+    def tensor(self, t, parameter):
+        mine = self.params.get(id(t))
+        if mine is None:
+            spec = Spec(tuple(Known(int(s)) for s in t.shape), _dtype_name(t.dtype))
+            mine = Parameter(Tensor(spec), requires_grad=t.requires_grad) if parameter else Tensor(spec)
+            self.params[id(t)] = mine
+        return mine
+
+    def module(self, real):
+        mine = self.modules.get(id(real))
+        if mine is not None:
+            return mine
+        name = type(real).__name__
+        cls = sw_nn.MODULES.get(name)
+        mine = None
+        if cls is not None and name not in _COMPOSITE and not issubclass(cls, (sw_nn.Sequential, sw_nn.ModuleList,
+                                                                                 sw_nn.ModuleDict)):
+            try:
+                mine = cls(**_ctor_kwargs(real, cls))
+            except (ShapewiseError, TypeError, ValueError):
+                mine = None
+        if mine is None:
+            mine = object.__new__(cls if cls is not None else Module)
+            Module.__init__(mine)
+            if cls is None:
+                self.unknown.append(name)
+            for key, value in vars(real).items():
+                if not key.startswith("_") and key != "training" and isinstance(value, _PLAIN):
+                    object.__setattr__(mine, key, value)
+            if name in _COMPOSITE and hasattr(real, "activation") and not isinstance(real.activation,
+                                                                                     self.torch.nn.Module):
+                object.__setattr__(mine, "activation", getattr(real.activation, "__name__", "relu"))
+        mine.type_name = name
+        mine.__dict__["training"] = real.training
+        self.modules[id(real)] = mine
+        d = mine.__dict__
+        # parameters and buffers: the real ones' shapes, in the real order, each tensor one object (ties kept)
+        own = {}
+        for key, p in real._parameters.items():
+            if p is None:
+                own[key] = None
+                continue
+            made = d["_parameters"].get(key)
+            if id(p) not in self.params and made is not None and \
+                    [v.value for v in made.spec.shape] == [int(s) for s in p.shape]:
+                made.requires_grad = p.requires_grad
+                self.params[id(p)] = made  # the rule's own parameter, with its named dims
+            own[key] = self.tensor(p, True)
+        d["_parameters"] = own
+        d["_buffers"] = {key: (None if b is None else self.tensor(b, False)) for key, b in real._buffers.items()}
+        d["_non_persistent_buffers_set"] = set(real._non_persistent_buffers_set)
+        d["_modules"] = {key: (None if m is None else self.module(m)) for key, m in real._modules.items()}
+        for key in list(d):  # a plain attribute that shadows a registered name (a Lazy module's own) goes
+            if key in d["_parameters"] or key in d["_modules"] or key in d["_buffers"]:
+                if not key.startswith("_") and key not in ("training",):
+                    del d[key]
+        return mine
+
+
+def _as_input(value, torch):
+    if isinstance(value, torch.Tensor):
+        return Tensor(Spec(tuple(Known(int(s)) for s in value.shape), _dtype_name(value.dtype)))
+    if isinstance(value, (tuple, list)):
+        return type(value)(_as_input(v, torch) for v in value)
+    return value
+
+
+def _explain_calls(mirror, records, torch, real_root):
+    """Record the meta run's shapes on the mirrors; run each known rule on its recorded input (its explanation)."""
+    for _, real in real_root.named_modules(remove_duplicate=False):
+        mine = mirror.modules[id(real)]
+        record = records.get(id(real))
+        if record is None or mine.__dict__.get("_sw_calls"):
+            continue
+        calls, args, kwargs, output = record
+        d = mine.__dict__
+        values = list(args) + [v for v in kwargs.values() if isinstance(v, (torch.Tensor, tuple, list))]
+        d["_sw_input"] = _shape_of(values[0], torch) if len(values) == 1 else [_shape_of(v, torch) for v in values]
+        d["_sw_output"] = _shape_of(output, torch)
+        d["_sw_calls"] = calls
+        if isinstance(mine, RuleModule):
+            try:
+                RuleModule.forward(mine, *_as_input(tuple(args), torch),
+                                   **{k: _as_input(v, torch) for k, v in kwargs.items()})
+            except ShapewiseError:
+                d.pop("_sw_ctx", None)  # a rule that disagrees explains nothing rather than something wrong
+
+
+def mirror_of(module):
+    """The shapewise mirror of a real module (structure and parameters; no call made)."""
+    torch = _torch()
+    mirror = _Mirror(torch)
+    return mirror.module(module), mirror
+
+
+def explain(module, input_size=None, input_data=None, dtypes=None, name=None, **kwargs):
+    """The report of a real ``torch.nn.Module``: parameters from the module, shapes from a meta forward of a copy.
+
+    A forward that fails on the meta device is reported as the report's ``error`` (torch's own exception,
+    wrapped), with the shapes known up to that point.
+    """
+    torch = _torch()
+    if not isinstance(module, torch.nn.Module):
+        raise UsageError(f"explain() takes a torch.nn.Module, got {type(module).__name__}")
+    inputs = _inputs(torch, input_size, input_data, dtypes)
+    records, error = _run_meta(module, inputs, torch) if inputs else ({}, None)
+    mirror = _Mirror(torch)
+    root = mirror.module(module)
+    _explain_calls(mirror, records, torch, module)
+    report = model_report(root, name or type(module).__name__)
+    if error is not None:
+        report.error = _error_of(error, mirror, root, module, torch)
+    return report
+
+
+def _error_of(error, mirror, root, module, torch):
+    """The meta forward's error as shapewise's: the failing module's rule run on its input (for the message torch
+    gives on the CPU, and the fix), else torch's own message, with the module's qualified name."""
+    from .report import qualify_error
+
+    exc, running = error
+    failing = None
+    if running is not None:
+        key, args, kwargs = running
+        failing = next((m for m in module.modules() if id(m) == key), None)
+        mine = mirror.modules.get(key)
+        if isinstance(mine, RuleModule):
+            try:
+                RuleModule.forward(mine, *_as_input(tuple(args), torch),
+                                   **{k: _as_input(v, torch) for k, v in kwargs.items()})
+            except ShapewiseError as e:
+                e.module = mine
+                return qualify_error(e, root)
+    e = ShapewiseError(f"{type(exc).__name__}: {exc}", layer_type=type(failing or module).__name__)
+    e.exit_code = 1
+    if failing is not None:
+        e.module = mirror.modules.get(id(failing))
+        qualify_error(e, root)
+    return e
+
+
+__all__ = ["explain", "mirror_of"]
