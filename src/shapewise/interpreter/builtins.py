@@ -58,6 +58,8 @@ class BuiltinsMixin:
         if opaque is not None:
             return opaque
         (value,) = self._exactly(args, 1, "len")
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.length(self, value)
         if isinstance(value, (tuple, list, str, dict, set, range)):
             return len(value)
         if isinstance(value, Array):

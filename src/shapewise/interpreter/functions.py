@@ -336,6 +336,8 @@ class FunctionsMixin:
             return base.kind, None
         if isinstance(base, Factory):
             target = base.target
+            if self.torch is not None and self.torch.is_module_class(target):
+                return "torch", target  # a built-in torch module as the base (class Block(nn.Sequential))
             if target in (make_model, Functional, Model) or base.path in ("keras.Model", "keras.models.Model"):
                 return "model", None
             if target is Sequential:
