@@ -192,6 +192,8 @@ class BuiltinsMixin:
         if not args:
             return []
         value = args[0]
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.iterate(self, value, getattr(self, "call_node", None))
         if isinstance(value, range):
             if len(value) > MAX_SEQUENCE:
                 self.refuse(f"{name}(range(...))", f"it has more than {MAX_SEQUENCE:,} items")

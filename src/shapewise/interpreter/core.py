@@ -249,6 +249,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             index = self._index(target.slice)
             if isinstance(obj, Opaque):
                 return
+            if self.torch is not None and self.torch.owns(obj):
+                return self.torch.setitem(self, obj, index, value, target)
             if isinstance(obj, list) and isinstance(index, int) and not isinstance(index, bool):
                 obj[index] = value
             elif isinstance(obj, dict) and _hashable(index):
@@ -852,7 +854,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node)
             result = self._compare(op, left, right, node)
-            if isinstance(result, (Opaque, KerasTensor)):
+            if isinstance(result, (Opaque, KerasTensor)) or (self.torch is not None and self.torch.owns(result)):
                 return result  # data, or a comparison of tensors (a boolean tensor)
             if not result:
                 return False

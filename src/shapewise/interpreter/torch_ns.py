@@ -17,7 +17,7 @@ import math
 from .values import Builtin, Factory, Inert, Missing, Namespace, Opaque
 
 #: the import roots this module resolves
-ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math"}
+ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing"}
 
 _REFUSED = {
     "load": "it reads a file (weights or a pickled model), which shapewise never reads",
@@ -56,6 +56,10 @@ def root(interp, name):
         return _collections_ns()
     if name == "math":
         return _math_ns()
+    if name == "typing":
+        return Namespace("typing", {"cast": Builtin("cast", lambda interp, a, k: a[1] if len(a) == 2 else
+                                                     interp.refuse("typing.cast(...)", "it takes a type and a value"))},
+                         fallback=lambda n: Opaque(f"typing.{n}", {f"typing.{n}": "is a type annotation"}))
     setup(interp)
     if name == "torch":
         ns = getattr(interp, "_torch_ns", None)
@@ -277,3 +281,4 @@ def detect(tree):
 def implicit(interp):
     """A torch snippet (detected or ``--framework torch``): torch's objects are handled from the start."""
     setup(interp)
+    interp.builtins.update(interp.torch.builtins())

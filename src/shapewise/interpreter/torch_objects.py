@@ -67,16 +67,19 @@ class InertContext:
 def owns(value):
     """Whether ``value`` is a torch object this module handles."""
     return isinstance(value, (Tensor, Module, ValuesIndices, TorchFunction, dtype, device, InertContext)) or (
-        isinstance(value, Super) and isinstance(value.obj, Module))
+        isinstance(value, Super) and isinstance(value.obj, Module)) or (
+        isinstance(value, Factory) and value.path.startswith("torch."))
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Calling shapewise's own callables with interpreter values
 
 
-def _api(interp, value):
+def _api(interp, value, what="this call"):
     if isinstance(value, Opaque):
-        value.mark_used()
+        raise RefusedError(f"`{value.desc}` reaches {what}: it comes from data the snippet does not have "
+                           f"({value.why()}), so shapewise cannot tell the sizes it gives", line=interp.line,
+                           fix="write the size as a number (or give the data's shape)")
     if isinstance(value, (Function, BoundMethod)):
         interp.refuse("passing a function of the snippet here", "shapewise never hands the snippet's functions to "
                       "torch code (hooks, custom activations as callables)")
@@ -84,8 +87,9 @@ def _api(interp, value):
 
 
 def guarded(interp, what, fn, args, kwargs, node=None):
-    args = [_api(interp, a) for a in args]
-    kwargs = {k: _api(interp, v) for k, v in kwargs.items()}
+    where = f"`{what}`"
+    args = [_api(interp, a, where) for a in args]
+    kwargs = {k: _api(interp, v, where) for k, v in kwargs.items()}
     try:
         return fn(*args, **kwargs)
     except ShapewiseError:
@@ -181,6 +185,9 @@ def attribute(interp, obj, name, node):
         interp.refuse(f"the attribute `{name}`", "attributes starting with `_` are never read", node)
     if isinstance(obj, Tensor):
         return _tensor_attribute(interp, obj, name, node)
+    if isinstance(obj, Factory):
+        interp.refuse(f"the attribute `.{name}` of `{obj.path}`", "class attributes of torch classes are not "
+                      "interpreted", node)
     if isinstance(obj, ValuesIndices):
         if name in ("values", "indices"):
             return obj[0] if name == "values" else obj[1]
@@ -219,6 +226,12 @@ def _module_attribute(interp, obj, name, node):
         return Method(obj, name, method)
     if name == "forward":
         return Method(obj, name, lambda i, o, a, k, n: guarded(i, o.type_name, o.forward, a, k, n))
+    for klass in type(obj).__mro__:
+        prop = klass.__dict__.get(name)
+        if isinstance(prop, property) and klass.__module__.startswith("shapewise.torch"):
+            return guarded(interp, obj.type_name, prop.fget, [obj], {}, node)  # a parametrized weight
+        if prop is not None:
+            break
     value = d.get(name)
     if name in d and isinstance(value, (int, float, str, bool, tuple, type(None))):
         return value  # a built-in module's configuration (in_features, hidden_size, embedding_dim)
@@ -235,9 +248,13 @@ def _tensor_attribute(interp, obj, name, node):
     if name in _INERT_TENSOR_METHODS:
         return Method(obj, name, lambda i, o, a, k, n: o)
     if name in _VALUE_TENSOR_METHODS:
-        interp.refuse(f"`.{name}()` of a tensor", "it reads the tensor's values, which shapewise does not compute",
-                      node)
+        desc = f"{interp._text(node)}()"
+        return Method(obj, name, lambda i, o, a, k, n: Opaque(desc, {desc: "reads a tensor's values, which "
+                                                                     "shapewise does not compute"}))
     fn = _TENSOR_METHODS.get(name)
+    if fn is None and name in _ops_methods():
+        return Method(obj, name, lambda i, o, a, k, n: guarded(i, f"Tensor.{name}", _tensor_method, [name, o, a, k],
+                                                              {}, n))
     if fn is None:
         raise RefusedError(f"the tensor method or attribute `.{name}` is not in shapewise's torch vocabulary",
                            line=interp.line, layer_type="Tensor",
@@ -544,11 +561,25 @@ _INERT_TENSOR_METHODS = {"normal_", "uniform_", "fill_", "copy_", "fill_diagonal
 _VALUE_TENSOR_METHODS = {"item", "tolist", "numpy", "__array__", "data_ptr"}
 
 
+def _ops_methods():
+    from ..ops import torch_ops
+
+    return torch_ops.TENSOR_METHODS
+
+
+def _tensor_method(name, obj, args, kwargs):
+    from ..torch.tensor import _method
+
+    return _method(name, obj, args, kwargs)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Calls, operators, indexing, iteration, len
 
 
 def call(interp, func, args, kwargs, node):
+    if isinstance(func, Factory):  # a torch class: nn.Linear, nn.Parameter, torch.Size
+        return guarded(interp, func.path, func.target, args, kwargs, node)
     if isinstance(func, TorchFunction):
         result = guarded(interp, func.path, func.fn, args, kwargs, node)
         hook = _AFTER.get(func.path.rsplit(".", 1)[-1]) if func.path.startswith(("torchinfo", "torchsummary")) \
@@ -634,7 +665,12 @@ def unaryop(interp, op_type, value, node):
 
 def subscript(interp, obj, index, node):
     if isinstance(obj, Tensor):
-        return guarded(interp, "Tensor.__getitem__", operator.getitem, [obj, _scalar(index)], {}, node)
+        parts = index if isinstance(index, tuple) else (index,)
+        if any(isinstance(p, Opaque) or isinstance(p, slice) and any(isinstance(b, Opaque) for b in (
+                p.start, p.stop, p.step)) for p in parts):
+            interp.refuse(f"`{interp._text(node)}`", "its index comes from data the snippet does not have (values "
+                          "shapewise does not compute)", node)
+        return guarded(interp, "Tensor.__getitem__", operator.getitem, [obj, index], {}, node)
     if isinstance(obj, _CONTAINERS):
         return guarded(interp, obj.type_name, operator.getitem, [obj, index], {}, node)
     if isinstance(obj, ValuesIndices):
@@ -753,3 +789,85 @@ __all__ = ["TorchFunction", "owns", "instantiate", "attribute", "set_attribute",
 
 def is_module_class(target):
     return isinstance(target, type) and issubclass(target, Module)
+
+
+def setitem(interp, obj, index, value, node):
+    """``x[:, 0::2] = ...`` writes values in place (the shape never changes); ``modules[i] = m`` registers."""
+    if isinstance(obj, Tensor):
+        if isinstance(value, Opaque):
+            value.mark_used()
+        elif not isinstance(value, (Tensor, int, float, bool)):
+            interp.refuse(f"assigning {_format(value, True)} into a tensor", "only tensors and numbers can be "
+                          "written into a tensor", node)
+        if not obj.is_floating_point() and obj.spec.dtype != "bool":
+            interp.refuse(f"`{interp._text(node)} = ...`", "it writes values into an integer tensor: such values "
+                          "are indices or token ids (which rows an embedding reads), and shapewise does not track "
+                          "values", node)
+        return None
+    if isinstance(obj, _CONTAINERS):
+        guarded(interp, obj.type_name, operator.setitem, [obj, index, value], {}, node)
+        return None
+    interp.refuse(f"assigning to `{interp._text(node)}`", "items of this value cannot be set", node)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Builtins a torch snippet has besides the interpreter's: getattr/hasattr by a constant name go through the same
+# attribute tables as `obj.name` (never Python's getattr); set() of plain values
+
+
+def _b_getattr(interp, args, kwargs):
+    if len(args) not in (2, 3) or not isinstance(args[1], str):
+        interp.refuse("getattr()", "it is interpreted as obj.name with a string name only")
+    if len(args) == 3:
+        return _b_hasattr(interp, args[:2], {}) and interp._attribute(args[0], args[1], interp.call_node) or args[2]
+    return interp._attribute(args[0], args[1], interp.call_node)
+
+
+def _b_hasattr(interp, args, kwargs):
+    from .values import Missing
+
+    if len(args) != 2 or not isinstance(args[1], str):
+        interp.refuse("hasattr()", "it takes an object and a string name")
+    obj, name = args
+    if name.startswith("_"):
+        interp.refuse(f"hasattr(..., {name!r})", "names starting with `_` are never looked up")
+    try:
+        value = interp._attribute(obj, name, interp.call_node)
+    except (ShapewiseError,):
+        return False
+    return not isinstance(value, Missing)
+
+
+def _b_set(interp, args, kwargs):
+    from .values import _hashable
+
+    if kwargs or len(args) > 1:
+        interp.refuse("set()", "it takes one sequence")
+    items = interp._iterate(args[0], interp.call_node) if args else []
+    if not all(_hashable(i) for i in items):
+        interp.refuse("set()", "only numbers and strings can go in a set")
+    return set(items)
+
+
+def _b_all_any(name):
+    def impl(interp, args, kwargs):
+        if len(args) != 1 or kwargs:
+            interp.refuse(f"{name}()", "it takes one sequence")
+        items = interp._iterate(args[0], interp.call_node)
+        truths = [interp._truth(v) for v in items]
+        if any(t is None for t in truths):
+            return Opaque(f"{name}(...)", {f"{name}(...)": "depends on data the snippet does not have"})
+        return all(truths) if name == "all" else any(truths)
+
+    return Builtin(name, impl)
+
+
+def _b_next(interp, args, kwargs):
+    if len(args) != 1 or not isinstance(args[0], list) or not args[0]:
+        interp.refuse("next()", "it is interpreted on a module's parameters(), modules() or children() only")
+    return args[0][0]
+
+
+def builtins():
+    return {"next": Builtin("next", _b_next), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
+            "set": Builtin("set", _b_set), "all": _b_all_any("all"), "any": _b_all_any("any")}

@@ -1,0 +1,30 @@
+# DELIBERATE BUG (classic): the CIFAR-10 tutorial Net (pytorch/tutorials beginner_source/blitz/cifar10_tutorial.py)
+# with fc1 sized for a 28x28 input (16 * 4 * 4) but fed 32x32 images: flatten gives 400 features.
+# Real torch: RuntimeError: mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 4 * 4, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        x = self.fc3(x)
+        return x
+
+
+model = Net()
+out = model(torch.randn(4, 3, 32, 32))
