@@ -144,3 +144,26 @@ def test_losses_match_torch(source):
 def test_loss_errors_match_torch(source):
     real, _ = assert_same_torch(source)
     assert real is not None
+
+
+ID_ERRORS = [
+    ("embedding-vocab-too-small", "nn.Embedding(10, 3)", "torch.randint(0, 11, (2, 4))"),
+    ("embedding-arange-too-long", "nn.Embedding(16, 3)", "torch.arange(0, 17)"),
+    ("embedding-literal", "nn.Embedding(4, 3)", "torch.tensor([[0, 1], [2, 4]])"),
+]
+ID_OK = [
+    ("embedding-vocab-exact", "nn.Embedding(10, 3)", "torch.randint(0, 10, (2, 4))"),
+    ("embedding-arange", "nn.Embedding(16, 3)", "torch.arange(16)"),
+    ("embedding-literal-ok", "nn.Embedding(5, 3)", "torch.tensor([[0, 1], [2, 4]])"),
+]
+
+
+@pytest.mark.parametrize("source", table(ID_ERRORS))
+def test_embedding_ids_out_of_range_raise_as_on_the_cpu(source):
+    real, mine = assert_same_torch(source)  # the meta device does not look at values: the CPU decides
+    assert real is not None and "index out of range" in str(mine)
+
+
+@pytest.mark.parametrize("source", table(ID_OK))
+def test_embedding_ids_in_range(source):
+    assert_same_torch(source)

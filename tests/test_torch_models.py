@@ -491,12 +491,11 @@ def test_more_models(body):
 def test_linear_fix_shows_both_expressions_when_the_sizes_are_expressions():
     """The interpreter may pass sizes as Dims (``16 * 4 * 4`` as written): the fix then shows both sides."""
     from shapewise.dims import Known
-
     from shapewise.torch import nn
 
     in_features = Known(16) * Known(4, "h") * Known(4, "w")
     model = nn.Sequential(nn.Conv2d(3, 16, 5), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(in_features, 120))
-    import shapewise.torch as torch
+    from shapewise import torch
 
     e = torch.summary(model, input_size=(4, 3, 14, 14)).error
     assert e.fix == "3 expects 256 = 16·4·4 input features; the flattened map is 16·5·5 = 400: use nn.Linear(400, 120)"

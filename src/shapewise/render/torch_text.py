@@ -70,10 +70,9 @@ def render_explanation(layer):
            f"{fmt_int(layer.params)} params" + (f", {fmt_int(sum(_prod(b['shape']) for b in layer.buffers))} "
                                                 f"buffer values" if layer.buffers else "")]
     ex = layer.explanation
-    if ex.inputs is not None:
-        out += _block("shape", ex.shape_text())
-    elif ex.notes:
-        out += _block("shape", "; ".join(ex.notes))
+    text = ex.shape_text()
+    if text:
+        out += _block("shape", text)
     for line in ex.derived:
         out += _block("", line)
     if ex.weights:

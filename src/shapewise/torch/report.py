@@ -70,6 +70,8 @@ def explanation_of(module, weights, tied_notes):
             ex.notes.append("a container: it holds modules and is never called itself")
         elif not module.calls:
             ex.notes.append("never called: its shapes are not known (its parameters are)")
+        # no rule of its own: the sentences are the whole shape text
+        ex.outputs, ex.notes = "; ".join(ex.notes), []
         return ex
     outs = module.__dict__.get("_sw_out_specs") or []
     ex.inputs = _specs_text(ctx.bound_axes() or [s.shape for s in ctx.input_specs]) if ctx.input_specs else None

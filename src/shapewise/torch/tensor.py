@@ -234,11 +234,14 @@ def _attribute(name):
 class Tensor:
     """A symbolic torch tensor: its Spec (shape of Dims, dtype) and whether it requires grad."""
 
-    __slots__ = ("__weakref__", "requires_grad", "spec")
+    __slots__ = ("__weakref__", "high", "requires_grad", "spec")
 
-    def __init__(self, spec, requires_grad=False):
+    def __init__(self, spec, requires_grad=False, high=None):
         self.spec = spec
         self.requires_grad = requires_grad
+        #: for integer values known at creation (randint's high, arange's end, a literal's largest + 1): an
+        #: exclusive upper bound, so that an embedding can see an id past its table as torch would on the CPU
+        self.high = high
 
     # --- what a tensor knows about itself -------------------------------------------------------------------
     @property
@@ -478,7 +481,10 @@ def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None,
     if not isinstance(size, (tuple, list)):
         raise ArgumentError(f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}",
                             layer_type="torch.randint")
-    return _make((tuple(size),), "randint", dtype, requires_grad, "int64")
+    t = _make((tuple(size),), "randint", dtype, requires_grad, "int64")
+    if isinstance(high, int) and not isinstance(high, bool):
+        t.high = high
+    return t
 
 
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -491,7 +497,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         raise ArgumentError("step must be nonzero", layer_type="torch.arange")
     n = max(0, math.ceil((end - start) / step))
     default = "int64" if all(isinstance(v, int) for v in values) else None
-    return _make(((n,),), "arange", dtype, requires_grad, default)
+    t = _make(((n,),), "arange", dtype, requires_grad, default)
+    if default and step > 0 and n:
+        t.high = start + (n - 1) * step + 1
+    return t
 
 
 def _nested_shape(data):
@@ -526,7 +535,16 @@ def _join_kinds(kinds):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     shape, kind = _nested_shape(data)
-    return Tensor(Spec(shape, as_dtype_name(dtype, kind or "float32")), bool(requires_grad))
+    t = Tensor(Spec(shape, as_dtype_name(dtype, kind or "float32")), bool(requires_grad))
+    if kind == "int64":
+        t.high = _largest(data) + 1
+    return t
+
+
+def _largest(data):
+    if isinstance(data, (list, tuple)):
+        return max((_largest(d) for d in data), default=-1)
+    return data if isinstance(data, int) else -1
 
 
 as_tensor = tensor

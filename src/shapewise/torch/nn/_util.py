@@ -72,6 +72,13 @@ def require_float(ctx, spec, what):
                  fix="convert the input with .float() (integer ids go to nn.Embedding)")
 
 
+def require_floating(ctx, spec, kernel):
+    """torch's kernels that exist for floating-point tensors only: ``"batch_norm" not implemented for 'Long'``."""
+    if not is_floating(spec.dtype):
+        ctx.fail(f'"{kernel}" not implemented for \'{scalar_name(spec.dtype)}\'',
+                 expected="a floating-point tensor (torch.float32)", fix="convert the input with .float()")
+
+
 def normalize_dim(ctx, dim, rank, what="dim"):
     """A dim argument in torch's range [-rank, rank - 1] (a 0-d tensor takes [-1, 0]), as a non-negative index."""
     r = max(rank, 1)

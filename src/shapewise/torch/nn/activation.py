@@ -7,7 +7,7 @@ LogSoftmax and Softmin normalize along ``dim``; GLU halves ``dim``.
 from __future__ import annotations
 
 from ...errors import ArgumentError
-from ._util import check_probability, normalize_dim, role
+from ._util import check_probability, normalize_dim, require_floating, role
 from .module import RuleModule, expect_tensor
 from .parameter import param
 
@@ -18,6 +18,7 @@ class _Elementwise(RuleModule):
     """An activation applied to every value."""
 
     fn = ""
+    floating = False  # torch's kernel exists for floating-point tensors only
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -28,6 +29,8 @@ class _Elementwise(RuleModule):
 
     def infer(self, ctx, x):
         expect_tensor(x, self.fn or type(self).__name__.lower())
+        if self.floating:
+            require_floating(ctx, x, f"{self.floating}")
         if x.rank:
             ctx.name_axes(x, "batch", ...)
         ctx.note(f"{type(self).__name__} is applied to every value; the shape is unchanged")
@@ -49,6 +52,7 @@ def _no_args(self):
 ReLU = _simple("ReLU")
 ReLU6 = _simple("ReLU6")
 SELU = _simple("SELU")
+SELU.floating = "elu_cpu"
 SiLU = _simple("SiLU")
 Mish = _simple("Mish")
 Hardsigmoid = _simple("Hardsigmoid")
@@ -61,6 +65,8 @@ LogSigmoid = _simple("LogSigmoid", _no_args)
 
 
 class LeakyReLU(_Elementwise):
+    floating = "leaky_relu_cpu"
+
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__(inplace)
         self.negative_slope = negative_slope
@@ -80,6 +86,8 @@ def _number(ctx, fn, arg, value):
 
 
 class ELU(_Elementwise):
+    floating = "elu_cpu"
+
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__(inplace)
         self.alpha = alpha
@@ -119,13 +127,15 @@ class Softplus(_Elementwise):
 
 
 class Softshrink(_Elementwise):
+    floating = "softshrink_check"
+
     def __init__(self, lambd=0.5):
         super().__init__()
         self.lambd = lambd
 
 
 class Hardshrink(Softshrink):
-    pass
+    floating = False
 
 
 class Threshold(_Elementwise):
@@ -152,6 +162,9 @@ class PReLU(RuleModule):
 
     def infer(self, ctx, x):
         expect_tensor(x, "prelu")
+        if not x.dtype.startswith("float") and x.dtype != "bfloat16":
+            ctx.fail(f"prelu: Type promoting not supported. Got {x.dtype.replace('int64', 'Long')} and Float",
+                     expected="a floating-point input")
         if self.num_parameters != 1:
             if x.rank == 0:
                 ctx.fail("Not allow zero-dim input tensor.", expected="an input with a channel axis")
@@ -249,6 +262,10 @@ class _DropoutNd(RuleModule):
 
     def infer(self, ctx, x):
         expect_tensor(x, "dropout")
+        if self.training and not x.dtype.startswith(("float", "bfloat")):
+            ctx.fail(f"result type Float can't be cast to the desired output type "
+                     f"{x.dtype.replace('int64', 'Long').replace('int32', 'Int')}",
+                     expected="a floating-point input while training", fix="convert the input with .float()")
         if self.ranks is not None and x.rank not in self.ranks:
             ctx.fail(f"{type(self).__name__}: Expected {self.ranks[0]}D or {self.ranks[1]}D input, but received a "
                      f"{x.rank}D input", expected=f"rank {self.ranks[0]} or {self.ranks[1]}")

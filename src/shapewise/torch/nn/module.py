@@ -135,7 +135,7 @@ class Module:
         object.__delattr__(self, name)
 
     def register_parameter(self, name, param):
-        params, buffers, modules = self._tables()
+        params, _, _ = self._tables()
         _check_name(name, "parameter", self)
         if hasattr(self, name) and name not in params:
             raise KeyError(f"attribute '{name}' already exists")
@@ -148,7 +148,7 @@ class Module:
         params[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
-        params, buffers, modules = self._tables()
+        _, buffers, _ = self._tables()
         _check_name(name, "buffer", self)
         if hasattr(self, name) and name not in buffers:
             raise KeyError(f"attribute '{name}' already exists")
@@ -162,7 +162,7 @@ class Module:
             self.__dict__["_non_persistent_buffers_set"].add(name)
 
     def add_module(self, name, module):
-        params, buffers, modules = self._tables()
+        _, _, modules = self._tables()
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{_torch_typename(module)} is not a Module subclass")
         if not isinstance(name, str):
@@ -436,8 +436,10 @@ class RuleModule(Module):
         if parametrized is not None:  # torch's forward reads each parametrized weight once: it runs its modules
             for name in list(parametrized.keys()):
                 getattr(self, name)
-        specs = [t.spec for t in _flat_tensors((args, kwargs))]
+        tensors = _flat_tensors((args, kwargs))
+        specs = [t.spec for t in tensors]
         ctx = TorchContext(self, specs)
+        ctx.highs = [t.high for t in tensors]  # integer inputs' known bounds (see Tensor.high)
         spec_args = [map_structure(_to_spec, a) if type(a) is not Tensor else a.spec for a in args]
         spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
         out = self.infer(ctx, *spec_args, **spec_kwargs)

@@ -14,7 +14,7 @@ import math
 from ...dims import Known
 from ...errors import ArgumentError
 from ..tensor import Size
-from ._util import MODULE, dims_list, role
+from ._util import MODULE, dims_list, require_floating, role
 from .module import RuleModule, expect_tensor
 from .parameter import new_tensor, param
 
@@ -77,6 +77,7 @@ class _NormBase(RuleModule):
             want = " or ".join(f"{r}D" for r in self.input_ranks)
             ctx.fail(f"expected {want} input (got {x.rank}D input)", expected=f"a {want} input (channels on axis 1)",
                      fix="BatchNorm1d takes (N, C) or (N, C, L), BatchNorm2d (N, C, H, W), BatchNorm3d (N, C, D, H, W)")
+        require_floating(ctx, x, "batch_norm")
         names = ("batch", "num_features", *(("length",) if x.rank == 3 else ("height", "width") if x.rank == 4
                                              else ("depth", "height", "width") if x.rank == 5 else ()))
         bound = ctx.bind(x, *names)
@@ -139,6 +140,10 @@ class _InstanceNorm(_NormBase):
         batched = x.rank == r + 2
         bound = ctx.bind(x, *(("batch",) if batched else ()), "num_features", *(f"dim{i}" for i in range(r)))
         channels = bound[1 if batched else 0]
+        if channels.value != self.num_features and self.track_running_stats:
+            ctx.fail(f"running_mean should contain {channels.value} elements not {self.num_features}",
+                     expected=f"{self.num_features} channels", fix=f"use nn.{kind}({channels.value})")
+        require_floating(ctx, x, "batch_norm")
         if channels.value != self.num_features and self.affine:
             ctx.fail(f"expected input's size at dim={1 if batched else 0} to match num_features "
                      f"({self.num_features}), but got: {channels.value}.",
@@ -205,6 +210,7 @@ class LayerNorm(RuleModule):
                      expected=f"an input ending in {self.normalized_shape}",
                      fix=(f"{MODULE} normalizes the last axis of size {self.normalized_shape[-1]}; the input's last "
                           f"axis has {x.shape[-1].value}: use nn.LayerNorm({x.shape[-1].value})") if x.rank else None)
+        require_floating(ctx, x, "LayerNormKernelImpl")
         names = ("normalized_shape",) if n == 1 else tuple(f"normalized_shape{i}" for i in range(n))
         if x.rank > n:
             ctx.bind(x, "batch", *((...,) if x.rank > n + 1 else ()), *names)
@@ -239,6 +245,7 @@ class RMSNorm(RuleModule):
                      expected=f"an input ending in {self.normalized_shape}")
         if x.rank > n:
             ctx.name_axes(x, "batch", *((...,) if x.rank > n + 1 else ()), *(["normalized_shape"] * n))
+        require_floating(ctx, x, "rms_norm")
         ctx.note("each sample is divided by the root mean square of its last axes; the shape is unchanged")
         return ctx.spec(x.shape)
 
@@ -286,6 +293,7 @@ class GroupNorm(RuleModule):
                      f"weight of shape [{self.num_channels}] and input of shape {dims_list(x.shape)}",
                      expected=f"num_channels={self.num_channels} on axis 1",
                      fix=f"use nn.GroupNorm({self.num_groups}, {channels.value})")
+        require_floating(ctx, x, "GroupNormKernelImpl")
         ctx.note(f"the {channels.value} channels are split into {self.num_groups} groups, each normalized over its "
                  "channels and the spatial axes; the shape is unchanged")
         return ctx.spec(x.shape)

@@ -27,8 +27,9 @@ def pooling_output(L, k, s, p, d, ceil_mode):
 
 def _bind(ctx, x, r):
     names = spatial_names(r)
-    batched = x.rank == r + 2
-    bound = ctx.bind(x, "batch", "channels", *names) if batched else ctx.bind(x, "channels", *names)
+    batched = x.rank >= r + 2
+    lead = ("batch", *(f"dim{i}" for i in range(1, x.rank - r - 1)))
+    bound = ctx.bind(x, *lead, "channels", *names) if batched else ctx.bind(x, "channels", *names)
     return bound[:-r], bound[-r:], names
 
 
@@ -210,7 +211,12 @@ class _AdaptivePoolNd(RuleModule):
         r = self.rank
         op = f"adaptive_{self.kind}_pool{r}d"
         expect_tensor(x, op)
-        if x.rank not in (r + 1, r + 2):
+        ones = self.kind == "avg" and r > 1 and ntuple(self.output_size, r) == (1,) * r
+        if ones:  # torch's shortcut: a mean over the last axes, on any rank and for floating-point tensors only
+            if not x.dtype.startswith(("float", "bfloat")):
+                ctx.fail(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                         f"complex dtype. Got: {x.dtype.replace('int64', 'Long')}", expected="a floating-point input")
+        if x.rank not in (r + 1, r + 2) and not (ones and x.rank > r + 2):
             if r == 1:
                 msg = (f"Expected 2 to 3 dimensions, but got {x.rank}-dimensional tensor for argument #1 'self' "
                        f"(while checking arguments for {op})")

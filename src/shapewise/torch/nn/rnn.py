@@ -277,6 +277,9 @@ class RNNCellBase(RuleModule):
             ctx.fail(f"{kind}: Expected input to be 1D or 2D, got {x.rank}D instead",
                      expected="(batch, input_size) or (input_size,)",
                      fix="a cell takes one time step; use nn." + kind.replace("Cell", "") + " for a whole sequence")
+        if not x.dtype.startswith(("float", "bfloat")):
+            ctx.fail(f"expected m1 and m2 to have the same dtype, but got: {x.dtype.replace('int64', 'long int')} != "
+                     "float", expected="a floating-point input")
         bound = ctx.bind(x, "batch", "input_size") if x.rank == 2 else ctx.bind(x, "input_size")
         features = bound[-1]
         if features.value != self.input_size:

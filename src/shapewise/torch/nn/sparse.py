@@ -74,6 +74,12 @@ class Embedding(RuleModule):
     def infer(self, ctx, x):
         expect_tensor(x, "embedding")
         _check_indices(ctx, x, "embedding")
+        high = ctx.highs[0] if getattr(ctx, "highs", None) else None
+        if high is not None and high > self.num_embeddings:
+            ctx.fail("index out of range in self", expected=f"token ids below num_embeddings={self.num_embeddings}",
+                     fix=f"the ids go up to {high - 1} but the table has {self.num_embeddings} rows: use "
+                         f"nn.Embedding({high}, {self.embedding_dim}) (the vocabulary size), or keep the ids below "
+                         f"{self.num_embeddings}")
         if x.rank == 2:
             ctx.bind(x, "batch", "positions")
         elif x.rank:

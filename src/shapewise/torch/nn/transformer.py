@@ -80,6 +80,10 @@ class MultiheadAttention(RuleModule):
         for i, (t, n) in enumerate(((query, "query"), (key, "key"), (value, "value"))):
             expect_tensor(t, "multi_head_attention_forward", n, i + 1)
         batched = query.rank == 3
+        for t in (query, key, value):
+            if not t.dtype.startswith(("float", "bfloat")):
+                ctx.fail(f"expected m1 and m2 to have the same dtype, but got: {t.dtype.replace('int64', 'long int')} "
+                         "!= float", expected="floating-point query, key and value")
         if query.rank not in (2, 3):
             ctx.fail(f"query should be unbatched 2D or batched 3D tensor but received {query.rank}-D query tensor",
                      expected="(L, E), or (L, N, E) ((N, L, E) with batch_first=True)")
