@@ -50,8 +50,6 @@ REFUSED = {
     "070_mingpt_gpt2_meta.py": "CfgNode uses self.__dict__ (never read)",
     "080_bug_embedding_index_out_of_range.py": "the bug is a token id's value (5000 >= 1000), written into the ids "
                                                "tensor: shapewise does not track values, so it refuses the write",
-    "004_examples_word_lm_lstm_tied.py": "pending",
-    "005_examples_word_lm_gru.py": "pending",
 }
 
 
