@@ -97,3 +97,227 @@ def test_cli_json_and_exit_status(tmp_path):
     assert run.returncode == 1
     assert "mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)" in run.stdout
     assert "layer 'fc1'" in run.stdout and "line 23" in run.stdout
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the interpreter does with torch objects, each case against real torch
+
+HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+CASES = {
+    "tied_head_buffer_parameter": HEAD + """
+class GPT(nn.Module):
+    def __init__(self, vocab=100, d=32, n=8):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.zeros(1, n, d))
+        self.blocks = nn.ModuleList([nn.Linear(d, d) for _ in range(2)])
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.head.weight = self.tok.weight
+        self.register_buffer("mask", torch.tril(torch.ones(n, n)).view(1, 1, n, n))
+
+    def forward(self, idx):
+        b, t = idx.size()
+        x = self.tok(idx) + self.pos[:, :t, :]
+        for block in self.blocks:
+            x = x + F.gelu(block(x))
+        return self.head(self.norm(x))
+
+model = GPT()
+logits = model(torch.randint(0, 100, (4, 8)))
+""",
+    "frozen_loop_and_requires_grad_": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                                      nn.AdaptiveAvgPool2d(1))
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+
+model = Net()
+for p in model.features.parameters():
+    p.requires_grad = False
+model.fc.bias.requires_grad_(False)
+with torch.no_grad():
+    out = model(torch.randn(2, 3, 16, 16))
+""",
+    "tensor_methods": HEAD + """
+class Attn(nn.Module):
+    def __init__(self, d=16, h=4):
+        super().__init__()
+        self.h = h
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        q = q.view(B, T, self.h, C // self.h).transpose(1, 2)
+        k = k.view(B, T, self.h, C // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, C // self.h).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / (k.size(-1) ** 0.5))
+        att = F.softmax(att, dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        values, indices = y.max(dim=-1)
+        y = y + values.unsqueeze(-1).float().to(x.device) - y.mean(dim=1, keepdim=True)
+        return self.proj(y[:, -1, :] if self.training else y)
+
+model = Attn()
+y = model(torch.randn(2, 5, 16))
+""",
+    "containers_dict_shared_sequential_subclass": HEAD + """
+from collections import OrderedDict
+
+class ConvBNReLU(nn.Sequential):
+    def __init__(self, cin, cout):
+        super().__init__(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(OrderedDict([("conv", ConvBNReLU(3, 8)), ("pool", nn.MaxPool2d(2))]))
+        self.heads = nn.ModuleDict({"a": nn.Linear(8, 4), "b": nn.Linear(8, 2)})
+        self.shared = nn.Linear(8, 8)
+
+    def forward(self, x):
+        x = self.stem(x).mean(dim=(2, 3))
+        x = self.shared(self.shared(x))
+        return [self.heads[k](x) for k in self.heads]
+
+model = Net()
+outs = model(torch.randn(2, 3, 8, 8))
+print(len(model.stem), model.stem[0][1], sum(p.numel() for p in model.parameters()))
+""",
+    "bound_only_no_call": HEAD + """
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(10, 20, num_layers=2, bidirectional=True, batch_first=True)
+
+encoder = Enc()
+model = nn.Sequential(nn.Linear(40, 5), nn.Dropout(0.1))
+criterion = nn.CrossEntropyLoss()
+""",
+    "lstm_tuple_state": HEAD + """
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(50, 8)
+        self.lstm = nn.LSTM(8, 16)
+        self.out = nn.Linear(16, 5)
+
+    def forward(self, ids, state):
+        x, (h, c) = self.lstm(self.emb(ids).view(len(ids), 1, -1), state)
+        return F.log_softmax(self.out(x.view(len(ids), -1)), dim=1)
+
+model = Tagger()
+scores = model(torch.randint(0, 50, (7,)), (torch.zeros(1, 1, 16), torch.zeros(1, 1, 16)))
+""",
+    "fake_summaries": HEAD + """
+import torchinfo
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+model = Net()
+torchinfo.summary(model, input_size=(2, 3, 4))
+""",
+    "bug_channel_mismatch_in_forward": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.block = nn.Sequential(nn.Conv2d(16, 4, 1))
+
+    def forward(self, x):
+        return self.block(self.conv(x))
+
+model = Net()
+model(torch.randn(1, 3, 10, 10))
+""",
+}
+
+
+@pytest.fixture
+def fake_torchinfo():
+    """torchinfo's call as the oracle's own test code (torchinfo need not be installed): one forward of the model
+    on randn(input_size), as torchinfo.summary runs it."""
+    import types
+
+    module = types.ModuleType("torchinfo")
+
+    def summary(model, input_size=None, **kwargs):
+        import torch
+
+        return model(torch.randn(*input_size))
+
+    module.summary = summary
+    saved = sys.modules.get("torchinfo")
+    sys.modules["torchinfo"] = module
+    yield
+    if saved is None:
+        sys.modules.pop("torchinfo", None)
+    else:
+        sys.modules["torchinfo"] = saved
+
+
+@pytest.mark.parametrize("name", CASES, ids=CASES)
+def test_case(name, fake_torchinfo):
+    problems, real_error, out = compare(CASES[name])
+    assert not problems, f"{name}:\n" + "\n".join(problems[:20])
+    if name.startswith("bug_"):
+        error = out["error"]
+        assert real_error is not None and error["line"] == 12 and error["layer"] == "block.0", error
+        assert error["fix"]
+    else:
+        assert out["error"] is None, out["error"]
+        assert out["models"]
+
+
+def test_bound_only_reports_each_top_module_with_parameters_only():
+    out = compare(CASES["bound_only_no_call"])[2]
+    assert [m["name"] for m in out["models"]] == ["encoder", "model"]
+    assert all(layer["output_shape"] is None for m in out["models"] for layer in m["layers"])
+
+
+def test_unknown_torch_names_are_refused_with_their_line():
+    from shapewise.frontends.snippet import interpret
+
+    for line in ("y = torch.frobnicate(x)", "m = nn.Frobnicate(3)", "y = F.frobnicate(x)", "y = x.frobnicate()"):
+        result = interpret(HEAD + "x = torch.randn(2, 3)\n" + line + "\n", "<t>")
+        assert result.error is not None and result.error.exit_code == 2, (line, result.error)
+        assert result.error.line == 5 and "frobnicate" in result.error.message.lower(), (line, str(result.error))
+
+
+def test_cli_input_and_framework(tmp_path):
+    """``--input`` calls the model on tensors of those sizes (a dtype prefix for ids); ``--framework keras`` treats
+    torch as a module outside the model."""
+    path = tmp_path / "net.py"
+    path.write_text(HEAD + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                    "        self.emb = nn.Embedding(100, 8)\n        self.fc = nn.Linear(8, 2)\n\n"
+                    "    def forward(self, ids):\n        return self.fc(self.emb(ids))\n\nmodel = Net()\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "shapewise", "explain", str(path), "--format", "json", *extra],
+                              env=env, capture_output=True, text=True, timeout=60)
+
+    out = json.loads(run("--input", "long:4,6").stdout)
+    rows = {r["name"]: r for r in out["models"][0]["layers"]}
+    assert rows["emb"]["input_shape"] == [4, 6] and rows["fc"]["output_shape"] == [4, 6, 2]
+    assert out["models"][0]["total_params"] == 100 * 8 + 8 * 2 + 2
+    bad = run("--input", "4,6")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error"]["layer"] == "emb"
+    plain = json.loads(run().stdout)
+    assert plain["models"][0]["layers"][0]["output_shape"] is None
+    keras = run("--framework", "keras")
+    assert keras.returncode == 2 and json.loads(keras.stdout)["models"] == []

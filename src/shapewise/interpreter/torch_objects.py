@@ -605,6 +605,7 @@ def call(interp, func, args, kwargs, node):
 
 def _after_summary(interp, report, args):
     interp._torch_state.summarized = True
+    report.name = _name_of(interp, report.root) or report.name
     interp.events.append(("model", report))
     if report.error is not None:
         raise report.error
