@@ -778,6 +778,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 return a // b
             if op_type is ast.Mod:
                 return a % b
+            if op_type in (ast.LShift, ast.RShift) and isinstance(a, int) and isinstance(b, int) and 0 <= b < 40:
+                return a << b if op_type is ast.LShift else a >> b  # channels << 1 (torchvision's ShuffleNet)
             if op_type is ast.Pow:
                 if abs(a) > 1 and b > 0 and b * math.log2(abs(a)) > 64:
                     self.refuse(f"`{self._text(node)}`", "integers beyond 10**12 are not interpreted", node)

@@ -17,7 +17,7 @@ import math
 from .values import Builtin, Factory, Inert, Missing, Namespace, Opaque
 
 #: the import roots this module resolves
-ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing"}
+ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing", "string", "functools"}
 
 _REFUSED = {
     "load": "it reads a file (weights or a pickled model), which shapewise never reads",
@@ -56,6 +56,17 @@ def root(interp, name):
         return _collections_ns()
     if name == "math":
         return _math_ns()
+    if name == "functools":
+        return Namespace("functools", {"partial": Builtin("partial", _partial)},
+                         fallback=lambda n: Opaque(f"functools.{n}", {f"functools.{n}": "is not interpreted"}))
+    if name == "string":
+        import string
+
+        constants = {n: string.__dict__[n] for n in ("ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits",
+                                                     "hexdigits", "octdigits", "punctuation", "whitespace",
+                                                     "printable")}
+        return Namespace("string", constants, fallback=lambda n: Opaque(f"string.{n}",
+                                                                        {f"string.{n}": "is not interpreted"}))
     if name == "typing":
         return Namespace("typing", {"cast": Builtin("cast", lambda interp, a, k: a[1] if len(a) == 2 else
                                                      interp.refuse("typing.cast(...)", "it takes a type and a value"))},
@@ -152,6 +163,24 @@ def _torch_ns():
         return Missing(f"torch.{name}", "shapewise does not know this torch function (yet)")
 
     return Namespace("torch", members, fallback=fallback)
+
+
+def _partial(interp, args, kwargs):
+    """``functools.partial(nn.LayerNorm, eps=1e-6)`` of one of shapewise's torch callables (never of the snippet's
+    own functions)."""
+    from .torch_objects import TorchFunction, _api
+
+    if not args or not isinstance(args[0], (Factory, TorchFunction)):
+        interp.refuse("functools.partial(...)", "it is interpreted on torch's classes and functions only")
+    func = args[0]
+    bound = [_api(interp, v, "functools.partial") for v in args[1:]]
+    bound_kw = {k: _api(interp, v, "functools.partial") for k, v in kwargs.items()}
+    target = func.target if isinstance(func, Factory) else func.fn
+
+    def call(*a, **k):
+        return target(*bound, *a, **{**bound_kw, **k})
+
+    return TorchFunction(f"functools.partial({func.path})", call)
 
 
 def _set_default_dtype(interp, args, kwargs):

@@ -27,7 +27,7 @@ from ..torch.nn.loss import _Loss
 from ..torch.nn.module import Module
 from ..torch.nn.parameter import Parameter
 from ..torch.tensor import METHOD_NAMES, Size, Tensor, ValuesIndices, device, dtype
-from .values import BoundMethod, Builtin, Class, Factory, Function, Inert, Method, Opaque, Super, _format
+from .values import BoundMethod, Builtin, Class, Factory, Function, Inert, Method, Namespace, Opaque, Super, _format
 
 _CONTAINERS = (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict)
 
@@ -67,6 +67,7 @@ class InertContext:
 def owns(value):
     """Whether ``value`` is a torch object this module handles."""
     return isinstance(value, (Tensor, Module, ValuesIndices, TorchFunction, dtype, device, InertContext)) or (
+        isinstance(value, Namespace) and value.path == "torch") or (
         isinstance(value, Super) and isinstance(value.obj, Module)) or (
         isinstance(value, Factory) and value.path.startswith("torch."))
 
@@ -177,6 +178,12 @@ def _class_defines(obj, name):
 def attribute(interp, obj, name, node):
     if isinstance(obj, Super) and (name == "__init__" or not name.startswith("__")):
         return _super_attribute(interp, obj, name, node)
+    if isinstance(obj, Namespace):  # torch
+        if name == "_assert":
+            return Builtin("_assert", lambda i, a, k: None)  # torch._assert(cond, msg): a check on values
+        if name.startswith("_"):
+            interp.refuse(f"`{name}`", "names starting with `_` are never looked up", node)
+        return obj.lookup(name)
     if name.startswith("__"):
         interp.refuse(f"the attribute `{name}`", "dunder attributes are never read", node)
     if isinstance(obj, Module):
@@ -185,6 +192,8 @@ def attribute(interp, obj, name, node):
         interp.refuse(f"the attribute `{name}`", "attributes starting with `_` are never read", node)
     if isinstance(obj, Tensor):
         return _tensor_attribute(interp, obj, name, node)
+    if isinstance(obj, Factory) and obj.path == "torch.nn.Transformer" and name == "generate_square_subsequent_mask":
+        return TorchFunction("torch.nn.Transformer.generate_square_subsequent_mask", _square_mask)
     if isinstance(obj, Factory):
         interp.refuse(f"the attribute `.{name}` of `{obj.path}`", "class attributes of torch classes are not "
                       "interpreted", node)
@@ -353,6 +362,15 @@ def set_attribute(interp, obj, name, value, node):
             return
         interp.refuse(f"setting `.{name}` on a {obj.type_name} module", "only parameters, buffers, submodules and "
                       "the module's own configuration values can be set on a built-in module", node)
+
+
+def _square_mask(sz, device=None, dtype=None):
+    """``nn.Transformer.generate_square_subsequent_mask(sz)``: a float (sz, sz) mask."""
+    from ..torch.tensor import float32, zeros
+
+    if isinstance(sz, bool) or not isinstance(sz, int):
+        raise TypeError(f"generate_square_subsequent_mask(): sz must be an int, got {_typename(sz)}")
+    return zeros(sz, sz, dtype=dtype or float32)
 
 
 def _typename(value):
@@ -863,6 +881,16 @@ def _b_all_any(name):
     return Builtin(name, impl)
 
 
+def _b_setattr(interp, args, kwargs):
+    if len(args) != 3 or kwargs or not isinstance(args[1], str):
+        interp.refuse("setattr()", "it is interpreted as obj.name = value with a string name only")
+    obj, name, value = args
+    if not owns(obj):
+        interp.refuse("setattr()", "it is interpreted on torch modules only")
+    set_attribute(interp, obj, name, value, interp.call_node)  # the same registration as `obj.name = value`
+    return None
+
+
 def _b_next(interp, args, kwargs):
     if len(args) != 1 or not isinstance(args[0], list) or not args[0]:
         interp.refuse("next()", "it is interpreted on a module's parameters(), modules() or children() only")
@@ -870,5 +898,5 @@ def _b_next(interp, args, kwargs):
 
 
 def builtins():
-    return {"next": Builtin("next", _b_next), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
+    return {"next": Builtin("next", _b_next), "setattr": Builtin("setattr", _b_setattr), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
             "set": Builtin("set", _b_set), "all": _b_all_any("all"), "any": _b_all_any("any")}
