@@ -35,6 +35,7 @@ REFUSED = {
     "041_tutorial_ngram_language_modeler.py": "a dict comprehension (outside the interpreted subset)",
     "043_tutorial_char_rnn_classification.py": "str.find is not among the interpreted string methods",
     "047_tutorial_spatial_transformer.py": "F.affine_grid is not in the vocabulary",
+    "051_tutorial_dynamic_net.py": "forward loops range(4, random.randint(4, 6)) times (a loop count from data)",
     "052_tutorial_bilstm_crf.py": "indexes a tensor with a value computed from data (argmax(...).item())",
     "053_tutorial_chatbot_packed_gru.py": "lengths from .tolist() values (data shapewise does not compute)",
     "055_examples_siamese_resnet18.py": "torchvision.models.resnet18 (torchvision's builders are not in shapewise)",

@@ -336,7 +336,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(node, ast.Name):
                 value = self.env.get(node.id)
                 if isinstance(value, (Layer, KerasTensor, Namespace, Factory)) or (
-                        value is None and node.id in keras_names):
+                        value is None and node.id in keras_names) or (
+                        self.torch is not None and self.torch.owns(value)):
                     return node.id
         return None
 
@@ -916,6 +917,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         """Python truthiness for plain values and shapewise objects; None when it depends on data."""
         if isinstance(value, Opaque):
             return None
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.truth(self, value)
         value = _plain_dim(value)
         if isinstance(value, Dim):
             return None

@@ -682,6 +682,15 @@ def unaryop(interp, op_type, value, node):
     return guarded(interp, "operator", fn, [value], {}, node)
 
 
+def truth(interp, value):
+    """``if x:`` on a tensor depends on its values (torch raises for more than one element): undecidable."""
+    if isinstance(value, Tensor):
+        return None
+    if isinstance(value, _CONTAINERS):
+        return len(value) > 0
+    return True
+
+
 def subscript(interp, obj, index, node):
     if isinstance(obj, Tensor):
         parts = index if isinstance(index, tuple) else (index,)
@@ -786,6 +795,7 @@ def report(interp, events, error):
             tensors = torch_report.inputs_from_text(inputs)
         except ShapewiseError as e:
             return e
+        interp.line = None  # the calls are --input's, not a line of the snippet's
         for name, m in targets:
             rep = torch_report.summary(m, input_data=tensors, name=name)
             events.append(("model", rep))
