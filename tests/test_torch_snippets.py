@@ -228,6 +228,21 @@ class Net(nn.Module):
 model = Net()
 torchinfo.summary(model, input_size=(2, 3, 4))
 """,
+    "fake_torchsummary": HEAD + """
+from torchsummary import summary
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.bn = nn.BatchNorm2d(4)
+
+    def forward(self, x):
+        return F.relu(self.bn(self.conv(x)))
+
+model = Net()
+summary(model, (3, 8, 8))
+""",
     "bug_channel_mismatch_in_forward": HEAD + """
 class Net(nn.Module):
     def __init__(self):
@@ -258,13 +273,22 @@ def fake_torchinfo():
         return model(torch.randn(*input_size))
 
     module.summary = summary
-    saved = sys.modules.get("torchinfo")
-    sys.modules["torchinfo"] = module
+    torchsummary = types.ModuleType("torchsummary")
+
+    def ts_summary(model, input_size, batch_size=-1, device="cuda"):
+        import torch
+
+        return model(torch.randn(2 if batch_size == -1 else batch_size, *input_size))  # torchsummary's batch of 2
+
+    torchsummary.summary = ts_summary
+    saved = {name: sys.modules.get(name) for name in ("torchinfo", "torchsummary")}
+    sys.modules["torchinfo"], sys.modules["torchsummary"] = module, torchsummary
     yield
-    if saved is None:
-        sys.modules.pop("torchinfo", None)
-    else:
-        sys.modules["torchinfo"] = saved
+    for name, value in saved.items():
+        if value is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = value
 
 
 @pytest.mark.parametrize("name", CASES, ids=CASES)

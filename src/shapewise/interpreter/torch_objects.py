@@ -597,6 +597,9 @@ def _tensor_method(name, obj, args, kwargs):
 
 def call(interp, func, args, kwargs, node):
     if isinstance(func, Factory):  # a torch class: nn.Linear, nn.Parameter, torch.Size
+        if func.path in ("torch.Tensor", "torch.dtype"):
+            interp.refuse(f"`{interp._text(node)}`", f"`{func.path}(...)` makes a tensor from values; use "
+                          "torch.empty(...), torch.randn(...) or torch.tensor(...)", node)
         return guarded(interp, func.path, func.target, args, kwargs, node)
     if isinstance(func, TorchFunction):
         result = guarded(interp, func.path, func.fn, args, kwargs, node)
