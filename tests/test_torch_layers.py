@@ -147,7 +147,7 @@ def test_loss_errors_match_torch(source):
 
 
 ID_ERRORS = [
-    ("embedding-vocab-too-small", "nn.Embedding(10, 3)", "torch.randint(0, 11, (2, 4))"),
+    ("embedding-vocab-too-small", "nn.Embedding(10, 3)", "torch.randint(0, 11, (64, 64))"),  # an id of 10: certain
     ("embedding-arange-too-long", "nn.Embedding(16, 3)", "torch.arange(0, 17)"),
     ("embedding-literal", "nn.Embedding(4, 3)", "torch.tensor([[0, 1], [2, 4]])"),
 ]
