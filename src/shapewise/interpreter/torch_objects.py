@@ -812,6 +812,11 @@ def report(interp, events, error):
     if error is None:
         for name, m in _bound_modules(interp):
             events.append(("model", torch_report.model_report(m, name)))
+    if error is None and not any(kind == "model" for kind, _ in events) and not any(
+            kind == "print" for kind, _ in events) and not interp.created:
+        listed = "".join(f"\n  line {line}: {reason}" for line, reason in sorted(interp.skipped))
+        return UsageError("no nn.Module found" + (f"; skipped lines:{listed}" if listed else ""),
+                          fix="define the model (class Net(nn.Module) or nn.Sequential(...)) and bind it to a name")
     return error
 
 
