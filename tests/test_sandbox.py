@@ -214,3 +214,55 @@ def test_time_budget(monkeypatch):
 def test_self_containing_list_prints_like_python():
     result = interpret("a = [1]\na.append(a)\nprint(a)\n", "<t>")
     assert result.printed == ["[1, [...]]"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Escape attempts through torch objects: a PyTorch snippet's objects are shapewise.torch's, reached through the
+# same fixed tables; nothing of torch's internals or Python's object model is reachable.
+
+TORCH_MODEL = ("import torch\nimport torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+               "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n"
+               "        return self.fc(x)\n\nmodel = Net()\nx = torch.randn(3, 4)\n")
+
+# name: (source appended after TORCH_MODEL, "refused" | "skipped", line relative to the appended source)
+TORCH_CATALOGUE = {
+    "module_dict": ("d = model.__dict__", "refused", 1),
+    "module_private_tables": ("m = model._modules", "refused", 1),
+    "module_private_params": ("p = model.fc._parameters", "refused", 1),
+    "module_set_private": ("model._modules = {}", "refused", 1),
+    "type_of_module": ("t = type(model)", "refused", 1),
+    "tensor_class": ("c = x.__class__", "refused", 1),
+    "tensor_class_bases": ("c = x.__class__.__bases__[0].__subclasses__()", "refused", 1),
+    "getattr_private": ("m = getattr(model, '_modules')", "refused", 1),
+    "getattr_dunder": ("m = getattr(model, '__dict__')", "refused", 1),
+    "torch_load": ("w = torch.load('weights.pt')", "refused", 1),
+    "torch_hub_load": ("m = torch.hub.load('pytorch/vision', 'resnet18')", "refused", 1),
+    "torch_compile": ("m = torch.compile(model)", "refused", 1),
+    "jit_script_call": ("f = torch.jit.script(lambda v: v)", "refused", 1),
+    "torch_function_override": ("class T:\n    def __torch_function__(self, func, types, args=(), kwargs=None):"
+                                "\n        return 1", "refused", 2),
+    "torch_function_classmethod": ("class T(torch.Tensor):\n    @classmethod\n    def __torch_function__(cls, f, "
+                                   "t, a=(), k=None):\n        return 1", "refused", 1),
+    "forward_hook": ("model.register_forward_hook(lambda m, i, o: open('PWNED', 'w'))", "refused", 1),
+    "module_base_subclasses": ("s = nn.Module.__subclasses__()", "refused", 1),
+    "torch_private": ("f = torch._C", "refused", 1),
+    "forward_reads_dict": ("class N(nn.Module):\n    def forward(self, x):\n        return self.__dict__\n"
+                           "N()(x)", "refused", 3),
+    "apply_runs_interpreted": ("model.apply(lambda m: open('PWNED', 'w'))", "refused", 1),
+}
+
+
+@pytest.mark.parametrize("name", TORCH_CATALOGUE, ids=TORCH_CATALOGUE)
+def test_torch_escape_attempt(name, booby_traps):
+    attempt, outcome, line = TORCH_CATALOGUE[name]
+    attempt = attempt.replace("PWNED", PWNED)
+    offset = TORCH_MODEL.count("\n")
+    result = interpret(TORCH_MODEL + attempt + "\n", f"<{name}>")
+    if outcome == "refused":
+        assert isinstance(result.error, RefusedError), f"not refused: {result.error!r}"
+        assert result.error.exit_code == 2
+        assert result.error.line == offset + line, (result.error.line, str(result.error))
+        assert "refused" in result.error.message or "not supported" in result.error.message
+    else:
+        assert result.error is None, str(result.error)
+        assert offset + line in [skipped_line for skipped_line, _ in result.skipped]

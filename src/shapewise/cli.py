@@ -1,4 +1,4 @@
-"""``shapewise explain [FILE|-]``: interpret a Keras snippet and explain every model it builds.
+"""``shapewise explain [FILE|-]``: interpret a Keras or PyTorch snippet and explain every model it builds.
 
 Exit status: 0 when the snippet builds, 1 for a shape error (as Keras would raise), 2 for a usage error, a
 refused construct, or a snippet that builds no model.
@@ -37,6 +37,11 @@ def _parser():
                    help="the optimizer whose state the training-step memory includes (default adam)")
     e.add_argument("--columns", default="", metavar="LIST",
                    help="extra summary columns, comma-separated: flops, activations")
+    e.add_argument("--framework", choices=["keras", "torch"], default=None,
+                   help="the snippet's framework (default: detected from its imports)")
+    e.add_argument("--input", action="append", default=None, metavar="SIZES",
+                   help="PyTorch: call the model(s) on a tensor of these sizes, e.g. 4,3,32,32 (repeatable, one "
+                        "per argument; a dtype prefix for ids: long:8,128)")
     s = sub.add_parser("serve", help="a local web page: paste a model, see its shapes drawn (127.0.0.1 only)")
     s.add_argument("--port", type=int, default=8765, help="the port (default 8765; 0 picks a free one)")
     s.add_argument("--open", action="store_true", help="open the page in the default browser")
@@ -101,7 +106,12 @@ def main(argv=None):
     from .render import render
 
     # One burst of building and rendering whose objects all live to the end: no cyclic collection during it.
-    if isinstance(source, str):
+    if isinstance(source, str) and (args.framework or args.input):
+        if args.input and args.framework == "keras":
+            parser.error("argument --input: only for PyTorch snippets")
+        result = gc_paused(interpret)(source, filename, framework="torch" if args.input else args.framework,
+                                      torch_inputs=args.input)
+    elif isinstance(source, str):
         result = gc_paused(interpret)(source, filename)
     else:  # the bytes were not text: reported like any other usage error, in the format asked for
         from .report import RunResult

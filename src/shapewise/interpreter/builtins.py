@@ -58,6 +58,8 @@ class BuiltinsMixin:
         if opaque is not None:
             return opaque
         (value,) = self._exactly(args, 1, "len")
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.length(self, value)
         if isinstance(value, (tuple, list, str, dict, set, range)):
             return len(value)
         if isinstance(value, Array):
@@ -190,6 +192,8 @@ class BuiltinsMixin:
         if not args:
             return []
         value = args[0]
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.iterate(self, value, getattr(self, "call_node", None))
         if isinstance(value, range):
             if len(value) > MAX_SEQUENCE:
                 self.refuse(f"{name}(range(...))", f"it has more than {MAX_SEQUENCE:,} items")

@@ -12,7 +12,7 @@ from ..engine import KerasTensor, Layer, Spec, Weight
 from ..errors import ArgumentError, InternalError, RefusedError, ShapeError, ShapewiseError, UsageError
 from ..keras.datasets import Array
 from ..report import RunResult, model_report
-from . import arrays, budgets, numbers, tensor_ops
+from . import arrays, budgets, numbers, tensor_ops, torch_ns
 from .budgets import (
     MAX_DEPTH,
     MAX_FORMAT_WIDTH,
@@ -93,6 +93,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         self.keras = _keras_ns()
         self.tensorflow = _tensorflow_ns(self.keras)
         self.builtins = {name: Builtin(name, _BUILTIN_IMPLS[name]) for name in _INERT_BUILTINS}
+        self.framework = None  # "torch" when the snippet imports torch (or --framework torch)
+        self.torch = self._torch_state = self.torch_inputs = None  # torch_objects, once torch is imported
 
     # --- errors ----------------------------------------------------------------------------------------------
     def refuse(self, construct, why, node=None):
@@ -160,6 +162,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             for model in self.created:
                 if id(model) in bound:
                     events.append(("model", model_report(model)))
+        if self.torch is not None:
+            error = self.torch.report(self, events, error)
         result = RunResult(events, error, skipped, self.model_gaps)
         if error is None and not result.models and not result.printed:
             listed = "".join(f"\n  line {line}: {reason}" for line, reason in skipped)
@@ -247,6 +251,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 return
             if isinstance(obj, Array):
                 return  # new values in a NumPy array (a mask being filled): its shape does not change
+            if self.torch is not None and self.torch.owns(obj):
+                return self.torch.setitem(self, obj, index, value, target)
             if isinstance(obj, list) and isinstance(index, int) and not isinstance(index, bool):
                 obj[index] = value
             elif isinstance(obj, dict) and _hashable(index):
@@ -332,7 +338,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if isinstance(node, ast.Name):
                 value = self.env.get(node.id)
                 if isinstance(value, (Layer, KerasTensor, Namespace, Factory)) or (
-                        value is None and node.id in keras_names):
+                        value is None and node.id in keras_names) or (
+                        self.torch is not None and self.torch.owns(value)):
                     return node.id
         return None
 
@@ -363,6 +370,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         self._tick()
 
     def _iterate(self, value, node):
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.iterate(self, value, node)
         if isinstance(value, range):
             if len(value) > MAX_ITERATIONS:
                 self.refuse(f"iterating over `{self._text(node)}`",
@@ -449,6 +458,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 self.refuse(f"importing `{'.'.join(parts)}`", "private and dunder modules are never imported", stmt)
 
     def _module_root(self, name):
+        if self.framework == "torch" and name in torch_ns.ROOTS:
+            return torch_ns.root(self, name)
         if name in ("keras", "tf_keras"):
             return self.keras
         if name == "tensorflow":
@@ -539,6 +550,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
     # --- expressions -----------------------------------------------------------------------------------------
     def eval(self, node):
         handler = _EXPRESSIONS.get(type(node))
+        if handler is None and self.framework == "torch" and type(node) is ast.GeneratorExp:
+            handler = Interpreter._e_listcomp  # sum(p.numel() for p in model.parameters()): consumed as a list
         if handler is None:
             what = _REFUSED_EXPRESSIONS.get(type(node))
             if what is None:
@@ -669,6 +682,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
     def _subscript(self, obj, index, node):
         if isinstance(obj, Opaque):
             return Opaque(self._text(node), parents=(obj,) + ((index,) if isinstance(index, Opaque) else ()))
+        if self.torch is not None and self.torch.owns(obj):
+            result = self.torch.subscript(self, obj, index, node)
+            if result is not NotImplemented:
+                return result
         if isinstance(index, Opaque):
             self.refuse(f"`{self._text(node)}`", "its index comes from data the snippet does not have", node)
         if isinstance(obj, Array):
@@ -699,6 +716,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
 
     def _binop(self, op, a, b, node):
         op_type = type(op)
+        if self.torch is not None and (result := self.torch.binop(self, op_type, a, b, node)) is not NotImplemented:
+            return result
         if isinstance(a, Opaque) or isinstance(b, Opaque):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
         if isinstance(a, Array) or isinstance(b, Array):
@@ -764,6 +783,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 return a // b
             if op_type is ast.Mod:
                 return a % b
+            if op_type in (ast.LShift, ast.RShift) and isinstance(a, int) and isinstance(b, int) and 0 <= b < 40:
+                return a << b if op_type is ast.LShift else a >> b  # channels << 1 (torchvision's ShuffleNet)
             if op_type is ast.Pow:
                 if abs(a) > 1 and b > 0 and b * math.log2(abs(a)) > 64:
                     self.refuse(f"`{self._text(node)}`", "integers beyond 10**12 are not interpreted", node)
@@ -800,6 +821,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
     def _e_unaryop(self, node):
         value = self.eval(node.operand)
         op_type = type(node.op)
+        if self.torch is not None and (result := self.torch.unaryop(self, op_type, value, node)) is not NotImplemented:
+            return result
         if isinstance(value, Opaque):
             return Opaque(self._text(node), parents=(value,))
         if isinstance(value, (KerasTensor, Weight)) and op_type in tensor_ops.UNARY_OPS:
@@ -838,7 +861,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node)
             result = self._compare(op, left, right, node)
-            if isinstance(result, (Opaque, KerasTensor)):
+            if isinstance(result, (Opaque, KerasTensor)) or (self.torch is not None and self.torch.owns(result)):
                 return result  # data, or a comparison of tensors (a boolean tensor)
             if not result:
                 return False
@@ -846,6 +869,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         return True
 
     def _compare(self, op, a, b, node):
+        if self.torch is not None and (result := self.torch.compare(self, op, a, b, node)) is not NotImplemented:
+            return result
         if isinstance(a, Opaque) or isinstance(b, Opaque):
             return Opaque(self._text(node), parents=tuple(x for x in (a, b) if isinstance(x, Opaque)))
         if type(op) in tensor_ops.COMPARE_OPS and (isinstance(a, (KerasTensor, Weight)) or
@@ -896,6 +921,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         """Python truthiness for plain values and shapewise objects; None when it depends on data."""
         if isinstance(value, Opaque):
             return None
+        if self.torch is not None and self.torch.owns(value):
+            return self.torch.truth(self, value)
         value = _plain_dim(value)
         if isinstance(value, Dim):
             return None
@@ -942,6 +969,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
 
     # --- attributes ------------------------------------------------------------------------------------------
     def _attribute(self, obj, name, node):
+        if self.torch is not None and self.torch.owns(obj):
+            return self.torch.attribute(self, obj, name, node)
         if name.startswith("_"):
             # The snippet's own objects keep their attributes in dicts of the interpreter's: a `_private` name is
             # only a key there. Dunders never are, but for the few special methods a class may define.
@@ -1006,6 +1035,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             raise ArgumentError(f"`{self._text(node)}`: {e}") from None
 
     def _set_attribute(self, obj, name, value, node):
+        if self.torch is not None and self.torch.owns(obj):
+            return self.torch.set_attribute(self, obj, name, value, node)
         if name.startswith("_") and (name.startswith("__") or not isinstance(obj, (Instance, CustomLayer))):
             self.refuse(f"setting `.{name}`", "attributes starting with `_` are never touched", node)
         if isinstance(obj, Opaque):
@@ -1053,6 +1084,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Builtin):
             self.call_node = node
             return func.fn(self, args, kwargs)
+        if self.torch is not None and self.torch.owns(func):
+            return self.torch.call(self, func, args, kwargs, node)
         if isinstance(func, KerasOp):
             values = list(_deep_values(args, kwargs))
             if any(isinstance(v, Opaque) for v in values) and not any(isinstance(v, (KerasTensor, Weight))
@@ -1131,6 +1164,16 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Namespace):
             self.refuse(f"`{self._text(node)}`", f"`{func.path}` is a module, not something to call", node)
         self.refuse(f"`{self._text(node)}`", f"a {_kind(func)} is not callable", node)
+
+    def _torch_instantiate(self, cls, args, kwargs, node):
+        if self.torch is None:
+            self.refuse(f"`{cls.name}(...)`", "torch.nn.Module needs `import torch`", node)
+        return self.torch.instantiate(self, cls, args, kwargs, node)
+
+    def _s_with(self, stmt):
+        if self.torch is None:
+            self.refuse("`with`", "context managers run code on entry and exit", stmt)
+        self.torch.with_items(self, stmt)
 
     def _note_model_gap(self, func, args, kwargs, node):
         """A call outside what shapewise interprets that makes a model (``keras.models.load_model``,
@@ -1294,12 +1337,12 @@ _STATEMENTS = {
     ast.Global: Interpreter._s_global,
     ast.Nonlocal: Interpreter._s_nonlocal,
     ast.While: Interpreter._s_while,
+    ast.With: Interpreter._s_with,
 }
 
 _NO_CODE = "asynchronous code is outside the interpreted subset"
 _REFUSED_STATEMENTS = {
     ast.AsyncFunctionDef: ("`async def`", _NO_CODE),
-    ast.With: ("`with`", "context managers run code on entry and exit"),
     ast.AsyncWith: ("`async with`", "context managers run code on entry and exit"),
     ast.Try: ("`try`", "exception handling is outside the interpreted subset"),
     ast.AsyncFor: ("`async for`", "only plain `for` loops are interpreted"),
@@ -1345,8 +1388,11 @@ _REFUSED_EXPRESSIONS = {
 # --------------------------------------------------------------------------------------------------------------
 
 
-def interpret(source: str, filename: str = "<snippet>") -> RunResult:
-    """Interpret a Keras snippet; return what it printed and the models it reported, or the error."""
+def interpret(source: str, filename: str = "<snippet>", framework=None, torch_inputs=None) -> RunResult:
+    """Interpret a Keras or PyTorch snippet; return what it printed and the models it reported, or the error.
+
+    ``framework`` ("keras" or "torch") overrides the detection by imports; ``torch_inputs`` (``--input`` values)
+    calls the PyTorch model(s) on example tensors of those sizes."""
     engine.clear_session()
     _Steps.count = 0
     if len(source) > MAX_SOURCE_CHARS:
@@ -1362,4 +1408,9 @@ def interpret(source: str, filename: str = "<snippet>") -> RunResult:
     except (RecursionError, MemoryError, ValueError) as e:
         message = "the snippet is nested too deeply to parse" if not isinstance(e, ValueError) else str(e)
         return RunResult(error=RefusedError(f"the snippet is refused: {message}", line=1))
-    return Interpreter(source, filename).run(tree)
+    interp = Interpreter(source, filename)
+    interp.framework = framework or torch_ns.detect(tree)
+    interp.torch_inputs = torch_inputs
+    if interp.framework == "torch":
+        torch_ns.implicit(interp)
+    return interp.run(tree)

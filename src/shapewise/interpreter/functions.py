@@ -324,6 +324,10 @@ class FunctionsMixin:
                 self._exec(item)
         finally:
             self.env, self.frame = saved
+        if any((_dotted(d) or [""])[-1] == "dataclass" for d in stmt.decorator_list):
+            # @dataclass: __init__ takes the annotated fields in order, with their defaults
+            cls.namespace["__dataclass_fields__"] = [item.target.id for item in stmt.body if isinstance(
+                item, ast.AnnAssign) and isinstance(item.target, ast.Name) and item.simple]
         self._bind(stmt.name, cls)
 
     def _base_kind(self, base, node):
@@ -336,6 +340,8 @@ class FunctionsMixin:
             return base.kind, None
         if isinstance(base, Factory):
             target = base.target
+            if self.torch is not None and self.torch.is_module_class(target):
+                return "torch", target  # a built-in torch module as the base (class Block(nn.Sequential))
             if target in (make_model, Functional, Model) or base.path in ("keras.Model", "keras.models.Model"):
                 return "model", None
             if target is Sequential:
@@ -359,8 +365,11 @@ class FunctionsMixin:
         if cls.framework is None:
             obj = Instance(cls)
             init, _ = cls.lookup("__init__")
+            fields, _ = cls.lookup("__dataclass_fields__")
             if init is not None:
                 self._call_function(init, [obj, *args], kwargs, node)
+            elif fields is not None:
+                self._dataclass_init(cls, obj, fields, args, kwargs)
             elif args or kwargs:
                 raise UsageError(f"{cls.name}() takes no arguments", line=self.line)
             return obj
@@ -380,6 +389,24 @@ class FunctionsMixin:
         if isinstance(obj, CustomModel):
             self._note_model(obj)
         return obj
+
+    def _dataclass_init(self, cls, obj, fields, args, kwargs):
+        if len(args) > len(fields):
+            raise UsageError(f"{cls.name}.__init__() takes {len(fields) + 1} positional arguments but "
+                             f"{len(args) + 1} were given", line=self.line)
+        values = dict(zip(fields, args))
+        for key, value in kwargs.items():
+            if key not in fields:
+                raise UsageError(f"{cls.name}.__init__() got an unexpected keyword argument '{key}'", line=self.line)
+            values[key] = value
+        for name in fields:
+            if name not in values:
+                default, _ = cls.lookup(name)
+                if default is None and all(name not in k.namespace for k in cls.mro()):
+                    raise UsageError(f"{cls.name}.__init__() missing 1 required positional argument: '{name}'",
+                                     line=self.line)
+                values[name] = default
+            obj.attrs[name] = values[name]
 
     def _engine_init(self, obj, cls, args, kwargs, node):
         """``super().__init__(...)`` reaching the framework base: Layer's (or the built-in layer's) constructor."""

@@ -267,6 +267,8 @@ def _format(value, as_repr, _open=None):
         _open = _open | {id(value)}
     if isinstance(value, str):
         return repr(value) if as_repr else value
+    if type(value).__module__.startswith(("shapewise.torch", "shapewise.snippet", "shapewise.interpreter.torch")):
+        return repr(value) if as_repr else str(value)  # torch's own printing (torch.Size([4, 10]), a module)
     if isinstance(value, (bool, int, float, type(None), range)):
         return repr(value)
     if isinstance(value, tuple):

@@ -73,11 +73,15 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
     for kind, item in result.events:
         if kind == "print":
             parts.append(f"<pre>{escape(item)}</pre>")
+        elif getattr(item, "framework", None) == "torch":
+            from .torch_text import render_model as torch_model
+
+            parts.append(f"<pre>{escape(torch_model(item, explain))}</pre>")  # torchinfo's table, as text
         else:
             parts.append(_model(item, explain, settings))
     for note in getattr(result, "notes", None) and result.note_lines() or ():
         parts.append(f'<p class="note">note: {escape(note)}</p>')
-    if result.models:
+    if any(getattr(m, "framework", None) != "torch" for m in result.models):
         parts.append(f"<p><small>{escape(LEGEND)}</small></p>")
     if result.error is not None:
         parts.append(f'<pre class="err">{escape(str(result.error))}</pre>')

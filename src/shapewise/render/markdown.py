@@ -69,11 +69,15 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
     for kind, item in result.events:
         if kind == "print":
             parts.append("```\n" + item + "\n```\n")
+        elif getattr(item, "framework", None) == "torch":
+            from .torch_text import render_model as torch_model
+
+            parts.append("```\n" + torch_model(item, explain).rstrip("\n") + "\n```\n")  # torchinfo's table
         else:
             parts.append(render_model(item, explain, settings))
     for note in getattr(result, "notes", None) and result.note_lines() or ():
         parts.append(f"> **Note:** {_esc(note)}\n")
-    if result.models:
+    if any(getattr(m, "framework", None) != "torch" for m in result.models):
         parts.append(f"*{_esc(LEGEND)}*\n")
     if result.error is not None:
         parts.append(f"**Error:** {_esc(result.error)}\n")

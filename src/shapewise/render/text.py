@@ -570,11 +570,15 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
     for kind, item in result.events:
         if kind == "print":
             parts.append(item + "\n")
+        elif getattr(item, "framework", None) == "torch":
+            from .torch_text import render_model as torch_model
+
+            parts.append(torch_model(item, explain))
         else:
             parts.append(render_model(item, explain, expand_nested, settings, columns))
     for note in getattr(result, "notes", None) and result.note_lines() or ():
         parts.append(f"note: {note}\n")
-    if result.models:
+    if any(getattr(m, "framework", None) != "torch" for m in result.models):
         parts.append("\n".join(_wrap(LEGEND, 110)) + "\n")
     if result.error is not None:
         parts.append(render_error(result.error))

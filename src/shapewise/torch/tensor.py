@@ -434,7 +434,11 @@ def _make(size, fn, dtype, requires_grad, default=None):
 
 def _factory(fn_name, default=None, float_only=False):
     def factory(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-                memory_format=None, generator=None, names=None):
+                memory_format=None, generator=None, names=None, **given):
+        if set(given) - {"size"} or (given and size):
+            raise TypeError(f"{fn_name}() received an invalid combination of arguments")
+        if given:
+            size = (given["size"],)
         t = _make(size, fn_name, dtype, requires_grad, default)
         if float_only and not is_floating(t.spec.dtype):
             raise ArgumentError(f'"{fn_name}" not implemented for \'{SCALAR_NAMES[t.spec.dtype]}\'',

@@ -1,0 +1,344 @@
+"""Pasted PyTorch files, interpreted (never run) by ``shapewise explain``, against real torch 2.13.0 running them.
+
+For every file of the PyTorch corpus (tests/corpus/torch, see tests/corpus/SOURCES.md) the oracle
+(tests/torch_snippet_oracle.py) runs the file with real torch and describes the model(s) DESIGN.md's rule picks;
+shapewise's ``--format json`` must describe the same modules exactly: class, qualified name, first call's input
+and output shapes, calls, own parameters, recursive distinct parameters, buffers, totals. A ``NNN_bug_*`` file
+raises in real torch; shapewise must fail too, with the line of the snippet, the module and a fix. A file that
+shapewise cannot follow must be refused (exit 2, a line-numbered reason), never answered with other numbers: those
+are listed in REFUSED with why, and the test checks they are refused (so that one that starts to work is noticed).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from torch_snippet_oracle import compare
+
+CORPUS = os.path.join(os.path.dirname(__file__), "corpus", "torch")
+FILES = sorted(os.path.basename(f) for f in glob.glob(os.path.join(CORPUS, "*.py")))
+
+#: files real torch runs that shapewise refuses (exit 2, with the line), and why
+REFUSED = {
+    "002_examples_dcgan.py": "weights_init reads m.__class__.__name__ (dunder attributes are never read)",
+    "011_examples_gcn.py": "torch.sparse_coo_tensor is not in the vocabulary",
+    "015_examples_llama2_tp_model.py": "torch.polar (rotary embeddings with complex numbers) is not in the vocabulary",
+    "018_examples_forward_forward.py": "Tensor.norm is not in the vocabulary",
+    "023_mingpt_gpt_nano.py": "CfgNode uses self.__dict__ (never read)",
+    "034_torchvision_googlenet.py": "sets GoogLeNetOutputs.__annotations__ (dunder attributes are never set)",
+    "041_tutorial_ngram_language_modeler.py": "a dict comprehension (outside the interpreted subset)",
+    "043_tutorial_char_rnn_classification.py": "str.find is not among the interpreted string methods",
+    "047_tutorial_spatial_transformer.py": "F.affine_grid is not in the vocabulary",
+    "051_tutorial_dynamic_net.py": "forward loops range(4, random.randint(4, 6)) times (a loop count from data)",
+    "052_tutorial_bilstm_crf.py": "indexes a tensor with a value computed from data (argmax(...).item())",
+    "053_tutorial_chatbot_packed_gru.py": "lengths from .tolist() values (data shapewise does not compute)",
+    "055_examples_siamese_resnet18.py": "torchvision.models.resnet18 (torchvision's builders are not in shapewise)",
+    "056_tutorial_parametrize_symmetric.py": "torch.matrix_exp is not in the vocabulary",
+    "059_qa_transformer_encoder_classifier_cls.py": "writes token ids into an integer tensor (values not tracked)",
+    "060_bentrevett_bilstm_sentiment.py": "pack_padded_sequence (packed shapes depend on the lengths' values)",
+    "061_bentrevett_seq2seq_lstm.py": "teacher forcing on random.random() (a branch on data)",
+    "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state is not in the vocabulary",
+    "070_mingpt_gpt2_meta.py": "CfgNode uses self.__dict__ (never read)",
+    "080_bug_embedding_index_out_of_range.py": "the bug is a token id's value (5000 >= 1000), written into the ids "
+                                               "tensor: shapewise does not track values, so it refuses the write",
+}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_corpus_file(name):
+    with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
+        source = f.read()
+    problems, real_error, out = compare(source)
+    error = out["error"]
+    if name in REFUSED and REFUSED[name] != "pending":
+        assert error is not None and error["kind"] == "RefusedError" and error["line"], (name, error, problems)
+        return
+    if name in REFUSED and (problems or error):
+        assert error is not None and error["kind"] == "RefusedError" and error["line"], (name, error, problems)
+        return
+    assert not problems, f"{name}:\n" + "\n".join(problems[:20])
+    if "_bug_" in name:
+        assert real_error is not None, f"{name}: real torch did not raise"
+        assert error is not None and error["line"], error
+        assert error["fix"], f"{name}: no fix in {error}"
+        assert error["kind"] != "RefusedError", error
+    else:
+        assert error is None, error
+        assert out["models"], f"{name}: no model reported"
+
+
+def test_corpus_is_there():
+    assert len(FILES) >= 70
+
+
+def test_cli_json_and_exit_status(tmp_path):
+    """The CLI itself: ``--format json`` on the CIFAR tutorial Net (exit 0) and on its classic bug (exit 1)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    good = os.path.join(CORPUS, "036_tutorial_cifar10_net.py")
+    run = subprocess.run([sys.executable, "-m", "shapewise", "explain", good, "--format", "json"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    problems, _, _ = compare(open(good).read())
+    assert not problems
+    assert out["models"][0]["framework"] == "torch" and out["error"] is None
+    bug = os.path.join(CORPUS, "071_bug_linear_in_features_after_flatten.py")
+    run = subprocess.run([sys.executable, "-m", "shapewise", "explain", bug], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 1
+    assert "mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)" in run.stdout
+    assert "layer 'fc1'" in run.stdout and "line 23" in run.stdout
+
+
+# --------------------------------------------------------------------------------------------------------------
+# What the interpreter does with torch objects, each case against real torch
+
+HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+CASES = {
+    "tied_head_buffer_parameter": HEAD + """
+class GPT(nn.Module):
+    def __init__(self, vocab=100, d=32, n=8):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.zeros(1, n, d))
+        self.blocks = nn.ModuleList([nn.Linear(d, d) for _ in range(2)])
+        self.norm = nn.LayerNorm(d)
+        self.head = nn.Linear(d, vocab, bias=False)
+        self.head.weight = self.tok.weight
+        self.register_buffer("mask", torch.tril(torch.ones(n, n)).view(1, 1, n, n))
+
+    def forward(self, idx):
+        b, t = idx.size()
+        x = self.tok(idx) + self.pos[:, :t, :]
+        for block in self.blocks:
+            x = x + F.gelu(block(x))
+        return self.head(self.norm(x))
+
+model = GPT()
+logits = model(torch.randint(0, 100, (4, 8)))
+""",
+    "frozen_loop_and_requires_grad_": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                                      nn.AdaptiveAvgPool2d(1))
+        self.fc = nn.Linear(8, 10)
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.features(x), 1))
+
+model = Net()
+for p in model.features.parameters():
+    p.requires_grad = False
+model.fc.bias.requires_grad_(False)
+with torch.no_grad():
+    out = model(torch.randn(2, 3, 16, 16))
+""",
+    "tensor_methods": HEAD + """
+class Attn(nn.Module):
+    def __init__(self, d=16, h=4):
+        super().__init__()
+        self.h = h
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).split(C, dim=2)
+        q = q.view(B, T, self.h, C // self.h).transpose(1, 2)
+        k = k.view(B, T, self.h, C // self.h).transpose(1, 2)
+        v = v.view(B, T, self.h, C // self.h).transpose(1, 2)
+        att = (q @ k.transpose(-2, -1)) * (1.0 / (k.size(-1) ** 0.5))
+        att = F.softmax(att, dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+        values, indices = y.max(dim=-1)
+        y = y + values.unsqueeze(-1).float().to(x.device) - y.mean(dim=1, keepdim=True)
+        return self.proj(y[:, -1, :] if self.training else y)
+
+model = Attn()
+y = model(torch.randn(2, 5, 16))
+""",
+    "containers_dict_shared_sequential_subclass": HEAD + """
+from collections import OrderedDict
+
+class ConvBNReLU(nn.Sequential):
+    def __init__(self, cin, cout):
+        super().__init__(nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(OrderedDict([("conv", ConvBNReLU(3, 8)), ("pool", nn.MaxPool2d(2))]))
+        self.heads = nn.ModuleDict({"a": nn.Linear(8, 4), "b": nn.Linear(8, 2)})
+        self.shared = nn.Linear(8, 8)
+
+    def forward(self, x):
+        x = self.stem(x).mean(dim=(2, 3))
+        x = self.shared(self.shared(x))
+        return [self.heads[k](x) for k in self.heads]
+
+model = Net()
+outs = model(torch.randn(2, 3, 8, 8))
+print(len(model.stem), model.stem[0][1], sum(p.numel() for p in model.parameters()))
+""",
+    "bound_only_no_call": HEAD + """
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(10, 20, num_layers=2, bidirectional=True, batch_first=True)
+
+encoder = Enc()
+model = nn.Sequential(nn.Linear(40, 5), nn.Dropout(0.1))
+criterion = nn.CrossEntropyLoss()
+""",
+    "lstm_tuple_state": HEAD + """
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(50, 8)
+        self.lstm = nn.LSTM(8, 16)
+        self.out = nn.Linear(16, 5)
+
+    def forward(self, ids, state):
+        x, (h, c) = self.lstm(self.emb(ids).view(len(ids), 1, -1), state)
+        return F.log_softmax(self.out(x.view(len(ids), -1)), dim=1)
+
+model = Tagger()
+scores = model(torch.randint(0, 50, (7,)), (torch.zeros(1, 1, 16), torch.zeros(1, 1, 16)))
+""",
+    "fake_summaries": HEAD + """
+import torchinfo
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(12, 3)
+
+    def forward(self, x):
+        return self.fc(x.flatten(1))
+
+model = Net()
+torchinfo.summary(model, input_size=(2, 3, 4))
+""",
+    "fake_torchsummary": HEAD + """
+from torchsummary import summary
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.bn = nn.BatchNorm2d(4)
+
+    def forward(self, x):
+        return F.relu(self.bn(self.conv(x)))
+
+model = Net()
+summary(model, (3, 8, 8))
+""",
+    "bug_channel_mismatch_in_forward": HEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.block = nn.Sequential(nn.Conv2d(16, 4, 1))
+
+    def forward(self, x):
+        return self.block(self.conv(x))
+
+model = Net()
+model(torch.randn(1, 3, 10, 10))
+""",
+}
+
+
+@pytest.fixture
+def fake_torchinfo():
+    """torchinfo's call as the oracle's own test code (torchinfo need not be installed): one forward of the model
+    on randn(input_size), as torchinfo.summary runs it."""
+    import types
+
+    module = types.ModuleType("torchinfo")
+
+    def summary(model, input_size=None, **kwargs):
+        import torch
+
+        return model(torch.randn(*input_size))
+
+    module.summary = summary
+    torchsummary = types.ModuleType("torchsummary")
+
+    def ts_summary(model, input_size, batch_size=-1, device="cuda"):
+        import torch
+
+        return model(torch.randn(2 if batch_size == -1 else batch_size, *input_size))  # torchsummary's batch of 2
+
+    torchsummary.summary = ts_summary
+    saved = {name: sys.modules.get(name) for name in ("torchinfo", "torchsummary")}
+    sys.modules["torchinfo"], sys.modules["torchsummary"] = module, torchsummary
+    yield
+    for name, value in saved.items():
+        if value is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = value
+
+
+@pytest.mark.parametrize("name", CASES, ids=CASES)
+def test_case(name, fake_torchinfo):
+    problems, real_error, out = compare(CASES[name])
+    assert not problems, f"{name}:\n" + "\n".join(problems[:20])
+    if name.startswith("bug_"):
+        error = out["error"]
+        assert real_error is not None and error["line"] == 12 and error["layer"] == "block.0", error
+        assert error["fix"]
+    else:
+        assert out["error"] is None, out["error"]
+        assert out["models"]
+
+
+def test_bound_only_reports_each_top_module_with_parameters_only():
+    out = compare(CASES["bound_only_no_call"])[2]
+    assert [m["name"] for m in out["models"]] == ["encoder", "model"]
+    assert all(layer["output_shape"] is None for m in out["models"] for layer in m["layers"])
+
+
+def test_unknown_torch_names_are_refused_with_their_line():
+    from shapewise.frontends.snippet import interpret
+
+    for line in ("y = torch.frobnicate(x)", "m = nn.Frobnicate(3)", "y = F.frobnicate(x)", "y = x.frobnicate()"):
+        result = interpret(HEAD + "x = torch.randn(2, 3)\n" + line + "\n", "<t>")
+        assert result.error is not None and result.error.exit_code == 2, (line, result.error)
+        assert result.error.line == 5 and "frobnicate" in result.error.message.lower(), (line, str(result.error))
+
+
+def test_cli_input_and_framework(tmp_path):
+    """``--input`` calls the model on tensors of those sizes (a dtype prefix for ids); ``--framework keras`` treats
+    torch as a module outside the model."""
+    path = tmp_path / "net.py"
+    path.write_text(HEAD + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+                    "        self.emb = nn.Embedding(100, 8)\n        self.fc = nn.Linear(8, 2)\n\n"
+                    "    def forward(self, ids):\n        return self.fc(self.emb(ids))\n\nmodel = Net()\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+
+    def run(*extra):
+        return subprocess.run([sys.executable, "-m", "shapewise", "explain", str(path), "--format", "json", *extra],
+                              env=env, capture_output=True, text=True, timeout=60)
+
+    out = json.loads(run("--input", "long:4,6").stdout)
+    rows = {r["name"]: r for r in out["models"][0]["layers"]}
+    assert rows["emb"]["input_shape"] == [4, 6] and rows["fc"]["output_shape"] == [4, 6, 2]
+    assert out["models"][0]["total_params"] == 100 * 8 + 8 * 2 + 2
+    bad = run("--input", "4,6")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["error"]["layer"] == "emb"
+    plain = json.loads(run().stdout)
+    assert plain["models"][0]["layers"][0]["output_shape"] is None
+    keras = run("--framework", "keras")
+    assert keras.returncode == 2 and json.loads(keras.stdout)["models"] == []
