@@ -28,7 +28,6 @@ FILES = sorted(os.path.basename(f) for f in glob.glob(os.path.join(CORPUS, "*.py
 REFUSED = {
     "002_examples_dcgan.py": "weights_init reads m.__class__.__name__ (dunder attributes are never read)",
     "011_examples_gcn.py": "torch.sparse_coo_tensor is not in the vocabulary",
-    "015_examples_llama2_tp_model.py": "torch.polar (rotary embeddings with complex numbers) is not in the vocabulary",
     "018_examples_forward_forward.py": "Tensor.norm is not in the vocabulary",
     "023_mingpt_gpt_nano.py": "CfgNode uses self.__dict__ (never read)",
     "034_torchvision_googlenet.py": "sets GoogLeNetOutputs.__annotations__ (dunder attributes are never set)",

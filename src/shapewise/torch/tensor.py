@@ -174,6 +174,8 @@ def wrap(result):
         return result.value if result.value is not None else result
     if kind is tuple or kind is list:
         return kind(map(wrap, result))
+    if isinstance(result, tuple) and getattr(result, "_fields", None) == ("values", "indices"):
+        return ValuesIndices(map(wrap, result))  # the ops tables' (values, indices) pair
     return result
 
 
