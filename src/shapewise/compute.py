@@ -276,13 +276,28 @@ def evaluate(dim, batch):
     v = dim.value
     if v is not None:
         return v
-    return _eval(dim, batch, {})
+    return _eval(dim, batch, _MEMO.setdefault(batch, {}) if _MEMO_ON else {})
+
+
+#: Values of dims at a batch size, kept while one model's compute is derived (model_compute), when every dim is
+#: alive: an axis renamed by each of 10,000 layers is then walked once, not once per layer.
+_MEMO = {}
+_MEMO_ON = False
 
 
 def _eval(d, batch, memo):
     v = d.value
     if v is not None:
         return v
+    if type(d) is Named:  # an axis renamed by every layer it passes (a 10,000-layer chain): a loop, not recursion
+        chain = []
+        while type(d) is Named and d.value is None and id(d) not in memo:
+            chain.append(id(d))
+            d = d.inner
+        r = d.value if d.value is not None else memo[id(d)] if id(d) in memo else _eval(d, batch, memo)
+        for key in chain:
+            memo[key] = r
+        return r
     key = id(d)
     if key in memo:
         return memo[key]
@@ -492,6 +507,18 @@ def _kind_bytes(kind, settings):
 def model_compute(model_report, model, settings=DEFAULT):
     """Derive a model's compute and memory from its layers' declarations (the layers of ``model_report``, the
     calls of ``model``'s own graph)."""
+    global _MEMO_ON
+    if _MEMO_ON:  # a nested model's figures, inside its parent's: the memo is already on
+        return _model_compute(model_report, model, settings)
+    _MEMO_ON = True
+    try:
+        return _model_compute(model_report, model, settings)
+    finally:
+        _MEMO_ON = False
+        _MEMO.clear()
+
+
+def _model_compute(model_report, model, settings=DEFAULT):
     from .graph import Functional, InputLayer, Model, Sequential
 
     batch = settings.batch
