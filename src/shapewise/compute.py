@@ -276,7 +276,23 @@ def evaluate(dim, batch):
     v = dim.value
     if v is not None:
         return v
-    return _eval(dim, batch, _MEMO.setdefault(batch, {}) if _MEMO_ON else {})
+    if not _MEMO_ON:
+        return _eval(dim, batch, {})
+    memo = _MEMO.get(batch)
+    if memo is None:
+        memo = _MEMO[batch] = _Memo()
+    return _eval(dim, batch, memo)
+
+
+class _Memo(dict):
+    """The shared memo of model_compute: it also holds the dims it has values for, so no id is reused meanwhile
+    by a temporary dim made and freed during the derivation."""
+
+    __slots__ = ("alive",)
+
+    def __init__(self):
+        super().__init__()
+        self.alive = []
 
 
 #: Values of dims at a batch size, kept while one model's compute is derived (model_compute), when every dim is
@@ -292,11 +308,13 @@ def _eval(d, batch, memo):
     if type(d) is Named:  # an axis renamed by every layer it passes (a 10,000-layer chain): a loop, not recursion
         chain = []
         while type(d) is Named and d.value is None and id(d) not in memo:
-            chain.append(id(d))
+            chain.append(d)
             d = d.inner
         r = d.value if d.value is not None else memo[id(d)] if id(d) in memo else _eval(d, batch, memo)
-        for key in chain:
-            memo[key] = r
+        for named in chain:
+            memo[id(named)] = r
+        if type(memo) is _Memo:
+            memo.alive.extend(chain)  # an id stays this dim's while the memo lives
         return r
     key = id(d)
     if key in memo:
@@ -321,6 +339,8 @@ def _eval(d, batch, memo):
     else:
         r = None
     memo[key] = r
+    if type(memo) is _Memo:
+        memo.alive.append(d)
     return r
 
 
