@@ -955,7 +955,14 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                         keep = False
                         break
                 if keep:
-                    out.append(self.eval(node.elt))
+                    if isinstance(node, ast.DictComp):
+                        key = self.eval(node.key)
+                        if not _hashable(key):
+                            self.refuse(f"the key `{self._text(node.key)}`", "dict keys must be numbers, strings or "
+                                                                              "None", node)
+                        out.append((key, self.eval(node.value)))
+                    else:
+                        out.append(self.eval(node.elt))
         finally:
             # the comprehension's variable does not leak, as in Python 3 (the scope's dict is kept: functions
             # defined in this scope hold it)
@@ -965,6 +972,12 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             for k in saved:
                 if _bound_by(gen.target, k):
                     env[k] = saved[k]
+        if isinstance(node, ast.DictComp):
+            return dict(out)
+        if isinstance(node, ast.SetComp):
+            if not all(_hashable(v) for v in out):
+                self.refuse("this set comprehension", "only numbers and strings can go in a set", node)
+            return set(out)
         return out
 
     # --- attributes ------------------------------------------------------------------------------------------
@@ -1369,13 +1382,13 @@ _EXPRESSIONS = {
     ast.IfExp: Interpreter._e_ifexp,
     ast.Call: Interpreter._e_call,
     ast.ListComp: Interpreter._e_listcomp,
+    ast.DictComp: Interpreter._e_listcomp,
+    ast.SetComp: Interpreter._e_listcomp,
     ast.Lambda: Interpreter._e_lambda,
 }
 
 _REFUSED_EXPRESSIONS = {
     ast.GeneratorExp: ("a generator expression", "use a list comprehension over range(...)"),
-    ast.SetComp: ("a set comprehension", "only list comprehensions are interpreted"),
-    ast.DictComp: ("a dict comprehension", "only list comprehensions are interpreted"),
     ast.NamedExpr: ("`:=`", "assignment expressions are outside the interpreted subset"),
     ast.Yield: ("`yield`", "there are no generators in a snippet"),
     ast.YieldFrom: ("`yield from`", "there are no generators in a snippet"),

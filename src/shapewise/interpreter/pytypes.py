@@ -97,5 +97,6 @@ def _s_join(interp, s, args, kwargs, node):
 
 _STR_ATTRS = {name: _str_method(name) for name in (
     "upper", "lower", "strip", "lstrip", "rstrip", "split", "startswith", "endswith", "replace", "title",
-    "capitalize", "zfill", "center", "ljust", "rjust")}
+    "capitalize", "zfill", "center", "ljust", "rjust", "find", "rfind", "count", "isdigit", "isalpha", "isalnum",
+    "isupper", "islower", "isspace", "partition", "rpartition", "rsplit", "splitlines", "casefold", "swapcase")}
 _STR_ATTRS["join"] = _method(_s_join)
