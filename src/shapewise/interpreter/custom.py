@@ -148,24 +148,7 @@ class CustomModel(CustomLayer, Model):
 
     # A subclassed model has no symbolic inputs or outputs of its own (Keras: it is not a graph).
     inputs = outputs = ()
-
-    @property
-    def built(self):
-        return self.__dict__.get("_custom_built", False)
-
-    @property
-    def weights(self):
-        return CustomLayer.weights.fget(self)
-
-    @property
-    def trainable(self):
-        return self._trainable
-
-    @trainable.setter
-    def trainable(self, value):
-        self._trainable = bool(value)
-        for layer in self._sublayers:
-            layer.trainable = value
+    # (built and weights are CustomLayer's, first in the MRO; trainable is Model's, over self.layers)
 
 
 def engine_type(cls):
