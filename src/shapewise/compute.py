@@ -15,7 +15,7 @@ The definitions (and the per-element costs of the other ops) are in docs/COMPUTE
 from __future__ import annotations
 
 from .dims import (
-    _CeilDiv, _ExactDiv, _FloorDiv, _Neg, _Prod, _Sum, Dim, Known, Named, Unknown, as_dim, fmt_int, product,
+    _CeilDiv, _ExactDiv, _FloorDiv, _Neg, _Prod, _Sum, Known, Named, Unknown, as_dim, fmt_int, product,
 )
 
 # --------------------------------------------------------------------------------------------------------------
@@ -539,7 +539,7 @@ def model_compute(model_report, model, settings=DEFAULT):
 
 
 def _model_compute(model_report, model, settings=DEFAULT):
-    from .graph import Functional, InputLayer, Model, Sequential
+    from .graph import InputLayer, Model
 
     batch = settings.batch
     calls = _calls(model)  # [(layer, node)] in execution order

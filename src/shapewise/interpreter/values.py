@@ -7,7 +7,6 @@ import ast
 from .. import engine
 from ..dims import Dim
 from ..engine import KerasTensor, Layer, Weight
-from ..errors import ShapeError
 from .budgets import _step
 
 # --------------------------------------------------------------------------------------------------------------
@@ -142,34 +141,6 @@ class _Break(Exception):
 
 class _Continue(Exception):
     pass
-
-
-# --------------------------------------------------------------------------------------------------------------
-# The interpreter
-
-
-class OpaqueFunction:
-    """A function written in the snippet (``lambda x: ...``). shapewise never runs it: calling it raises.
-
-    It lets ``layers.Lambda(lambda x: ..., output_shape=(...))`` build (the output shape is declared), while a
-    Lambda without ``output_shape``, or an ``output_shape`` given as a function, gets a clear error instead of a
-    guess.
-    """
-
-    __slots__ = ("text", "line")
-
-    def __init__(self, text, line):
-        self.text = text
-        self.line = line
-
-    def __call__(self, *args, **kwargs):
-        raise ShapeError(
-            f"shapewise does not run functions written in the snippet (`{self.text}`, line {self.line}), so it "
-            f"cannot tell what this one returns",
-            expected="a declared shape", fix="give Lambda its output_shape as a tuple, e.g. output_shape=(10,)")
-
-    def __repr__(self):
-        return f"<function {self.text}>"
 
 
 # --------------------------------------------------------------------------------------------------------------
