@@ -25,7 +25,7 @@ from .budgets import (
 )
 from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin
 from .custom import CustomFunctional, CustomLayer
-from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, SnippetCallable, _Frame
+from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, SnippetCallable, _Frame, untracked_tensors
 from .keras_ns import (
     _IGNORED_MODEL_METHODS,
     _LAYER_ATTRS,
@@ -1228,11 +1228,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 if spec is None:
                     self.refuse(f"`{self._text(node)}`", f"it calls a layer on data of unknown shape ({value.desc})",
                                 node)
-                uids = engine.session().uids
-                counter = uids.get("keras_tensor", 0)
-                tensor = KerasTensor(spec)
-                uids["keras_tensor"] = counter
-                return tensor
+                return untracked_tensors(spec)
             return value
         return engine.map_structure(convert, list(args)), {k: engine.map_structure(convert, v)
                                                             for k, v in kwargs.items()}

@@ -659,17 +659,13 @@ class FunctionsMixin:
     def _trace_call(self, layer, call, args, kwargs):
         """Run the snippet's call() on symbolic tensors standing for the specs. Keras (torch backend) traces it on
         tensors that never become KerasTensors of the model: the tensor counter is left as it was."""
-        uids = engine.session().uids
-        counter = uids.get("keras_tensor", 0)
-        tensors = map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, list(args))
-        kw = {k: map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, v) for k, v in kwargs.items()}
+        tensors = untracked_tensors(list(args))
+        kw = {k: untracked_tensors(v) for k, v in kwargs.items()}
         params = {p.arg for p in call.node.args.posonlyargs + call.node.args.args + call.node.args.kwonlyargs}
         if call.node.args.kwarg is None:  # Keras passes training= and mask= only to a call() that declares them
             kw = {k: v for k, v in kw.items() if k not in ("training", "mask") or k in params}
-        uids["keras_tensor"] = counter
-        self.tracing += 1
         try:
-            result = self._call_function(call, [layer, *tensors], kw, None)
+            result = self._run_traced(call, [layer, *tensors], kw)
         except ShapewiseError as e:
             if "mask" in params and "mask" not in kw and "NoneType" in e.message:
                 # Keras hands call() the mask the input carries (Embedding(mask_zero=True), Masking); shapewise
@@ -678,9 +674,6 @@ class FunctionsMixin:
                                    "track Keras masks (it passed mask=None)", line=e.line,
                                    fix="to see the shapes, call the layer without relying on the mask") from None
             raise
-        finally:
-            self.tracing -= 1
-            uids["keras_tensor"] = counter
 
         def to_spec(value):
             if isinstance(value, KerasTensor):
@@ -694,6 +687,18 @@ class FunctionsMixin:
                                 expected="call() to return the layer's output tensor(s)")
 
         return map_structure(to_spec, result)  # the structure call() returned (a tuple stays a tuple, as in Keras)
+
+    def _run_traced(self, fn, args, kwargs):
+        """Interpret ``fn`` on symbolic tensors as Keras traces a call(): its ops make no graph nodes, and the
+        tensors it makes take no Keras auto-name (the counter is left as it was)."""
+        uids = engine.session().uids
+        counter = uids.get("keras_tensor", 0)
+        self.tracing += 1
+        try:
+            return self._call_function(fn, args, kwargs, None)
+        finally:
+            self.tracing -= 1
+            uids["keras_tensor"] = counter
 
     def _explain_custom(self, layer, ctx):
         """The custom layer's explanation: its weights, and the sublayers its call ran with their contexts."""
@@ -754,6 +759,16 @@ class FunctionsMixin:
                 yield self.frame.locals[first[0].arg]
 
 
+def untracked_tensors(structure):
+    """The Specs of a structure as symbolic tensors that take no Keras auto-name (Keras traces a call(), and runs
+    a call on data, on tensors that never become KerasTensors of a model)."""
+    uids = engine.session().uids
+    counter = uids.get("keras_tensor", 0)
+    out = map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, structure)
+    uids["keras_tensor"] = counter
+    return out
+
+
 class SnippetCallable:
     """A function of the snippet handed to shapewise's own API (``Lambda``'s function or its output_shape).
 
@@ -773,17 +788,10 @@ class SnippetCallable:
 
     def trace(self, specs, arguments):
         interp = self.interp
-        uids = engine.session().uids
-        counter = uids.get("keras_tensor", 0)
-        tensors = map_structure(lambda s: KerasTensor(s) if isinstance(s, Spec) else s, specs)
-        uids["keras_tensor"] = counter
-        interp.tracing += 1
         line = interp.line
         try:
-            result = interp._call_function(self.fn, [tensors], dict(arguments or {}), None)
+            result = interp._run_traced(self.fn, [untracked_tensors(specs)], dict(arguments or {}))
         finally:
-            interp.tracing -= 1
-            uids["keras_tensor"] = counter
             interp.line = line
 
         def to_spec(value):
