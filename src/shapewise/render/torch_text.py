@@ -61,8 +61,34 @@ def render_summary(model):
     lines.append(f"Trainable params: {fmt_int(model.trainable_params)}")
     lines.append(f"Non-trainable params: {fmt_int(model.non_trainable_params)}")
     lines.append(f"Buffers (not parameters): {fmt_int(model.buffers)} values")
+    lines += compute_footer(model)
     lines.append(rule)
     return "\n".join(lines) + "\n"
+
+
+def compute_footer(model):
+    """The totals' compute line: the forward FLOPs of the recorded calls of the model (none when not called)."""
+    from ..compute import readable_flops
+
+    mc = model.compute()
+    if mc is None:
+        return []
+    c = mc.compute
+    calls = model.root.calls
+    batch = f"{'the first call' if calls > 1 else 'the call'} on the example input" + \
+        (f"s ({calls} calls)" if calls > 1 else "")
+    if calls > 1:
+        batch = f"{calls} calls on the example inputs"
+    if c["flops"] is None:
+        flops = f"{mc.flops_formula} FLOPs"
+    else:
+        readable = f" ({readable_flops(c['flops'])})" if c["flops"] >= 1000 else ""
+        flops = f"{fmt_int(c['flops'])} FLOPs{readable}, {fmt_int(c['macs'])} MACs"
+    ops = fmt_int(c["other_ops"]) if c["other_ops"] is not None else "open"
+    lines = [f"Forward pass ({batch}): {flops}; other ops: {ops}"]
+    if mc.undeclared:
+        lines.append(f"Not counted (no cost known): {', '.join(mc.undeclared)}")
+    return lines
 
 
 def render_explanation(layer):
@@ -89,10 +115,15 @@ def render_explanation(layer):
         out += _block("free", free)
     if ex.units:
         out += _block("units", ex.units)
+    compute = getattr(layer, "compute", None)
+    if compute is not None:
+        for i, line in enumerate(compute.lines()):
+            out += _block("compute" if i == 0 else "", line)
     return out
 
 
 def render_model(model, explain=True):
+    model.compute()  # (derived on first use: each row's figures are set on it)
     parts = [f'Model: "{model.name}"\n' + render_summary(model)]
     if explain:
         for layer in model.layers:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..compute import Cost, LayerCompute, _global_text, _sum, _twice, dependence_text, evaluate, readable_flops, \
     scaled
-from ..dims import Known, Named, fmt_int, product
+from ..dims import Known, Named, _Prod, fmt_int, product
 
 # --------------------------------------------------------------------------------------------------------------
 # Reading an event
@@ -29,9 +29,9 @@ def _named(c, i, names=None):
     got = c._axes.get(key)
     if got is not None:
         return got
-    if c.ctx is not None:
-        return c.axes(i)
     spec = c.inputs[i] if type(i) is int else i
+    if c.ctx is not None:
+        return c.axes(i, *(names or ("batch", *(f"dim{k}" for k in range(1, spec.rank)))))
     out = []
     for k, d in enumerate(spec.shape):
         role = getattr(d, "role", None)
@@ -43,12 +43,19 @@ def _named(c, i, names=None):
     return out
 
 
-def _axes_of(c, spec):
+def _axes_of(c, spec, names=None):
     """The named axes of ``spec``, one of the event's inputs (by identity), else its dims as they are."""
     for i, s in enumerate(c.inputs):
         if s is spec:
-            return _named(c, i)
+            return _named(c, i, names)
     return tuple(spec.shape)
+
+
+def _seq_names(q, k):
+    """Names for attention's query and key lengths: one name, seq_len, when they are the same size (self-attention:
+    the work is then quadratic in it), else query_len and key_len."""
+    same = q.value is not None and q.value == k.value
+    return ("seq_len", "seq_len") if same else ("query_len", "key_len")
 
 
 def _out(c, i=0):
@@ -278,7 +285,11 @@ def cpu_unseen(c, expr, why):
 
 def _sdpa_macs(c, q, k, v, what="attention", dropout=0.0):
     """QKᵀ and the weighted sum of the values: batch·heads·L·S·(E + Ev) multiply-accumulates."""
-    dq, dk, dv = _axes_of(c, q), _axes_of(c, k), _axes_of(c, v)
+    lq, lk = _seq_names(q.shape[-2], k.shape[-2])
+    lead = ("batch", "heads")[:q.rank - 2] if q.rank <= 4 else ("batch", *(f"dim{i}" for i in range(1, q.rank - 2)))
+    dq = _axes_of(c, q, (*lead, lq, "head_dim"))
+    dk = _axes_of(c, k, (*lead, lk, "head_dim"))
+    dv = _axes_of(c, v, (*lead, lk, "value_dim"))
     lead, L, E = dq[:-2], dq[-2], dq[-1]
     S, Ev = dk[-2], dv[-1]
     qk, av = product((*lead, L, S, E)), product((*lead, L, S, Ev))
@@ -307,7 +318,8 @@ def _mha(c, e):
         return
     batched = query.rank == 3
     qa = _axes_of(c, query)
-    ka, va = _axes_of(c, key), _axes_of(c, value)
+    src = ("batch", "key_len") if batched and m.batch_first else ("key_len", "batch") if batched else ("key_len",)
+    ka, va = _axes_of(c, key, (*src, "kdim")), _axes_of(c, value, (*src, "vdim"))
     if batched and m.batch_first:
         batch, L, E = qa
         S, kdim, vdim = ka[1], ka[2], va[2]
@@ -334,7 +346,7 @@ def _mha(c, e):
         cpu_unseen(c, Known(2) * attention, CPU_FUSED_ATTENTION)
     c.macs(product((*b, L, embed, embed)), "output projection")
     if m.in_proj_bias is not None:
-        c.ops(product((*b, L, embed)) + product((*b, S, embed)) * Known(2), "projection bias adds")
+        c.ops(product((*b, L, embed)) + scaled(2, (*b, S, embed)), "projection bias adds")
     c.ops(scaled(3, (*b, heads, L, S_eff)), "softmax over the scores")
     c.ops(product((*b, L, embed)), "scaling the queries")
     if m.out_proj.bias is not None:
@@ -585,8 +597,8 @@ def event_cost(e, batch):
     r.declared = fn is not None
     if fn is not None:
         fn(c, e)
-    macs_terms = [(x, w) for k, x, w in c.terms if k == "macs"]
-    ops_terms = [(x, w) for k, x, w in c.terms if k == "ops"]
+    macs_terms = _grouped([(x, w) for k, x, w in c.terms if k == "macs"])
+    ops_terms = _grouped([(x, w) for k, x, w in c.terms if k == "ops"])
     r.macs_expr = _sum(x for x, _ in macs_terms)
     r.ops_expr = _sum(x for x, _ in ops_terms)
     r.macs = evaluate(r.macs_expr, None) if macs_terms else 0
@@ -601,8 +613,7 @@ def event_cost(e, batch):
     r.notes = list(c.notes)
     r.text = r.ops_text = None
     if macs_terms:
-        value = f"{fmt_int(2 * r.macs)} FLOPs" + (f" at batch {batch}" if batch is not None else "") \
-            if r.macs is not None else "FLOPs: a formula in the unknown dims"
+        value = f"{fmt_int(2 * r.macs)} FLOPs" if r.macs is not None else "FLOPs: a formula in the unknown dims"
         whats = ", ".join(dict.fromkeys(w for _, w in macs_terms))
         r.text = f"{_twice(r.macs_expr)} = {value} ({whats}); {dependence_text(r.macs_expr, c)}"
         if cpu:
@@ -626,6 +637,30 @@ def event_cost(e, batch):
         value = fmt_int(r.ops) if r.ops is not None else "a formula in the unknown dims"
         r.ops_text = f"other ops {formula} = {value} ({whats})"
     return r
+
+
+def _grouped(terms):
+    """Terms with the same formula (a self-attention's query, key, value and output projections) as one, times
+    their number: ``4·batch·target_len·embed_dim·embed_dim``."""
+    groups = {}
+    for x, what in terms:
+        key = (x.names(), x.numbers())
+        if key in groups:
+            groups[key][1] += 1
+            groups[key][2].append(what)
+        else:
+            groups[key] = [x, 1, [what]]
+    out = []
+    for x, n, whats in groups.values():
+        out.append((product((Known(n), *_factors(x))) if n > 1 else x, ", ".join(dict.fromkeys(whats))))
+    return out
+
+
+def _factors(x):
+    """The factors of a product expression, flattened (``a·b·c``), so that ``4·a·b·c`` renders without brackets."""
+    if type(x) is _Prod:
+        return (*_factors(x.left), *_factors(x.right))
+    return (x,)
 
 
 def _add(a, b):
