@@ -125,6 +125,13 @@ def render_explanation(layer):
 def render_model(model, explain=True):
     model.compute()  # (derived on first use: each row's figures are set on it)
     parts = [f'Model: "{model.name}"\n' + render_summary(model)]
+    mc = model.compute()
+    if explain and mc is not None:  # the model's own forward: its ops outside its submodules
+        root = f"{model.name} ({model.type})" if model.name != model.type else model.type
+        out = [f"{root}  {_shape(model.input_shape)} → {_shape(model.output_shape)}   the model itself"]
+        for i, line in enumerate(mc.root.lines()):
+            out += _block("compute" if i == 0 else "", line)
+        parts.append("\n".join(out) + "\n")
     if explain:
         for layer in model.layers:
             parts.append("\n".join(render_explanation(layer)) + "\n")

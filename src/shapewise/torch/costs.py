@@ -4,7 +4,7 @@ One cost function per op (``OP_COSTS[name](c, e)``), shared by the functional fo
 ``nn.Linear``'s forward records a "linear" event and ``F.linear(x, w, b)`` the same op, so one function counts
 both. It declares, on a :class:`shapewise.compute.Cost` made for the event, the multiply-accumulates FlopCounterMode
 counts (``c.macs``: 2 FLOPs each; ``uncounted=`` where torch's FlopCounterMode does not see the work: ``nn.Bilinear``,
-``addbmm``, matrix-vector products) and the elementwise "other ops" (``c.ops``, at the per-element costs of
+matrix-vector products) and the elementwise "other ops" (``c.ops``, at the per-element costs of
 docs/COMPUTE.md). It reads only the event's input and output Specs and the module's configuration.
 
 :func:`model_compute` derives per module (its own calls' events, and with its children's as FlopCounterMode's
@@ -79,7 +79,15 @@ def _param(e, name, position=None):
     """A module's own parameter's Spec (``weight``), or the functional op's argument in its place."""
     if e.module is not None:
         p = e.module.__dict__["_parameters"].get(name)
-        return None if p is None else p.spec
+        if p is not None:
+            return p.spec
+        parametrized = e.module.__dict__["_modules"].get("parametrizations")
+        plist = parametrized.__dict__["_modules"].get(name) if parametrized is not None else None
+        if plist is not None and e.call is not None:  # the weight its parametrizations computed in this call
+            for call in e.call.children:
+                if call.module is plist and call.outputs:
+                    return call.outputs[0]
+        return None
     value = _arg(e, position, name)
     return value if hasattr(value, "shape") else None
 
@@ -190,35 +198,12 @@ def _addmm(c, e):  # addmm(input, mat1, mat2), baddbmm(input, batch1, batch2)
     c.ops(_n_out(c), "adding input")
 
 
-def _addbmm(c, e):
-    if len(c.inputs) < 3:
-        return
-    _matmul_macs(c, c.inputs[1], c.inputs[2],
-                 uncounted="addbmm is not in FlopCounterMode's table: it reports 0")
-    c.ops(product(_axes_of(c, c.inputs[1])[:1]) * _n_out(c), "summing over the batch, adding input")
-
-
 def _dot(c, e):
     c.macs(product(_named(c, 0)), "dot product", uncounted="aten.dot is not in FlopCounterMode's table")
 
 
 def _outer(c, e):
     c.ops(_n_out(c), "products (nothing summed)")
-
-
-def _tensordot(c, e):
-    a, b = c.inputs[0], c.inputs[1]
-    dims = _arg(e, 2, "dims", 2)
-    da, db = _axes_of(c, a), _axes_of(c, b)
-    if isinstance(dims, int):
-        ia, ib = list(range(a.rank - dims, a.rank)), list(range(dims))
-    else:
-        ia, ib = [list(v) if isinstance(v, (list, tuple)) else [v] for v in dims]
-        ia, ib = [i % a.rank for i in ia], [i % b.rank for i in ib]
-    contracted = [da[i] for i in ia]
-    free_a = [d for i, d in enumerate(da) if i not in ia]
-    free_b = [d for i, d in enumerate(db) if i not in ib]
-    c.macs(product((*free_a, *contracted, *free_b)), "contraction (one matrix product)")
 
 
 def _einsum(c, e):
@@ -404,6 +389,32 @@ def _rnn_cell(c, e):
     c.ops(scaled(per_unit, (*lead, h)), "bias adds, adding the two products, the activations, the state update")
 
 
+def _spectral_norm(c, e):
+    """weight / σ: power iteration (two matrix-vector products per iteration while training) and σ = u·(W v)."""
+    m = e.module
+    weight = c.inputs[0]
+    if m is None or weight.rank < 2:
+        c.ops(scaled(3, weight.shape), "normalizing")
+        return
+    n = product(weight.shape)
+    iterations = m.n_power_iterations if m.training else 0
+    mv = "aten.mv and aten.vdot are not in FlopCounterMode's table: it reports 0"
+    if iterations:
+        c.macs(scaled(2 * iterations, weight.shape), f"power iteration: {2 * iterations} matrix-vector products",
+               uncounted=mv)
+        c.ops(scaled(3 * iterations, (m._u.spec.shape[0] + m._v.spec.shape[0],)), "normalizing u and v")
+    c.macs(n + weight.shape[m.dim], "σ = u · (weight v)", uncounted=mv)
+    c.ops(n, "dividing by σ")
+
+
+def _weight_norm(c, e):
+    c.ops(scaled(3, c.outputs[0].shape), "g · v / ‖v‖")
+
+
+#: ops whose work shapewise cannot know from shapes, and why
+UNKNOWN = {"_orthogonal": "matrix_exp's number of matrix products depends on the weight's values"}
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Elementwise work: other ops
 
@@ -510,7 +521,7 @@ OP_COSTS.update({name: _per_in(1, "reduction over the input") for name in _REDUC
 OP_COSTS.update({name: _none for name in _NO_WORK})
 OP_COSTS.update({
     "linear": _linear, "bilinear": _bilinear, "matmul": _matmul, "mm": _mm, "bmm": _mm, "addmm": _addmm,
-    "baddbmm": _addmm, "addbmm": _addbmm, "dot": _dot, "outer": _outer, "kron": _outer, "tensordot": _tensordot,
+    "baddbmm": _addmm, "dot": _dot, "outer": _outer, "kron": _outer,
     "einsum": _einsum, "conv1d": _conv(False), "conv2d": _conv(False), "conv3d": _conv(False),
     "conv_transpose1d": _conv(True), "conv_transpose2d": _conv(True), "conv_transpose3d": _conv(True),
     "scaled_dot_product_attention": _sdpa, "multi_head_attention_forward": _mha, "rnn": _rnn, "lstm": _rnn,
@@ -533,7 +544,7 @@ OP_COSTS.update({
     "adaptive_avg_pool1d": _per_in(1, "adaptive pooling"), "adaptive_avg_pool2d": _per_in(1, "adaptive pooling"),
     "adaptive_avg_pool3d": _per_in(1, "adaptive pooling"), "adaptive_max_pool1d": _per_in(1, "adaptive pooling"),
     "adaptive_max_pool2d": _per_in(1, "adaptive pooling"), "adaptive_max_pool3d": _per_in(1, "adaptive pooling"),
-    "interpolate": _interpolate, "upsample": _interpolate, "embedding_bag": _embedding_bag,
+    "_spectralnorm": _spectral_norm, "_weightnorm": _weight_norm, "interpolate": _interpolate, "upsample": _interpolate, "embedding_bag": _embedding_bag,
     "cross_entropy": _per_in(4, "log_softmax (3), picking and averaging"),
     "nll_loss": _per_in(1, "picking and averaging"), "mse_loss": _per_in(3, "difference, square, reduction"),
     "l1_loss": _per_in(3, "difference, abs, reduction"), "smooth_l1_loss": _per_in(3, "difference, loss, reduction"),
@@ -680,7 +691,7 @@ class TorchLayerCompute(LayerCompute):
 class TorchModelCompute:
     """The figures of a PyTorch model: per row and for the root's calls (``compute``: DESIGN.md's object)."""
 
-    __slots__ = ("compute", "counter_diff", "cpu_unseen", "flops_formula", "rows", "undeclared")
+    __slots__ = ("compute", "counter_diff", "cpu_unseen", "flops_formula", "root", "rows", "undeclared")
 
     def compute_json(self):
         return dict(self.compute)
@@ -728,9 +739,7 @@ def model_compute(report):
             exprs.append(r.macs_expr)
         return macs, ops, (diff, cpu), exprs, undeclared
 
-    rows = []
-    for row in report.layers:
-        m = row._module
+    def layer(m):
         calls = _calls_of(m)
         lc = TorchLayerCompute()
         lc.calls = len(calls)
@@ -748,11 +757,14 @@ def model_compute(report):
         lc.macs_expr, lc.ops_expr = [], []
         lc.text, lc.ops_text, lc.saved_text = _texts(own, cost, every, lc, bool(m.__dict__["_modules"]),
                                                      undeclared), [], []
-        rows.append(lc)
+        return lc
+
+    rows = [layer(row._module) for row in report.layers]
     every = [e for call in root_calls for e in call.walk_events()]
     macs, ops, diff, exprs, undeclared = totals(every)
     mc = TorchModelCompute()
     mc.rows = rows
+    mc.root = layer(root)
     mc.counter_diff, mc.cpu_unseen = diff
     mc.undeclared = sorted(set(undeclared))
     mc.compute = {"batch": batch, "flops": None if macs is None else 2 * macs, "macs": macs, "other_ops": ops}
@@ -786,7 +798,9 @@ def _texts(own, cost, every, lc, has_children, undeclared):
                      f"other ops {ops}" if lc.flops is not None and lc.flops >= 1000 else
                      f"with its submodules: {flops}, {own_flops} of them its own; other ops {ops}")
     if undeclared:
-        lines.append("not counted (shapewise has no cost for): " + ", ".join(sorted(set(undeclared))))
+        lines.append("not counted: " + "; ".join(
+            f"{op} ({UNKNOWN[op]})" if op in UNKNOWN else f"{op} (shapewise has no cost for it)"
+            for op in sorted(set(undeclared))))
     if not lines and lc.calls:
         lines.append("no arithmetic: it only moves values")
     if not lc.calls:
