@@ -126,7 +126,8 @@ def render_model(model, explain=True):
     model.compute()  # (derived on first use: each row's figures are set on it)
     parts = [f'Model: "{model.name}"\n' + render_summary(model)]
     mc = model.compute()
-    if explain and mc is not None:  # the model's own forward: its ops outside its submodules
+    if explain and mc is not None and (mc.root.own_flops or mc.root.own_other_ops or not mc.root.declared):
+        # the model's own forward: its ops outside its submodules
         root = f"{model.name} ({model.type})" if model.name != model.type else model.type
         out = [f"{root}  {_shape(model.input_shape)} → {_shape(model.output_shape)}   the model itself"]
         for i, line in enumerate(mc.root.lines()):

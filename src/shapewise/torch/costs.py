@@ -111,7 +111,7 @@ def _linear(c, e):
         c.macs(product((*lead, features)), "input · weight",
                uncounted="a matrix-vector product (aten.mv) is not in FlopCounterMode's table")
     else:
-        units = weight.shape[0]
+        units = weight.shape[0] if e.module is None else Known(weight.shape[0].value, "out_features")
         c.macs(product((*lead, features, units)), "input × weight" if x.rank > 1 else "input · weight")
     if bias is not None:
         c.ops(_n_out(c), "bias add")
@@ -582,13 +582,16 @@ class _Rule:
         return self.ctx.derived
 
     def free_axes(self):
+        bound = self.ctx.bound_axes()
+        bound_roles = {a.role for axes in bound for a in axes}
         roles = set()
         for p in self.weights:
-            for d in p.spec.shape:
-                role = getattr(d, "role", None)
-                if role:
-                    roles.add(role)
-        return [a for bound in self.ctx.bound_axes() for a in bound if a.role not in roles]
+            mine = {getattr(d, "role", None) for d in p.spec.shape} - {None}
+            roles |= mine
+            if not mine & bound_roles:  # a weight tied from another module: its dims carry that module's names
+                sizes = {d.value for d in p.spec.shape}
+                roles |= {a.role for axes in bound for a in axes[-1:] if a.value in sizes}
+        return [a for axes in bound for a in axes if a.role not in roles]
 
 
 class EventCost:
