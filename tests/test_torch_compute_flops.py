@@ -341,3 +341,50 @@ def test_attention_is_quadratic_in_the_sequence_length():
     result, _ = _interpreted(source)
     text = " ".join(render(result, "text").split())
     assert "quadratic in target_len (10)" in text
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Live modules: the same figures for a real module, explained on the meta device
+
+LIVE = {
+    "gpt-tied": (test_torch_models.GOOD["gpt-tied"], [(2, 16)], "long"),
+    "custom-attention": ("""
+class Attention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.qkv = nn.Linear(16, 48)
+        self.proj = nn.Linear(16, 16)
+    def forward(self, x):
+        q, k, v = self.qkv(x).split(16, dim=-1)
+        q, k, v = (t.view(2, 5, 4, 4).transpose(1, 2) for t in (q, k, v))
+        scores = torch.softmax(q @ k.transpose(-2, -1) / 2.0, dim=-1)
+        y = torch.einsum('bhqk,bhkd->bhqd', scores, v) + F.scaled_dot_product_attention(q, k, v)
+        return self.proj(y.transpose(1, 2).reshape(2, 5, 16))
+model = nn.Sequential(Attention(), nn.GELU(), nn.Linear(16, 3))
+out = model(torch.randn(2, 5, 16))
+""", [(2, 5, 16)], None),
+}
+
+
+@pytest.mark.parametrize("key", list(LIVE))
+def test_live_modules_flops_equal_flop_counter_mode(key):
+    import torch
+
+    import shapewise.torch as sw_torch
+
+    body, sizes, dtype = LIVE[key]
+    ns = {}
+    with torch.device("meta"):
+        exec(compile(HEADER + "import math\n" + body.replace("out = model(", "_unused = ("), "<case>", "exec"), ns)
+        model = ns["model"]
+        inputs = [torch.zeros(*s, dtype=getattr(torch, dtype)) if dtype else torch.randn(*s) for s in sizes]
+        with flop_counter() as counter:
+            model(*inputs)
+    report = sw_torch.explain(model, input_size=sizes, dtypes=[getattr(torch, dtype)] if dtype else None)
+    assert report.error is None
+    problems = compare_model(counter, model, report)
+    assert not problems, "\n".join(problems)
+    assert counted(counter, model) > 0
+    if key == "custom-attention":  # the forward code's own products (matmul, einsum, attention), seen live
+        assert report.compute().rows[0].own_flops == counted(counter, model[0]) - counted(counter, model[0].qkv) \
+            - counted(counter, model[0].proj) > 0
