@@ -81,9 +81,8 @@ def _unseen(uncounted, cpu, device):
 def run_python(source):
     """The source run on shapewise.torch (its imports bound to shapewise) with the op events recorded: its
     namespace and error."""
-    from torch_oracle import run_shapewise
-
     from shapewise.torch.compute import recording
+    from torch_oracle import run_shapewise
 
     with recording():
         return run_shapewise(source)
@@ -92,9 +91,8 @@ def run_python(source):
 def compare_python(source, device="meta"):
     """(problems, real error) for a source defining ``model`` and calling it (the family tables, the generator).
     A source both sides raise on has no forward pass to count: no problems, and the error."""
-    from torch_oracle import run_real
-
     from shapewise.torch.report import model_report
+    from torch_oracle import run_real
 
     with flop_counter() as counter:
         ns, error, _ = run_real(source, device)

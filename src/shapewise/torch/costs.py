@@ -14,8 +14,9 @@ calls), with the formula texts and their dependence on the input axes from :mod:
 
 from __future__ import annotations
 
-from ..compute import Cost, LayerCompute, _global_text, _sum, _twice, dependence_text, evaluate, readable_flops, \
-    scaled
+from ..compute import (
+    Cost, LayerCompute, _global_text, _sum, _twice, dependence_text, evaluate, readable_flops, scaled,
+)
 from ..dims import Known, Named, _Prod, fmt_int, product
 
 # --------------------------------------------------------------------------------------------------------------
@@ -551,7 +552,7 @@ OP_COSTS.update({
     "huber_loss": _per_in(3, "difference, loss, reduction"),
     "binary_cross_entropy": _per_in(3, "logs, products, reduction"),
     "binary_cross_entropy_with_logits": _per_in(4, "sigmoid, logs, products, reduction"),
-    "kl_div": _per_in(3, "log, product, reduction"),
+    "kl_div": _per_in(3, "log, product, reduction"), "cross": _per_out(3, "cross product: two products, a difference"),
 })
 
 
