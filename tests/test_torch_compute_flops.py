@@ -389,3 +389,33 @@ def test_live_modules_flops_equal_flop_counter_mode(key):
     if key == "custom-attention":  # the forward code's own products (matmul, einsum, attention), seen live
         assert report.compute().rows[0].own_flops == counted(counter, model[0]) - counted(counter, model[0].qkv) \
             - counted(counter, model[0].proj) > 0
+
+
+def test_an_unknown_size_keeps_the_flops_a_formula():
+    """torch's front ends know every size (the example input's); a symbolic tensor made on the API still gets a
+    formula, and the same formula with the size put in equals the figures of the concrete run."""
+    from shapewise.dims import Known, Unknown
+    from shapewise.engine import Spec
+    from shapewise.render.torch_text import render_model
+    from shapewise.torch.report import model_report
+    from shapewise.torch.tensor import Tensor
+
+    torch, nn, recording = _shapewise()
+
+    def run(first):
+        model = nn.Sequential(nn.Linear(5, 10), nn.ReLU(), nn.Linear(10, 2))
+        with recording():
+            model(Tensor(Spec((first, Known(7), Known(5)), "float32")))
+        return model_report(model)
+
+    symbolic, concrete = run(Unknown("n")), run(Known(3))
+    c = symbolic.compute().compute
+    assert c["flops"] is None and c["flops_formula"].endswith("·n")
+    import torch as real_torch
+
+    with flop_counter() as counter, real_torch.device("meta"):
+        real = real_torch.nn.Sequential(real_torch.nn.Linear(5, 10), real_torch.nn.ReLU(), real_torch.nn.Linear(10, 2))
+        real(real_torch.randn(3, 7, 5))
+    coefficient = int(c["flops_formula"][:-2].replace(",", ""))
+    assert coefficient * 3 == counted(counter, real) == concrete.compute().compute["flops"]
+    assert "980·n FLOPs" in render_model(symbolic) and "a formula in the unknown dims" in render_model(symbolic)
