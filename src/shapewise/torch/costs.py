@@ -477,13 +477,9 @@ def _pool(c, e):
 def _interpolate(c, e):
     m = e.module
     mode = getattr(m, "mode", None) if m is not None else _arg(e, 3, "mode", "nearest")
-    if not c.outputs:
-        return
-    spatial = c.inputs[0].rank - 2
-    per = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode, 0)
-    if per:
-        c.ops(scaled(2 * per, _out(c)), f"{mode} interpolation: 2 per interpolated axis")
-    del spatial
+    axes = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode, 0)  # interpolated axes
+    if axes and c.outputs:  # (nearest: values are copied)
+        c.ops(scaled(2 * axes, _out(c)), f"{mode} interpolation: 2 per interpolated axis")
 
 
 def _embedding_bag(c, e):
@@ -602,8 +598,8 @@ class EventCost:
                  "ops_text", "uncounted")
 
 
-def event_cost(e, batch):
-    """The figures of one OpEvent (the batch only names the example's batch in the texts)."""
+def event_cost(e):
+    """The figures of one OpEvent."""
     ctx = _Rule(e.ctx, e.module) if e.ctx is not None and e.module is not None else None
     c = Cost(e.module, ctx, list(e.inputs), list(e.outputs), e.kwargs)
     c.args = e.args
@@ -725,7 +721,7 @@ def model_compute(report):
     def cost(e):
         got = cache.get(id(e))
         if got is None:
-            got = cache[id(e)] = event_cost(e, batch)
+            got = cache[id(e)] = event_cost(e)
         return got
 
     def totals(events):
@@ -793,7 +789,7 @@ def _texts(own, cost, every, lc, has_children, undeclared):
                 key = label + text
                 seen[key] = seen.get(key, 0) + 1
     for key, n in seen.items():
-        lines.append(key if n == 1 else f"{key} (× {n} calls)")
+        lines.append(key if n == 1 else f"{key} (× {n})")
     if has_children and len(every) > len(own):
         flops = "open" if lc.flops is None else f"{fmt_int(lc.flops)} FLOPs"
         own_flops = "open" if lc.own_flops is None else fmt_int(lc.own_flops)
