@@ -26,22 +26,14 @@ FILES = sorted(os.path.basename(f) for f in glob.glob(os.path.join(CORPUS, "*.py
 
 #: files real torch runs that shapewise refuses (exit 2, with the line), and why
 REFUSED = {
-    "002_examples_dcgan.py": "weights_init reads m.__class__.__name__ (dunder attributes are never read)",
-    "011_examples_gcn.py": "torch.sparse_coo_tensor is not in the vocabulary",
-    "018_examples_forward_forward.py": "Python's sum() over tensors (sum() adds numbers only)",
-    "023_mingpt_gpt_nano.py": "CfgNode uses self.__dict__ (never read)",
-    "034_torchvision_googlenet.py": "sets GoogLeNetOutputs.__annotations__ (dunder attributes are never set)",
-    "047_tutorial_spatial_transformer.py": "F.affine_grid is not in the vocabulary",
     "051_tutorial_dynamic_net.py": "forward loops range(4, random.randint(4, 6)) times (a loop count from data)",
     "052_tutorial_bilstm_crf.py": "indexes a tensor with a value computed from data (argmax(...).item())",
     "053_tutorial_chatbot_packed_gru.py": "lengths from .tolist() values (data shapewise does not compute)",
     "055_examples_siamese_resnet18.py": "torchvision.models.resnet18 (torchvision's builders are not in shapewise)",
-    "056_tutorial_parametrize_symmetric.py": "torch.matrix_exp is not in the vocabulary",
     "059_qa_transformer_encoder_classifier_cls.py": "writes token ids into an integer tensor (values not tracked)",
     "060_bentrevett_bilstm_sentiment.py": "pack_padded_sequence (packed shapes depend on the lengths' values)",
     "061_bentrevett_seq2seq_lstm.py": "teacher forcing on random.random() (a branch on data)",
     "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state is not in the vocabulary",
-    "070_mingpt_gpt2_meta.py": "CfgNode uses self.__dict__ (never read)",
     "080_bug_embedding_index_out_of_range.py": "the bug is a token id's value (5000 >= 1000), written into the ids "
                                                "tensor: shapewise does not track values, so it refuses the write",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import math
 import re
@@ -160,9 +161,15 @@ class BuiltinsMixin:
             self.refuse("this sum()", "sum takes a sequence and an optional start")
         values = self._numbers("sum", args[:1])
         total = args[1] if len(args) == 2 else 0
+        if self.torch is not None and any(self.torch.owns(v) for v in [total, *values]):
+            # sum() of torch tensors is `start + v0 + v1 + ...`, each `+` the operator's own shape rule
+            node = getattr(self, "call_node", None)
+            for v in values:
+                total = self._binop(ast.Add(), total, v, node)
+            return total
         for v in values:
             if not (_is_number(v) or isinstance(v, Dim)):
-                self.refuse("sum() of these values", "it adds numbers only")
+                self.refuse("sum() of these values", "it adds numbers only (and torch tensors)")
             total = total + v
         return self._checked(total, None) if not isinstance(total, Dim) else total
 

@@ -42,13 +42,15 @@ MAX_CALL_DEPTH = 40
 
 #: Special methods a snippet class may define: the interpreter calls these itself where Python would.
 _ALLOWED_DUNDERS = {"__init__", "__call__", "__repr__", "__str__", "__len__"}
+#: class attributes that are only hints for TorchScript or type checkers: skipped, never kept or read
+_HINT_CLASS_DUNDERS = {"__constants__", "__annotations__", "__jit_unused_properties__"}
 _REFUSED_DUNDER_WHY = ("it changes how Python itself looks up, sets or creates objects, which shapewise "
                        "never lets a snippet do")
 
 #: Decorators known to be inert for what shapewise reports (by the dotted name they are written with).
 _INERT_DECORATORS = {
     "register_keras_serializable", "function", "no_grad", "inference_mode", "script", "export", "ignore",
-    "compile", "wraps", "cache", "lru_cache", "override", "abstractmethod", "dataclass",
+    "compile", "wraps", "cache", "lru_cache", "override", "abstractmethod", "dataclass", "unused",
 }
 _INERT_DECORATOR_ROOTS = {"keras", "tf", "tensorflow", "torch", "functools", "typing", "abc", "saving", "utils",
                           "jit", "typing_extensions"}
@@ -317,6 +319,8 @@ class FunctionsMixin:
             for item in stmt.body:
                 if isinstance(item, (ast.Assign, ast.AnnAssign)):
                     targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                    if all(isinstance(t, ast.Name) and t.id in _HINT_CLASS_DUNDERS for t in targets):
+                        continue  # a TorchScript hint (``__constants__ = [...]``): never read, not kept
                     for t in targets:
                         for n in ast.walk(t):
                             if isinstance(n, ast.Name) and n.id.startswith("__"):

@@ -61,7 +61,27 @@ def _d_get(interp, d, args, kwargs, node):
     return d.get(args[0], args[1] if len(args) == 2 else None)
 
 
+def _d_update(interp, d, args, kwargs, node):
+    if len(args) > 1:
+        interp.refuse("update()", "it takes one dict (or list of pairs) and keywords", node)
+    pairs = []
+    if args:
+        other = args[0]
+        if isinstance(other, dict):
+            pairs = list(other.items())
+        elif isinstance(other, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in other):
+            pairs = [tuple(p) for p in other]
+        else:
+            interp.refuse("update()", "it takes a dict or a list of (key, value) pairs", node)
+    pairs += list(kwargs.items())
+    if not all(_hashable(key) for key, _ in pairs):
+        interp.refuse("update()", "dict keys must be numbers, strings or None", node)
+    interp._check_length(len(d) + len(pairs), node)
+    d.update(pairs)
+
+
 _DICT_ATTRS = {
+    "update": _method(_d_update),
     "get": _method(_d_get),
     "keys": _method(lambda interp, d, a, k, n: list(d.keys())),
     "values": _method(lambda interp, d, a, k, n: list(d.values())),

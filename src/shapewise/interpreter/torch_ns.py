@@ -149,6 +149,10 @@ def _torch_ns():
         "cudnn": _inert("torch.backends.cudnn"),
         "cuda": _inert("torch.backends.cuda"),
     }, fallback=lambda n: _inert(f"torch.backends.{n}"))
+    # eager code asks whether it is being scripted or traced: never (scripting itself stays refused)
+    members["jit"] = Namespace("torch.jit", {"is_scripting": Builtin("is_scripting", lambda interp, a, k: False),
+                                             "is_tracing": Builtin("is_tracing", lambda interp, a, k: False)},
+                               fallback=lambda n: Missing(f"torch.jit.{n}", _REFUSED["jit"]))
     members["optim"] = _inert("torch.optim")
     members["utils"] = Namespace("torch.utils", {"data": _inert("torch.utils.data")},
                                  fallback=lambda n: _inert(f"torch.utils.{n}"))
