@@ -232,6 +232,106 @@ class Net(nn.Module):
 model = Net()
 summary(model, (3, 8, 8))
 """,
+    "sum_of_tensors_and_class_names": HEAD + """
+def init_weights(m):
+    name = m.__class__.__name__
+    if name.find('Linear') != -1:
+        nn.init.normal_(m.weight, 0.0, 0.02)
+    elif type(m).__name__ == 'LayerNorm' and type(m) == nn.LayerNorm and type(m) is not nn.Linear:
+        assert type(m.weight) is nn.Parameter and type(m.weight) != torch.Tensor
+        nn.init.ones_(m.weight)
+    elif type(m) == Heads:
+        nn.init.zeros_(m.norm.bias)
+
+class Heads(nn.Module):
+    def __init__(self, d=8, n=3):
+        super().__init__()
+        self.heads = nn.ModuleList([nn.Linear(d, 4) for _ in range(n)])
+        self.norm = nn.LayerNorm(4)
+
+    def forward(self, x):
+        total = sum([h(x) for h in self.heads])
+        scaled = sum((h(x) for h in self.heads), torch.zeros(4))
+        out = self.norm(total + scaled)
+        # each test below adds an axis when Python says True, so a wrong answer changes the shape
+        if self.__class__.__name__ == 'Heads' and type(self) == Heads and type(self) is not nn.Module:
+            out = out.unsqueeze(0)
+        if type(self.norm) == nn.LayerNorm and type(self.norm) is not nn.Linear:
+            out = out.unsqueeze(0)
+        if type(self.norm.weight) is nn.Parameter and type(self.norm.weight) != torch.Tensor:
+            out = out.unsqueeze(0)
+        if type(x) == torch.Tensor and x.__class__.__name__ == 'Tensor':
+            out = out.unsqueeze(0)
+        if type(self.norm) == nn.Linear or self.heads[0].__class__.__name__ != 'Linear':
+            out = out.sum(0)
+        return out
+
+model = Heads()
+model.apply(init_weights)
+out = model(torch.randn(2, 5, 8))
+""",
+    "config_object_dict_and_legacy_tensor": HEAD + """
+from collections import namedtuple
+
+Outputs = namedtuple("Outputs", ["logits", "aux"])
+Outputs.__annotations__ = {"logits": torch.Tensor}
+
+class Config:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+    def merge(self, d):
+        self.__dict__.update(d)
+
+    def to_dict(self):
+        return {k: v for k, v in self.__dict__.items()}
+
+class Net(nn.Module):
+    __constants__ = ["n_out"]
+
+    def __init__(self, config):
+        super().__init__()
+        self.n_out = config.n_out
+        self.kernel = nn.Parameter(torch.Tensor(config.n_in, config.n_out))
+        self.bias = nn.Parameter(torch.Tensor(config.n_out))
+        self.scale = nn.Parameter(torch.Tensor([1.0, 2.0]))
+        self.extra = nn.Linear(config.to_dict()["n_out"], len(config.__dict__))
+
+    def forward(self, x):
+        if torch.jit.is_scripting():
+            return x
+        return self.extra(torch.mm(x, self.kernel) + self.bias)
+
+C = Config(n_in=6, n_out=3)
+C.merge({"n_out": 5})
+assert C.to_dict()["n_out"] == 5
+model = Net(C)
+out = model(torch.randn(4, 6))
+""",
+    "matrix_exp_and_spatial_transformer": HEAD + """
+import torch.nn.utils.parametrize as parametrize
+
+class MatrixExponential(nn.Module):
+    def forward(self, X):
+        return torch.matrix_exp(X - X.T)
+
+class STN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.loc = nn.Linear(3 * 8 * 8, 6)
+        self.rot = nn.Linear(4, 4)
+        parametrize.register_parametrization(self.rot, "weight", MatrixExponential())
+
+    def forward(self, x):
+        theta = self.loc(x.flatten(1)).view(-1, 2, 3)
+        grid = F.affine_grid(theta, x.size(), align_corners=False)
+        y = F.grid_sample(x, grid, align_corners=False)
+        adj = torch.sparse_coo_tensor(torch.zeros(2, 10, dtype=torch.long), torch.ones(10), (4, 4))
+        return y, torch.spmm(adj, self.rot(torch.randn(4, 4)))
+
+model = STN()
+out = model(torch.randn(2, 3, 8, 8))
+""",
     "bug_channel_mismatch_in_forward": HEAD + """
 class Net(nn.Module):
     def __init__(self):

@@ -69,10 +69,39 @@ class TypeOf:
     """``m.__class__`` of a built-in module or a tensor: only its name is read (``m.__class__.__name__``, as
     ``weights_init(m)`` functions do); it is never torch's real class object."""
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "cls")
 
-    def __init__(self, name):
+    def __init__(self, name, cls):
         self.name = name
+        self.cls = cls  # shapewise's class (never handed to the snippet): compared with `type(m) == nn.Linear`
+
+
+def class_of(obj):
+    """``obj.__class__`` / ``type(obj)`` of a torch object: a snippet module's own Class, else a TypeOf."""
+    cls = obj.__dict__.get("_cls") if isinstance(obj, Module) else None
+    if isinstance(cls, Class):
+        return cls
+    return TypeOf(obj.type_name if isinstance(obj, Module) else type(obj).__name__, type(obj))
+
+
+def _b_type(interp, args, kwargs):
+    if len(args) != 1 or kwargs:
+        interp.refuse("type(...)", "only type(obj) of a torch module or tensor is interpreted (its class name)")
+    if isinstance(args[0], (Module, Tensor)):
+        return class_of(args[0])
+    interp.refuse(f"type() of {_format(args[0], True)}", "it is interpreted for torch modules and tensors only (their "
+                  "class, for its name or a comparison with a torch class)")
+
+
+def _type_equal(a, b):
+    """``type(m) == nn.Linear``: the exact class, as Python compares them (a subclass is not equal)."""
+    def target(v):
+        if isinstance(v, TypeOf):
+            return v.cls
+        if isinstance(v, Factory) and isinstance(v.target, type):
+            return v.target
+        return v
+    return target(a) is target(b)
 
 
 def owns(value):
@@ -197,10 +226,7 @@ def attribute(interp, obj, name, node):
             interp.refuse(f"`{name}`", "names starting with `_` are never looked up", node)
         return obj.lookup(name)
     if name == "__class__" and isinstance(obj, (Module, Tensor)):
-        cls = obj.__dict__.get("_cls") if isinstance(obj, Module) else None
-        if isinstance(cls, Class):
-            return cls  # a snippet module's own class
-        return TypeOf(obj.type_name if isinstance(obj, Module) else type(obj).__name__)
+        return class_of(obj)
     if isinstance(obj, TypeOf):
         if name in ("__name__", "__qualname__"):
             return obj.name
@@ -726,6 +752,12 @@ def binop(interp, op_type, a, b, node):
 
 
 def compare(interp, op, a, b, node):
+    if isinstance(a, TypeOf) or isinstance(b, TypeOf):
+        if type(op) in (ast.Eq, ast.Is):
+            return _type_equal(a, b)
+        if type(op) in (ast.NotEq, ast.IsNot):
+            return not _type_equal(a, b)
+        interp.refuse(f"`{interp._text(node)}`", "a class is only compared with == / is", node)
     if not (isinstance(a, Tensor) or isinstance(b, Tensor)):
         return NotImplemented
     fn = _COMPARES.get(type(op))
@@ -975,5 +1007,5 @@ def _b_next(interp, args, kwargs):
 
 
 def builtins():
-    return {"next": Builtin("next", _b_next), "setattr": Builtin("setattr", _b_setattr), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
+    return {"type": Builtin("type", _b_type), "next": Builtin("next", _b_next), "setattr": Builtin("setattr", _b_setattr), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
             "set": Builtin("set", _b_set), "all": _b_all_any("all"), "any": _b_all_any("any")}
