@@ -21,6 +21,12 @@ _PYTHON_BUILTINS = frozenset(dir(builtins))
 _PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
                 "dict": dict}
 
+#: typing's abstract types that isinstance() accepts (torch snippets: ``isinstance(cfg, Sequence)``), by the plain
+#: types of the snippet's values that are instances of them
+_TYPING_ABCS = {"typing.Sequence": (list, tuple, str, range), "typing.List": list, "typing.Tuple": tuple,
+                "typing.Dict": dict, "typing.Mapping": dict, "typing.Iterable": (list, tuple, dict, str, range, set)}
+
+
 class BuiltinsMixin:
     """The builtins, as methods of the interpreter: _b_<name>(self, args, kwargs)."""
 
@@ -274,7 +280,10 @@ class BuiltinsMixin:
             return Opaque("isinstance(...)", parents=(value,))
         value = _plain_dim(value)
         for t in types:
-            if isinstance(t, Builtin) and t.name in _PLAIN_TYPES:
+            if isinstance(t, Opaque) and t.path in _TYPING_ABCS:  # isinstance(x, typing.Sequence)
+                if isinstance(value, _TYPING_ABCS[t.path]):
+                    return True
+            elif isinstance(t, Builtin) and t.name in _PLAIN_TYPES:
                 if isinstance(value, _PLAIN_TYPES[t.name]):
                     return True
             elif isinstance(t, Class):

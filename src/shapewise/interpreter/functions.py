@@ -557,6 +557,12 @@ class FunctionsMixin:
         mro = obj_cls.mro()
         after = mro[mro.index(cls) + 1:] if cls in mro else []
         for klass in after:
+            if name == "__init__" and "__init__" not in klass.namespace and isinstance(obj, Instance) and \
+                    "__dataclass_fields__" in klass.namespace:
+                # the __init__ that @dataclass generated for a base class (super().__init__(fields...))
+                fields = klass.namespace["__dataclass_fields__"]
+                return Builtin(f"{klass.name}.__init__", lambda interp, a, k, klass=klass, fields=fields:
+                               interp._dataclass_init(klass, obj, fields, a, k))
             if name in klass.namespace:
                 value = klass.namespace[name]
                 if isinstance(value, Function) and value.kind not in ("staticmethod",):

@@ -80,8 +80,25 @@ def _d_update(interp, d, args, kwargs, node):
     d.update(pairs)
 
 
+def _d_pop(interp, d, args, kwargs, node):
+    if not 1 <= len(args) <= 2 or kwargs or not _hashable(args[0]):
+        interp.refuse("pop()", "it takes a key and an optional default", node)
+    if args[0] not in d and len(args) == 1:
+        raise UsageError(f"KeyError: {_format(args[0], True)}", line=interp.line)
+    return d.pop(*args)
+
+
+def _d_setdefault(interp, d, args, kwargs, node):
+    if not 1 <= len(args) <= 2 or kwargs or not _hashable(args[0]):
+        interp.refuse("setdefault()", "it takes a key and an optional default", node)
+    interp._check_length(len(d) + 1, node)
+    return d.setdefault(args[0], args[1] if len(args) == 2 else None)
+
+
 _DICT_ATTRS = {
     "update": _method(_d_update),
+    "pop": _method(_d_pop),
+    "setdefault": _method(_d_setdefault),
     "get": _method(_d_get),
     "keys": _method(lambda interp, d, a, k, n: list(d.keys())),
     "values": _method(lambda interp, d, a, k, n: list(d.values())),
