@@ -34,6 +34,8 @@ REFUSED = {
     "060_bentrevett_bilstm_sentiment.py": "pack_padded_sequence (packed shapes depend on the lengths' values)",
     "061_bentrevett_seq2seq_lstm.py": "teacher forcing on random.random() (a branch on data)",
     "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state is not in the vocabulary",
+    "086_makemore_mlp_bigram.py": "MLP writes the <BLANK> token id into the ids (idx[:, 0] = vocab_size): values "
+                                  "are not tracked, so the write into an integer tensor is refused",
     "080_bug_embedding_index_out_of_range.py": "the bug is a token id's value (5000 >= 1000), written into the ids "
                                                "tensor: shapewise does not track values, so it refuses the write",
 }

@@ -205,6 +205,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             self._pend(stmt, value)
 
     def _s_assign(self, stmt):
+        if all(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            return self._skip(stmt, "__all__ only lists a module's exports")  # never bound, never read
         value = self.eval(stmt.value)
         for target in stmt.targets:
             self._assign(target, value, stmt)
