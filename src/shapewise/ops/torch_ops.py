@@ -1651,17 +1651,18 @@ def _cross_entropy(input, target, weight=None, size_average=None, ignore_index=-
         want = x.shape[1:] if len(x.shape) == 1 else (x.shape[0], *x.shape[2:])
         if len(x.shape) == 1:
             want = ()
+        fix = _target_fix(x, t, want)
         if len(t.shape) != len(want):
             raise ShapeError(f"Expected target size {S.fmt(want, 'torch')}, got {S.fmt(t.shape, 'torch')}"
                              if len(x.shape) > 2 else
                              f"Expected input batch_size ({_vt(x.shape[0])}) to match target batch_size "
-                             f"({_vt(t.shape[0]) if t.shape else 1}).", expected=S.fmt(want, "torch"))
+                             f"({_vt(t.shape[0]) if t.shape else 1}).", expected=S.fmt(want, "torch"), fix=fix)
         if t.shape and S._differ(t.shape[0], x.shape[0]) and len(x.shape) >= 2:
             raise ShapeError(f"Expected input batch_size ({_vt(x.shape[0])}) to match target batch_size "
-                             f"({_vt(t.shape[0])}).", expected=f"{_vt(x.shape[0])} targets")
+                             f"({_vt(t.shape[0])}).", expected=f"{_vt(x.shape[0])} targets", fix=fix)
         if any(S._differ(a, b) for a, b in zip(t.shape, want)):
             raise ShapeError(f"Expected target size {S.fmt(want, 'torch')}, got {S.fmt(t.shape, 'torch')}",
-                             expected=S.fmt(want, "torch"))
+                             expected=S.fmt(want, "torch"), fix=fix)
         out = want
     elif is_float(t.dtype):  # class probabilities: same shape as input
         if len(t.shape) != len(x.shape) or any(S._differ(a, b) for a, b in zip(t.shape, x.shape)):
@@ -1674,6 +1675,21 @@ def _cross_entropy(input, target, weight=None, size_average=None, ignore_index=-
         raise ShapeError(f"expected scalar type Long but found {_long_name(t.dtype)}", expected="int64 class ids",
                          fix="convert the target: target.long()")
     return Spec(out if reduction == "none" else (), x.dtype)
+
+
+def _target_fix(x, t, want):
+    """What to change when class-index targets do not fit the scores (N, C, ...)."""
+    if len(x.shape) >= 3 and len(t.shape) == len(x.shape) - 1 and \
+            not any(S._differ(a, b) for a, b in zip(t.shape, x.shape[:-1])):
+        classes = _vt(x.shape[-1])
+        return (f"cross_entropy reads dim 1 as the classes, but these scores have the classes last: flatten them, "
+                f"F.cross_entropy(logits.view(-1, {classes}), targets.view(-1)), or move the class axis: "
+                f"logits.permute(0, 2, 1)")
+    if len(x.shape) >= 2 and t.shape and S._differ(t.shape[0], x.shape[0]):
+        return (f"the model gives {_vt(x.shape[0])} rows of scores for {_vt(t.shape[0])} targets: a view/reshape "
+                f"before the classifier mixed the batch with the features (flatten with x.view(x.size(0), -1) or "
+                f"torch.flatten(x, 1), and size the next layer to what that gives)")
+    return f"give the target the scores' shape without the class dim (dim 1): {S.fmt(want, 'torch')}"
 
 
 def _pointwise_loss(name):
