@@ -304,7 +304,8 @@ class FunctionsMixin:
                 kind, builtin = base.framework, base.builtin_base
             if kind is not None:
                 if framework is not None and (framework, builtin_base) != (kind, builtin):
-                    if builtin_base is None and builtin is not None and framework == "layer":
+                    if builtin_base is None and builtin is not None and framework in ("layer", "torch"):
+                        # a mixin of the snippet's own before a built-in base: class Linear(Bottle, nn.Linear)
                         builtin_base = builtin
                         continue
                     self.refuse(f"the bases of `{stmt.name}`", "a class can derive from one framework base only",

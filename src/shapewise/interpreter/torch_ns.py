@@ -18,7 +18,7 @@ from .values import Builtin, Factory, Inert, Missing, Namespace, Opaque
 
 #: the import roots this module resolves
 ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing", "string", "functools",
-         "copy"}
+         "copy", "argparse"}
 
 _REFUSED = {
     "load": "it reads a file (weights or a pickled model), which shapewise never reads",
@@ -57,6 +57,10 @@ def root(interp, name):
         return _collections_ns()
     if name == "math":
         return _math_ns()
+    if name == "argparse":
+        return Namespace("argparse", {"Namespace": Builtin("Namespace", _argparse_namespace)},
+                         fallback=lambda n: Opaque(f"argparse.{n}", {f"argparse.{n}": "command-line parsing is not "
+                                                                     "part of the model"}, path=f"argparse.{n}"))
     if name == "copy":
         return Namespace("copy", {"copy": Builtin("copy", _shallow_copy)},
                          fallback=lambda n: Missing(f"copy.{n}", "only copy.copy of the snippet's own objects and of "
@@ -173,6 +177,23 @@ def _torch_ns():
         return Missing(f"torch.{name}", "shapewise does not know this torch function (yet)")
 
     return Namespace("torch", members, fallback=fallback)
+
+
+_NAMESPACE_CLASS = []
+
+
+def _argparse_namespace(interp, args, kwargs):
+    """``argparse.Namespace(lr=0.01, ...)``: an object of the interpreter's with those attributes (a snippet often
+    writes its options this way instead of parsing the command line)."""
+    from .values import Class, Instance
+
+    if args:
+        interp.refuse("argparse.Namespace(...)", "it takes keyword arguments only")
+    if not _NAMESPACE_CLASS:
+        _NAMESPACE_CLASS.append(Class("Namespace", [], {}, 0))
+    obj = Instance(_NAMESPACE_CLASS[0])
+    obj.attrs.update(kwargs)
+    return obj
 
 
 def _shallow_copy(interp, args, kwargs):
