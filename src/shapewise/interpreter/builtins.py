@@ -25,6 +25,8 @@ _PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": t
 #: types of the snippet's values that are instances of them
 _TYPING_ABCS = {"typing.Sequence": (list, tuple, str, range), "typing.List": list, "typing.Tuple": tuple,
                 "typing.Dict": dict, "typing.Mapping": dict, "typing.Iterable": (list, tuple, dict, str, range, set)}
+_TYPING_ABCS.update({f"collections.abc.{k[7:]}": v for k, v in _TYPING_ABCS.items()
+                     if k[7:] in ("Sequence", "Mapping", "Iterable")})
 
 
 class BuiltinsMixin:

@@ -18,7 +18,7 @@ from .values import Builtin, Factory, Inert, Missing, Namespace, Opaque
 
 #: the import roots this module resolves
 ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing", "string", "functools",
-         "copy", "argparse"}
+         "copy", "argparse", "itertools"}
 
 _REFUSED = {
     "load": "it reads a file (weights or a pickled model), which shapewise never reads",
@@ -57,6 +57,9 @@ def root(interp, name):
         return _collections_ns()
     if name == "math":
         return _math_ns()
+    if name == "itertools":
+        return Namespace("itertools", {"repeat": Builtin("repeat", _repeat)},
+                         fallback=lambda n: Missing(f"itertools.{n}", "only itertools.repeat(x, n) is interpreted"))
     if name == "argparse":
         return Namespace("argparse", {"Namespace": Builtin("Namespace", _argparse_namespace)},
                          fallback=lambda n: Opaque(f"argparse.{n}", {f"argparse.{n}": "command-line parsing is not "
@@ -177,6 +180,15 @@ def _torch_ns():
         return Missing(f"torch.{name}", "shapewise does not know this torch function (yet)")
 
     return Namespace("torch", members, fallback=fallback)
+
+
+def _repeat(interp, args, kwargs):
+    """``itertools.repeat(x, n)``: n times x, as a list (``tuple(repeat(x, 2))`` in timm's to_2tuple)."""
+    times = kwargs.get("times", args[1] if len(args) == 2 else None)
+    if not args or len(args) > 2 or set(kwargs) - {"times"} or not isinstance(times, int) or isinstance(times, bool):
+        interp.refuse("itertools.repeat(...)", "it is interpreted with a count: repeat(x, n)")
+    interp._check_length(max(times, 0), interp.call_node)
+    return [args[0]] * max(times, 0)
 
 
 _NAMESPACE_CLASS = []
