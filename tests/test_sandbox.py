@@ -266,6 +266,8 @@ TORCH_CATALOGUE = {
     "partial_runs_interpreted": ("from functools import partial\ndef f(a):\n    return __import__('os')\n"
                                  "g = partial(f, 1)\ng()", "refused", 3),
     "argparse_namespace_positional": ("import argparse\nn = argparse.Namespace(print)", "refused", 2),
+    "types_function_type": ("import types\nf = types.FunctionType(None, {})", "refused", 2),
+    "simple_namespace_positional": ("import types\nn = types.SimpleNamespace(print)", "refused", 2),
     "dict_update_unhashable": ("d = {}\nd.update([([1], 2)])", "refused", 2),
     "tensor_class_bases": ("c = x.__class__.__bases__[0].__subclasses__()", "refused", 1),
     "getattr_private": ("m = getattr(model, '_modules')", "refused", 1),

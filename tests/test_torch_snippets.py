@@ -29,11 +29,11 @@ REFUSED = {
     "051_tutorial_dynamic_net.py": "forward loops range(4, random.randint(4, 6)) times (a loop count from data)",
     "052_tutorial_bilstm_crf.py": "indexes a tensor with a value computed from data (argmax(...).item())",
     "053_tutorial_chatbot_packed_gru.py": "lengths from .tolist() values (data shapewise does not compute)",
-    "055_examples_siamese_resnet18.py": "torchvision.models.resnet18 (torchvision's builders are not in shapewise)",
     "059_qa_transformer_encoder_classifier_cls.py": "writes token ids into an integer tensor (values not tracked)",
     "060_bentrevett_bilstm_sentiment.py": "pack_padded_sequence (packed shapes depend on the lengths' values)",
     "061_bentrevett_seq2seq_lstm.py": "teacher forcing on random.random() (a branch on data)",
-    "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state is not in the vocabulary",
+    "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state / vmap(functional_call(...)): a batching "
+                                             "transform over a function of the snippet's (not interpreted)",
     "086_makemore_mlp_bigram.py": "MLP writes the <BLANK> token id into the ids (idx[:, 0] = vocab_size): values "
                                   "are not tracked, so the write into an integer tensor is refused",
     "080_bug_embedding_index_out_of_range.py": "the bug is a token id's value (5000 >= 1000), written into the ids "

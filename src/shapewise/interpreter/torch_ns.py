@@ -18,7 +18,7 @@ from .values import Builtin, Factory, Inert, Missing, Namespace, Opaque
 
 #: the import roots this module resolves
 ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing", "string", "functools",
-         "copy", "argparse", "itertools"}
+         "copy", "argparse", "itertools", "types"}
 
 _REFUSED = {
     "load": "it reads a file (weights or a pickled model), which shapewise never reads",
@@ -57,6 +57,9 @@ def root(interp, name):
         return _collections_ns()
     if name == "math":
         return _math_ns()
+    if name == "types":
+        return Namespace("types", {"SimpleNamespace": Builtin("SimpleNamespace", _argparse_namespace)},
+                         fallback=lambda n: Missing(f"types.{n}", "only types.SimpleNamespace(...) is interpreted"))
     if name == "itertools":
         return Namespace("itertools", {"repeat": Builtin("repeat", _repeat)},
                          fallback=lambda n: Missing(f"itertools.{n}", "only itertools.repeat(x, n) is interpreted"))
@@ -195,12 +198,12 @@ _NAMESPACE_CLASS = []
 
 
 def _argparse_namespace(interp, args, kwargs):
-    """``argparse.Namespace(lr=0.01, ...)``: an object of the interpreter's with those attributes (a snippet often
-    writes its options this way instead of parsing the command line)."""
+    """``argparse.Namespace(lr=0.01, ...)`` / ``types.SimpleNamespace(...)``: an object of the interpreter's with
+    those attributes (a snippet often writes its options this way instead of parsing the command line)."""
     from .values import Class, Instance
 
     if args:
-        interp.refuse("argparse.Namespace(...)", "it takes keyword arguments only")
+        interp.refuse("Namespace(...)", "it takes keyword arguments only")
     if not _NAMESPACE_CLASS:
         _NAMESPACE_CLASS.append(Class("Namespace", [], {}, 0))
     obj = Instance(_NAMESPACE_CLASS[0])
