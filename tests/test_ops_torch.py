@@ -800,3 +800,18 @@ def test_sparse_coo_tensor_without_size_is_refused():
     assert tuple(real.shape) == (3,)  # the largest index + 1: a value
     with pytest.raises(ShapewiseError, match="explicit size"):
         TORCH_FUNCTIONS["sparse_coo_tensor"]([Spec((1, 2), "int64"), Spec((2,))], {})
+
+
+# binary cross entropy: the target must have the input's exact size and a float dtype (no broadcasting)
+BCE_CASES = []
+for _fn in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
+    for _x, _t in [((16, 1), (16,)), ((16, 1), (16, 1)), ((16,), (16, 1)), ((16, 1), (1, 16)), ((4, 3), (4, 3))]:
+        BCE_CASES.append(("functional", _fn, [T(*_x, fill=0.5), T(*_t)], {}))
+        BCE_CASES.append(("functional", _fn, [T(*_x, fill=0.5), T(*_t)], {"reduction": "none"}))
+    BCE_CASES.append(("functional", _fn, [T(16, 1, fill=0.5), T(16, 1, dtype="int64")], {}))
+BCE_CASES.append(("functional", "mse_loss", [T(16, 1), T(16)], {}))
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs", BCE_CASES, ids=[_id(c) for c in BCE_CASES])
+def test_binary_cross_entropy_targets_match_torch(kind, name, args, kwargs):
+    check(kind, name, args, kwargs, same_text=True)

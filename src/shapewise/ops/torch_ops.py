@@ -1692,9 +1692,32 @@ def _target_fix(x, t, want):
     return f"give the target the scores' shape without the class dim (dim 1): {S.fmt(want, 'torch')}"
 
 
+def _binary_target_check(name, x, t):
+    """binary_cross_entropy(_with_logits) take a target of exactly the input's size (no broadcasting) and of a
+    float dtype, as torch checks them."""
+    size = f"torch.Size({S.fmt(t.shape, 'torch')})", f"torch.Size({S.fmt(x.shape, 'torch')})"
+    if len(t.shape) != len(x.shape) or any(S._differ(a, b) for a, b in zip(t.shape, x.shape)):
+        fix = ("the model gives one logit per sample in a column: squeeze it (logits.squeeze(1)) or give the labels "
+               "the same shape (labels.unsqueeze(1))" if len(x.shape) == len(t.shape) + 1 and
+               x.shape[-1].value == 1 else "give the target the input's shape")
+        if name == "binary_cross_entropy":
+            raise ShapeError(f"Using a target size ({size[0]}) that is different to the input size ({size[1]}) is "
+                             f"deprecated. Please ensure they have the same size.", expected=size[1], fix=fix)
+        raise ShapeError(f"Target size ({size[0]}) must be the same as input size ({size[1]})", expected=size[1],
+                         fix=fix)
+    if not is_float(t.dtype):
+        raise ShapeError(f"Found dtype {_SCALAR.get(t.dtype, t.dtype)} but expected {_SCALAR.get(x.dtype, x.dtype)}"
+                         if name == "binary_cross_entropy" else
+                         f"result type {_SCALAR.get(x.dtype, x.dtype)} can't be cast to the desired output type "
+                         f"{_SCALAR.get(t.dtype, t.dtype)}", expected="float targets (0.0 / 1.0)",
+                         fix="convert the labels: labels.float()")
+
+
 def _pointwise_loss(name):
     def rule(input, target, size_average=None, reduce=None, reduction="mean", weight=None, **_):
         x, t = _loss(input, target, reduction)
+        if name.startswith("binary_cross_entropy"):
+            _binary_target_check(name, x, t)
         shape = S.broadcast(x.shape, t.shape, fw="torch")
         return Spec(shape if reduction == "none" else (), torch_promote(x.dtype, t.dtype))
     return rule
