@@ -264,7 +264,7 @@ TORCH_CATALOGUE = {
     "copy_module": ("import copy\nm = copy.copy(model)", "refused", 2),
     "copy_deepcopy": ("import copy\nm = copy.deepcopy(model)", "refused", 2),
     "partial_runs_interpreted": ("from functools import partial\ndef f(a):\n    return __import__('os')\n"
-                                 "g = partial(f, 1)\ng()", "refused", 3),
+                                 + "g = partial(f, 1)\ng()", "refused", 3),
     "argparse_namespace_positional": ("import argparse\nn = argparse.Namespace(print)", "refused", 2),
     "types_function_type": ("import types\nf = types.FunctionType(None, {})", "refused", 2),
     "simple_namespace_positional": ("import types\nn = types.SimpleNamespace(print)", "refused", 2),

@@ -235,10 +235,10 @@ def _describe(value):
 
 
 def _partial(interp, args, kwargs):
-    """``functools.partial(nn.LayerNorm, eps=1e-6)`` of one of shapewise's torch callables (never of the snippet's
-    own functions)."""
+    """``functools.partial(nn.LayerNorm, eps=1e-6)`` of one of shapewise's torch callables (handed to torch code
+    as a Python callable), or of the snippet's own class or function (a Builtin whose call is interpreted: it is
+    never handed to torch code)."""
     from .torch_objects import TorchFunction, _api
-
     from .values import BoundMethod, Class, Function
 
     if args and isinstance(args[0], (Class, Function, BoundMethod, Builtin)):

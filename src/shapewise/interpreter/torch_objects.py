@@ -69,7 +69,7 @@ class TypeOf:
     """``m.__class__`` of a built-in module or a tensor: only its name is read (``m.__class__.__name__``, as
     ``weights_init(m)`` functions do); it is never torch's real class object."""
 
-    __slots__ = ("name", "cls")
+    __slots__ = ("cls", "name")
 
     def __init__(self, name, cls):
         self.name = name
