@@ -815,3 +815,13 @@ BCE_CASES.append(("functional", "mse_loss", [T(16, 1), T(16)], {}))
 @pytest.mark.parametrize("kind,name,args,kwargs", BCE_CASES, ids=[_id(c) for c in BCE_CASES])
 def test_binary_cross_entropy_targets_match_torch(kind, name, args, kwargs):
     check(kind, name, args, kwargs, same_text=True)
+
+
+# torch's broadcasting error names the last mismatching axis (infer_size walks from the right), with torch's text
+BROADCAST_ERRORS = [((8, 32, 16, 16), (8, 16, 32, 32)), ((2, 3), (4, 5)), ((3, 1, 5), (2, 4, 6)), ((4, 3), (2, 3))]
+
+
+@pytest.mark.parametrize("a,b", BROADCAST_ERRORS, ids=[f"{a}+{b}" for a, b in BROADCAST_ERRORS])
+def test_broadcast_error_names_torchs_axis(a, b):
+    check("operator", "__add__", [T(*a), T(*b)], {}, same_text=True)
+    check("function", "mul", [T(*a), T(*b)], {}, same_text=True)

@@ -343,6 +343,68 @@ class STN(nn.Module):
 model = STN()
 out = model(torch.randn(2, 3, 8, 8))
 """,
+    "config_python_subset": HEAD + """
+import argparse
+import collections.abc
+import copy
+import types
+from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import Sequence
+
+__all__ = ["Net"]
+
+@dataclass
+class _Base:
+    width: int
+    depth: int
+
+class StageConfig(_Base):
+    def __init__(self, width, depth, mult=1):
+        super().__init__(width * mult, depth)
+
+def pair(x):
+    if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):
+        return tuple(x)
+    return tuple(repeat(x, 2))
+
+class Bottle(nn.Module):
+    def forward(self, x):
+        size = x.size()[:2]
+        out = super(Bottle, self).forward(x.reshape(size[0] * size[1], -1))
+        return out.view(size[0], size[1], -1)
+
+class BottleLinear(Bottle, nn.Linear):
+    pass
+
+class Net(nn.Module):
+    def __init__(self, stages, opts, **kwargs):
+        super().__init__()
+        hidden = kwargs.pop("hidden", 7)
+        extra = kwargs.setdefault("extra", 3)
+        assert isinstance(stages, Sequence)
+        layers = []
+        for cfg in stages:
+            for i in range(cfg.depth):
+                c = copy.copy(cfg)
+                if i:
+                    c.width = c.width + 1
+                layers.append(nn.Conv2d(opts.channels, c.width, pair(3), padding=pair(1)))
+                opts = types.SimpleNamespace(channels=c.width)
+        self.body = nn.Sequential(*layers)
+        self.head = BottleLinear(opts.channels, hidden + extra)
+
+    def forward(self, x):
+        x = self.body(x).flatten(2).transpose(1, 2)
+        return self.head(x)
+
+make_stage = partial(StageConfig, mult=2)
+stages = [make_stage(4, 2), make_stage(3, 1)]
+args = argparse.Namespace(channels=3)
+model = Net(stages, args, hidden=5)
+out = model(torch.randn(2, 3, 6, 6))
+""",
     "bug_channel_mismatch_in_forward": HEAD + """
 class Net(nn.Module):
     def __init__(self):
