@@ -741,3 +741,87 @@ EXTRA += [("method", "flip", [T(2, 3), 0, 1], {}), ("method", "flip", [T(2, 3), 
 @pytest.mark.parametrize("kind,name,args,kwargs", EXTRA, ids=[_id(c) for c in EXTRA])
 def test_extra_match_torch(kind, name, args, kwargs):
     check(kind, name, args, kwargs)
+
+
+# matrix_exp, the spatial transformer pair (affine_grid, grid_sample) and sparse COO tensors: shapes, dtypes and the
+# errors torch raises (text compared where shapewise words it as torch does)
+CORPUS_OPS = [
+    ("function", "matrix_exp", [T(2, 3, 3)], {}, True), ("function", "matrix_exp", [T(3, 4)], {}, True),
+    ("function", "matrix_exp", [T(3)], {}, True), ("function", "matrix_exp", [T(3, 3, dtype="int64")], {}, True),
+    ("function", "matrix_exp", [T(0, 0)], {}, True), ("method", "matrix_exp", [T(2, 2, 2, dtype="float64")], {}, True),
+    ("functional", "affine_grid", [T(4, 2, 3), (4, 1, 28, 28)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3), [4, 3, 7, 9]], {"align_corners": False}, False),
+    ("functional", "affine_grid", [T(4, 3, 4), (4, 1, 5, 6, 7)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3), (5, 1, 28, 28)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 3, 3), (4, 1, 28, 28)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3), (4, 1, 5, 6, 7)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3), (4, 1, 28)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3, dtype="int64"), (4, 1, 28, 28)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3), (4, 1, 0, 28)], {"align_corners": False}, True),
+    ("functional", "affine_grid", [T(4, 2, 3, dtype="float64"), (4, 1, 1, 28)], {"align_corners": True}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(4, 5, 6, 2)], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(3, 5, 6, 2)], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(4, 5, 6, 3)], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 4, 10, 10), T(4, 2, 5, 6, 3)], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 4, 10, 10), T(4, 5, 6, 2)], {"align_corners": False}, False),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(4, 5, 6, 2)], {"mode": "bicubic", "align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 4, 10, 10), T(4, 2, 5, 6, 3)], {"mode": "bicubic", "align_corners": False},
+     True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(4, 5, 6, 2)], {"mode": "foo"}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(4, 5, 6, 2)], {"padding_mode": "foo"}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10), T(4, 5, 6, 2, dtype="float64")], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10, dtype="float64"), T(4, 5, 6, 2, dtype="float64")],
+     {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 10, 10, dtype="int64"), T(4, 5, 6, 2, dtype="int64")],
+     {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 0, 10, 10), T(4, 5, 6, 2)], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(4, 3, 0, 10), T(4, 5, 6, 2)], {"align_corners": False}, True),
+    ("functional", "grid_sample", [T(3, 10, 10), T(5, 6, 2)], {"align_corners": False}, False),
+    ("function", "sparse_coo_tensor", [T(2, 5, dtype="int64"), T(5), (3, 3)], {}, True),
+    ("function", "sparse_coo_tensor", [T(2, 5, dtype="int64"), T(5, 4), (3, 3, 4)], {}, True),
+    ("function", "sparse_coo_tensor", [T(2, 5, dtype="int64"), T(5), (3, 3, 3)], {}, True),
+    ("function", "sparse_coo_tensor", [T(2, 5, dtype="int64"), T(6), (3, 3)], {}, True),
+    ("function", "sparse_coo_tensor", [T(2, 5, dtype="int64"), T(5, 4), (3, 3, 5)], {}, True),
+    ("function", "sparse_coo_tensor", [T(3, 2, 5, dtype="int64"), T(5), (3, 3, 5)], {}, True),
+    ("function", "sparse_coo_tensor", [T(2, 5, dtype="int64"), T(5), (3, 3)], {"dtype": D("float64")}, True),
+    ("function", "sparse_coo_tensor", [[[0, 1], [1, 0]], [1.0, 2.0], (3, 3)], {}, True),
+    ("function", "spmm", [T(3, 3), T(3, 4)], {}, True), ("function", "spmm", [T(3, 3), T(4, 4)], {}, False),
+]
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs,same_text", CORPUS_OPS, ids=[_id(c[:4]) for c in CORPUS_OPS])
+def test_corpus_ops_match_torch(kind, name, args, kwargs, same_text):
+    check(kind, name, args, kwargs, same_text=same_text)
+
+
+def test_sparse_coo_tensor_without_size_is_refused():
+    """Without a size torch takes the shape from the indices' values: shapewise says so instead of guessing."""
+    real = torch.sparse_coo_tensor(torch.tensor([[0, 2]]), torch.ones(2))
+    assert tuple(real.shape) == (3,)  # the largest index + 1: a value
+    with pytest.raises(ShapewiseError, match="explicit size"):
+        TORCH_FUNCTIONS["sparse_coo_tensor"]([Spec((1, 2), "int64"), Spec((2,))], {})
+
+
+# binary cross entropy: the target must have the input's exact size and a float dtype (no broadcasting)
+BCE_CASES = []
+for _fn in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
+    for _x, _t in [((16, 1), (16,)), ((16, 1), (16, 1)), ((16,), (16, 1)), ((16, 1), (1, 16)), ((4, 3), (4, 3))]:
+        BCE_CASES.append(("functional", _fn, [T(*_x, fill=0.5), T(*_t)], {}))
+        BCE_CASES.append(("functional", _fn, [T(*_x, fill=0.5), T(*_t)], {"reduction": "none"}))
+    BCE_CASES.append(("functional", _fn, [T(16, 1, fill=0.5), T(16, 1, dtype="int64")], {}))
+BCE_CASES.append(("functional", "mse_loss", [T(16, 1), T(16)], {}))
+
+
+@pytest.mark.parametrize("kind,name,args,kwargs", BCE_CASES, ids=[_id(c) for c in BCE_CASES])
+def test_binary_cross_entropy_targets_match_torch(kind, name, args, kwargs):
+    check(kind, name, args, kwargs, same_text=True)
+
+
+# torch's broadcasting error names the last mismatching axis (infer_size walks from the right), with torch's text
+BROADCAST_ERRORS = [((8, 32, 16, 16), (8, 16, 32, 32)), ((2, 3), (4, 5)), ((3, 1, 5), (2, 4, 6)), ((4, 3), (2, 3))]
+
+
+@pytest.mark.parametrize("a,b", BROADCAST_ERRORS, ids=[f"{a}+{b}" for a, b in BROADCAST_ERRORS])
+def test_broadcast_error_names_torchs_axis(a, b):
+    check("operator", "__add__", [T(*a), T(*b)], {}, same_text=True)
+    check("function", "mul", [T(*a), T(*b)], {}, same_text=True)

@@ -59,8 +59,15 @@ CATALOGUE = {
     "descriptor_get": ("class D:\n    def __get__(self, obj, owner):\n        return 1", "refused", 2),
     "descriptor_set_name": ("class D:\n    def __set_name__(self, owner, name):\n        pass", "refused", 2),
     "class_slots": ("class A:\n    __slots__ = ()", "refused", 2),
-    "class_dict_of_instance": ("class A:\n    pass\na = A()\nd = a.__dict__", "refused", 4),
-    "class_of_instance": ("class A:\n    pass\nc = A().__class__", "refused", 3),
+    # a.__dict__ is the instance's attribute dict (the interpreter's own) and A().__class__ the snippet's Class:
+    # nothing of Python's object model is behind them
+    "dict_of_instance_class": ("class A:\n    pass\na = A()\nd = a.__dict__.__class__", "refused", 4),
+    "dict_of_instance_methods": ("class A:\n    pass\na = A()\nd = a.__dict__.__getitem__", "refused", 4),
+    "class_of_instance_bases": ("class A:\n    pass\nc = A().__class__.__bases__", "refused", 3),
+    "class_of_instance_subclasses": ("class A:\n    pass\nc = A().__class__.__subclasses__()", "refused", 3),
+    "class_of_class": ("class A:\n    pass\nc = A.__class__", "refused", 3),
+    "class_name_of_layer": ("n = model.__class__.__name__", "refused", 1),
+    "dict_of_model": ("d = model.__dict__", "refused", 1),
     "super_class_attr": ("class A:\n    def f(self):\n        return super().__class__\nA().f()", "refused", 3),
     "method_func_attr": ("class A:\n    def f(self):\n        pass\ng = A().f.__func__", "refused", 4),
     "layer_subclass_getattr": ("class L(layers.Layer):\n    def __getattr__(self, n):\n        return 1",
@@ -118,6 +125,7 @@ CATALOGUE = {
 def booby_traps(monkeypatch):
     # Import everything shapewise may import lazily first: Python's import system itself calls exec and compile.
     interpret(MODEL + "import keras\nkeras.applications.DenseNet121\nmodel.summary()\n", "<warm-up>")
+    interpret(TORCH_MODEL + "y = model(x) + x\n", "<warm-up>")  # the torch ops vocabulary (its namedtuples)
     package_dir = os.path.dirname(snippet.__file__.rsplit(os.sep + "frontends", 1)[0] + os.sep)
     real_exec, real_compile = builtins.exec, builtins.compile
 
@@ -230,8 +238,37 @@ TORCH_CATALOGUE = {
     "module_private_tables": ("m = model._modules", "refused", 1),
     "module_private_params": ("p = model.fc._parameters", "refused", 1),
     "module_set_private": ("model._modules = {}", "refused", 1),
-    "type_of_module": ("t = type(model)", "refused", 1),
-    "tensor_class": ("c = x.__class__", "refused", 1),
+    # type(m) / m.__class__ give the snippet's own Class or an inert holder of a class name: nothing beyond
+    # __name__ / __qualname__ and == / is with torch's classes can be read from them
+    "type_of_module_bases": ("t = type(model).__bases__", "refused", 1),
+    "type_of_module_dict": ("t = type(model).__dict__", "refused", 1),
+    "type_of_builtin_module_subclasses": ("s = type(model.fc).__subclasses__()", "refused", 1),
+    "builtin_module_class_mro": ("m = model.fc.__class__.__mro__", "refused", 1),
+    "builtin_module_class_call": ("m = model.fc.__class__(4, 2)", "refused", 1),
+    "tensor_class_init": ("c = x.__class__.__init__", "refused", 1),
+    "type_of_plain_value": ("t = type(1)", "refused", 1),
+    "type_three_args_torch": ("T = type('T', (nn.Module,), {})", "refused", 1),
+    "class_ordering": ("b = type(model.fc) < nn.Linear", "refused", 1),
+    "module_annotations_set": ("model.__annotations__ = {}", "refused", 1),
+    "instance_dict_class": ("class C:\n    pass\nd = C().__dict__.__class__", "refused", 3),
+    "instance_dict_update_call": ("class C:\n    pass\nc = C()\nc.__dict__.update({'__call__': print})\nc()",
+                                  "refused", 5),
+    "instance_dict_update_bad_key": ("class C:\n    pass\nC().__dict__.update([([1], 2)])", "refused", 3),
+    "class_dict": ("class C:\n    pass\nd = C.__dict__", "refused", 3),
+    "sum_of_modules": ("s = sum([model, model])", "refused", 1),
+    "jit_trace": ("t = torch.jit.trace(model, x)", "refused", 1),
+    "legacy_tensor_from_object": ("t = torch.Tensor(model)", "refused", 1),
+    "itertools_repeat_huge": ("from itertools import repeat\nr = repeat(1, 10**9)", "refused", 2),
+    "itertools_repeat_forever": ("from itertools import repeat\nr = repeat(1)", "refused", 2),
+    "itertools_other": ("import itertools\nc = itertools.chain([1], [2])", "refused", 2),
+    "copy_module": ("import copy\nm = copy.copy(model)", "refused", 2),
+    "copy_deepcopy": ("import copy\nm = copy.deepcopy(model)", "refused", 2),
+    "partial_runs_interpreted": ("from functools import partial\ndef f(a):\n    return __import__('os')\n"
+                                 + "g = partial(f, 1)\ng()", "refused", 3),
+    "argparse_namespace_positional": ("import argparse\nn = argparse.Namespace(print)", "refused", 2),
+    "types_function_type": ("import types\nf = types.FunctionType(None, {})", "refused", 2),
+    "simple_namespace_positional": ("import types\nn = types.SimpleNamespace(print)", "refused", 2),
+    "dict_update_unhashable": ("d = {}\nd.update([([1], 2)])", "refused", 2),
     "tensor_class_bases": ("c = x.__class__.__bases__[0].__subclasses__()", "refused", 1),
     "getattr_private": ("m = getattr(model, '_modules')", "refused", 1),
     "getattr_dunder": ("m = getattr(model, '__dict__')", "refused", 1),

@@ -115,3 +115,23 @@ def test_lstm_explains_both_bias_conventions():
     assert "4·h·(i + h + 2) = 12,544" in text and "4·h·(i + h + 1) = 12,416" in text
     assert r.total_params == 4 * 32 * (64 + 32 + 2)
     assert "seq_len" in ex.free_dims() and "input_size" not in ex.free_dims()
+
+
+MASKS = [("(2, 6)", "False"), ("(6, 2)", "False"), ("(2, 7)", "False"), ("(2, 6, 1)", "False"), ("(6,)", "False"),
+         ("(2, 6)", "True"), ("(6, 2)", "True")]
+
+
+@pytest.mark.parametrize("mask,batch_first", MASKS, ids=[f"{m}-bf{b}" for m, b in MASKS])
+def test_mha_key_padding_mask_against_torch(mask, batch_first):
+    """key_padding_mask is (batch, source length), whatever batch_first says; a transposed mask is the classic bug."""
+    q, kv = ("(2, 5, 16)", "(2, 6, 16)") if batch_first == "True" else ("(5, 2, 16)", "(6, 2, 16)")
+    assert_same_torch(module_case(f"nn.MultiheadAttention(16, 4, batch_first={batch_first})", call=(
+        f"q = torch.randn{q}\nkv = torch.randn{kv}\nmask = torch.zeros({mask}, dtype=torch.bool)\n"
+        "out = model(q, kv, kv, key_padding_mask=mask)\n")))
+
+
+def test_mha_key_padding_mask_with_bias_kv_counts_the_extra_position():
+    for cols in (6, 7):
+        assert_same_torch(module_case("nn.MultiheadAttention(16, 2, add_bias_kv=True)", call=(
+            f"q = torch.randn(5, 2, 16)\nkv = torch.randn(6, 2, 16)\nmask = torch.zeros(2, {cols}, dtype=torch.bool)\n"
+            "out = model(q, kv, kv, key_padding_mask=mask)\n")))

@@ -7,6 +7,15 @@ and output shapes, calls, own parameters, recursive distinct parameters, buffers
 raises in real torch; shapewise must fail too, with the line of the snippet, the module and a fix. A file that
 shapewise cannot follow must be refused (exit 2, a line-numbered reason), never answered with other numbers: those
 are listed in REFUSED with why, and the test checks they are refused (so that one that starts to work is noticed).
+
+Tally (92 files: 001-082 collected first; 092-098 and 106-108, shape bugs and a Siamese network written for this
+corpus later, as code shapewise had not been written against): 64 of the 71 files real torch runs match exactly; 7
+are refused with their line, all for values shapewise does not compute or a transform it does not interpret
+(REFUSED below); of the 21 ``NNN_bug_*`` files, 20 fail as torch does, with the module, the line and a fix, and the
+out-of-range token id (080, a value) is refused. Sixteen more files copied from public repositories (makemore,
+torchvision, timm, tutorials, examples) were run once in the session that added 092-108 (15 matched, after the fixes
+they exposed, each of which has its own test; one refused) and are kept out of the repository: the code those
+tools bring may not be committed.
 """
 
 from __future__ import annotations
@@ -26,22 +35,14 @@ FILES = sorted(os.path.basename(f) for f in glob.glob(os.path.join(CORPUS, "*.py
 
 #: files real torch runs that shapewise refuses (exit 2, with the line), and why
 REFUSED = {
-    "002_examples_dcgan.py": "weights_init reads m.__class__.__name__ (dunder attributes are never read)",
-    "011_examples_gcn.py": "torch.sparse_coo_tensor is not in the vocabulary",
-    "018_examples_forward_forward.py": "Python's sum() over tensors (sum() adds numbers only)",
-    "023_mingpt_gpt_nano.py": "CfgNode uses self.__dict__ (never read)",
-    "034_torchvision_googlenet.py": "sets GoogLeNetOutputs.__annotations__ (dunder attributes are never set)",
-    "047_tutorial_spatial_transformer.py": "F.affine_grid is not in the vocabulary",
     "051_tutorial_dynamic_net.py": "forward loops range(4, random.randint(4, 6)) times (a loop count from data)",
     "052_tutorial_bilstm_crf.py": "indexes a tensor with a value computed from data (argmax(...).item())",
     "053_tutorial_chatbot_packed_gru.py": "lengths from .tolist() values (data shapewise does not compute)",
-    "055_examples_siamese_resnet18.py": "torchvision.models.resnet18 (torchvision's builders are not in shapewise)",
-    "056_tutorial_parametrize_symmetric.py": "torch.matrix_exp is not in the vocabulary",
     "059_qa_transformer_encoder_classifier_cls.py": "writes token ids into an integer tensor (values not tracked)",
     "060_bentrevett_bilstm_sentiment.py": "pack_padded_sequence (packed shapes depend on the lengths' values)",
     "061_bentrevett_seq2seq_lstm.py": "teacher forcing on random.random() (a branch on data)",
-    "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state is not in the vocabulary",
-    "070_mingpt_gpt2_meta.py": "CfgNode uses self.__dict__ (never read)",
+    "065_tutorial_ensembling_simple_mlp.py": "torch.func.stack_module_state / vmap(functional_call(...)): a batching "
+                                             "transform over a function of the snippet's (not interpreted)",
     "080_bug_embedding_index_out_of_range.py": "the bug is a token id's value (5000 >= 1000), written into the ids "
                                                "tensor: shapewise does not track values, so it refuses the write",
 }
@@ -239,6 +240,168 @@ class Net(nn.Module):
 
 model = Net()
 summary(model, (3, 8, 8))
+""",
+    "sum_of_tensors_and_class_names": HEAD + """
+def init_weights(m):
+    name = m.__class__.__name__
+    if name.find('Linear') != -1:
+        nn.init.normal_(m.weight, 0.0, 0.02)
+    elif type(m).__name__ == 'LayerNorm' and type(m) == nn.LayerNorm and type(m) is not nn.Linear:
+        assert type(m.weight) is nn.Parameter and type(m.weight) != torch.Tensor
+        nn.init.ones_(m.weight)
+    elif type(m) == Heads:
+        nn.init.zeros_(m.norm.bias)
+
+class Heads(nn.Module):
+    def __init__(self, d=8, n=3):
+        super().__init__()
+        self.heads = nn.ModuleList([nn.Linear(d, 4) for _ in range(n)])
+        self.norm = nn.LayerNorm(4)
+
+    def forward(self, x):
+        total = sum([h(x) for h in self.heads])
+        scaled = sum((h(x) for h in self.heads), torch.zeros(4))
+        out = self.norm(total + scaled)
+        # each test below adds an axis when Python says True, so a wrong answer changes the shape
+        if self.__class__.__name__ == 'Heads' and type(self) == Heads and type(self) is not nn.Module:
+            out = out.unsqueeze(0)
+        if type(self.norm) == nn.LayerNorm and type(self.norm) is not nn.Linear:
+            out = out.unsqueeze(0)
+        if type(self.norm.weight) is nn.Parameter and type(self.norm.weight) != torch.Tensor:
+            out = out.unsqueeze(0)
+        if type(x) == torch.Tensor and x.__class__.__name__ == 'Tensor':
+            out = out.unsqueeze(0)
+        if type(self.norm) == nn.Linear or self.heads[0].__class__.__name__ != 'Linear':
+            out = out.sum(0)
+        return out
+
+model = Heads()
+model.apply(init_weights)
+out = model(torch.randn(2, 5, 8))
+""",
+    "config_object_dict_and_legacy_tensor": HEAD + """
+from collections import namedtuple
+
+Outputs = namedtuple("Outputs", ["logits", "aux"])
+Outputs.__annotations__ = {"logits": torch.Tensor}
+
+class Config:
+    def __init__(self, **kwargs):
+        self.__dict__.update(kwargs)
+
+    def merge(self, d):
+        self.__dict__.update(d)
+
+    def to_dict(self):
+        return {k: v for k, v in self.__dict__.items()}
+
+class Net(nn.Module):
+    __constants__ = ["n_out"]
+
+    def __init__(self, config):
+        super().__init__()
+        self.n_out = config.n_out
+        self.kernel = nn.Parameter(torch.Tensor(config.n_in, config.n_out))
+        self.bias = nn.Parameter(torch.Tensor(config.n_out))
+        self.scale = nn.Parameter(torch.Tensor([1.0, 2.0]))
+        self.extra = nn.Linear(config.to_dict()["n_out"], len(config.__dict__))
+
+    def forward(self, x):
+        if torch.jit.is_scripting():
+            return x
+        return self.extra(torch.mm(x, self.kernel) + self.bias)
+
+C = Config(n_in=6, n_out=3)
+C.merge({"n_out": 5})
+assert C.to_dict()["n_out"] == 5
+model = Net(C)
+out = model(torch.randn(4, 6))
+""",
+    "matrix_exp_and_spatial_transformer": HEAD + """
+import torch.nn.utils.parametrize as parametrize
+
+class MatrixExponential(nn.Module):
+    def forward(self, X):
+        return torch.matrix_exp(X - X.T)
+
+class STN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.loc = nn.Linear(3 * 8 * 8, 6)
+        self.rot = nn.Linear(4, 4)
+        parametrize.register_parametrization(self.rot, "weight", MatrixExponential())
+
+    def forward(self, x):
+        theta = self.loc(x.flatten(1)).view(-1, 2, 3)
+        grid = F.affine_grid(theta, x.size(), align_corners=False)
+        y = F.grid_sample(x, grid, align_corners=False)
+        adj = torch.sparse_coo_tensor(torch.zeros(2, 10, dtype=torch.long), torch.ones(10), (4, 4))
+        return y, torch.spmm(adj, self.rot(torch.randn(4, 4)))
+
+model = STN()
+out = model(torch.randn(2, 3, 8, 8))
+""",
+    "config_python_subset": HEAD + """
+import argparse
+import collections.abc
+import copy
+import types
+from dataclasses import dataclass
+from functools import partial
+from itertools import repeat
+from typing import Sequence
+
+__all__ = ["Net"]
+
+@dataclass
+class _Base:
+    width: int
+    depth: int
+
+class StageConfig(_Base):
+    def __init__(self, width, depth, mult=1):
+        super().__init__(width * mult, depth)
+
+def pair(x):
+    if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):
+        return tuple(x)
+    return tuple(repeat(x, 2))
+
+class Bottle(nn.Module):
+    def forward(self, x):
+        size = x.size()[:2]
+        out = super(Bottle, self).forward(x.reshape(size[0] * size[1], -1))
+        return out.view(size[0], size[1], -1)
+
+class BottleLinear(Bottle, nn.Linear):
+    pass
+
+class Net(nn.Module):
+    def __init__(self, stages, opts, **kwargs):
+        super().__init__()
+        hidden = kwargs.pop("hidden", 7)
+        extra = kwargs.setdefault("extra", 3)
+        assert isinstance(stages, Sequence)
+        layers = []
+        for cfg in stages:
+            for i in range(cfg.depth):
+                c = copy.copy(cfg)
+                if i:
+                    c.width = c.width + 1
+                layers.append(nn.Conv2d(opts.channels, c.width, pair(3), padding=pair(1)))
+                opts = types.SimpleNamespace(channels=c.width)
+        self.body = nn.Sequential(*layers)
+        self.head = BottleLinear(opts.channels, hidden + extra)
+
+    def forward(self, x):
+        x = self.body(x).flatten(2).transpose(1, 2)
+        return self.head(x)
+
+make_stage = partial(StageConfig, mult=2)
+stages = [make_stage(4, 2), make_stage(3, 1)]
+args = argparse.Namespace(channels=3)
+model = Net(stages, args, hidden=5)
+out = model(torch.randn(2, 3, 6, 6))
 """,
     "bug_channel_mismatch_in_forward": HEAD + """
 class Net(nn.Module):

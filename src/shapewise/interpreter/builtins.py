@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import math
 import re
@@ -19,6 +20,14 @@ _INERT_BUILTINS = {
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 _PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
                 "dict": dict}
+
+#: typing's abstract types that isinstance() accepts (torch snippets: ``isinstance(cfg, Sequence)``), by the plain
+#: types of the snippet's values that are instances of them
+_TYPING_ABCS = {"typing.Sequence": (list, tuple, str, range), "typing.List": list, "typing.Tuple": tuple,
+                "typing.Dict": dict, "typing.Mapping": dict, "typing.Iterable": (list, tuple, dict, str, range, set)}
+_TYPING_ABCS.update({f"collections.abc.{k[7:]}": v for k, v in _TYPING_ABCS.items()
+                     if k[7:] in ("Sequence", "Mapping", "Iterable")})
+
 
 class BuiltinsMixin:
     """The builtins, as methods of the interpreter: _b_<name>(self, args, kwargs)."""
@@ -160,9 +169,15 @@ class BuiltinsMixin:
             self.refuse("this sum()", "sum takes a sequence and an optional start")
         values = self._numbers("sum", args[:1])
         total = args[1] if len(args) == 2 else 0
+        if self.torch is not None and any(self.torch.owns(v) for v in [total, *values]):
+            # sum() of torch tensors is `start + v0 + v1 + ...`, each `+` the operator's own shape rule
+            node = getattr(self, "call_node", None)
+            for v in values:
+                total = self._binop(ast.Add(), total, v, node)
+            return total
         for v in values:
             if not (_is_number(v) or isinstance(v, Dim)):
-                self.refuse("sum() of these values", "it adds numbers only")
+                self.refuse("sum() of these values", "it adds numbers only (and torch tensors)")
             total = total + v
         return self._checked(total, None) if not isinstance(total, Dim) else total
 
@@ -267,7 +282,10 @@ class BuiltinsMixin:
             return Opaque("isinstance(...)", parents=(value,))
         value = _plain_dim(value)
         for t in types:
-            if isinstance(t, Builtin) and t.name in _PLAIN_TYPES:
+            if isinstance(t, Opaque) and t.path in _TYPING_ABCS:  # isinstance(x, typing.Sequence)
+                if isinstance(value, _TYPING_ABCS[t.path]):
+                    return True
+            elif isinstance(t, Builtin) and t.name in _PLAIN_TYPES:
                 if isinstance(value, _PLAIN_TYPES[t.name]):
                     return True
             elif isinstance(t, Class):

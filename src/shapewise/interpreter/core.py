@@ -205,6 +205,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             self._pend(stmt, value)
 
     def _s_assign(self, stmt):
+        if all(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            return self._skip(stmt, "__all__ only lists a module's exports")  # never bound, never read
         value = self.eval(stmt.value)
         for target in stmt.targets:
             self._assign(target, value, stmt)
@@ -984,6 +986,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
     def _attribute(self, obj, name, node):
         if self.torch is not None and self.torch.owns(obj):
             return self.torch.attribute(self, obj, name, node)
+        if name in _READ_DUNDERS and isinstance(obj, _READ_DUNDERS[name]):
+            return self._read_dunder(obj, name)
         if name.startswith("_"):
             # The snippet's own objects keep their attributes in dicts of the interpreter's: a `_private` name is
             # only a key there. Dunders never are, but for the few special methods a class may define.
@@ -1047,9 +1051,22 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         except (TypeError, ValueError, AttributeError, IndexError, KeyError) as e:
             raise ArgumentError(f"`{self._text(node)}`: {e}") from None
 
+    def _read_dunder(self, obj, name):
+        """The few dunder reads that are plain data of the interpreter's own objects, never a real attribute:
+        ``obj.__class__`` (its snippet Class), ``cls.__name__`` (the class's name) and ``obj.__dict__`` (the
+        instance's attribute dict, which the interpreter keeps as a plain dict of names to interpreter values:
+        ``self.__dict__.update(kwargs)`` sets attributes as Python does)."""
+        if name == "__class__":
+            return obj.cls
+        if name == "__dict__":
+            return obj.attrs
+        return obj.name
+
     def _set_attribute(self, obj, name, value, node):
         if self.torch is not None and self.torch.owns(obj):
             return self.torch.set_attribute(self, obj, name, value, node)
+        if name == "__annotations__" and isinstance(obj, (Opaque, Class)):
+            return  # type hints (a namedtuple's field types): nothing the interpreter computes reads them
         if name.startswith("_") and (name.startswith("__") or not isinstance(obj, (Instance, CustomLayer))):
             self.refuse(f"setting `.{name}`", "attributes starting with `_` are never touched", node)
         if isinstance(obj, Opaque):
@@ -1321,6 +1338,9 @@ def _detached(value):
 
 
 _BUILTIN_IMPLS = {name: getattr(Interpreter, f"_b_{name}") for name in _INERT_BUILTINS}
+
+#: dunder attributes read as plain data of the interpreter's own objects (see _read_dunder)
+_READ_DUNDERS = {"__class__": Instance, "__dict__": Instance, "__name__": Class, "__qualname__": Class}
 
 _OP_TEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
             ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",

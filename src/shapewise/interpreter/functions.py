@@ -42,13 +42,15 @@ MAX_CALL_DEPTH = 40
 
 #: Special methods a snippet class may define: the interpreter calls these itself where Python would.
 _ALLOWED_DUNDERS = {"__init__", "__call__", "__repr__", "__str__", "__len__"}
+#: class attributes that are only hints for TorchScript or type checkers: skipped, never kept or read
+_HINT_CLASS_DUNDERS = {"__constants__", "__annotations__", "__jit_unused_properties__"}
 _REFUSED_DUNDER_WHY = ("it changes how Python itself looks up, sets or creates objects, which shapewise "
                        "never lets a snippet do")
 
 #: Decorators known to be inert for what shapewise reports (by the dotted name they are written with).
 _INERT_DECORATORS = {
     "register_keras_serializable", "function", "no_grad", "inference_mode", "script", "export", "ignore",
-    "compile", "wraps", "cache", "lru_cache", "override", "abstractmethod", "dataclass",
+    "compile", "wraps", "cache", "lru_cache", "override", "abstractmethod", "dataclass", "unused",
 }
 _INERT_DECORATOR_ROOTS = {"keras", "tf", "tensorflow", "torch", "functools", "typing", "abc", "saving", "utils",
                           "jit", "typing_extensions"}
@@ -302,7 +304,8 @@ class FunctionsMixin:
                 kind, builtin = base.framework, base.builtin_base
             if kind is not None:
                 if framework is not None and (framework, builtin_base) != (kind, builtin):
-                    if builtin_base is None and builtin is not None and framework == "layer":
+                    if builtin_base is None and builtin is not None and framework in ("layer", "torch"):
+                        # a mixin of the snippet's own before a built-in base: class Linear(Bottle, nn.Linear)
                         builtin_base = builtin
                         continue
                     self.refuse(f"the bases of `{stmt.name}`", "a class can derive from one framework base only",
@@ -317,6 +320,8 @@ class FunctionsMixin:
             for item in stmt.body:
                 if isinstance(item, (ast.Assign, ast.AnnAssign)):
                     targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+                    if all(isinstance(t, ast.Name) and t.id in _HINT_CLASS_DUNDERS for t in targets):
+                        continue  # a TorchScript hint (``__constants__ = [...]``): never read, not kept
                     for t in targets:
                         for n in ast.walk(t):
                             if isinstance(n, ast.Name) and n.id.startswith("__"):
@@ -553,6 +558,12 @@ class FunctionsMixin:
         mro = obj_cls.mro()
         after = mro[mro.index(cls) + 1:] if cls in mro else []
         for klass in after:
+            if name == "__init__" and "__init__" not in klass.namespace and isinstance(obj, Instance) and \
+                    "__dataclass_fields__" in klass.namespace:
+                # the __init__ that @dataclass generated for a base class (super().__init__(fields...))
+                fields = klass.namespace["__dataclass_fields__"]
+                return Builtin(f"{klass.name}.__init__", lambda interp, a, k, klass=klass, fields=fields:
+                               interp._dataclass_init(klass, obj, fields, a, k))
             if name in klass.namespace:
                 value = klass.namespace[name]
                 if isinstance(value, Function) and value.kind not in ("staticmethod",):

@@ -61,7 +61,44 @@ def _d_get(interp, d, args, kwargs, node):
     return d.get(args[0], args[1] if len(args) == 2 else None)
 
 
+def _d_update(interp, d, args, kwargs, node):
+    if len(args) > 1:
+        interp.refuse("update()", "it takes one dict (or list of pairs) and keywords", node)
+    pairs = []
+    if args:
+        other = args[0]
+        if isinstance(other, dict):
+            pairs = list(other.items())
+        elif isinstance(other, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in other):
+            pairs = [tuple(p) for p in other]
+        else:
+            interp.refuse("update()", "it takes a dict or a list of (key, value) pairs", node)
+    pairs += list(kwargs.items())
+    if not all(_hashable(key) for key, _ in pairs):
+        interp.refuse("update()", "dict keys must be numbers, strings or None", node)
+    interp._check_length(len(d) + len(pairs), node)
+    d.update(pairs)
+
+
+def _d_pop(interp, d, args, kwargs, node):
+    if not 1 <= len(args) <= 2 or kwargs or not _hashable(args[0]):
+        interp.refuse("pop()", "it takes a key and an optional default", node)
+    if args[0] not in d and len(args) == 1:
+        raise UsageError(f"KeyError: {_format(args[0], True)}", line=interp.line)
+    return d.pop(*args)
+
+
+def _d_setdefault(interp, d, args, kwargs, node):
+    if not 1 <= len(args) <= 2 or kwargs or not _hashable(args[0]):
+        interp.refuse("setdefault()", "it takes a key and an optional default", node)
+    interp._check_length(len(d) + 1, node)
+    return d.setdefault(args[0], args[1] if len(args) == 2 else None)
+
+
 _DICT_ATTRS = {
+    "update": _method(_d_update),
+    "pop": _method(_d_pop),
+    "setdefault": _method(_d_setdefault),
     "get": _method(_d_get),
     "keys": _method(lambda interp, d, a, k, n: list(d.keys())),
     "values": _method(lambda interp, d, a, k, n: list(d.values())),

@@ -17,7 +17,8 @@ import math
 from .values import Builtin, Factory, Inert, Missing, Namespace, Opaque
 
 #: the import roots this module resolves
-ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing", "string", "functools"}
+ROOTS = {"torch", "torchinfo", "torchsummary", "torchvision", "collections", "math", "typing", "string", "functools",
+         "copy", "argparse", "itertools", "types"}
 
 _REFUSED = {
     "load": "it reads a file (weights or a pickled model), which shapewise never reads",
@@ -56,6 +57,20 @@ def root(interp, name):
         return _collections_ns()
     if name == "math":
         return _math_ns()
+    if name == "types":
+        return Namespace("types", {"SimpleNamespace": Builtin("SimpleNamespace", _argparse_namespace)},
+                         fallback=lambda n: Missing(f"types.{n}", "only types.SimpleNamespace(...) is interpreted"))
+    if name == "itertools":
+        return Namespace("itertools", {"repeat": Builtin("repeat", _repeat)},
+                         fallback=lambda n: Missing(f"itertools.{n}", "only itertools.repeat(x, n) is interpreted"))
+    if name == "argparse":
+        return Namespace("argparse", {"Namespace": Builtin("Namespace", _argparse_namespace)},
+                         fallback=lambda n: Opaque(f"argparse.{n}", {f"argparse.{n}": "command-line parsing is not "
+                                                                     "part of the model"}, path=f"argparse.{n}"))
+    if name == "copy":
+        return Namespace("copy", {"copy": Builtin("copy", _shallow_copy)},
+                         fallback=lambda n: Missing(f"copy.{n}", "only copy.copy of the snippet's own objects and of "
+                                                                 "lists and dicts is interpreted"))
     if name == "functools":
         return Namespace("functools", {"partial": Builtin("partial", _partial)},
                          fallback=lambda n: Opaque(f"functools.{n}", {f"functools.{n}": "is not interpreted"}))
@@ -70,7 +85,8 @@ def root(interp, name):
     if name == "typing":
         return Namespace("typing", {"cast": Builtin("cast", lambda interp, a, k: a[1] if len(a) == 2 else
                                                      interp.refuse("typing.cast(...)", "it takes a type and a value"))},
-                         fallback=lambda n: Opaque(f"typing.{n}", {f"typing.{n}": "is a type annotation"}))
+                         fallback=lambda n: Opaque(f"typing.{n}", {f"typing.{n}": "is a type annotation"},
+                                                   path=f"typing.{n}"))
     setup(interp)
     if name == "torch":
         ns = getattr(interp, "_torch_ns", None)
@@ -149,6 +165,10 @@ def _torch_ns():
         "cudnn": _inert("torch.backends.cudnn"),
         "cuda": _inert("torch.backends.cuda"),
     }, fallback=lambda n: _inert(f"torch.backends.{n}"))
+    # eager code asks whether it is being scripted or traced: never (scripting itself stays refused)
+    members["jit"] = Namespace("torch.jit", {"is_scripting": Builtin("is_scripting", lambda interp, a, k: False),
+                                             "is_tracing": Builtin("is_tracing", lambda interp, a, k: False)},
+                               fallback=lambda n: Missing(f"torch.jit.{n}", _REFUSED["jit"]))
     members["optim"] = _inert("torch.optim")
     members["utils"] = Namespace("torch.utils", {"data": _inert("torch.utils.data")},
                                  fallback=lambda n: _inert(f"torch.utils.{n}"))
@@ -165,13 +185,71 @@ def _torch_ns():
     return Namespace("torch", members, fallback=fallback)
 
 
-def _partial(interp, args, kwargs):
-    """``functools.partial(nn.LayerNorm, eps=1e-6)`` of one of shapewise's torch callables (never of the snippet's
-    own functions)."""
-    from .torch_objects import TorchFunction, _api
+def _repeat(interp, args, kwargs):
+    """``itertools.repeat(x, n)``: n times x, as a list (``tuple(repeat(x, 2))`` in timm's to_2tuple)."""
+    times = kwargs.get("times", args[1] if len(args) == 2 else None)
+    if not args or len(args) > 2 or set(kwargs) - {"times"} or not isinstance(times, int) or isinstance(times, bool):
+        interp.refuse("itertools.repeat(...)", "it is interpreted with a count: repeat(x, n)")
+    interp._check_length(max(times, 0), interp.call_node)
+    return [args[0]] * max(times, 0)
 
+
+_NAMESPACE_CLASS = []
+
+
+def _argparse_namespace(interp, args, kwargs):
+    """``argparse.Namespace(lr=0.01, ...)`` / ``types.SimpleNamespace(...)``: an object of the interpreter's with
+    those attributes (a snippet often writes its options this way instead of parsing the command line)."""
+    from .values import Class, Instance
+
+    if args:
+        interp.refuse("Namespace(...)", "it takes keyword arguments only")
+    if not _NAMESPACE_CLASS:
+        _NAMESPACE_CLASS.append(Class("Namespace", [], {}, 0))
+    obj = Instance(_NAMESPACE_CLASS[0])
+    obj.attrs.update(kwargs)
+    return obj
+
+
+def _shallow_copy(interp, args, kwargs):
+    """``copy.copy(cfg)``: a new instance of the snippet's own class with the same attributes (a new dict of the
+    interpreter's holding the same values), or a new list / dict. Torch objects are never copied this way."""
+    from .values import Instance
+
+    if len(args) != 1 or kwargs:
+        interp.refuse("copy.copy(...)", "it takes one object")
+    value = args[0]
+    if isinstance(value, Instance):
+        new = Instance(value.cls)
+        new.attrs.update(value.attrs)
+        return new
+    if isinstance(value, (list, dict, tuple, str, int, float, bool, type(None))):
+        return value.copy() if isinstance(value, (list, dict)) else value
+    interp.refuse(f"copy.copy() of {_describe(value)}", "only the snippet's own objects, lists and dicts are copied")
+
+
+def _describe(value):
+    from .values import _format
+
+    return _format(value, True)
+
+
+def _partial(interp, args, kwargs):
+    """``functools.partial(nn.LayerNorm, eps=1e-6)`` of one of shapewise's torch callables (handed to torch code
+    as a Python callable), or of the snippet's own class or function (a Builtin whose call is interpreted: it is
+    never handed to torch code)."""
+    from .torch_objects import TorchFunction, _api
+    from .values import BoundMethod, Class, Function
+
+    if args and isinstance(args[0], (Class, Function, BoundMethod, Builtin)):
+        # a snippet class or function (or another partial): calling the partial is interpreting the call
+        func, bound, bound_kw = args[0], list(args[1:]), dict(kwargs)
+        name = getattr(func, "name", "function")
+        return Builtin(f"partial({name})", lambda i, a, k: i._call(func, [*bound, *a], {**bound_kw, **k},
+                                                                   i.call_node))
     if not args or not isinstance(args[0], (Factory, TorchFunction)):
-        interp.refuse("functools.partial(...)", "it is interpreted on torch's classes and functions only")
+        interp.refuse("functools.partial(...)", "it is interpreted on torch's classes, torch functions and the "
+                      "snippet's own classes and functions only")
     func = args[0]
     bound = [_api(interp, v, "functools.partial") for v in args[1:]]
     bound_kw = {k: _api(interp, v, "functools.partial") for k, v in kwargs.items()}

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import operator
 
+from ..dims import Dim
 from ..errors import ArgumentError, RefusedError, ShapewiseError, UsageError
 from ..torch import compute as _rec
 from ..torch import report as torch_report
@@ -65,9 +66,49 @@ class InertContext:
         self.desc = desc
 
 
+class TypeOf:
+    """``m.__class__`` of a built-in module or a tensor: only its name is read (``m.__class__.__name__``, as
+    ``weights_init(m)`` functions do); it is never torch's real class object."""
+
+    __slots__ = ("cls", "name")
+
+    def __init__(self, name, cls):
+        self.name = name
+        self.cls = cls  # shapewise's class (never handed to the snippet): compared with `type(m) == nn.Linear`
+
+
+def class_of(obj):
+    """``obj.__class__`` / ``type(obj)`` of a torch object: a snippet module's own Class, else a TypeOf."""
+    cls = obj.__dict__.get("_cls") if isinstance(obj, Module) else None
+    if isinstance(cls, Class):
+        return cls
+    return TypeOf(obj.type_name if isinstance(obj, Module) else type(obj).__name__, type(obj))
+
+
+def _b_type(interp, args, kwargs):
+    if len(args) != 1 or kwargs:
+        interp.refuse("type(...)", "only type(obj) of a torch module or tensor is interpreted (its class name)")
+    if isinstance(args[0], (Module, Tensor)):
+        return class_of(args[0])
+    interp.refuse(f"type() of {_format(args[0], True)}", "it is interpreted for torch modules and tensors only (their "
+                  "class, for its name or a comparison with a torch class)")
+
+
+def _type_equal(a, b):
+    """``type(m) == nn.Linear``: the exact class, as Python compares them (a subclass is not equal)."""
+    def target(v):
+        if isinstance(v, TypeOf):
+            return v.cls
+        if isinstance(v, Factory) and isinstance(v.target, type):
+            return v.target
+        return v
+    return target(a) is target(b)
+
+
 def owns(value):
     """Whether ``value`` is a torch object this module handles."""
-    return isinstance(value, (Tensor, Module, ValuesIndices, TorchFunction, dtype, device, InertContext)) or (
+    return isinstance(value, (Tensor, Module, ValuesIndices, TorchFunction, dtype, device, InertContext,
+                              TypeOf)) or (
         isinstance(value, Namespace) and value.path == "torch") or (
         isinstance(value, Super) and isinstance(value.obj, Module)) or (
         isinstance(value, Factory) and value.path.startswith("torch."))
@@ -185,6 +226,12 @@ def attribute(interp, obj, name, node):
         if name.startswith("_"):
             interp.refuse(f"`{name}`", "names starting with `_` are never looked up", node)
         return obj.lookup(name)
+    if name == "__class__" and isinstance(obj, (Module, Tensor)):
+        return class_of(obj)
+    if isinstance(obj, TypeOf):
+        if name in ("__name__", "__qualname__"):
+            return obj.name
+        interp.refuse(f"the attribute `{name}` of `{obj.name}`'s class", "only its __name__ is read", node)
     if name.startswith("__"):
         interp.refuse(f"the attribute `{name}`", "dunder attributes are never read", node)
     if isinstance(obj, Module):
@@ -239,7 +286,9 @@ def _module_attribute(interp, obj, name, node):
     for klass in type(obj).__mro__:
         prop = klass.__dict__.get(name)
         if isinstance(prop, property) and klass.__module__.startswith("shapewise.torch"):
-            return guarded(interp, obj.type_name, prop.fget, [obj], {}, node)  # a parametrized weight
+            value = guarded(interp, obj.type_name, prop.fget, [obj], {}, node)  # a parametrized weight
+            _top_level_parametrization(interp, obj, name)
+            return value
         if prop is not None:
             break
     value = d.get(name)
@@ -570,6 +619,8 @@ _TENSOR_VALUES = {
     "data": lambda t: t,
     "grad": lambda t: None,
     "is_cuda": lambda t: False,
+    "is_xpu": lambda t: False,
+    "is_mps": lambda t: False,
     "requires_grad": lambda t: t.requires_grad,
     "is_leaf": lambda t: True,
 }
@@ -596,14 +647,48 @@ def _tensor_method(name, obj, args, kwargs):
 # Calls, operators, indexing, iteration, len
 
 
+def _top_level_parametrization(interp, module, name):
+    """Reading a parametrized weight (or registering a parametrization, which computes it once) outside any forward
+    calls its ParametrizationList module: a call at top level, which the report's rule counts as torch's
+    module hooks do."""
+    state = interp._torch_state
+    if state.depth or not isinstance(module, Module) or not isinstance(name, str):
+        return
+    lists = module.__dict__["_modules"].get("parametrizations")
+    plist = lists.__dict__["_modules"].get(name) if isinstance(lists, ModuleDict) else None
+    if plist is not None and plist.calls and all(m is not plist for m in state.called):
+        state.called.append(plist)
+
+
+def _legacy_tensor(interp, args, kwargs, node):
+    """``torch.Tensor(3, 4)`` / ``torch.Tensor(x.size())``: torch's legacy constructor given sizes makes an
+    uninitialized float32 tensor of that shape (``torch.empty``); given a list it reads values (``torch.tensor``);
+    anything else is left to the refusal."""
+    import shapewise.torch as st
+
+    if kwargs:
+        return None
+    if all(isinstance(a, (int, Dim)) and not isinstance(a, bool) for a in args):
+        return guarded(interp, "torch.Tensor", st.empty, list(args) or [0], {}, node)
+    if len(args) == 1 and isinstance(args[0], Size):
+        return guarded(interp, "torch.Tensor", st.empty, [args[0]], {}, node)
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        return guarded(interp, "torch.Tensor", st.tensor, [args[0]], {"dtype": st.float32}, node)
+    return None
+
+
 def call(interp, func, args, kwargs, node):
     if isinstance(func, Factory):  # a torch class: nn.Linear, nn.Parameter, torch.Size
+        if func.path == "torch.Tensor" and (made := _legacy_tensor(interp, args, kwargs, node)) is not None:
+            return made
         if func.path in ("torch.Tensor", "torch.dtype"):
             interp.refuse(f"`{interp._text(node)}`", f"`{func.path}(...)` makes a tensor from values; use "
                           "torch.empty(...), torch.randn(...) or torch.tensor(...)", node)
         return guarded(interp, func.path, func.target, args, kwargs, node)
     if isinstance(func, TorchFunction):
         result = guarded(interp, func.path, func.fn, args, kwargs, node)
+        if func.path.endswith("parametrize.register_parametrization") and len(args) >= 2:
+            _top_level_parametrization(interp, args[0], args[1])
         hook = _AFTER.get(func.path.rsplit(".", 1)[-1]) if func.path.startswith(("torchinfo", "torchsummary")) \
             else None
         return hook(interp, result, args) if hook else result
@@ -671,6 +756,12 @@ def binop(interp, op_type, a, b, node):
 
 
 def compare(interp, op, a, b, node):
+    if isinstance(a, TypeOf) or isinstance(b, TypeOf):
+        if type(op) in (ast.Eq, ast.Is):
+            return _type_equal(a, b)
+        if type(op) in (ast.NotEq, ast.IsNot):
+            return not _type_equal(a, b)
+        interp.refuse(f"`{interp._text(node)}`", "a class is only compared with == / is", node)
     if not (isinstance(a, Tensor) or isinstance(b, Tensor)):
         return NotImplemented
     fn = _COMPARES.get(type(op))
@@ -921,5 +1012,5 @@ def _b_next(interp, args, kwargs):
 
 
 def builtins():
-    return {"next": Builtin("next", _b_next), "setattr": Builtin("setattr", _b_setattr), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
+    return {"type": Builtin("type", _b_type), "next": Builtin("next", _b_next), "setattr": Builtin("setattr", _b_setattr), "getattr": Builtin("getattr", _b_getattr), "hasattr": Builtin("hasattr", _b_hasattr),
             "set": Builtin("set", _b_set), "all": _b_all_any("all"), "any": _b_all_any("any")}

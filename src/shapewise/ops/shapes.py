@@ -171,6 +171,16 @@ def _broadcast2(a, b, fw):
     n = max(len(a), len(b))
     pa = (ONE,) * (n - len(a)) + a
     pb = (ONE,) * (n - len(b)) + b
+    if fw == "torch":  # torch (infer_size) walks the axes from the last one: the error names the last mismatch
+        for i in reversed(range(n)):
+            x, y = pa[i], pb[i]
+            if _differ(x, y) and x.value != 1 and y.value != 1:
+                raise ShapeError(
+                    f"The size of tensor a ({x.value}) must match the size of tensor b ({y.value}) at "
+                    f"non-singleton dimension {i}",
+                    expected=f"sizes that are equal or 1 along each aligned axis; got {fmt(a, fw)} and "
+                             f"{fmt(b, fw)}",
+                    fix="make the sizes match, or give one of them size 1 (unsqueeze) so it broadcasts")
     out = []
     for i, (x, y) in enumerate(zip(pa, pb)):
         if x is y or x.value == 1:

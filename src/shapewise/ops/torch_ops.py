@@ -1651,17 +1651,18 @@ def _cross_entropy(input, target, weight=None, size_average=None, ignore_index=-
         want = x.shape[1:] if len(x.shape) == 1 else (x.shape[0], *x.shape[2:])
         if len(x.shape) == 1:
             want = ()
+        fix = _target_fix(x, t, want)
         if len(t.shape) != len(want):
             raise ShapeError(f"Expected target size {S.fmt(want, 'torch')}, got {S.fmt(t.shape, 'torch')}"
                              if len(x.shape) > 2 else
                              f"Expected input batch_size ({_vt(x.shape[0])}) to match target batch_size "
-                             f"({_vt(t.shape[0]) if t.shape else 1}).", expected=S.fmt(want, "torch"))
+                             f"({_vt(t.shape[0]) if t.shape else 1}).", expected=S.fmt(want, "torch"), fix=fix)
         if t.shape and S._differ(t.shape[0], x.shape[0]) and len(x.shape) >= 2:
             raise ShapeError(f"Expected input batch_size ({_vt(x.shape[0])}) to match target batch_size "
-                             f"({_vt(t.shape[0])}).", expected=f"{_vt(x.shape[0])} targets")
+                             f"({_vt(t.shape[0])}).", expected=f"{_vt(x.shape[0])} targets", fix=fix)
         if any(S._differ(a, b) for a, b in zip(t.shape, want)):
             raise ShapeError(f"Expected target size {S.fmt(want, 'torch')}, got {S.fmt(t.shape, 'torch')}",
-                             expected=S.fmt(want, "torch"))
+                             expected=S.fmt(want, "torch"), fix=fix)
         out = want
     elif is_float(t.dtype):  # class probabilities: same shape as input
         if len(t.shape) != len(x.shape) or any(S._differ(a, b) for a, b in zip(t.shape, x.shape)):
@@ -1676,9 +1677,47 @@ def _cross_entropy(input, target, weight=None, size_average=None, ignore_index=-
     return Spec(out if reduction == "none" else (), x.dtype)
 
 
+def _target_fix(x, t, want):
+    """What to change when class-index targets do not fit the scores (N, C, ...)."""
+    if len(x.shape) >= 3 and len(t.shape) == len(x.shape) - 1 and \
+            not any(S._differ(a, b) for a, b in zip(t.shape, x.shape[:-1])):
+        classes = _vt(x.shape[-1])
+        return (f"cross_entropy reads dim 1 as the classes, but these scores have the classes last: flatten them, "
+                f"F.cross_entropy(logits.view(-1, {classes}), targets.view(-1)), or move the class axis: "
+                f"logits.permute(0, 2, 1)")
+    if len(x.shape) >= 2 and t.shape and S._differ(t.shape[0], x.shape[0]):
+        return (f"the model gives {_vt(x.shape[0])} rows of scores for {_vt(t.shape[0])} targets: a view/reshape "
+                f"before the classifier mixed the batch with the features (flatten with x.view(x.size(0), -1) or "
+                f"torch.flatten(x, 1), and size the next layer to what that gives)")
+    return f"give the target the scores' shape without the class dim (dim 1): {S.fmt(want, 'torch')}"
+
+
+def _binary_target_check(name, x, t):
+    """binary_cross_entropy(_with_logits) take a target of exactly the input's size (no broadcasting) and of a
+    float dtype, as torch checks them."""
+    size = f"torch.Size({S.fmt(t.shape, 'torch')})", f"torch.Size({S.fmt(x.shape, 'torch')})"
+    if len(t.shape) != len(x.shape) or any(S._differ(a, b) for a, b in zip(t.shape, x.shape)):
+        fix = ("the model gives one logit per sample in a column: squeeze it (logits.squeeze(1)) or give the labels "
+               "the same shape (labels.unsqueeze(1))" if len(x.shape) == len(t.shape) + 1 and
+               x.shape[-1].value == 1 else "give the target the input's shape")
+        if name == "binary_cross_entropy":
+            raise ShapeError(f"Using a target size ({size[0]}) that is different to the input size ({size[1]}) is "
+                             f"deprecated. Please ensure they have the same size.", expected=size[1], fix=fix)
+        raise ShapeError(f"Target size ({size[0]}) must be the same as input size ({size[1]})", expected=size[1],
+                         fix=fix)
+    if not is_float(t.dtype):
+        raise ShapeError(f"Found dtype {_SCALAR.get(t.dtype, t.dtype)} but expected {_SCALAR.get(x.dtype, x.dtype)}"
+                         if name == "binary_cross_entropy" else
+                         f"result type {_SCALAR.get(x.dtype, x.dtype)} can't be cast to the desired output type "
+                         f"{_SCALAR.get(t.dtype, t.dtype)}", expected="float targets (0.0 / 1.0)",
+                         fix="convert the labels: labels.float()")
+
+
 def _pointwise_loss(name):
     def rule(input, target, size_average=None, reduce=None, reduction="mean", weight=None, **_):
         x, t = _loss(input, target, reduction)
+        if name.startswith("binary_cross_entropy"):
+            _binary_target_check(name, x, t)
         shape = S.broadcast(x.shape, t.shape, fw="torch")
         return Spec(shape if reduction == "none" else (), torch_promote(x.dtype, t.dtype))
     return rule
@@ -2025,3 +2064,144 @@ def _fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                          expected=f"{n_blocks[0] * n_blocks[1]} blocks")
     channels = cols.exactdiv(Known(kk)) if cols.value is not None else Unknown("None")
     return Spec((*x.shape[:-2], channels, Known(out[0]), Known(out[1])), x.dtype)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Matrix exponential, spatial transformers (affine_grid / grid_sample), sparse COO tensors
+
+
+@_both("matrix_exp", "input")
+def _matrix_exp(input):
+    x = to_spec(input)
+    if len(x.shape) < 2:
+        raise ShapeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.",
+                         expected="(*, n, n)")
+    if not (is_float(x.dtype) or is_complex(x.dtype)):
+        raise ShapeError(f"linalg.matrix_exp: Expected a floating point or complex tensor as input. Got "
+                         f"{_long_name(x.dtype)}", expected="a float tensor", fix="convert first: x.float()")
+    rows, cols = x.shape[-2], x.shape[-1]
+    if S._differ(rows, cols):
+        raise ShapeError(f"linalg.matrix_exp: A must be batches of square matrices, but they are {rows.value} by "
+                         f"{cols.value} matrices", expected="square matrices (*, n, n)")
+    return Spec(x.shape, x.dtype)
+
+
+def _size_text(size):
+    values = tuple(d.value if isinstance(d, Dim) else d for d in size)
+    return f"{values}" if isinstance(size, tuple) else f"{list(values)}"
+
+
+@FUNCTIONAL.op("affine_grid", "theta, size, align_corners=None")
+def _affine_grid(theta, size, align_corners=None):
+    """(N, 2, 3) affine matrices and an output size (N, C, H, W) give a sampling grid (N, H, W, 2); (N, 3, 4) and
+    (N, C, D, H, W) give (N, D, H, W, 3)."""
+    t = to_spec(theta, "theta")
+    if not isinstance(size, (tuple, list)):
+        raise ArgumentError(f"affine_grid(): size must be a tuple of ints, not {_type_name(size)}",
+                            expected="the output size (N, C, H, W)", fix="pass x.size()")
+    sizes = [S.dim(v, "size") for v in size]
+    if not is_float(t.dtype):
+        raise ShapeError(f"Expected theta to have floating point type, but got torch.{t.dtype}",
+                         expected="float affine matrices")
+    if len(sizes) in (4, 5):
+        k = len(sizes) - 2
+        if len(t.shape) != 3 or S._differ(t.shape[-2], Known(k)) or S._differ(t.shape[-1], Known(k + 1)):
+            raise ShapeError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for size "
+                             f"{_size_text(size)}. Got torch.Size({S.fmt(t.shape, 'torch')}).",
+                             expected=f"theta of shape (N, {k}, {k + 1})")
+    else:
+        raise ShapeError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                         f"respectively. Got size {_size_text(size)}.", expected="(N, C, H, W) or (N, C, D, H, W)")
+    spatial = sizes[2:]
+    small = [d.value for d in (spatial if align_corners else sizes) if d.value is not None]
+    if not (align_corners and small and min(small) == 1) and any(d.value is not None and d.value <= 0
+                                                                 for d in sizes):
+        raise ShapeError(f"Expected non-zero, positive output size. Got {_size_text(size)}",
+                         expected="positive sizes")
+    if S._differ(t.shape[0], sizes[0]):
+        raise ShapeError(f"Expected size for first two dimensions of batch2 tensor to be: [{sizes[0].value}, "
+                         f"{k + 1}] but got: [{t.shape[0].value}, {k + 1}].",
+                         expected=f"{sizes[0].value} affine matrices (one per output batch item)")
+    return Spec((sizes[0], *spatial, Known(k)), t.dtype)
+
+
+@FUNCTIONAL.op("grid_sample", "input, grid, mode='bilinear', padding_mode='zeros', align_corners=None")
+def _grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Samples input (N, C, H, W) at grid (N, Ho, Wo, 2) positions: (N, C, Ho, Wo) (and the 5-D volume case)."""
+    x, g = to_spec(input), to_spec(grid, "grid")
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ArgumentError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                            f"but got: '{mode}'", expected="'bilinear', 'nearest' or 'bicubic'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ArgumentError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                            f"'reflection', but got: '{padding_mode}'", expected="'zeros', 'border' or 'reflection'")
+    sizes = f"input with sizes {S.fmt(x.shape, 'torch')} and grid with sizes {S.fmt(g.shape, 'torch')}"
+    if x.dtype != g.dtype:
+        raise ShapeError(f"expected scalar type {_SCALAR.get(x.dtype, x.dtype)} but found "
+                         f"{_SCALAR.get(g.dtype, g.dtype)}", expected="input and grid of one dtype",
+                         fix="cast the grid: grid.to(x.dtype)")
+    if len(x.shape) != len(g.shape) or len(x.shape) < 1:
+        raise ShapeError(f"grid_sampler(): expected grid and input to have same batch size, but got {sizes}"
+                         if len(x.shape) != len(g.shape) else "grid_sampler(): expected 4D or 5D input",
+                         expected="input (N, C, H, W) with grid (N, Ho, Wo, 2), or 5-D with a grid (..., 3)")
+    if S._differ(x.shape[0], g.shape[0]):
+        raise ShapeError(f"grid_sampler(): expected grid and input to have same batch size, but got {sizes}",
+                         expected=f"a grid for {x.shape[0].value} batch items")
+    k = len(x.shape) - 2
+    if S._differ(g.shape[-1], Known(k)):
+        raise ShapeError(f"grid_sampler(): expected grid to have size {k} in last dimension, but got grid with "
+                         f"sizes {S.fmt(g.shape, 'torch')}", expected=f"grid (..., {k})")
+    if k not in (2, 3):
+        raise ShapeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
+                         f"got {sizes}", expected="(N, C, H, W) or (N, C, D, H, W)")
+    for i, d in enumerate(x.shape[2:], 2):
+        if d.value == 0:
+            raise ShapeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                             f"sizes {S.fmt(x.shape, 'torch')} with dimension {i} being empty",
+                             expected="non-empty spatial dimensions")
+    if mode == "bicubic" and k != 2:
+        raise ShapeError("grid_sampler(): bicubic interpolation only supports 4D input", expected="(N, C, H, W)")
+    if not is_float(x.dtype):
+        raise ShapeError(f"\"grid_sampler_{k}d_cpu_kernel_impl\" not implemented for '{_SCALAR.get(x.dtype)}'",
+                         expected="a float input and grid", fix="convert first: x.float()")
+    return Spec((x.shape[0], x.shape[1], *g.shape[1:-1]), x.dtype)
+
+
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+@TORCH_FUNCTIONS.op("sparse_coo_tensor", "indices, values, size=None, *, dtype=None, device=None, pin_memory=False, "
+                                         "requires_grad=False, check_invariants=None, is_coalesced=None")
+def _sparse_coo_tensor(indices, values, size=None, dtype=None, device=None, pin_memory=False, requires_grad=False,
+                       check_invariants=None, is_coalesced=None):
+    """A sparse COO tensor of the given size: ``indices`` (sparse_dim, nnz), ``values`` (nnz, *dense). Its shape is
+    the size (without one, torch takes it from the indices' values: data shapewise does not have). The sparse
+    layout itself is not tracked: its shape and dtype are what the ops see."""
+    idx = indices if isinstance(indices, Spec) else _tensor(indices)
+    vals = values if isinstance(values, Spec) else _tensor(values)
+    if size is None:
+        raise ArgumentError("torch.sparse_coo_tensor without a size takes its shape from the indices' values, which "
+                            "shapewise does not compute", expected="an explicit size",
+                            fix="pass the size: torch.sparse_coo_tensor(indices, values, (rows, cols))")
+    sizes = tuple(S.dim(v, "size") for v in (size if isinstance(size, (tuple, list)) else (size,)))
+    if len(idx.shape) > 2:
+        raise ShapeError(f"indices must be sparse_dim x nnz, but got: {S.fmt(idx.shape, 'torch')}",
+                         expected="indices (sparse_dim, nnz)")
+    sparse_dim = idx.shape[0] if len(idx.shape) >= 1 else Known(1)
+    dense_dim = len(vals.shape) - 1
+    if sparse_dim.value is not None and len(sizes) != sparse_dim.value + dense_dim:
+        raise ShapeError(f"'len(size) == sparse_dim + dense_dim' is not satisfied: len(size) = {len(sizes)}, "
+                         f"sparse_dim = {sparse_dim.value}, dense_dim = {dense_dim}",
+                         expected=f"a size of {sparse_dim.value + dense_dim} dims")
+    nnz_i = idx.shape[1] if len(idx.shape) == 2 else None
+    if nnz_i is not None and vals.shape and S._differ(nnz_i, vals.shape[0]):
+        raise ShapeError(f"indices and values must have same nnz, but got nnz from indices: {nnz_i.value}, nnz from "
+                         f"values: {vals.shape[0].value}", expected="one value per index column")
+    if sparse_dim.value is not None and any(S._differ(a, b) for a, b in zip(sizes[sparse_dim.value:], vals.shape[1:])):
+        raise ShapeError(f"values has incorrect size, expected {S.fmt((vals.shape[0], *sizes[sparse_dim.value:]), 'torch')}, "
+                         f"got {S.fmt(vals.shape, 'torch')}", expected="values (nnz, *dense sizes of size)")
+    return Spec(sizes, _opt_dtype(dtype) or vals.dtype)
+
+
+TORCH_FUNCTIONS.op("spmm", "input, mat2")(lambda input, mat2: _mm(input, mat2))

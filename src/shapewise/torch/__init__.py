@@ -77,6 +77,7 @@ FUNCTION_NAMES = (
     "complex", "outer", "kron", "meshgrid", "cartesian_prod", "tensordot", "cross", "triu_indices",
     "tril_indices", "scatter", "scatter_add", "searchsorted", "bucketize", "unique", "cumprod", "diff",
     "exp2", "log2", "log10", "log1p", "expm1", "reciprocal", "fmod", "remainder", "floor_divide",
+    "matrix_exp", "sparse_coo_tensor", "spmm",
 )
 
 

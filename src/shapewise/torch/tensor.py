@@ -197,6 +197,11 @@ class ValuesIndices(tuple):
 _PAIRED = frozenset({"max", "min", "sort", "topk", "kthvalue", "median", "mode", "aminmax", "cummax", "cummin"})
 
 
+#: the methods whose result's strides shapewise.torch.layout follows (kept here: the module loads on first use)
+_LAYOUT_TRACKED = frozenset({"contiguous", "matmul", "mm", "bmm", "transpose", "swapaxes", "swapdims", "permute",
+                             "t", "movedim", "view"})
+
+
 def _method(name, self, args, kwargs):
     table = _ops().TENSOR_METHODS
     fn = table.get(name)
@@ -204,6 +209,10 @@ def _method(name, self, args, kwargs):
         raise RefusedError(f"the tensor method .{name}() is not in shapewise's vocabulary",
                            layer_type="Tensor", fix="only known tensor methods can be explained")
     out = wrap(fn([self.spec, *map(_to_spec, args)], {k: _to_spec(v) for k, v in kwargs.items()}))
+    if name in _LAYOUT_TRACKED and type(out) is Tensor:
+        from . import layout
+
+        layout.after(name, self, list(map(_to_spec, args)), {k: _to_spec(v) for k, v in kwargs.items()}, out, table)
     if name in _PAIRED and type(out) is tuple and len(out) == 2:
         out = ValuesIndices(out)
     if _rec.ACTIVE is not None:
@@ -230,6 +239,10 @@ def _op(name):
         if fn is None:
             raise RefusedError(f"the operator {name} on tensors is not in shapewise's vocabulary", layer_type="Tensor")
         out = wrap(fn([self.spec, *map(_to_spec, args)], {}))
+        if name == "__matmul__" and type(out) is Tensor:
+            from . import layout
+
+            layout.after(name, self, args, {}, out, None)
         if _rec.ACTIVE is not None:  # the op torch runs: a reflected operator with its operands in torch's order
             _rec.ACTIVE.op(op, (*args, self) if reflected else (self, *args), {}, out)
         return out
@@ -245,11 +258,12 @@ def _attribute(name):
 class Tensor:
     """A symbolic torch tensor: its Spec (shape of Dims, dtype) and whether it requires grad."""
 
-    __slots__ = ("__weakref__", "high", "requires_grad", "spec")
+    __slots__ = ("__weakref__", "high", "requires_grad", "spec", "strides")
 
     def __init__(self, spec, requires_grad=False, high=None):
         self.spec = spec
         self.requires_grad = requires_grad
+        self.strides = None  # known only where certain (shapewise.torch.layout): for view()'s stride check
         #: for integer values known at creation (randint's high, arange's end, a literal's largest + 1): an
         #: exclusive upper bound, so that an embedding can see an id past its table as torch would on the CPU
         self.high = high

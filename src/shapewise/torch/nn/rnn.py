@@ -199,7 +199,8 @@ class RNNBase(RuleModule):
                 if [d.value for d in s.shape] != expected:
                     ctx.fail(f"Expected hidden[{k}] size ({', '.join(map(str, expected))}), got {dims_list(s.shape)}",
                              expected=f"({', '.join(map(str, expected))}): (num_layers·num_directions, batch, "
-                                      f"{'proj_size or ' if k == 0 else ''}hidden_size)")
+                                      f"{'proj_size or ' if k == 0 else ''}hidden_size)",
+                             fix=_hidden_fix(self, expected))
             return
         want = 3 if batched else 2
         if states.rank != want:
@@ -209,7 +210,14 @@ class RNNBase(RuleModule):
         expected = [d.value for d in h_shape if d is not None]
         if [d.value for d in states.shape] != expected:
             ctx.fail(f"Expected hidden size ({', '.join(map(str, expected))}), got {dims_list(states.shape)}",
-                     expected=f"({', '.join(map(str, expected))}): (num_layers·num_directions, batch, hidden_size)")
+                     expected=f"({', '.join(map(str, expected))}): (num_layers·num_directions, batch, hidden_size)",
+                     fix=_hidden_fix(self, expected))
+
+
+def _hidden_fix(rnn, expected):
+    layers = f"num_layers={rnn.num_layers}" + (" × 2 directions" if rnn.bidirectional else "")
+    return (f"make the initial state torch.zeros({', '.join(map(str, expected))}): its first axis is {layers}, "
+            "then the batch, then the hidden size")
 
 
 class RNN(RNNBase):

@@ -126,6 +126,8 @@ class MultiheadAttention(RuleModule):
             ctx.fail(f"shape '[{k[0].value}, {bsz * self.num_heads}, {self.head_dim}]' is invalid for input of size "
                      f"{k[0].value * k[1].value * self.embed_dim}",
                      expected=f"key and value with the query's batch size {bsz}")
+        if key_padding_mask is not None:
+            _key_padding_mask_check(self, ctx, key_padding_mask, batched, q, k)
         if batched:
             ctx.bind(query, *(("batch", "target_len", "embed_dim") if self.batch_first else
                               ("target_len", "batch", "embed_dim")))
@@ -151,6 +153,28 @@ class MultiheadAttention(RuleModule):
         else:
             w = (L, src_len) if average_attn_weights else (Known(self.num_heads), L, src_len)
         return out, ctx.spec(w)
+
+
+def _key_padding_mask_check(self, ctx, mask, batched, q, k):
+    """torch's _mha_shape_check and _check_key_padding_mask: (batch, source length), or (source length,) for an
+    unbatched query (torch pads it itself for bias_k and add_zero_attn's extra position)."""
+    want_rank = 2 if batched else 1
+    if mask.rank != want_rank:
+        what = "batched (3-D)" if batched else "unbatched (2-D)"
+        ctx.fail(f"For {what} `query`, expected `key_padding_mask` to be `None` or {want_rank}-D but found "
+                 f"{mask.rank}-D tensor instead", expected="(batch, source length)" if batched else "(source length,)")
+    bsz = q[1].value if batched else 1
+    src_len = k[0].value
+    shape = [d.value for d in (mask.shape if batched else (Known(1), *mask.shape))]
+    fix = f"key_padding_mask is (batch, source length) = ({bsz}, {src_len}), whatever batch_first is"
+    if shape == [src_len, bsz]:
+        fix += ": this one is transposed; transpose it, (tokens == PAD_IDX).transpose(0, 1)"
+    if bsz is not None and shape[0] is not None and shape[0] != bsz:
+        ctx.fail(f"Expected key_padded_mask.shape[0] to be {bsz}, but got {shape[0]}",
+                 expected=f"a mask of {bsz} rows (one per batch item)", fix=fix)
+    if src_len is not None and shape[1] is not None and shape[1] != src_len:
+        ctx.fail(f"Expected key_padded_mask.shape[1] to be {src_len}, but got {shape[1]}",
+                 expected=f"{src_len} columns (one per source position)", fix=fix)
 
 
 def _add(a, b, where):
