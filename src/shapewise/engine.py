@@ -882,9 +882,70 @@ def _kwargs_fix(kwargs):
 # --------------------------------------------------------------------------------------------------------------
 # The registry: Keras class name -> layer class. Aliases map to the same class.
 
-REGISTRY = {}
+
+class LazyRegistry:
+    """A name -> value mapping filled by the rule families as they are imported (``@register``), which imports a
+    family on the first look-up of one of its names (the index in ``shapewise.rules._index``), so that a run pays
+    only for the families it uses. Iterating it, ``len`` and ``load_all()`` import every family first."""
+
+    def __init__(self, kind):
+        self._kind = kind  # "layers" or "functions": which index of shapewise.rules._index
+        self._entries = {}
+
+    def _load(self, name):
+        if type(name) is str and name not in self._entries:
+            from . import rules
+
+            rules.load_family_of(self._kind, name)
+
+    def __getitem__(self, name):
+        self._load(name)
+        return self._entries[name]
+
+    def __setitem__(self, name, value):
+        self._entries[name] = value
+
+    def __contains__(self, name):
+        self._load(name)
+        return name in self._entries
+
+    def get(self, name, default=None):
+        self._load(name)
+        return self._entries.get(name, default)
+
+    def load_all(self):
+        """Every registered name, every family imported: for code that looks at the whole registry."""
+        from . import rules
+
+        rules.load_all()
+        return self._entries
+
+    def __iter__(self):
+        return iter(self.load_all())
+
+    def __len__(self):
+        return len(self.load_all())
+
+    def keys(self):
+        return self.load_all().keys()
+
+    def values(self):
+        return self.load_all().values()
+
+    def items(self):
+        return self.load_all().items()
+
+    def loaded(self):
+        """The names registered so far, importing nothing (for tests of what a run imports)."""
+        return dict(self._entries)
+
+    def __repr__(self):
+        return f"LazyRegistry({self._kind!r}, {len(self._entries)} loaded)"
+
+
+REGISTRY = LazyRegistry("layers")
 #: Keras's functional forms (``concatenate``, ``add``, ...): name -> callable building and calling the layer
-FUNCTIONS = {}
+FUNCTIONS = LazyRegistry("functions")
 
 
 def register_function(name):
@@ -957,7 +1018,7 @@ def positive_int(value, arg, layer_type):
 
 
 __all__ = [
-    "Context", "FUNCTIONS", "InputSpec", "KerasTensor", "Layer", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
+    "Context", "FUNCTIONS", "InputSpec", "KerasTensor", "Layer", "LazyRegistry", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
     "clear_session", "flatten", "format_shape", "map_structure", "normalize_tuple", "positive_int", "register",
     "session", "to_snake_case",
 ]
