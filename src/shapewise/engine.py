@@ -884,19 +884,20 @@ def _kwargs_fix(kwargs):
 
 
 class LazyRegistry:
-    """A name -> value mapping filled by the rule families as they are imported (``@register``), which imports a
-    family on the first look-up of one of its names (the index in ``shapewise.rules._index``), so that a run pays
-    only for the families it uses. Iterating it, ``len`` and ``load_all()`` import every family first."""
+    """A name -> value mapping whose entries are made by modules as they are imported (``@register`` here), which
+    imports a module on the first look-up of one of its names, so that a run pays only for what it uses.
 
-    def __init__(self, kind):
-        self._kind = kind  # "layers" or "functions": which index of shapewise.rules._index
+    ``load_one(name)`` imports the module that makes ``name`` (if any); ``load_all()`` imports every one. Iterating,
+    ``len``, ``keys``/``values``/``items`` and ``load_all()`` see the whole registry."""
+
+    def __init__(self, load_one, load_all):
+        self._load_one = load_one
+        self._load_every = load_all
         self._entries = {}
 
     def _load(self, name):
         if type(name) is str and name not in self._entries:
-            from . import rules
-
-            rules.load_family_of(self._kind, name)
+            self._load_one(name)
 
     def __getitem__(self, name):
         self._load(name)
@@ -914,10 +915,8 @@ class LazyRegistry:
         return self._entries.get(name, default)
 
     def load_all(self):
-        """Every registered name, every family imported: for code that looks at the whole registry."""
-        from . import rules
-
-        rules.load_all()
+        """Every entry, every module imported: for code that looks at the whole registry."""
+        self._load_every()
         return self._entries
 
     def __iter__(self):
@@ -936,16 +935,32 @@ class LazyRegistry:
         return self.load_all().items()
 
     def loaded(self):
-        """The names registered so far, importing nothing (for tests of what a run imports)."""
+        """The entries made so far, importing nothing (for tests of what a run imports)."""
         return dict(self._entries)
 
     def __repr__(self):
-        return f"LazyRegistry({self._kind!r}, {len(self._entries)} loaded)"
+        return f"<LazyRegistry: {len(self._entries)} entries loaded>"
 
 
-REGISTRY = LazyRegistry("layers")
+def _rule_families(kind):
+    """The loaders of a registry filled by the rule families (shapewise.rules, imported when first needed)."""
+
+    def load_one(name):
+        from . import rules
+
+        rules.load_family_of(kind, name)
+
+    def load_all():
+        from . import rules
+
+        rules.load_all()
+
+    return load_one, load_all
+
+
+REGISTRY = LazyRegistry(*_rule_families("layers"))
 #: Keras's functional forms (``concatenate``, ``add``, ...): name -> callable building and calling the layer
-FUNCTIONS = LazyRegistry("functions")
+FUNCTIONS = LazyRegistry(*_rule_families("functions"))
 
 
 def register_function(name):
