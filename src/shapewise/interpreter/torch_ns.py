@@ -316,24 +316,6 @@ def inert_value(desc):
     return Inert(desc)
 
 
-_TORCH_IMPORTS = ("torch", "torchinfo", "torchsummary")
-
-
-def detect(tree):
-    """"torch" when the snippet imports torch (``import torch``, ``import torch.nn as nn``, ``from torch import
-    nn``, ``torchinfo``), else None."""
-    import ast
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(a.name.split(".")[0] in _TORCH_IMPORTS for a in node.names):
-                return "torch"
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            if node.module.split(".")[0] in _TORCH_IMPORTS:
-                return "torch"
-    return None
-
-
 def implicit(interp):
     """A torch snippet (detected or ``--framework torch``): torch's objects are handled from the start."""
     setup(interp)
