@@ -66,6 +66,8 @@ _SUBMODULES = ("functional", "init", "utils")
 
 
 def __getattr__(name):
+    if name == "__all__":  # ``from shapewise.torch.nn import *``: every name, as when all were imported eagerly
+        return [n for n in __dir__() if not n.startswith("_")]
     family = _WHERE.get(name)
     if family is not None:
         value = getattr(_importlib.import_module(f"{__name__}.{family}"), name)
