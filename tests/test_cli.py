@@ -188,3 +188,23 @@ def test_fast_path_errors_are_argparse_s(capsys, snippet):
     err = capsys.readouterr().err
     assert err.startswith("usage: shapewise [-h] {explain,serve} ...\n")
     assert err.endswith("shapewise: error: argument --batch: must be a positive integer, got 0\n")
+
+
+def test_main_leaves_the_collector_as_it_found_it(capsys, snippet):
+    """main() pauses the cyclic GC only for its run; only the process entry point (run()) freezes it at the end
+    (an in-process caller goes on living and collecting)."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert cli.main(["explain", snippet(OK)]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    capsys.readouterr()
+
+
+def test_the_entry_points_exit_status_and_output_are_main_s(snippet):
+    path = snippet(SHAPE_ERROR)
+    runs = [subprocess.run([sys.executable, *how, "explain", path, "--format", "json"], capture_output=True,
+                           timeout=120)
+            for how in (["-m", "shapewise"], ["-c", "import sys, shapewise.cli; sys.exit(shapewise.cli.main())"])]
+    assert runs[0].returncode == runs[1].returncode == 1
+    assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)["error"]["type"] == "LSTM"
