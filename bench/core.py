@@ -167,6 +167,10 @@ def startup(tmp, runs):
         ("custom", sw + [str(custom)], False),
         ("torch", sw + [str(TORCH_SNIPPET)], False),
         ("torch-json", sw + [str(TORCH_SNIPPET), "--format", "json"], False),
+        ("bare-S", [py, "-S", "-c", "pass"], False),
+        ("example-S", [py, "-S", "-m", "shapewise", "explain"], False),
+        ("custom-S", [py, "-S", "-m", "shapewise", "explain", str(custom)], False),
+        ("torch-S", [py, "-S", "-m", "shapewise", "explain", str(TORCH_SNIPPET)], False),
         ("keras-example", [py, str(example)], True),
         ("keras-custom", [py, str(custom)], True),
     ]
@@ -198,6 +202,15 @@ def startup(tmp, runs):
         ratio = t[name][0] / bare
         rows.append((what, ms(name), f"{ratio:.2f}x", f"<= {target}x: {'met' if ratio <= target else 'NOT met'}",
                      vs(name, reference)))
+    # The same without the site module (``-S``): this machine's site-packages runs .pth hooks at every start (they
+    # import certifi, importlib.resources, pathlib, typing, re, ...), which make the bare start slow and pre-import
+    # much of what shapewise needs; a plain Python install pays less for ``-c pass`` and more for shapewise.
+    bare_s = t["bare-S"][0]
+    rows.append(("python3 -S -c pass (no site module)", ms("bare-S"), "1.00x", "", "reference for the rows below"))
+    for name, what in (("example-S", "python3 -S -m shapewise explain (built-in example)"),
+                       ("custom-S", "python3 -S -m shapewise explain (a def, a custom layer)"),
+                       ("torch-S", "python3 -S -m shapewise explain (the PyTorch snippet)")):
+        rows.append((what, ms(name), f"{t[name][0] / bare_s:.2f}x of -S", "(no target: see above)", ""))
     return rows
 
 
@@ -251,7 +264,11 @@ def main():
               "over the same stretch of time; each figure is the median wall time, with the median CPU time (user + "
               "system) of the same runs beside it. The Keras references run the same file with real Keras 3 "
               "(KERAS_BACKEND=torch): `model.summary()`; the PyTorch reference is torch + `torchinfo.summary` of "
-              "the same Net.\n\n")
+              "the same Net. The last rows run without the site module (`-S`): on this machine `site` runs "
+              "site-packages' .pth hooks that import certifi, importlib.resources, pathlib, typing, re and more at "
+              "every start (most of the bare start's time), modules shapewise would otherwise import itself; a plain "
+              "Python install starts faster, so there the same shapewise run is a larger multiple of its bare "
+              "start than the ratios above.\n\n")
     body = "\n".join(start_lines) + "\n\n## Interpreter, import weight, scaling\n\n" + "\n".join(lines) + "\n"
     (HERE / "RESULTS-core.md").write_text(header + body, encoding="utf-8")
 
