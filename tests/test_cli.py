@@ -134,3 +134,77 @@ def test_markdown(capsys, snippet):
     code, out, _ = explain(capsys, snippet(OK), "--format", "markdown")
     assert code == 0
     assert "|" in out and "dense" in out and "60" in out
+
+
+# --- the fast path of the command line (no argparse import): it must parse exactly as argparse does -------------
+
+_TOKENS = ["explain", "serve", "-", "--", "-h", "--help", "f.py", "a b.py", "", "-5", "x=1", "--format", "json",
+           "text", "jsn", "--format=json", "--form", "--no-explain", "--no-ex", "--expand-nested", "--batch", "3",
+           "0", "007", "-2", "x", "３", "--dtype", "bfloat16", "--optimizer", "sgd", "--columns", "flops",
+           "flops,activations", "--framework", "torch", "keras", "--input", "4,3,32,32", "long:8,128", "--port"]
+
+
+def _argparse_result(argv):
+    import contextlib
+
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            return vars(cli._parser().parse_args(argv))
+        except SystemExit as e:
+            return ("exit", e.code)
+
+
+@pytest.mark.parametrize("argv", [
+    ["explain"], ["explain", "f.py"], ["explain", "-"], ["explain", "f.py", "--format", "json"],
+    ["explain", "--format", "json", "f.py"], ["explain", "--no-explain", "f.py", "--expand-nested"],
+    ["explain", "f.py", "--input", "4,3,32,32", "--input", "long:8,128", "--framework", "torch"],
+    ["explain", "--batch", "8", "--dtype", "mixed", "--optimizer", "sgd", "--columns", "flops,activations"],
+], ids=lambda argv: " ".join(argv))
+def test_fast_path_takes_plain_command_lines_and_agrees_with_argparse(argv):
+    fast = cli._fast_args(argv)
+    assert fast is not None, "a plain command line should not need argparse"
+    assert vars(fast) == _argparse_result(argv)
+
+
+def test_fast_path_agrees_with_argparse_on_random_command_lines():
+    import random
+
+    rnd = random.Random(0)
+    taken = 0
+    for _ in range(3000):
+        argv = [rnd.choice(["explain", "explain", "explain", "serve"])] + [rnd.choice(_TOKENS)
+                                                                           for _ in range(rnd.randint(0, 6))]
+        fast = cli._fast_args(argv)
+        if fast is not None:  # else argparse parses it (and its errors and help are argparse's)
+            taken += 1
+            assert vars(fast) == _argparse_result(argv), argv
+    assert taken > 300
+
+
+def test_fast_path_errors_are_argparse_s(capsys, snippet):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["explain", snippet(OK), "--batch", "0"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: shapewise [-h] {explain,serve} ...\n")
+    assert err.endswith("shapewise: error: argument --batch: must be a positive integer, got 0\n")
+
+
+def test_main_leaves_the_collector_as_it_found_it(capsys, snippet):
+    """main() pauses the cyclic GC only for its run; only the process entry point (run()) freezes it at the end
+    (an in-process caller goes on living and collecting)."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert cli.main(["explain", snippet(OK)]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    capsys.readouterr()
+
+
+def test_the_entry_points_exit_status_and_output_are_main_s(snippet):
+    path = snippet(SHAPE_ERROR)
+    runs = [subprocess.run([sys.executable, *how, "explain", path, "--format", "json"], capture_output=True,
+                           timeout=120)
+            for how in (["-m", "shapewise"], ["-c", "import sys, shapewise.cli; sys.exit(shapewise.cli.main())"])]
+    assert runs[0].returncode == runs[1].returncode == 1
+    assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)["error"]["type"] == "LSTM"

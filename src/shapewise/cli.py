@@ -4,7 +4,6 @@ Exit status: 0 when the snippet builds, 1 for a shape error (as Keras would rais
 refused construct, or a snippet that builds no model.
 """
 
-import argparse
 import sys
 
 EXAMPLE = """\
@@ -20,49 +19,108 @@ model.summary()
 """
 
 
+#: ``shapewise explain``'s options: argparse's arguments, and what the fast path below reads (one source for both)
+_EXPLAIN_OPTIONS = (
+    ("--format", dict(choices=["text", "json", "markdown", "html", "svg"], default="text")),
+    ("--no-explain", dict(action="store_true", help="print only the summary tables")),
+    ("--expand-nested", dict(action="store_true", help="expand nested models in the summary")),
+    ("--batch", dict(type=int, default=1, metavar="B",
+                     help="the size of the unknown batch axis for FLOPs and memory (default 1)")),
+    ("--dtype", dict(choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
+                     help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")),
+    ("--optimizer", dict(choices=["sgd", "momentum", "adam", "adamw"], default="adam",
+                         help="the optimizer whose state the training-step memory includes (default adam)")),
+    ("--columns", dict(default="", metavar="LIST",
+                       help="extra summary columns, comma-separated: flops, activations")),
+    ("--framework", dict(choices=["keras", "torch"], default=None,
+                         help="the snippet's framework (default: detected from its imports)")),
+    ("--input", dict(action="append", default=None, metavar="SIZES",
+                     help="PyTorch: call the model(s) on a tensor of these sizes, e.g. 4,3,32,32 (repeatable, one "
+                          "per argument; a dtype prefix for ids: long:8,128)")),
+)
+
+
 def _parser():
+    import argparse
+
     p = argparse.ArgumentParser(prog="shapewise", description="Every shape and parameter of a Keras model, explained.")
     sub = p.add_subparsers(dest="command", required=True)
     e = sub.add_parser("explain", help="explain the models a Keras snippet builds")
     e.add_argument("file", nargs="?", help="a Python file with Keras code, or - for standard input "
                                             "(default: a built-in LSTM example)")
-    e.add_argument("--format", choices=["text", "json", "markdown", "html", "svg"], default="text")
-    e.add_argument("--no-explain", action="store_true", help="print only the summary tables")
-    e.add_argument("--expand-nested", action="store_true", help="expand nested models in the summary")
-    e.add_argument("--batch", type=int, default=1, metavar="B",
-                   help="the size of the unknown batch axis for FLOPs and memory (default 1)")
-    e.add_argument("--dtype", choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
-                   help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")
-    e.add_argument("--optimizer", choices=["sgd", "momentum", "adam", "adamw"], default="adam",
-                   help="the optimizer whose state the training-step memory includes (default adam)")
-    e.add_argument("--columns", default="", metavar="LIST",
-                   help="extra summary columns, comma-separated: flops, activations")
-    e.add_argument("--framework", choices=["keras", "torch"], default=None,
-                   help="the snippet's framework (default: detected from its imports)")
-    e.add_argument("--input", action="append", default=None, metavar="SIZES",
-                   help="PyTorch: call the model(s) on a tensor of these sizes, e.g. 4,3,32,32 (repeatable, one "
-                        "per argument; a dtype prefix for ids: long:8,128)")
+    for flag, kwargs in _EXPLAIN_OPTIONS:
+        e.add_argument(flag, **kwargs)
     s = sub.add_parser("serve", help="a local web page: paste a model, see its shapes drawn (127.0.0.1 only)")
     s.add_argument("--port", type=int, default=8765, help="the port (default 8765; 0 picks a free one)")
     s.add_argument("--open", action="store_true", help="open the page in the default browser")
     return p
 
 
+def _fast_args(argv):
+    """The arguments of a plain ``explain`` command line, as argparse would parse them, without importing argparse
+    (a few ms of every run); None for anything else (help, an error, an abbreviation, ``--opt=value``, ``--``):
+    argparse parses those. tests/test_cli.py checks that both agree."""
+    if not argv or argv[0] != "explain":
+        return None
+    options = dict(_EXPLAIN_OPTIONS)
+    out = {"command": "explain", "file": None}
+    out.update({flag[2:].replace("-", "_"): False if spec.get("action") == "store_true" else spec.get("default")
+                for flag, spec in _EXPLAIN_OPTIONS})
+    seen = set()
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg == "-" or not arg.startswith("-"):
+            if "file" in seen:
+                return None
+            seen.add("file")
+            out["file"] = arg
+            continue
+        spec = options.get(arg)
+        if spec is None:
+            return None
+        dest = arg[2:].replace("-", "_")
+        if spec.get("action") == "store_true":
+            out[dest] = True
+            continue
+        if i >= len(argv) or argv[i].startswith("-"):
+            return None
+        value = argv[i]
+        i += 1
+        if "choices" in spec and value not in spec["choices"]:
+            return None
+        if spec.get("type") is int:
+            if not value.isascii() or not value.isdigit():
+                return None
+            value = int(value)
+        if spec.get("action") == "append":
+            out[dest] = (out[dest] or []) + [value]
+        else:
+            out[dest] = value
+    import types
+
+    return types.SimpleNamespace(**out)
+
+
 def _decode(data):
     """Source bytes as text, as Python reads a source file (a coding declaration, else UTF-8; a BOM allowed), or
     the UsageError saying why they are not text."""
-    import io
-    import tokenize
-
     from .errors import UsageError
 
     fix = "save the file as UTF-8 text"
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        encoding = "utf-8"  # no usable declaration: the decode below says where the bytes stop being UTF-8
-    except LookupError as e:
-        return UsageError(f"the file declares an encoding Python does not know: {e}", line=1, fix=fix)
+    if data.startswith(b"\xef\xbb\xbf") or b"coding" in b"\n".join(data.split(b"\n", 2)[:2]):
+        import io
+        import tokenize
+
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError:
+            encoding = "utf-8"  # no usable declaration: the decode below says where the bytes stop being UTF-8
+        except LookupError as e:
+            return UsageError(f"the file declares an encoding Python does not know: {e}", line=1, fix=fix)
+    else:  # no BOM and no declaration in the first two lines: what detect_encoding says, without importing it
+        encoding = "utf-8"
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as e:
@@ -71,13 +129,36 @@ def _decode(data):
         return UsageError(f"the file is not {encoding} text{where}", line=line, fix=fix)
 
 
+class _Errors:
+    """``parser.error`` for a command line parsed by the fast path: argparse's own message and exit status."""
+
+    def error(self, message):
+        _parser().error(message)
+
+
 def main(argv=None):
-    parser = _parser()
-    args = parser.parse_args(argv)
+    args = _fast_args(sys.argv[1:] if argv is None else list(argv))
+    if args is None:
+        args = _parser().parse_args(argv)
+    parser = _Errors()
     if args.command == "serve":
         from .web.server import serve
 
         return serve(args.port, args.open)
+    import gc
+
+    if not gc.isenabled():
+        return _explain(args, parser)
+    # One burst of importing, building and rendering whose objects all live to the end: no cyclic collection during
+    # it (the collections the allocations would trigger find nothing to free; see engine.gc_paused).
+    gc.disable()
+    try:
+        return _explain(args, parser)
+    finally:
+        gc.enable()
+
+
+def _explain(args, parser):
     if args.batch < 1:
         parser.error(f"argument --batch: must be a positive integer, got {args.batch}")
     columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
@@ -133,5 +214,19 @@ def main(argv=None):
     return result.error.exit_code if result.error is not None else 0
 
 
+def run():
+    """The process's entry point (the ``shapewise`` command, ``python -m shapewise``): ``main()``, then the process
+    ends. Its objects are all freed at exit, where Python's shutdown runs full collections over everything still
+    alive (the modules, the model, the report): a few milliseconds of every run, more than some whole runs. Frozen
+    (moved out of the collector's sight) they are still freed, flushed and finalized as usual, only not traversed.
+    Not in ``main()``: an in-process caller (a test, a notebook) goes on living and collecting."""
+    code = main()
+    import gc
+
+    gc.disable()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run())

@@ -882,9 +882,85 @@ def _kwargs_fix(kwargs):
 # --------------------------------------------------------------------------------------------------------------
 # The registry: Keras class name -> layer class. Aliases map to the same class.
 
-REGISTRY = {}
+
+class LazyRegistry:
+    """A name -> value mapping whose entries are made by modules as they are imported (``@register`` here), which
+    imports a module on the first look-up of one of its names, so that a run pays only for what it uses.
+
+    ``load_one(name)`` imports the module that makes ``name`` (if any); ``load_all()`` imports every one. Iterating,
+    ``len``, ``keys``/``values``/``items`` and ``load_all()`` see the whole registry."""
+
+    def __init__(self, load_one, load_all):
+        self._load_one = load_one
+        self._load_every = load_all
+        self._entries = {}
+
+    def _load(self, name):
+        if type(name) is str and name not in self._entries:
+            self._load_one(name)
+
+    def __getitem__(self, name):
+        self._load(name)
+        return self._entries[name]
+
+    def __setitem__(self, name, value):
+        self._entries[name] = value
+
+    def __contains__(self, name):
+        self._load(name)
+        return name in self._entries
+
+    def get(self, name, default=None):
+        self._load(name)
+        return self._entries.get(name, default)
+
+    def load_all(self):
+        """Every entry, every module imported: for code that looks at the whole registry."""
+        self._load_every()
+        return self._entries
+
+    def __iter__(self):
+        return iter(self.load_all())
+
+    def __len__(self):
+        return len(self.load_all())
+
+    def keys(self):
+        return self.load_all().keys()
+
+    def values(self):
+        return self.load_all().values()
+
+    def items(self):
+        return self.load_all().items()
+
+    def loaded(self):
+        """The entries made so far, importing nothing (for tests of what a run imports)."""
+        return dict(self._entries)
+
+    def __repr__(self):
+        return f"<LazyRegistry: {len(self._entries)} entries loaded>"
+
+
+def _rule_families(kind):
+    """The loaders of a registry filled by the rule families (shapewise.rules, imported when first needed)."""
+
+    def load_one(name):
+        from . import rules
+
+        rules.load_family_of(kind, name)
+
+    def load_all():
+        from . import rules
+
+        rules.load_all()
+
+    return load_one, load_all
+
+
+REGISTRY = LazyRegistry(*_rule_families("layers"))
 #: Keras's functional forms (``concatenate``, ``add``, ...): name -> callable building and calling the layer
-FUNCTIONS = {}
+FUNCTIONS = LazyRegistry(*_rule_families("functions"))
 
 
 def register_function(name):
@@ -957,7 +1033,7 @@ def positive_int(value, arg, layer_type):
 
 
 __all__ = [
-    "Context", "FUNCTIONS", "InputSpec", "KerasTensor", "Layer", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
+    "Context", "FUNCTIONS", "InputSpec", "KerasTensor", "Layer", "LazyRegistry", "Node", "REGISTRY", "register_function", "Session", "Spec", "Unknown", "Weight",
     "clear_session", "flatten", "format_shape", "map_structure", "normalize_tuple", "positive_int", "register",
     "session", "to_snake_case",
 ]

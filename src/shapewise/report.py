@@ -669,7 +669,7 @@ class RunResult:
 
 
 # A block in Keras's layer names: conv2_block1_0_bn, block3a_expand_conv, block_5_project, ..._stage_1_block_2_...
-_BLOCK = re.compile(r"^(?P<stage>.*?)_?block_?(?P<id>\d+[a-z]?)(?:_|$)")
+_BLOCK = r"^(?P<stage>.*?)_?block_?(?P<id>\d+[a-z]?)(?:_|$)"  # compiled on the first model with a "block" name
 
 
 def block_groups(model):
@@ -679,10 +679,13 @@ def block_groups(model):
     Returns [(stage, [block ids in order], n_layers, params)], plus a last entry with stage None for the layers
     outside any block. Empty when the names show no blocks.
     """
+    if not any("block" in layer.name for layer in model.layers):
+        return []  # no name can match
+    block_re = re.compile(_BLOCK)
     stages = {}
     outside_layers = outside_params = 0
     for layer in model.layers:
-        match = _BLOCK.match(layer.name)
+        match = block_re.match(layer.name)
         if not match:
             outside_layers += 1
             outside_params += layer.params

@@ -12,7 +12,7 @@ from ..engine import KerasTensor, Layer, Spec, Weight
 from ..errors import ArgumentError, InternalError, RefusedError, ShapeError, ShapewiseError, UsageError
 from ..keras.datasets import Array
 from ..report import RunResult, model_report
-from . import arrays, budgets, numbers, tensor_ops, torch_ns
+from . import budgets
 from .budgets import (
     MAX_DEPTH,
     MAX_FORMAT_WIDTH,
@@ -66,6 +66,27 @@ from .values import (
     _plain_dim,
     _same,
 )
+
+
+class _Submodule:
+    """An interpreter module imported on its first use (the numpy subset, number functions, tensor ops, torch's
+    namespaces): a snippet that never needs one does not pay for importing it."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        import importlib
+
+        module = importlib.import_module(f"{__package__}.{self._name}")
+        globals()[self._name] = module  # later uses go to the module itself
+        return getattr(module, attr)
+
+
+arrays = _Submodule("arrays")
+numbers = _Submodule("numbers")
+tensor_ops = _Submodule("tensor_ops")
+torch_ns = _Submodule("torch_ns")
 
 
 class Interpreter(FunctionsMixin, BuiltinsMixin):
@@ -1417,6 +1438,22 @@ _REFUSED_EXPRESSIONS = {
 # --------------------------------------------------------------------------------------------------------------
 
 
+_TORCH_IMPORTS = ("torch", "torchinfo", "torchsummary")
+
+
+def detect_framework(tree):
+    """"torch" when the snippet imports torch (``import torch``, ``import torch.nn as nn``, ``from torch import
+    nn``, ``torchinfo``), else None. (Here, not in torch_ns: a Keras snippet never imports torch's namespaces.)"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(a.name.split(".")[0] in _TORCH_IMPORTS for a in node.names):
+                return "torch"
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if node.module.split(".")[0] in _TORCH_IMPORTS:
+                return "torch"
+    return None
+
+
 def interpret(source: str, filename: str = "<snippet>", framework=None, torch_inputs=None) -> RunResult:
     """Interpret a Keras or PyTorch snippet; return what it printed and the models it reported, or the error.
 
@@ -1438,7 +1475,7 @@ def interpret(source: str, filename: str = "<snippet>", framework=None, torch_in
         message = "the snippet is nested too deeply to parse" if not isinstance(e, ValueError) else str(e)
         return RunResult(error=RefusedError(f"the snippet is refused: {message}", line=1))
     interp = Interpreter(source, filename)
-    interp.framework = framework or torch_ns.detect(tree)
+    interp.framework = framework or detect_framework(tree)
     interp.torch_inputs = torch_inputs
     if interp.framework == "torch":
         torch_ns.implicit(interp)

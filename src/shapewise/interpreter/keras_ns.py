@@ -21,8 +21,7 @@ KERAS_LAYER_BASE = FrameworkBase("keras.layers.Layer", "layer")
 
 
 def _registry():
-    from .. import rules  # noqa: F401  (registers every layer family; others may add more at any time)
-
+    # Lazy mappings: a look-up imports only the family registering the name; iterating them imports every family.
     return engine.REGISTRY, engine.FUNCTIONS
 
 

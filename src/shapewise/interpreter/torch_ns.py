@@ -267,37 +267,64 @@ def _set_default_dtype(interp, args, kwargs):
 
 def _nn_ns():
     from shapewise.torch import nn
-    from shapewise.torch.nn import functional, init, utils
-    from shapewise.torch.nn.utils import parametrizations, parametrize, rnn
+    from shapewise.torch.nn import functional, init
 
     from .functions import FrameworkBase
+    from .values import _Lazy
 
-    members = {name: Factory(f"torch.nn.{name}", cls) for name, cls in nn.MODULES.items()}
-    members["Module"] = FrameworkBase("torch.nn.Module", "torch")
-    members["Parameter"] = Factory("torch.nn.Parameter", nn.Parameter)
+    # A module class's Factory is made on its first look-up (which imports only its family), and kept: the same
+    # value every time.
+    members = {"Module": FrameworkBase("torch.nn.Module", "torch"),
+               "Parameter": Factory("torch.nn.Parameter", nn.Parameter)}
+
+    def module_class(name):
+        if name in members:
+            value = members[name]
+            return value() if isinstance(value, _Lazy) else value
+        cls = nn.MODULES.get(name)
+        if cls is None:
+            return None
+        value = members[name] = Factory(f"torch.nn.{name}", cls)
+        return value
+
     members["functional"] = _functions_ns("torch.nn.functional", functional, functional.NAMES)
     init_names = [n for n in init.__dict__ if not n.startswith("_") and callable(init.__dict__[n])
                   and n != "Tensor"] + ["_calculate_fan_in_and_fan_out"]
     members["init"] = _functions_ns("torch.nn.init", init, init_names)
-    members["utils"] = Namespace("torch.nn.utils", {
-        **{n: _fn(f"torch.nn.utils.{n}", utils.__dict__[n]) for n in (
-            "weight_norm", "spectral_norm", "remove_weight_norm", "remove_spectral_norm", "clip_grad_norm_",
-            "clip_grad_value_", "parameters_to_vector")},
-        "parametrizations": _functions_ns("torch.nn.utils.parametrizations", parametrizations,
-                                          ("weight_norm", "spectral_norm", "orthogonal")),
-        "parametrize": _functions_ns("torch.nn.utils.parametrize", parametrize,
-                                     ("register_parametrization", "is_parametrized", "remove_parametrizations")),
-        "rnn": _functions_ns("torch.nn.utils.rnn", rnn, ("pack_padded_sequence", "pad_packed_sequence",
-                                                         "pack_sequence", "pad_sequence")),
-    }, fallback=lambda n: Missing(f"torch.nn.utils.{n}", "shapewise does not know this torch function (yet)"))
-    members["modules"] = Namespace("torch.nn.modules", fallback=lambda n: members.get(n) or Namespace(
-        f"torch.nn.modules.{n}", fallback=lambda m: members.get(m) or Missing(f"torch.nn.modules.{n}.{m}")))
+    utils_ns = []
+
+    def utils():
+        if not utils_ns:
+            from shapewise.torch.nn import utils
+            from shapewise.torch.nn.utils import parametrizations, parametrize, rnn
+
+            utils_ns.append(Namespace("torch.nn.utils", {
+                **{n: _fn(f"torch.nn.utils.{n}", utils.__dict__[n]) for n in (
+                    "weight_norm", "spectral_norm", "remove_weight_norm", "remove_spectral_norm", "clip_grad_norm_",
+                    "clip_grad_value_", "parameters_to_vector")},
+                "parametrizations": _functions_ns("torch.nn.utils.parametrizations", parametrizations,
+                                                  ("weight_norm", "spectral_norm", "orthogonal")),
+                "parametrize": _functions_ns("torch.nn.utils.parametrize", parametrize,
+                                             ("register_parametrization", "is_parametrized",
+                                              "remove_parametrizations")),
+                "rnn": _functions_ns("torch.nn.utils.rnn", rnn, ("pack_padded_sequence", "pad_packed_sequence",
+                                                                 "pack_sequence", "pad_sequence")),
+            }, fallback=lambda n: Missing(f"torch.nn.utils.{n}", "shapewise does not know this torch function (yet)")))
+        return utils_ns[0]
+
+    members["utils"] = _Lazy(utils)
+    members["modules"] = Namespace("torch.nn.modules", fallback=lambda n: module_class(n) or Namespace(
+        f"torch.nn.modules.{n}", fallback=lambda m: module_class(m) or Missing(f"torch.nn.modules.{n}.{m}")))
 
     def fallback(name):
-        return Missing(f"torch.nn.{name}", "shapewise does not know this torch.nn module (yet)")
+        return module_class(name) or Missing(f"torch.nn.{name}", "shapewise does not know this torch.nn module (yet)")
 
-    return Namespace("torch.nn", members, fallback=fallback,
-                     star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})
+    def star():
+        out = {name: module_class(name) for name in nn.MODULES}  # torch.nn's order; Module is the framework base
+        out["Parameter"] = members["Parameter"]
+        return out
+
+    return Namespace("torch.nn", members, fallback=fallback, star=star)
 
 
 def _summary_ns(name):
@@ -365,24 +392,6 @@ def _math_ns():
 
 def inert_value(desc):
     return Inert(desc)
-
-
-_TORCH_IMPORTS = ("torch", "torchinfo", "torchsummary")
-
-
-def detect(tree):
-    """"torch" when the snippet imports torch (``import torch``, ``import torch.nn as nn``, ``from torch import
-    nn``, ``torchinfo``), else None."""
-    import ast
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            if any(a.name.split(".")[0] in _TORCH_IMPORTS for a in node.names):
-                return "torch"
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            if node.module.split(".")[0] in _TORCH_IMPORTS:
-                return "torch"
-    return None
 
 
 def implicit(interp):

@@ -96,21 +96,30 @@ class Table(dict):
         return register
 
 
-def _entry(rule, sig):
-    def entry(args, kwargs):
+class _entry:
+    """A table entry: ``entry(args, kwargs)`` binds the arguments to the signature and calls the rule. (A slotted
+    object rather than a closure with attributes: hundreds are made at import, a run calls a few.)"""
+
+    __slots__ = ("rule", "signature", "__name__")
+
+    def __init__(self, rule, sig):
+        self.rule = rule
+        self.signature = sig
+        self.__name__ = sig.name
+
+    def __call__(self, args, kwargs):
+        sig = self.signature
         bound = sig.bind(list(args), dict(kwargs))
         try:
-            return rule(**bound)
+            return self.rule(**bound)
         except ShapewiseError:
             raise
         except (TypeError, ValueError, IndexError, KeyError, ZeroDivisionError, OverflowError, AttributeError,
                 RecursionError, MemoryError) as e:  # a rule's own slip on an odd argument: a clear refusal
             raise ArgumentError(f"{sig.name}(): unsupported arguments ({type(e).__name__}: {e})") from None
 
-    entry.signature = sig
-    entry.rule = rule
-    entry.__name__ = sig.name
-    return entry
+    def __repr__(self):
+        return f"<op {self.__name__}>"
 
 
 # --------------------------------------------------------------------------------------------------------------

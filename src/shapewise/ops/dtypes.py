@@ -46,7 +46,7 @@ def _upper_bounds():
     return bounds
 
 
-_UB = _upper_bounds()
+_UB = {}  # dtype -> its upper bounds in the lattice: computed on the first promotion of mixed dtypes, not at import
 _BIT64_TO_32 = {"int64": "int32", "uint64": "uint32", "float64": "float32", "complex128": "complex64"}
 _KERAS_ALIASES = {"float": "float32", "int": "int32", "double": "float64", "half": "float16", "long": "int64"}
 
@@ -69,6 +69,8 @@ def standardize_keras_dtype(dtype):
 
 
 def _least_upper_bound(nodes):
+    if not _UB:
+        _UB.update(_upper_bounds())
     try:
         bounds = [_UB[n] for n in nodes]
     except KeyError as e:
