@@ -26,8 +26,6 @@ REFUSED = {
                            "and feature: more loop iterations than the interpreter's budget"),
     "071_gcn_layer_full_batch": (
         "data the snippet does not have", "the weights' shapes come from a graph's adjacency matrix loaded as data"),
-    "052_masking_guide_custom_layers": (
-        "mask", "a custom call() reads the Keras mask, which shapewise does not propagate"),
 }
 
 #: files real Keras 3 itself cannot run (kept: shapewise must fail on them too)

@@ -1104,6 +1104,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if any(isinstance(v, Opaque) for v in values) and not any(isinstance(v, (KerasTensor, Weight))
                                                                       for v in values):
                 return Opaque(self._text(node), parents=tuple(v for v in values if isinstance(v, Opaque)))
+            if any(isinstance(v, Array) for v in values):
+                # keras.ops on NumPy arrays of known shapes (Keras computes them eagerly): tensors of those shapes,
+                # outside any graph, as for a layer called on arrays
+                args, kwargs = self._arrays_as_tensors(args, kwargs, node)
             return tensor_ops.apply(self, func.name, func.fn, args, kwargs, node)
         if isinstance(func, Function):
             return self._call_function(func, args, kwargs, node)

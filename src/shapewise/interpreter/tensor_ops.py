@@ -61,7 +61,7 @@ class Operation(Layer):
         super().__init__(name=engine.session().auto_name(engine.to_snake_case(_class_name(op))))
         self.op = op
         self.fn = fn
-        self.op_class = _class_name(op)
+        self.op_class = self.keras_name = _class_name(op)  # the row's type in the summary (the class stays Operation)
         self._weights = []
 
     def infer(self, ctx, *args, **kwargs):

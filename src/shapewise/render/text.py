@@ -118,12 +118,18 @@ def format_shape(shape):
 _SHAPE_TEMPLATES = {}  # by rank
 
 
+def summary_layers(model):
+    """The rows of a model's summary table: its layers and, in a functional Keras model, the ops applied to its
+    tensors outside any layer (ModelReport.rows); a report without such rows (PyTorch's) lists its layers."""
+    return getattr(model, "rows", None) or model.layers
+
+
 def _rows(model, expand_nested, prefix=""):
     """What each summary row shows: (name prefix, layer, connected), a nested model's rows after its own when
     expanded. ``connected`` is the layer's "Connected to" list for the model's own rows, None for nested rows
     (they show "-")."""
     rows = []
-    for layer in model.layers:
+    for layer in summary_layers(model):
         rows.append((prefix, layer, layer.connected_to))
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
@@ -178,7 +184,7 @@ def render_summary(model, expand_nested=False):
     if expand_nested:
         rows = _rows(model, True)
     else:  # the model's own rows (zip reuses its tuple when the loop unpacks it)
-        layers = model.layers
+        layers = summary_layers(model)
         rows = zip(repeat(""), layers, [layer.connected_to for layer in layers] if functional else repeat(None))
     # A cell that is one line is given as two parts: its text, then what pads it, or "…" when the text is cut.
     for prefix, layer, connected in rows:
@@ -509,7 +515,7 @@ def _columns_table(model, columns, settings):
     lay = _Layout(layout, titles)
     lines = [f'Model: "{model.name}"', lay.head]
     rows = summary_rows(model)
-    for k, (cells, layer) in enumerate(zip(rows, model.layers)):
+    for k, (cells, layer) in enumerate(zip(rows, summary_layers(model))):
         lc = getattr(layer, "compute", None)
         for c in extra:
             if c == "flops":
