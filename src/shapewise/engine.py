@@ -691,9 +691,14 @@ class Layer:
             if kwargs or len(args) > 1:
                 args, kwargs = _call_arguments(self, args, kwargs)
             masks, previous_mask = _call_masks(self, args, kwargs)
-            if masks:  # the masks the inputs carry, passed as call() arguments: inputs of the call, as in Keras
+            if masks:  # the masks the inputs carry, passed as call() arguments
                 kwargs = {**kwargs, **masks}
-                given_kwargs = {**given_kwargs, **masks}
+                if not given_kwargs and len(given_args) == 1 and type(given_args[0]) is KerasTensor and \
+                        given_args[0].dtype == self.compute_dtype:
+                    # Keras records a call's node with the arguments as given, in a dict that its __call__ fills
+                    # with the masks in place, unless it first converted the inputs (keyword arguments, several
+                    # or nested inputs, another dtype: a new dict): only then are the masks inputs of the call
+                    given_kwargs = masks
             tensors = call_tensors(given_args, given_kwargs)  # in Keras's order: keyword arguments by sorted name
         if not tensors:
             raise ArgumentError(

@@ -18,7 +18,7 @@ import re
 import string
 
 from ..dims import Dim, Known, Named, Unknown, product
-from ..engine import Layer, Spec, positive_int, register, session
+from ..engine import Layer, Spec, mask_op, positive_int, register, session
 from ..errors import ArgumentError, ShapeError
 from .core import activation_name, check_activation
 from .lora import LoraMixin
@@ -665,7 +665,7 @@ class Attention(Layer):
     def compute_mask(self, inputs, previous_mask):
         if previous_mask is None or not isinstance(previous_mask, (list, tuple)) or previous_mask[0] is None:
             return None
-        return previous_mask[0]  # the query's mask (Keras: ops.convert_to_tensor of it, no op)
+        return mask_op("convert_to_tensor", previous_mask[0])  # the query's mask, as Keras converts it
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.use_scale = use_scale
