@@ -1004,8 +1004,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(obj, Namespace):
             return obj.lookup(name)
         if isinstance(obj, Opaque):
-            if obj.path == "math" and name in numbers.MATH_CONSTANTS:
+            if obj.path in ("math", "numpy") and name in numbers.MATH_CONSTANTS:
                 return numbers.MATH_CONSTANTS[name]
+            if obj.path == "numpy" and name == "newaxis":
+                return None
             return Opaque(self._text(node), parents=(obj,), path=f"{obj.path}.{name}" if obj.path else None)
         if isinstance(obj, (Instance, CustomLayer, Class, Super, CustomFunctional)):
             value = self._object_attribute(obj, name, node)
