@@ -18,14 +18,9 @@ FILES = sorted(CORPUS.glob("*.py"))
 
 #: file stem -> (a word the refusal's message must contain, why shapewise refuses)
 REFUSED = {
-    "066_tf_transformer_tutorial": (
-        "numpy", "the positional encoding is computed with NumPy (np.arange, np.sin/np.cos, np.concatenate) and added "
-                 "to a tensor; shapewise follows NumPy only for array shapes from keras.datasets and constructors"),
     "067_mlm_bert_ops_arange_outside_layer": (
         "loop iterations", "a NumPy positional-encoding matrix built by a nested comprehension over every position "
                            "and feature: more loop iterations than the interpreter's budget"),
-    "071_gcn_layer_full_batch": (
-        "data the snippet does not have", "the weights' shapes come from a graph's adjacency matrix loaded as data"),
 }
 
 #: files real Keras 3 itself cannot run (kept: shapewise must fail on them too)

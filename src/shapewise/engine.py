@@ -686,11 +686,13 @@ class Layer:
                 args[0]._keras_mask is None or "mask" not in self._call_arg_names()):  # the common case, layer(x)
             tensors = [args[0]]
             previous_mask = args[0]._keras_mask
+            node_kwargs = kwargs
         else:
             given_args, given_kwargs = args, kwargs
             if kwargs or len(args) > 1:
                 args, kwargs = _call_arguments(self, args, kwargs)
             masks, previous_mask = _call_masks(self, args, kwargs)
+            node_kwargs = kwargs
             if masks:  # the masks the inputs carry, passed as call() arguments
                 kwargs = {**kwargs, **masks}
                 if not given_kwargs and len(given_args) == 1 and type(given_args[0]) is KerasTensor and \
@@ -699,6 +701,7 @@ class Layer:
                     # with the masks in place, unless it first converted the inputs (keyword arguments, several
                     # or nested inputs, another dtype: a new dict): only then are the masks inputs of the call
                     given_kwargs = masks
+                    node_kwargs = kwargs
             tensors = call_tensors(given_args, given_kwargs)  # in Keras's order: keyword arguments by sorted name
         if not tensors:
             raise ArgumentError(
@@ -764,7 +767,7 @@ class Layer:
             counter = iter(range(1 << 30))
             outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
             output_tensors = None
-        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx, False, tensors, output_tensors))
+        self._inbound_nodes.append(Node(self, args, node_kwargs, outputs, ctx, False, tensors, output_tensors))
         if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
             _set_mask_metadata(self, args[0] if args else next(iter(kwargs.values()), None), outputs, previous_mask)
         return outputs

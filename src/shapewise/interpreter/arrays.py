@@ -55,6 +55,14 @@ def _m_astype(interp, array, args, kwargs, node):
                                                                  if k == "dtype"})
 
 
+def _reduced(name, interp, node, array, args, kwargs):
+    """``a.sum(axis=1, keepdims=True)`` and the like: np.sum(a, ...)."""
+    result = NUMPY[name](interp, node, array, *args, **kwargs)
+    if result is NotImplemented:
+        return Opaque(interp._text(node), {interp._text(node): "a value computed from the data"})
+    return result
+
+
 def _m_flatten(interp, array, args, kwargs, node):
     return _call(interp, node, array.flatten)
 
@@ -78,6 +86,9 @@ ATTRIBUTES = {
     "dtype": lambda a, node: a.dtype,
     "T": lambda a, node: a.T,
     "reshape": _method(_m_reshape),
+    **{name: (lambda fn: _method(lambda interp, array, args, kwargs, node: _reduced(fn, interp, node, array, args,
+                                                                                      kwargs)))(name)
+       for name in ("sum", "mean", "max", "min", "prod", "std", "var")},
     "astype": _method(_m_astype),
     "flatten": _method(_m_flatten),
     "ravel": _method(_m_flatten),
@@ -106,6 +117,14 @@ def binop(interp, op_type, a, b, node):
     if isinstance(a, Array):
         return _call(interp, node, a.binary, op, b)
     return _call(interp, node, b.binary, op, a, True)
+
+
+def compare(interp, a, b, node):
+    """``a < b`` (any comparison) with a NumPy array: a bool array of the broadcast shape."""
+    array = a if isinstance(a, Array) else b
+    other = b if array is a else a
+    out = _call(interp, node, array.binary, "+", other)  # the broadcast shape
+    return Array(out.shape, "bool", array.desc)
 
 
 def length(interp, array, node=None):

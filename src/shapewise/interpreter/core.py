@@ -393,8 +393,15 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(value, dict):
             return list(value)
         if isinstance(value, Array):
-            self.refuse(f"iterating over `{self._text(node)}`", "it runs over the values of a dataset array, which "
-                        "shapewise does not have (it knows the array's shape only)", node)
+            n = value.shape[0] if value.shape else None
+            if n is None or n > MAX_ITERATIONS:
+                self.refuse(f"iterating over `{self._text(node)}`", "it runs over the values of a dataset array, "
+                            "which shapewise does not have (it knows the array's shape only)", node)
+            text = self._text(node)
+            if value.ndim == 1:  # its items are numbers of the data: opaque values, as data is
+                return [Opaque(f"{text}[{i}]", {text: "its values are data shapewise does not have"})
+                        for i in range(n)]
+            return [value[i] for i in range(n)]
         self.refuse(f"iterating over `{self._text(node)}`", f"a {_kind(value)} cannot be iterated here", node)
 
     def _s_import(self, stmt):
@@ -872,8 +879,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node)
             result = self._compare(op, left, right, node)
-            if isinstance(result, (Opaque, KerasTensor)) or (self.torch is not None and self.torch.owns(result)):
-                return result  # data, or a comparison of tensors (a boolean tensor)
+            if isinstance(result, (Opaque, KerasTensor, Array)) or (self.torch is not None and
+                                                                     self.torch.owns(result)):
+                return result  # data, or a comparison of tensors or arrays (a boolean tensor or array)
             if not result:
                 return False
             left = right
@@ -887,6 +895,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if type(op) in tensor_ops.COMPARE_OPS and (isinstance(a, (KerasTensor, Weight)) or
                                                    isinstance(b, (KerasTensor, Weight))):
             return self._tensor_operator(tensor_ops.COMPARE_OPS[type(op)], [a, b], node)
+        if type(op) in tensor_ops.COMPARE_OPS or type(op) is ast.Eq:
+            if isinstance(a, Array) or isinstance(b, Array):  # NumPy: elementwise, a bool array
+                return arrays.compare(self, a, b, node)
         a, b = _plain_dim(a), _plain_dim(b)
         if isinstance(a, Dim) or isinstance(b, Dim):
             return Opaque(self._text(node), {self._text(node): "compares a size that is not known"})
@@ -1138,6 +1149,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
+            if func.path in ("keras.activations.get", "tensorflow.keras.activations.get") and len(args) == 1 and \
+                    not kwargs and isinstance(args[0], str) and args[0].isidentifier():
+                # keras.activations.get("relu"): the activation function of that name
+                return Opaque(self._text(node), parents=(func,), path=f"keras.activations.{args[0]}")
             if func.path:
                 result = numbers.call(func.path, args, kwargs)
                 if result is not NotImplemented:

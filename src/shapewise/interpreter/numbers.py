@@ -221,7 +221,29 @@ def _eye(args, kwargs):  # np.eye(N, M=None), np.identity(n)
     return NotImplemented if shape is None or dtype is None else Array(shape, dtype, "numpy")
 
 
+def _default_rng(args, kwargs):  # np.random.default_rng(seed): a Generator, whose methods make arrays
+    from .values import Opaque
+
+    return Opaque("np.random.default_rng(...)", path="numpy.random.Generator")
+
+
+def _sized(default_dtype, size_pos):
+    """A Generator method or np.random function whose ``size`` is its argument at ``size_pos`` (or size=)."""
+    def make(args, kwargs):
+        size = args[size_pos] if len(args) > size_pos else kwargs.get("size")
+        if size is None:
+            return NotImplemented  # one number drawn: a value of the data
+        shape = _shape_arg(size)
+        dtype = _dtype(kwargs.get("dtype"), default_dtype)
+        return NotImplemented if shape is None or dtype is None else Array(shape, dtype, "numpy")
+    return make
+
+
 NUMPY_ARRAYS = {
+    "random.default_rng": _default_rng,
+    "random.Generator.random": _sized("float64", 0), "random.Generator.standard_normal": _sized("float64", 0),
+    "random.Generator.normal": _sized("float64", 2), "random.Generator.uniform": _sized("float64", 2),
+    "random.Generator.integers": _sized("int64", 2),
     "array": _np_array, "asarray": _np_array, "arange": _arange, "linspace": _linspace, "eye": _eye,
     "identity": _eye,
     "zeros": _constructor("float64"), "ones": _constructor("float64"), "empty": _constructor("float64"),
