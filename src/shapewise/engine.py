@@ -662,6 +662,8 @@ class Layer:
     #: (compute_mask's default), or one it computes (Embedding(mask_zero=True), Masking). A layer that does not
     #: support masking drops the mask (Keras warns).
     supports_masking = False
+    #: Keras's Layer._convert_input_args: whether __call__ converts its inputs first (a functional model does not)
+    _convert_input_args = True
 
     def compute_mask(self, inputs, previous_mask):
         """The mask of the outputs (a KerasTensor, a structure of them, or None); its ops are keras.ops on the
@@ -695,7 +697,10 @@ class Layer:
             node_kwargs = kwargs
             if masks:  # the masks the inputs carry, passed as call() arguments
                 kwargs = {**kwargs, **masks}
-                if not given_kwargs and len(given_args) == 1 and type(given_args[0]) is KerasTensor and \
+                if not self._convert_input_args:  # (a functional model): the arguments as given, masks added
+                    given_kwargs = {**given_kwargs, **masks}
+                    node_kwargs = kwargs
+                elif not given_kwargs and len(given_args) == 1 and type(given_args[0]) is KerasTensor and \
                         given_args[0].dtype == self.compute_dtype:
                     # Keras records a call's node with the arguments as given, in a dict that its __call__ fills
                     # with the masks in place, unless it first converted the inputs (keyword arguments, several
