@@ -294,18 +294,6 @@ def test_operations_in_json_and_markdown():
 
 #: the layers whose call() reads the mask, and what it does without one, as real Keras does
 FAILS = {
-    "custom_call_asserts_mask": """
-import keras
-from keras import layers, ops
-
-class NeedsMask(layers.Layer):
-    def call(self, inputs, mask=None):
-        assert mask is not None
-        return inputs
-
-inp = keras.Input((5, 3))
-model = keras.Model(inp, NeedsMask()(inp))
-""",
     "custom_call_indexes_missing_mask": """
 import keras
 from keras import layers, ops
