@@ -79,7 +79,7 @@ def describe_keras(model):
         })
     trainable = sum(_prod(w.shape) for w in model.trainable_weights)
     non_trainable = sum(_prod(w.shape) for w in model.non_trainable_weights)
-    return {
+    out = {
         "name": model.name,
         "type": type(model).__name__,
         "layers": layers,
@@ -87,6 +87,24 @@ def describe_keras(model):
         "trainable_params": trainable,
         "non_trainable_params": non_trainable,
     }
+    operations = getattr(model, "_operations", None) if isinstance(model, keras.src.models.Functional) else None
+    if operations is not None and len(operations) != len(model.layers):
+        # ops applied to the model's tensors outside any layer: rows of Keras's summary (it lists
+        # model._operations, keras/src/utils/summary_utils.py), not in model.layers
+        from keras.src.layers import Layer
+
+        out["operations"] = [_describe_operation(op, tree.flatten) for op in operations if not isinstance(op, Layer)]
+        out["summary"] = [op.name for op in operations]
+    return out
+
+
+def _describe_operation(op, flatten):
+    nodes = op._inbound_nodes
+    return {"name": op.name, "type": type(op).__name__,
+            "output_shape": _shape_of(nodes[-1].output_tensors, flatten) if nodes else None,
+            "input_shape": _shape_of(nodes[-1].input_tensors, flatten) if nodes else None,
+            # an Operation has no ``built``: Keras's summary shows 0 params (not "0 (unbuilt)")
+            "params": 0}
 
 
 def _prod(shape):
@@ -112,7 +130,7 @@ def describe_report(report_json):
             "non_trainable": layer["non_trainable"],
             "weights": [(w["name"], list(w["shape"]), w["trainable"]) for w in layer["weights"]],
         })
-    return {
+    out = {
         "name": report_json["name"],
         "type": report_json["type"],
         "layers": layers,
@@ -120,6 +138,12 @@ def describe_report(report_json):
         "trainable_params": report_json["trainable_params"],
         "non_trainable_params": report_json["non_trainable_params"],
     }
+    if "operations" in report_json:
+        out["operations"] = [{"name": op["name"], "type": op["type"], "output_shape": op["output_shape"],
+                              "input_shape": op["input_shape"], "params": op["params"]}
+                             for op in report_json["operations"]]
+        out["summary"] = report_json["summary"]
+    return out
 
 
 def describe_shapewise(model):
@@ -189,6 +213,7 @@ def assert_same(source, keras_outcome=None, shapewise_outcome=None):
         assert [l["name"] for l in km["layers"]] == [l["name"] for l in sm["layers"]], source
         for kl, sl in zip(km["layers"], sm["layers"]):
             assert kl == sl, f"layer {kl['name']} differs\n  keras:     {kl}\n  shapewise: {sl}\nsource:\n{source}"
+        _assert_same_operations(km, sm, source)
     return k, s
 
 
@@ -294,9 +319,17 @@ def assert_same_source(source, filename="<case>", compare_printed=False):
                 # build() records no shapes): shapewise reports the shape the traced call() gave them
                 kl = dict(kl, output_shape=sl["output_shape"])
             assert sl == kl, f"{filename}: layer {kl['name']}\n  keras:     {kl}\n  shapewise: {sl}"
+        _assert_same_operations(km, sm, filename)
     if compare_printed:
         assert data["printed"] == keras_printed, filename
     return keras_models, data
+
+
+def _assert_same_operations(km, sm, where):
+    """The rows of the summary that are ops outside any layer: the same ops, in the same places of the table."""
+    assert km.get("summary") == sm.get("summary"), f"{where}: summary rows differ"
+    for ko, so in zip(km.get("operations", []), sm.get("operations", [])):
+        assert ko == so, f"{where}: operation {ko['name']}\n  keras:     {ko}\n  shapewise: {so}"
 
 
 def assert_both_fail(source, filename="<case>"):

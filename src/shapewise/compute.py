@@ -210,10 +210,13 @@ class Cost:
     def note(self, text):
         self.notes.append(text)
 
-    def sublayer(self, layer, inputs, outputs, times=1, ctx=None, views=False):
+    def sublayer(self, layer, inputs, outputs, times=1, ctx=None, views=False, node=None):
         """Add a sublayer's cost on these specs, ``times`` times (an RNN's cell at every timestep). ``views``: the
-        sublayer's inputs are views of this call's inputs (TimeDistributed's reshape)."""
-        sub = Cost(layer, ctx, inputs, outputs)
+        sublayer's inputs are views of this call's inputs (TimeDistributed's reshape). ``node``: the sublayer's
+        call, when known (its arguments by name: a query, a mask)."""
+        sub = Cost(layer, ctx, inputs, outputs, node.kwargs if node is not None else None)
+        if node is not None:
+            sub.args = node.args
         sub.grad_input, sub.masked = self.grad_input, self.masked
         fn = getattr(type(layer), "compute", None)
         if fn is None:

@@ -120,11 +120,12 @@ def format_shape(values):
 class KerasTensor:
     """A symbolic tensor: a spec plus the history of the layer call that produced it."""
 
-    __slots__ = ("spec", "_keras_history", "_name")
+    __slots__ = ("spec", "_keras_history", "_name", "_keras_mask")
 
     def __init__(self, spec, layer=None, node_index=0, tensor_index=0, name=None):
         self.spec = spec
         self._keras_history = (layer, node_index, tensor_index)
+        self._keras_mask = None  # the Keras mask it carries (a KerasTensor), set by the layer that made it
         if not name:
             # Keras's auto-name, keras_tensor_<n>: the number is taken now, the text made when asked for
             uids = _session.uids
@@ -656,18 +657,57 @@ class Layer:
     #: read from the layer's config and a call's specs only when a report asks. None: not declared yet.
     compute = None
 
+    # --- masks (keras/src/layers/layer.py: __call__ steps 6 and after 7, _set_mask_metadata) ---------------------
+    #: Whether the layer sets a mask on its outputs (Keras's ``supports_masking``): the mask its input carries
+    #: (compute_mask's default), or one it computes (Embedding(mask_zero=True), Masking). A layer that does not
+    #: support masking drops the mask (Keras warns).
+    supports_masking = False
+    #: Keras's Layer._convert_input_args: whether __call__ converts its inputs first (a functional model does not)
+    _convert_input_args = True
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs (a KerasTensor, a structure of them, or None); its ops are keras.ops on the
+        graph's tensors, as in Keras (``mask_op``)."""
+        return previous_mask
+
+    def _call_arg_names(self):
+        """The names of the call()'s arguments, in order (Keras binds a call to them to find its masks): those of
+        the rule, which takes Keras's call() arguments. () for a rule that takes **kwargs and binds them itself."""
+        code = self.infer.__code__
+        if code.co_flags & 0x08:
+            return ()
+        return code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
+
     # --- the rule --------------------------------------------------------------------------------------------
     def infer(self, ctx, *inputs, **kwargs):  # pragma: no cover - every registered layer overrides it
         raise AssertionError(f"{type(self).__name__} has no rule")
 
     def __call__(self, *args, **kwargs):
         """Call on symbolic tensors: run the rule, record the node, return new symbolic tensors."""
-        if len(args) == 1 and not kwargs and type(args[0]) is KerasTensor:  # the common case, layer(x)
+        if len(args) == 1 and not kwargs and type(args[0]) is KerasTensor and (
+                args[0]._keras_mask is None or "mask" not in self._call_arg_names()):  # the common case, layer(x)
             tensors = [args[0]]
+            previous_mask = args[0]._keras_mask
+            node_kwargs = kwargs
         else:
-            tensors = call_tensors(args, kwargs)  # in Keras's order: keyword arguments by sorted name
+            given_args, given_kwargs = args, kwargs
             if kwargs or len(args) > 1:
                 args, kwargs = _call_arguments(self, args, kwargs)
+            masks, previous_mask = _call_masks(self, args, kwargs)
+            node_kwargs = kwargs
+            if masks:  # the masks the inputs carry, passed as call() arguments
+                kwargs = {**kwargs, **masks}
+                if not self._convert_input_args:  # (a functional model): the arguments as given, masks added
+                    given_kwargs = {**given_kwargs, **masks}
+                    node_kwargs = kwargs
+                elif not given_kwargs and len(given_args) == 1 and type(given_args[0]) is KerasTensor and \
+                        given_args[0].dtype == self.compute_dtype:
+                    # Keras records a call's node with the arguments as given, in a dict that its __call__ fills
+                    # with the masks in place, unless it first converted the inputs (keyword arguments, several
+                    # or nested inputs, another dtype: a new dict): only then are the masks inputs of the call
+                    given_kwargs = masks
+                    node_kwargs = kwargs
+            tensors = call_tensors(given_args, given_kwargs)  # in Keras's order: keyword arguments by sorted name
         if not tensors:
             raise ArgumentError(
                 f"Layer '{self.name}' was called on something that is not a symbolic tensor: {args!r}",
@@ -732,7 +772,9 @@ class Layer:
             counter = iter(range(1 << 30))
             outputs = map_structure(lambda s: KerasTensor(s, self, node_index, next(counter)), out_specs)
             output_tensors = None
-        self._inbound_nodes.append(Node(self, args, kwargs, outputs, ctx, False, tensors, output_tensors))
+        self._inbound_nodes.append(Node(self, args, node_kwargs, outputs, ctx, False, tensors, output_tensors))
+        if self.supports_masking and (previous_mask is not None or type(self).compute_mask is not Layer.compute_mask):
+            _set_mask_metadata(self, args[0] if args else next(iter(kwargs.values()), None), outputs, previous_mask)
         return outputs
 
     #: The InputSpec Keras set when it built the layer (Context.input_spec), asserted on every later call:
@@ -760,6 +802,70 @@ _CALL_INPUT_NAMES = {
     "GroupedQueryAttention": "query", "MultiHeadAttention": "query", "RMSNormalization": "x",
     "SimpleRNNCell": "sequence",
 }
+
+
+def _get_mask(value):
+    return value._keras_mask if type(value) is KerasTensor else None
+
+
+def _call_masks(layer, args, kwargs):
+    """Keras's Layer.__call__, step 6: the mask arguments it fills from the masks the inputs carry, and the mask
+    it hands compute_mask (the ``mask`` argument, else the first input's). Returns ({name: mask}, previous_mask)."""
+    names = layer._call_arg_names()
+    bound = dict(zip(names, args))
+    for k, v in kwargs.items():
+        bound.setdefault(k, v)
+    first = args[0] if args else (bound.get(names[0]) if names else next(iter(kwargs.values()), None))
+    tensor_args = {k: v for k, v in bound.items() if type(v) is KerasTensor or (
+        isinstance(v, (list, tuple, dict)) and v and any(type(t) is KerasTensor for t in flatten(v)))}
+    masks = {}
+    if len(tensor_args) == 1:
+        if "mask" in names and bound.get("mask") is None:
+            mask = map_structure(_get_mask, next(iter(tensor_args.values())))
+            if any(m is not None for m in flatten(mask)):
+                masks["mask"] = mask
+    elif len(tensor_args) > 1:
+        for k, v in tensor_args.items():
+            if f"{k}_mask" in names and bound.get(f"{k}_mask") is None:
+                mask = map_structure(_get_mask, v)
+                if any(m is not None for m in flatten(mask)):
+                    masks[f"{k}_mask"] = mask
+    given = masks.get("mask", kwargs.get("mask"))
+    previous = given if given is not None else map_structure(_get_mask, first)
+    if previous is not None and not any(m is not None for m in flatten(previous)):
+        previous = None if type(first) is KerasTensor else previous
+    return masks, previous
+
+
+def _set_mask_metadata(layer, inputs, outputs, previous_mask):
+    """Keras's Layer._set_mask_metadata: the outputs carry the masks compute_mask gives."""
+    flat_outputs = [t for t in flatten(outputs) if type(t) is KerasTensor]
+    if not flat_outputs or all(t._keras_mask is not None for t in flat_outputs):
+        return
+    output_masks = layer.compute_mask(inputs, previous_mask)
+    if output_masks is None:
+        return
+    for tensor, mask in zip(flat_outputs, flatten(output_masks)):
+        if tensor._keras_mask is None and type(mask) is KerasTensor:
+            tensor._keras_mask = mask
+
+
+def mask_op(op, *args, **kwargs):
+    """``keras.ops.<op>(*args, **kwargs)`` run by a layer's compute_mask: on tensors of a model's graph, an
+    operation of the graph (Keras records it, names it, and its summary lists it once a layer reads the mask); on
+    tensors being traced (a custom layer's call()), a plain symbolic tensor."""
+    from .interpreter.tensor_ops import Operation  # on first use: a mask is rare, and its ops live there
+    from .ops.keras_ops import KERAS_OPS
+
+    fn = KERAS_OPS[op]
+    if any(type(t) is KerasTensor and t._keras_history[0] is not None for t in flatten([list(args), kwargs])):
+        return Operation(op, fn)(*args, **kwargs)
+    result = fn(map_structure(_to_spec, list(args)), {k: map_structure(_to_spec, v) for k, v in kwargs.items()})
+    uids = _session.uids
+    counter = uids.get("keras_tensor", 0)
+    out = map_structure(lambda s: KerasTensor(s) if type(s) is Spec else s, result)
+    uids["keras_tensor"] = counter
+    return out
 
 
 def _call_arguments(layer, args, kwargs):

@@ -143,6 +143,9 @@ class Model(Layer):
     def _record_weights(self, ctx):
         return None
 
+    def _call_arg_names(self):
+        return ("inputs", "training", "mask")  # Keras's Functional/Sequential.call (for the masks a call fills)
+
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
         """``model.quantize(mode)``: its Dense and Embedding layers quantized (rules/quantization.py)."""
         from .rules.quantization import quantize_model
@@ -320,6 +323,8 @@ def map_graph(inputs, outputs):
 
 class Functional(Model):
     """A model defined by calling layers on symbolic tensors: ``Model(inputs, outputs)``."""
+
+    _convert_input_args = False  # (as Keras's Functional: a call records its arguments as given, masks included)
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         for t in flatten(inputs) + flatten(outputs):

@@ -199,7 +199,7 @@ class InputAxis:
 
 
 class ModelReport:
-    __slots__ = ("name", "type", "layers", "total_params", "trainable_params", "non_trainable_params",
+    __slots__ = ("name", "type", "layers", "rows", "total_params", "trainable_params", "non_trainable_params",
                  "total_bytes", "trainable_bytes", "non_trainable_bytes", "sequential_like", "_model", "_input_axes",
                  "_graph", "_computed")
 
@@ -236,6 +236,11 @@ class ModelReport:
             "non_trainable_params": self.non_trainable_params,
             "compute": mc.compute_json(), "memory": mc.memory_json(),
         }
+        if self.rows is not self.layers:
+            # ops applied to the model's tensors outside any layer: rows of Keras's summary, not in model.layers
+            in_layers = set(map(id, self.layers))
+            out["operations"] = [r.to_json(False) for r in self.rows if id(r) not in in_layers]
+            out["summary"] = [r.name for r in self.rows]
         if explain:
             out["input_dims"] = [a.to_json() for a in self.input_axes]
         return out
@@ -395,7 +400,12 @@ def model_report(model):
     layers = model.layers
     relevant = None
     sequential_like = True
+    operations = False
     if isinstance(model, Functional):
+        # Keras's summary of a functional model lists its operations (model._operations): its layers and the ops
+        # applied to its tensors outside any layer (``x * 2``, ``ops.mean(x)``), in graph order
+        if len(model._layers) != len(layers):
+            layers, operations = model._layers, True
         by_depth = model._nodes_by_depth.values()
         relevant = set(map(id, chain.from_iterable(by_depth)))
         # Keras draws a functional model as a sequential one when no depth has several nodes, no node has several
@@ -431,6 +441,8 @@ def model_report(model):
         kind = kinds.get(cls)
         if kind is None:
             kind = kinds[cls] = _plain_kind(cls)
+        if operations and getattr(cls, "is_operation", False):
+            kind = layer.keras_name  # the op's Keras class (Multiply, Mean): an Operation, no weights, params 0
         ws = layer._weights if kind else None
         if ws:
             # Layer.weights is the trainable weights, then the others; the row is made here when they are in that
@@ -498,6 +510,9 @@ def model_report(model):
         r._relevant = relevant
         reports.append(r)
     m.sequential_like = sequential_like
+    m.rows = reports
+    if operations:
+        m.layers = reports = [r for r, layer in zip(reports, layers) if not getattr(layer, "is_operation", False)]
     if getattr(model, "is_custom", False):
         # In a subclassed model (no graph), Keras's summary shows a nested model's own output shape (its graph's,
         # batch axis unknown) rather than that of the call that ran it

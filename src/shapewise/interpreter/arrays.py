@@ -55,6 +55,14 @@ def _m_astype(interp, array, args, kwargs, node):
                                                                  if k == "dtype"})
 
 
+def _reduced(name, interp, node, array, args, kwargs):
+    """``a.sum(axis=1, keepdims=True)`` and the like: np.sum(a, ...)."""
+    result = NUMPY[name](interp, node, array, *args, **kwargs)
+    if result is NotImplemented:
+        return Opaque(interp._text(node), {interp._text(node): "a value computed from the data"})
+    return result
+
+
 def _m_flatten(interp, array, args, kwargs, node):
     return _call(interp, node, array.flatten)
 
@@ -78,6 +86,9 @@ ATTRIBUTES = {
     "dtype": lambda a, node: a.dtype,
     "T": lambda a, node: a.T,
     "reshape": _method(_m_reshape),
+    **{name: (lambda fn: _method(lambda interp, array, args, kwargs, node: _reduced(fn, interp, node, array, args,
+                                                                                      kwargs)))(name)
+       for name in ("sum", "mean", "max", "min", "prod", "std", "var")},
     "astype": _method(_m_astype),
     "flatten": _method(_m_flatten),
     "ravel": _method(_m_flatten),
@@ -106,6 +117,14 @@ def binop(interp, op_type, a, b, node):
     if isinstance(a, Array):
         return _call(interp, node, a.binary, op, b)
     return _call(interp, node, b.binary, op, a, True)
+
+
+def compare(interp, a, b, node):
+    """``a < b`` (any comparison) with a NumPy array: a bool array of the broadcast shape."""
+    array = a if isinstance(a, Array) else b
+    other = b if array is a else a
+    out = _call(interp, node, array.binary, "+", other)  # the broadcast shape
+    return Array(out.shape, "bool", array.desc)
 
 
 def length(interp, array, node=None):
@@ -149,7 +168,82 @@ def _np_shape(interp, node, a):
     return a.shape
 
 
+def _np_elementwise(name):
+    """np.sin(a), np.sqrt(a), ...: the array's shape; a float result for an int array (np.abs/np.square keep the
+    dtype)."""
+    keeps = name in ("abs", "absolute", "square", "negative", "sign", "floor", "ceil", "round", "rint", "trunc")
+
+    def fn(interp, node, a, *args, **kwargs):
+        if not isinstance(a, Array) or args or set(kwargs) - {"dtype"}:
+            return NotImplemented
+        dtype = a.dtype if keeps or (a.dtype or "float64").startswith("float") else "float64"
+        return a._new(a.shape, dtype, f" ({name})")
+    return fn
+
+
+def _np_binary(op):
+    def fn(interp, node, a, b, **kwargs):
+        if kwargs:
+            return NotImplemented
+        if isinstance(a, Array):
+            return _call(interp, node, a.binary, op, b)
+        if isinstance(b, Array):
+            return _call(interp, node, b.binary, op, a, True)
+        return NotImplemented
+    return fn
+
+
+def _np_stack(interp, node, arrays, axis=0):
+    if not isinstance(arrays, (list, tuple)) or not arrays or not all(isinstance(x, Array) for x in arrays):
+        return NotImplemented
+    if len({x.shape for x in arrays}) != 1:
+        _error(interp, node, ArrayError("all input arrays must have the same shape"))
+    return _call(interp, node, datasets.concatenate, [datasets.expand_dims(x, axis) for x in arrays], axis)
+
+
+def _np_like(dtype_pos):
+    def fn(interp, node, a, *args, **kwargs):
+        if not isinstance(a, Array):
+            return NotImplemented
+        dtype = args[dtype_pos] if dtype_pos is not None and len(args) > dtype_pos else kwargs.get("dtype")
+        return a._new(a.shape, a.dtype if dtype is None else datasets._dtype(_dtype_arg(dtype)), " (like)")
+    return fn
+
+
+def _np_unique(interp, node, a, **kwargs):
+    if kwargs or not isinstance(a, Array):
+        return NotImplemented
+    # how many distinct values there are is data: the length is unknown (len() of it says so)
+    return Array((None,), a.dtype, f"np.unique({a.desc or 'an array'})")
+
+
+def _np_reduce(name):
+    def fn(interp, node, a, axis=None, keepdims=False, **kwargs):
+        if not isinstance(a, Array) or set(kwargs) - {"dtype"}:
+            return NotImplemented
+        if axis is None:
+            return NotImplemented  # a value of the data (np.max(y)): it stays an opaque value
+        axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+        if any(isinstance(x, bool) or not isinstance(x, int) or not -a.ndim <= x < a.ndim for x in axes):
+            _error(interp, node, ArrayError(f"axis {axis} is out of bounds for array of dimension {a.ndim}"))
+        axes = {x % a.ndim for x in axes}
+        shape = tuple(1 if i in axes else d for i, d in enumerate(a.shape) if keepdims or i not in axes)
+        dtype = "float64" if name in ("mean", "std", "var") and a.dtype not in ("float16", "float32") else a.dtype
+        return a._new(shape, dtype, f" ({name})")
+    return fn
+
+
+_ELEMENTWISE = ("sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "exp", "exp2", "expm1",
+                "log", "log2", "log10", "log1p", "sqrt", "cbrt", "abs", "absolute", "square", "negative", "sign",
+                "floor", "ceil", "round", "rint", "trunc", "reciprocal")
+
 NUMPY = {
+    **{name: _np_elementwise(name) for name in _ELEMENTWISE},
+    **{name: _np_binary(op) for name, op in (("add", "+"), ("subtract", "-"), ("multiply", "*"),
+                                              ("divide", "/"), ("true_divide", "/"), ("power", "**"))},
+    **{name: _np_reduce(name) for name in ("sum", "mean", "max", "min", "amax", "amin", "prod", "std", "var")},
+    "stack": _np_stack, "zeros_like": _np_like(0), "ones_like": _np_like(0), "empty_like": _np_like(0),
+    "full_like": _np_like(1), "unique": _np_unique,
     "expand_dims": _np_expand_dims, "reshape": _np_reshape, "concatenate": _np_concatenate, "array": _np_array,
     "asarray": _np_array, "squeeze": _np_squeeze, "transpose": _np_transpose, "shape": _np_shape,
     "float32": lambda interp, node, a: _call(interp, node, a.astype, "float32"),

@@ -15,11 +15,17 @@ from .values import Opaque, _deep_values, _format, _hashable, _is_number, _kind,
 
 _INERT_BUILTINS = {
     "print", "len", "range", "int", "float", "str", "bool", "max", "min", "sum", "tuple", "list", "dict", "abs",
-    "round", "enumerate", "zip", "sorted", "reversed", "isinstance", "super",
+    "round", "enumerate", "zip", "sorted", "reversed", "isinstance", "super", "set",
 }
 _PYTHON_BUILTINS = frozenset(dir(builtins))
 _PLAIN_TYPES = {"int": int, "float": float, "str": str, "bool": bool, "tuple": tuple, "list": list,
-                "dict": dict}
+                "dict": dict, "set": set}
+
+
+def set_items(value):
+    """A set's items in a fixed order (sorted; by kind first when they mix), never Python's hash order, so the
+    output does not depend on it (real Python's order of a set of strings changes from run to run)."""
+    return sorted(value, key=lambda v: (type(v).__name__, v))
 
 #: typing's abstract types that isinstance() accepts (torch snippets: ``isinstance(cfg, Sequence)``), by the plain
 #: types of the snippet's values that are instances of them
@@ -213,9 +219,21 @@ class BuiltinsMixin:
             if len(value) > MAX_SEQUENCE:
                 self.refuse(f"{name}(range(...))", f"it has more than {MAX_SEQUENCE:,} items")
             return list(value)
-        if isinstance(value, (tuple, list, str, dict, set)):
+        if isinstance(value, set):
+            return set_items(value)
+        if isinstance(value, (tuple, list, str, dict)):
             return list(value)
         self.refuse(f"{name}() of a {_kind(value)}", "it takes a sequence")
+
+    def _b_set(self, args, kwargs):
+        if kwargs or len(args) > 1:
+            self.refuse("this set(...)", "set() takes one iterable")
+        value = self._sequence_arg("set", args, {})
+        if isinstance(value, Opaque):
+            return value
+        if not all(_hashable(v) for v in value):
+            self.refuse("this set(...)", "only numbers and strings can go in a set")
+        return set(value)
 
     def _b_tuple(self, args, kwargs):
         value = self._sequence_arg("tuple", args, kwargs)

@@ -23,7 +23,7 @@ from .budgets import (
     _step,
     _Steps,
 )
-from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin
+from .builtins import _INERT_BUILTINS, _PYTHON_BUILTINS, BuiltinsMixin, set_items
 from .custom import CustomFunctional, CustomLayer
 from .functions import _ALLOWED_DUNDERS, FrameworkBase, FunctionsMixin, SnippetCallable, _Frame, untracked_tensors
 from .keras_ns import (
@@ -404,9 +404,18 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return list(value)
         if isinstance(value, dict):
             return list(value)
+        if isinstance(value, set):
+            return set_items(value)
         if isinstance(value, Array):
-            self.refuse(f"iterating over `{self._text(node)}`", "it runs over the values of a dataset array, which "
-                        "shapewise does not have (it knows the array's shape only)", node)
+            n = value.shape[0] if value.shape else None
+            if n is None or n > MAX_ITERATIONS:
+                self.refuse(f"iterating over `{self._text(node)}`", "it runs over the values of a dataset array, "
+                            "which shapewise does not have (it knows the array's shape only)", node)
+            text = self._text(node)
+            if value.ndim == 1:  # its items are numbers of the data: opaque values, as data is
+                return [Opaque(f"{text}[{i}]", {text: "its values are data shapewise does not have"})
+                        for i in range(n)]
+            return [value[i] for i in range(n)]
         self.refuse(f"iterating over `{self._text(node)}`", f"a {_kind(value)} cannot be iterated here", node)
 
     def _s_import(self, stmt):
@@ -884,8 +893,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node)
             result = self._compare(op, left, right, node)
-            if isinstance(result, (Opaque, KerasTensor)) or (self.torch is not None and self.torch.owns(result)):
-                return result  # data, or a comparison of tensors (a boolean tensor)
+            if isinstance(result, (Opaque, KerasTensor, Array)) or (self.torch is not None and
+                                                                     self.torch.owns(result)):
+                return result  # data, or a comparison of tensors or arrays (a boolean tensor or array)
             if not result:
                 return False
             left = right
@@ -899,6 +909,9 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if type(op) in tensor_ops.COMPARE_OPS and (isinstance(a, (KerasTensor, Weight)) or
                                                    isinstance(b, (KerasTensor, Weight))):
             return self._tensor_operator(tensor_ops.COMPARE_OPS[type(op)], [a, b], node)
+        if type(op) in tensor_ops.COMPARE_OPS or type(op) is ast.Eq:
+            if isinstance(a, Array) or isinstance(b, Array):  # NumPy: elementwise, a bool array
+                return arrays.compare(self, a, b, node)
         a, b = _plain_dim(a), _plain_dim(b)
         if isinstance(a, Dim) or isinstance(b, Dim):
             return Opaque(self._text(node), {self._text(node): "compares a size that is not known"})
@@ -954,47 +967,26 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         return True
 
     def _e_listcomp(self, node):
-        if len(node.generators) != 1:
-            self.refuse("a nested comprehension", "only one `for` per comprehension is interpreted", node)
-        gen = node.generators[0]
-        if gen.is_async:
-            self.refuse("an async comprehension", "it is outside the interpreted subset", node)
-        iterable = self.eval(gen.iter)
-        if isinstance(iterable, Opaque):
-            return Opaque(self._text(node), parents=(iterable,))
+        for gen in node.generators:
+            if gen.is_async:
+                self.refuse("an async comprehension", "it is outside the interpreted subset", node)
+        first = self.eval(node.generators[0].iter)
+        if isinstance(first, Opaque):
+            return Opaque(self._text(node), parents=(first,))
         saved = dict(self.env)
         out = []
         try:
-            for item in self._iterate(iterable, gen.iter):
-                self._count_iteration(node)
-                self._assign(gen.target, item, node)
-                keep = True
-                for cond in gen.ifs:
-                    truth = self._truth(self.eval(cond))
-                    if truth is None:
-                        self.refuse(f"the condition `{self._text(cond)}`", "it depends on data the snippet does "
-                                                                          "not have", cond)
-                    if not truth:
-                        keep = False
-                        break
-                if keep:
-                    if isinstance(node, ast.DictComp):
-                        key = self.eval(node.key)
-                        if not _hashable(key):
-                            self.refuse(f"the key `{self._text(node.key)}`", "dict keys must be numbers, strings or "
-                                                                              "None", node)
-                        out.append((key, self.eval(node.value)))
-                    else:
-                        out.append(self.eval(node.elt))
+            self._comprehend(node, 0, first, out)
         finally:
-            # the comprehension's variable does not leak, as in Python 3 (the scope's dict is kept: functions
+            # the comprehension's variables do not leak, as in Python 3 (the scope's dict is kept: functions
             # defined in this scope hold it)
             env = self.env
-            for k in [k for k in env if k not in saved and _bound_by(gen.target, k)]:
-                del env[k]
-            for k in saved:
-                if _bound_by(gen.target, k):
-                    env[k] = saved[k]
+            for gen in node.generators:
+                for k in [k for k in env if k not in saved and _bound_by(gen.target, k)]:
+                    del env[k]
+                for k in saved:
+                    if _bound_by(gen.target, k):
+                        env[k] = saved[k]
         if isinstance(node, ast.DictComp):
             return dict(out)
         if isinstance(node, ast.SetComp):
@@ -1002,6 +994,39 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 self.refuse("this set comprehension", "only numbers and strings can go in a set", node)
             return set(out)
         return out
+
+    def _comprehend(self, node, k, iterable, out):
+        """The ``k``-th ``for`` of a comprehension over ``iterable``, the later ones nested inside it (as Python
+        runs them: each later iterable is evaluated once per item of the earlier ones)."""
+        gen = node.generators[k]
+        for item in self._iterate(iterable, gen.iter):
+            self._count_iteration(node)
+            self._assign(gen.target, item, node)
+            keep = True
+            for cond in gen.ifs:
+                truth = self._truth(self.eval(cond))
+                if truth is None:
+                    self.refuse(f"the condition `{self._text(cond)}`", "it depends on data the snippet does "
+                                                                      "not have", cond)
+                if not truth:
+                    keep = False
+                    break
+            if not keep:
+                continue
+            if k + 1 < len(node.generators):
+                inner = self.eval(node.generators[k + 1].iter)
+                if isinstance(inner, Opaque):
+                    self.refuse(f"iterating over `{self._text(node.generators[k + 1].iter)}`",
+                                "it depends on data the snippet does not have", node)
+                self._comprehend(node, k + 1, inner, out)
+            elif isinstance(node, ast.DictComp):
+                key = self.eval(node.key)
+                if not _hashable(key):
+                    self.refuse(f"the key `{self._text(node.key)}`", "dict keys must be numbers, strings or "
+                                                                      "None", node)
+                out.append((key, self.eval(node.value)))
+            else:
+                out.append(self.eval(node.elt))
 
     # --- attributes ------------------------------------------------------------------------------------------
     def _attribute(self, obj, name, node):
@@ -1018,8 +1043,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(obj, Namespace):
             return obj.lookup(name)
         if isinstance(obj, Opaque):
-            if obj.path == "math" and name in numbers.MATH_CONSTANTS:
+            if obj.path in ("math", "numpy") and name in numbers.MATH_CONSTANTS:
                 return numbers.MATH_CONSTANTS[name]
+            if obj.path == "numpy" and name == "newaxis":
+                return None
             return Opaque(self._text(node), parents=(obj,), path=f"{obj.path}.{name}" if obj.path else None)
         if isinstance(obj, (Instance, CustomLayer, Class, Super, CustomFunctional)):
             value = self._object_attribute(obj, name, node)
@@ -1107,7 +1134,13 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         func = self.eval(node.func)
         args = []
         for arg in node.args:
-            if isinstance(arg, ast.Starred):
+            if isinstance(arg, ast.GeneratorExp) and len(node.args) == 1 and not node.keywords and (
+                    (isinstance(func, Builtin) and func.name in _CONSUMERS) or
+                    (isinstance(func, Method) and func.name == "join")):
+                # f(x for x in items) for a builtin that consumes it at once: the same items as a list
+                # comprehension's, in the same order (the iteration budget applies)
+                args.append(self._e_listcomp(arg))
+            elif isinstance(arg, ast.Starred):
                 value = self.eval(arg.value)
                 if isinstance(value, Opaque):
                     args.append(value)
@@ -1142,6 +1175,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if any(isinstance(v, Opaque) for v in values) and not any(isinstance(v, (KerasTensor, Weight))
                                                                       for v in values):
                 return Opaque(self._text(node), parents=tuple(v for v in values if isinstance(v, Opaque)))
+            if any(isinstance(v, Array) for v in values):
+                # keras.ops on NumPy arrays of known shapes (Keras computes them eagerly): tensors of those shapes,
+                # outside any graph, as for a layer called on arrays
+                args, kwargs = self._arrays_as_tensors(args, kwargs, node)
             return tensor_ops.apply(self, func.name, func.fn, args, kwargs, node)
         if isinstance(func, Function):
             return self._call_function(func, args, kwargs, node)
@@ -1159,6 +1196,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
         if isinstance(func, Method):
             return func.fn(self, func.obj, args, kwargs, node)
         if isinstance(func, Opaque):
+            if func.path in ("keras.activations.get", "tensorflow.keras.activations.get") and len(args) == 1 and \
+                    not kwargs and isinstance(args[0], str) and args[0].isidentifier():
+                # keras.activations.get("relu"): the activation function of that name
+                return Opaque(self._text(node), parents=(func,), path=f"keras.activations.{args[0]}")
             if func.path:
                 result = numbers.call(func.path, args, kwargs)
                 if result is not NotImplemented:
@@ -1424,8 +1465,12 @@ _EXPRESSIONS = {
     ast.Lambda: Interpreter._e_lambda,
 }
 
+#: the builtins that consume a generator expression passed to them at once (dict((c, i) for ...))
+_CONSUMERS = frozenset({"dict", "list", "tuple", "set", "sum", "max", "min", "sorted", "enumerate", "zip"})
+
 _REFUSED_EXPRESSIONS = {
-    ast.GeneratorExp: ("a generator expression", "use a list comprehension over range(...)"),
+    ast.GeneratorExp: ("a generator expression", "use a list comprehension over range(...), or pass it straight to "
+                                                 "list(), dict(), sum(), ... (those are interpreted)"),
     ast.NamedExpr: ("`:=`", "assignment expressions are outside the interpreted subset"),
     ast.Yield: ("`yield`", "there are no generators in a snippet"),
     ast.YieldFrom: ("`yield from`", "there are no generators in a snippet"),

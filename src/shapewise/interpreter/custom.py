@@ -17,6 +17,7 @@ from __future__ import annotations
 from ..dims import product
 from ..engine import Layer, Weight
 from ..graph import Functional, Model
+from .values import Function
 
 
 #: ops that only move or reshape values: no arithmetic (FlopCounterMode counts none)
@@ -31,6 +32,12 @@ _SHAPE_OPS = frozenset({
 _UNCOSTED_OPS = frozenset({"einsum", "numpy.einsum", "tensordot", "numpy.tensordot", "conv", "nn.conv",
                            "depthwise_conv", "dot_product_attention", "nn.dot_product_attention", "image.resize",
                            "image.extract_patches", "top_k", "sort", "argsort"})
+
+
+def _snippet_method(cls, name):
+    """The snippet's own method ``name`` along the class's MRO (a Function), or None."""
+    fn, _ = cls.lookup(name)
+    return fn if isinstance(fn, Function) else None
 
 
 class CustomLayer(Layer):
@@ -116,7 +123,8 @@ class CustomLayer(Layer):
             if kind == "layer" and isinstance(what, Model):
                 nested.append(what.name)  # a model run inside call(): its layers' work is not traced here (yet)
             elif kind == "layer":
-                c.sublayer(what, ins, outs, ctx=sub_ctx)
+                node = next((n for n in what._inbound_nodes if n.ctx is sub_ctx), None) if sub_ctx else None
+                c.sublayer(what, ins, outs, ctx=sub_ctx, node=node)
             elif what in _SHAPE_OPS:
                 continue
             elif what in ("matmul", "numpy.matmul", "dot", "numpy.dot") and len(ins) >= 2 and outs:
@@ -133,6 +141,46 @@ class CustomLayer(Layer):
             c.note(f"the work of {', '.join(parts)} in its call() is not counted")
         elif any(kind == "op" and what not in _SHAPE_OPS for kind, what, _, _, _ in costs):
             c.note("what the ops of its call() save for the backward pass is not counted")
+
+    # --- masks: as Keras's Layer, with the snippet's call() and compute_mask ------------------------------------
+    @property
+    def supports_masking(self):
+        """``self.supports_masking = ...`` if the snippet set it, else whether its class defines compute_mask
+        (Keras: ``not is_default(self.compute_mask)``), else the built-in base layer's."""
+        attrs = self.__dict__.get("_attrs", {})
+        if "supports_masking" in attrs:
+            return attrs["supports_masking"] is True
+        if "_supports_masking" in self.__dict__:  # a built-in base layer's __init__ set it
+            return self.__dict__["_supports_masking"]
+        cls = self.__dict__.get("_cls")
+        if cls is None:
+            return False
+        if _snippet_method(cls, "compute_mask") is not None:
+            return True
+        base = cls.builtin_base
+        return bool(base is not None and base.supports_masking is True)
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        self.__dict__["_supports_masking"] = bool(value)
+
+    def compute_mask(self, inputs, previous_mask):
+        cls = self._cls
+        fn = _snippet_method(cls, "compute_mask")
+        if fn is not None:
+            return self._interp.run_compute_mask(self, fn, inputs, previous_mask)
+        if cls.builtin_base is not None:
+            return cls.builtin_base.compute_mask(self, inputs, previous_mask)
+        return previous_mask
+
+    def _call_arg_names(self):
+        cls = self.__dict__.get("_cls")
+        fn = _snippet_method(cls, "call") if cls is not None else None
+        if fn is None:
+            base = cls.builtin_base if cls is not None else None
+            return Layer._call_arg_names(self) if base is None else base._call_arg_names(self)
+        a = fn.node.args
+        return tuple(p.arg for p in a.posonlyargs + a.args + a.kwonlyargs)[1:]  # without self
 
     # --- the rule: the snippet's call, interpreted ---------------------------------------------------------
     def infer(self, ctx, *args, **kwargs):

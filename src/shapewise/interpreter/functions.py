@@ -645,6 +645,15 @@ class FunctionsMixin:
             self.line = line
             layer._called_sublayers, layer._current_ctx = saved_calls, saved_ctx
 
+    def run_compute_mask(self, layer, fn, inputs, previous_mask):
+        """The snippet's compute_mask(inputs, mask), as Keras runs it after a call: on the call's input tensors
+        and the mask it was given; its ops on a model's tensors are operations of the graph, as in Keras."""
+        line = self.line
+        try:
+            return self._call_function(fn, [layer, inputs, previous_mask], {}, None)
+        finally:
+            self.line = line
+
     def _input_shape_of(self, ctx, spec):
         """The input_shape build() gets: Keras's tuple, with each known axis a named dim (so weights built from
         it explain themselves: ``features × units``) and None for an unknown one."""
@@ -675,16 +684,7 @@ class FunctionsMixin:
         params = {p.arg for p in call.node.args.posonlyargs + call.node.args.args + call.node.args.kwonlyargs}
         if call.node.args.kwarg is None:  # Keras passes training= and mask= only to a call() that declares them
             kw = {k: v for k, v in kw.items() if k not in ("training", "mask") or k in params}
-        try:
-            result = self._run_traced(call, [layer, *tensors], kw)
-        except ShapewiseError as e:
-            if "mask" in params and "mask" not in kw and "NoneType" in e.message:
-                # Keras hands call() the mask the input carries (Embedding(mask_zero=True), Masking); shapewise
-                # does not track masks, so its call() got mask=None: say so rather than blame the code
-                raise RefusedError(f"{layer._cls.name}.call() uses its `mask` argument, and shapewise does not "
-                                   "track Keras masks (it passed mask=None)", line=e.line,
-                                   fix="to see the shapes, call the layer without relying on the mask") from None
-            raise
+        result = self._run_traced(call, [layer, *tensors], kw)
 
         def to_spec(value):
             if isinstance(value, KerasTensor):

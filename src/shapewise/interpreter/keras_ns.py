@@ -351,7 +351,21 @@ def _m_pop(interp, model, args, kwargs, node):
     return interp._api_call(f"{model.name}.pop", model.pop, args, kwargs, node)
 
 
+def _m_compute_mask(interp, layer, args, kwargs, node):
+    """``layer.compute_mask(inputs, mask=None)``: the mask the layer gives its outputs (Embedding's
+    ``not_equal(inputs, 0)``), its ops recorded as Keras records them."""
+    given = dict(zip(("inputs", "previous_mask"), args))
+    for key, value in kwargs.items():
+        given["previous_mask" if key in ("mask", "previous_mask") else key] = value
+    if set(given) - {"inputs", "previous_mask"} or "inputs" not in given or len(args) > 2:
+        interp.refuse(f"`{interp._text(node)}`", "compute_mask takes (inputs, mask=None)", node)
+    (inputs, previous), _ = interp._arrays_as_tensors([given["inputs"], given.get("previous_mask")], {}, node)
+    return layer.compute_mask(inputs, previous)
+
+
 _LAYER_ATTRS = {
+    "supports_masking": _value(lambda o: o.supports_masking),
+    "compute_mask": _method(_m_compute_mask),
     "trainable": _value(lambda o: o.trainable),
     "name": _value(lambda o: o.name),
     "output": _value(lambda o: o.output),

@@ -142,7 +142,110 @@ def _rand(args, kwargs):  # np.random.rand(d0, d1, ...)
     return NotImplemented if shape is None or kwargs else Array(shape, "float64", "numpy")
 
 
+def _literal_shape(value, depth=0):
+    """(shape, kind) of a nested list/tuple of numbers, as np.array makes it (kind: "bool", "int", "float"); None
+    for ragged or non-numeric content."""
+    if depth > 32:
+        return None
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return (0,), "float"
+        parts = [_literal_shape(v, depth + 1) for v in value]
+        if any(p is None for p in parts) or len({p[0] for p in parts}) != 1:
+            return None
+        kinds = {p[1] for p in parts}
+        kind = "float" if "float" in kinds else "int" if "int" in kinds else "bool"
+        return (len(value), *parts[0][0]), kind
+    v = _plain_dim(value)
+    if isinstance(v, bool):
+        return (), "bool"
+    if isinstance(v, int) and not isinstance(v, Dim):
+        return (), "int"
+    if isinstance(v, float):
+        return (), "float"
+    return None
+
+
+def _np_array(args, kwargs):  # np.array([[1, 2], [3, 4]]): the shape of a literal
+    if not args or set(kwargs) - {"dtype"} or len(args) > 2:
+        return NotImplemented
+    found = _literal_shape(args[0])
+    if found is None or not isinstance(args[0], (list, tuple)):
+        return NotImplemented
+    shape, kind = found
+    dtype = _dtype(args[1] if len(args) > 1 else kwargs.get("dtype"), {"bool": "bool", "int": "int64",
+                                                                     "float": "float64"}[kind])
+    if dtype is None:
+        return NotImplemented
+    try:
+        return Array(shape, dtype.removeprefix("np.").removeprefix("numpy."), "numpy")
+    except ArrayError:
+        return NotImplemented
+
+
+def _arange(args, kwargs):  # np.arange([start,] stop[, step]): its length
+    if set(kwargs) - {"dtype", "start", "stop", "step"} or not 1 <= len(args) + len(set(kwargs) - {"dtype"}) <= 3:
+        return NotImplemented
+    values = [_number(a) for a in args]
+    if any(v is None for v in values):
+        return NotImplemented
+    start, stop, step = (0, values[0], 1) if len(values) == 1 else (*values, 1)[:3] if len(values) >= 2 else \
+        (None, None, None)
+    start = _number(kwargs.get("start", start))
+    stop = _number(kwargs.get("stop", stop))
+    step = _number(kwargs.get("step", step))
+    if start is None or stop is None or not step:
+        return NotImplemented
+    n = max(0, math.ceil((stop - start) / step))
+    if n > _INT_LIMIT:
+        return NotImplemented
+    kind = "int64" if all(isinstance(v, int) for v in (start, stop, step)) else "float64"
+    dtype = _dtype(kwargs.get("dtype"), kind)
+    return NotImplemented if dtype is None else Array((n,), dtype, "numpy")
+
+
+def _linspace(args, kwargs):  # np.linspace(start, stop, num=50)
+    num = args[2] if len(args) > 2 else kwargs.get("num", 50)
+    num = _plain_dim(num)
+    if len(args) < 2 or isinstance(num, bool) or not isinstance(num, int) or not 0 <= num <= _INT_LIMIT:
+        return NotImplemented
+    return Array((num,), "float64", "numpy")
+
+
+def _eye(args, kwargs):  # np.eye(N, M=None), np.identity(n)
+    n = _plain_dim(args[0]) if args else kwargs.get("N", kwargs.get("n"))
+    m = _plain_dim(args[1]) if len(args) > 1 else kwargs.get("M", n)
+    m = n if m is None else m
+    shape = _shape_arg((n, m))
+    dtype = _dtype(kwargs.get("dtype"), "float64")
+    return NotImplemented if shape is None or dtype is None else Array(shape, dtype, "numpy")
+
+
+def _default_rng(args, kwargs):  # np.random.default_rng(seed): a Generator, whose methods make arrays
+    from .values import Opaque
+
+    return Opaque("np.random.default_rng(...)", path="numpy.random.Generator")
+
+
+def _sized(default_dtype, size_pos):
+    """A Generator method or np.random function whose ``size`` is its argument at ``size_pos`` (or size=)."""
+    def make(args, kwargs):
+        size = args[size_pos] if len(args) > size_pos else kwargs.get("size")
+        if size is None:
+            return NotImplemented  # one number drawn: a value of the data
+        shape = _shape_arg(size)
+        dtype = _dtype(kwargs.get("dtype"), default_dtype)
+        return NotImplemented if shape is None or dtype is None else Array(shape, dtype, "numpy")
+    return make
+
+
 NUMPY_ARRAYS = {
+    "random.default_rng": _default_rng,
+    "random.Generator.random": _sized("float64", 0), "random.Generator.standard_normal": _sized("float64", 0),
+    "random.Generator.normal": _sized("float64", 2), "random.Generator.uniform": _sized("float64", 2),
+    "random.Generator.integers": _sized("int64", 2),
+    "array": _np_array, "asarray": _np_array, "arange": _arange, "linspace": _linspace, "eye": _eye,
+    "identity": _eye,
     "zeros": _constructor("float64"), "ones": _constructor("float64"), "empty": _constructor("float64"),
     "full": _constructor("float64", 0, 2),
     "random.rand": _rand, "random.randn": _rand,

@@ -23,7 +23,7 @@ from ..errors import ArgumentError, ShapewiseError
 #: The keras.ops function each Python operator on a KerasTensor calls (keras/src/backend/common/keras_tensor.py),
 #: by AST operator type. (``==`` is not among them: a KerasTensor has no __eq__, so Python compares identities.)
 OPERATOR_OPS = {
-    ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide", ast.FloorDiv: "floor_divide",
+    ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide", ast.FloorDiv: "floor_divide",
     ast.Mod: "mod", ast.Pow: "power", ast.MatMult: "matmul", ast.BitAnd: "logical_and", ast.BitOr: "logical_or",
     ast.BitXor: "logical_xor",
 }
@@ -31,14 +31,18 @@ COMPARE_OPS = {ast.NotEq: "not_equal", ast.Lt: "less", ast.LtE: "less_equal", as
                ast.GtE: "greater_equal"}
 UNARY_OPS = {ast.USub: "negative", ast.Invert: "logical_not", ast.UAdd: None}
 
-#: Keras class names that are not the CamelCase of the op's name (keras.src.ops).
-_CLASS_NAMES = {"divide": "TrueDivide", "matmul": "Matmul", "getitem": "GetItem", "floor_divide": "FloorDivide",
-                "true_divide": "TrueDivide", "einsum": "Einsum", "one_hot": "OneHot", "top_k": "TopK",
-                "argmax": "Argmax", "argmin": "Argmin", "expand_dims": "ExpandDims"}
+#: The Keras Operation classes whose name is not the CamelCase of the op's (keras.src.ops; tests/test_masking_keras.py
+#: checks every op of the table against real Keras).
+_CLASS_NAMES = {"matmul": "Matmul", "getitem": "GetItem", "abs": "Absolute", "conj": "Conjugate",
+                "hard_swish": "HardSilu", "swish": "Silu", "layer_normalization": "LayerNorm",
+                "rms_normalization": "RMSNorm", "relu6": "Relu6"}
 
 
 def _class_name(op):
-    return _CLASS_NAMES.get(op) or "".join(part[:1].upper() + part[1:] for part in op.split("_"))
+    """The class of the Operation Keras records for ``keras.ops.<op>`` (its namespace dropped: ``nn.relu`` and
+    ``numpy.add`` are ``Relu`` and ``Add``)."""
+    base = op.rsplit(".", 1)[-1]
+    return _CLASS_NAMES.get(base) or "".join(part[:1].upper() + part[1:] for part in base.split("_"))
 
 
 def keras_table():
@@ -61,7 +65,7 @@ class Operation(Layer):
         super().__init__(name=engine.session().auto_name(engine.to_snake_case(_class_name(op))))
         self.op = op
         self.fn = fn
-        self.op_class = _class_name(op)
+        self.op_class = self.keras_name = _class_name(op)  # the row's type in the summary (the class stays Operation)
         self._weights = []
 
     def infer(self, ctx, *args, **kwargs):

@@ -3,7 +3,7 @@
 from html import escape
 
 from ..dims import fmt_int
-from .text import LEGEND, _free_text, compute_footer, format_shape, readable_bytes
+from .text import LEGEND, _free_text, compute_footer, format_shape, readable_bytes, summary_layers, summary_shape
 
 _STYLE = (
     "<style>.sw{font-family:system-ui,sans-serif;font-size:14px}.sw table{border-collapse:collapse;margin:6px 0}"
@@ -17,10 +17,10 @@ def _model(model, explain, settings=None):
     out = [f"<h3>Model <code>{escape(model.name)}</code> ({escape(model.type)})</h3>", "<table><tr>"]
     head = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
     out.append("".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>")
-    for layer in model.layers:
+    for layer in summary_layers(model):
         params = fmt_int(layer.params) if layer.built else "0 (unbuilt)"
         cells = [f"<td><code>{escape(layer.name)}</code> ({escape(layer.type)})</td>",
-                 f"<td><code>{escape(format_shape(layer.output_shape))}</code></td>",
+                 f"<td><code>{escape(summary_shape(layer.output_shape))}</code></td>",
                  f"<td class=n>{params}</td>"]
         if not model.sequential_like:
             cells.append(f"<td>{escape(', '.join(layer.connected_to) or '-')}</td>")

@@ -1,7 +1,7 @@
 """Markdown: the summary as a GitHub table, then each layer's explanation as a short section."""
 
 from ..dims import fmt_int
-from .text import LEGEND, _free_text, compute_footer, format_shape, readable_bytes
+from .text import LEGEND, _free_text, compute_footer, format_shape, readable_bytes, summary_layers, summary_shape
 
 
 def _esc(text):
@@ -14,8 +14,8 @@ def render_model(model, explain=True, settings=None):
     head = ["Layer (type)", "Output Shape", "Param #"] + ([] if model.sequential_like else ["Connected to"])
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "|".join(["---", "---", "---:"] + ([] if model.sequential_like else ["---"])) + "|")
-    for layer in model.layers:
-        cells = [f"`{layer.name}` ({layer.type})", f"`{format_shape(layer.output_shape)}`",
+    for layer in summary_layers(model):
+        cells = [f"`{layer.name}` ({layer.type})", f"`{summary_shape(layer.output_shape)}`",
                  fmt_int(layer.params) if layer.built else "0 (unbuilt)"]
         if not model.sequential_like:
             cells.append(", ".join(layer.connected_to) or "-")

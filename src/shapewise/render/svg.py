@@ -115,6 +115,9 @@ def _layer_svg(box, total):
 def _graph(model, top, width_hint=0):
     """(svg parts, height, width) of one Keras model's drawing, starting at y = ``top``."""
     layers = model["layers"]
+    if model.get("operations"):  # ops on the model's tensors outside any layer: drawn too, in the summary's order
+        by_name = {layer["name"]: layer for layer in layers + model["operations"]}
+        layers = [by_name[name] for name in model["summary"]]
     inbound = _inbound(layers)
     rank = _ranks(layers, inbound)
     rows = {}

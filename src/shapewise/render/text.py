@@ -118,12 +118,28 @@ def format_shape(shape):
 _SHAPE_TEMPLATES = {}  # by rank
 
 
+def summary_shape(shape):
+    """A shape as Keras's summary table writes it (summary_utils.format_shape: the dims joined, so one axis is
+    ``(None)``, not Python's ``(None,)``)."""
+    if shape is not None and len(shape) == 1 and not isinstance(shape[0], list):
+        return f"({shape[0]})"
+    if shape and isinstance(shape[0], list):
+        return "[" + ", ".join([summary_shape(s) for s in shape]) + "]"
+    return format_shape(shape)
+
+
+def summary_layers(model):
+    """The rows of a model's summary table: its layers and, in a functional Keras model, the ops applied to its
+    tensors outside any layer (ModelReport.rows); a report without such rows (PyTorch's) lists its layers."""
+    return getattr(model, "rows", None) or model.layers
+
+
 def _rows(model, expand_nested, prefix=""):
     """What each summary row shows: (name prefix, layer, connected), a nested model's rows after its own when
     expanded. ``connected`` is the layer's "Connected to" list for the model's own rows, None for nested rows
     (they show "-")."""
     rows = []
-    for layer in model.layers:
+    for layer in summary_layers(model):
         rows.append((prefix, layer, layer.connected_to))
         if expand_nested and layer.nested is not None:
             depth = prefix.count("└") + 1
@@ -138,7 +154,7 @@ def summary_rows(model, expand_nested=False, prefix=""):
     functional = not model.sequential_like
     out = []
     for pre, layer, connected in _rows(model, expand_nested, prefix):
-        cells = [f"{pre}{layer.name} ({layer.type})", format_shape(layer.output_shape),
+        cells = [f"{pre}{layer.name} ({layer.type})", summary_shape(layer.output_shape),
                  fmt_int(layer.params) if layer.built else "0 (unbuilt)"]
         if functional:
             cells.append(", ".join(connected) if connected else "-")
@@ -178,7 +194,7 @@ def render_summary(model, expand_nested=False):
     if expand_nested:
         rows = _rows(model, True)
     else:  # the model's own rows (zip reuses its tuple when the loop unpacks it)
-        layers = model.layers
+        layers = summary_layers(model)
         rows = zip(repeat(""), layers, [layer.connected_to for layer in layers] if functional else repeat(None))
     # A cell that is one line is given as two parts: its text, then what pads it, or "…" when the text is cut.
     for prefix, layer, connected in rows:
@@ -201,10 +217,10 @@ def render_summary(model, expand_nested=False):
             key = tuple(shape)
             shape_parts = shapes.get(key)
         except TypeError:
-            shape_lines = _wrap(format_shape(shape), shape_width)
+            shape_lines = _wrap(summary_shape(shape), shape_width)
         else:
             if shape_parts is None:
-                shape_parts = shapes[key] = _shape_parts(_wrap(format_shape(shape), shape_width), layout, end)
+                shape_parts = shapes[key] = _shape_parts(_wrap(summary_shape(shape), shape_width), layout, end)
             shape_lines, first, below, after_name, middles = shape_parts
             if type_parts and name and not prefix and " " not in name and "\n" not in name and layer.built:
                 count = counts.get(layer.params)
@@ -510,7 +526,7 @@ def _columns_table(model, columns, settings):
     lay = _Layout(layout, titles)
     lines = [f'Model: "{model.name}"', lay.head]
     rows = summary_rows(model)
-    for k, (cells, layer) in enumerate(zip(rows, model.layers)):
+    for k, (cells, layer) in enumerate(zip(rows, summary_layers(model))):
         lc = getattr(layer, "compute", None)
         for c in extra:
             if c == "flops":

@@ -38,6 +38,7 @@ def _pointwise(ctx, x, text):
 
 @register()
 class ReLU(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and _less(max_value, 0.0, "max_value", "ReLU"):
@@ -72,6 +73,7 @@ class ReLU(Layer):
 
 @register()
 class LeakyReLU(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, negative_slope=0.3, **kwargs):
         # Keras 3 still accepts the Keras 2 name `alpha` (deprecated, with a warning).
         if "alpha" in kwargs:
@@ -92,6 +94,7 @@ class LeakyReLU(Layer):
 
 @register()
 class ELU(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha
@@ -104,6 +107,7 @@ class ELU(Layer):
 
 @register()
 class Softmax(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -120,6 +124,7 @@ class Softmax(Layer):
 
 @register()
 class PReLU(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)

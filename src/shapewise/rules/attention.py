@@ -18,7 +18,7 @@ import re
 import string
 
 from ..dims import Dim, Known, Named, Unknown, product
-from ..engine import Layer, Spec, positive_int, register, session
+from ..engine import Layer, Spec, mask_op, positive_int, register, session
 from ..errors import ArgumentError, ShapeError
 from .core import activation_name, check_activation
 from .lora import LoraMixin
@@ -392,6 +392,7 @@ def _value_key_check(ctx, value, key):
 
 @register()
 class MultiHeadAttention(_ProjectionAttention):
+    supports_masking = True  # (as in Keras)
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None,
                  attention_axes=None, sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -552,6 +553,7 @@ def _feat(bound):
 
 @register("GroupQueryAttention", export_class_name=False)
 class GroupedQueryAttention(_ProjectionAttention):
+    supports_masking = True  # (as in Keras)
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True,
                  sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -658,6 +660,12 @@ class GroupedQueryAttention(_ProjectionAttention):
 
 @register()
 class Attention(Layer):
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        if previous_mask is None or not isinstance(previous_mask, (list, tuple)) or previous_mask[0] is None:
+            return None
+        return mask_op("convert_to_tensor", previous_mask[0])  # the query's mask, as Keras converts it
     def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.use_scale = use_scale

@@ -21,7 +21,7 @@ from __future__ import annotations
 from math import prod
 
 from ..dims import Known, product
-from ..engine import Layer, register
+from ..engine import Layer, flatten, register
 from ..errors import ArgumentError, UnknownDimError
 from .core import activation_name, check_activation
 
@@ -808,6 +808,12 @@ class DepthwiseConv2D(_BaseDepthwiseConv):
 
 
 class _ConvLSTM(Layer):
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        mask = flatten(previous_mask)[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] if self.return_state else output_mask  # the states carry no mask
     rank = 2
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..compute import view_compute
 from ..dims import Known, product
-from ..engine import Layer, positive_int, register
+from ..engine import Layer, mask_op, positive_int, register
 from ..errors import ArgumentError, UnknownDimError
 from .lora import LoraMixin
 from .quantization import QuantMixin, declare
@@ -42,6 +42,7 @@ def activation_name(activation):
 
 @register()
 class Dense(QuantMixin, LoraMixin, Layer):
+    supports_masking = True  # (as in Keras)
     _lora_base = "kernel"
 
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -100,6 +101,7 @@ class Dense(QuantMixin, LoraMixin, Layer):
 
 @register()
 class Activation(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = check_activation(activation, "Activation")
@@ -119,6 +121,7 @@ class Activation(Layer):
 
 @register()
 class Dropout(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
@@ -261,6 +264,10 @@ class Embedding(QuantMixin, LoraMixin, Layer):
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero
+        self.supports_masking = bool(mask_zero)  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        return mask_op("not_equal", inputs, 0) if self.mask_zero else None
 
     @property
     def makes_mask(self):

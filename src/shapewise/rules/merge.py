@@ -15,7 +15,7 @@ import functools
 
 from ..compute import no_compute
 from ..dims import Known, product
-from ..engine import Layer, Spec, register, register_function
+from ..engine import Layer, Spec, mask_op, register, register_function
 from ..errors import ArgumentError
 
 
@@ -90,6 +90,17 @@ def _concat_note(what, axis, parts, total):
 
 class _Merge(Layer):
     """Base of the elementwise merges: shape checks of Keras's ``Merge``."""
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        # Keras's Merge.compute_mask: the masks or-ed (Add, Subtract, Average, Maximum, Minimum, Multiply)
+        if previous_mask is None or not isinstance(previous_mask, (list, tuple)) or \
+                any(m is None for m in previous_mask):
+            return None
+        output_mask = previous_mask[0]
+        for m in previous_mask[1:]:
+            output_mask = mask_op("logical_or", output_mask, m)
+        return output_mask
 
     #: how the values are combined, for the explanation
     verb = "combined"
@@ -261,6 +272,23 @@ class Concatenate(_Merge):
         super().__init__(**kwargs)
         self.axis = axis
 
+    def compute_mask(self, inputs, previous_mask):
+        # Keras's Concatenate.compute_mask: each input's mask at the input's rank (all true where it has none),
+        # concatenated on the axis, then any() over the last axis
+        if previous_mask is None or not isinstance(previous_mask, (list, tuple)) or \
+                all(m is None for m in previous_mask):
+            return None
+        masks = []
+        for input_i, mask_i in zip(inputs, previous_mask):
+            if mask_i is None:
+                masks.append(mask_op("ones_like", input_i, dtype="bool"))
+            elif mask_i.ndim < input_i.ndim:
+                masks.append(mask_op("logical_or", mask_op("expand_dims", mask_i, axis=-1),
+                                     mask_op("zeros_like", input_i, dtype="bool")))
+            else:
+                masks.append(mask_i)
+        return mask_op("any", mask_op("concatenate", masks, axis=self.axis), axis=-1, keepdims=False)
+
     compute = no_compute  # a copy into one tensor: no arithmetic, nothing saved
 
     def infer(self, ctx, inputs, **kwargs):
@@ -335,6 +363,9 @@ class Concatenate(_Merge):
 
 @register()
 class Dot(_Merge):
+    def compute_mask(self, inputs, previous_mask):
+        return None
+
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axes, int):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..compute import view_compute
 from ..dims import Known, product
-from ..engine import Layer, map_structure, register
+from ..engine import Layer, map_structure, mask_op, register
 from ..errors import ArgumentError
 from .core import Embedding
 
@@ -23,6 +23,10 @@ def _same_shape(ctx, x, note, units):
 
 @register()
 class Masking(Layer):
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        return mask_op("any", mask_op("not_equal", inputs, self.mask_value), axis=-1)
     makes_mask = True  # (a later LSTM or GRU then takes Keras's generic loop)
 
     def __init__(self, mask_value=0.0, **kwargs):
@@ -44,6 +48,7 @@ class Masking(Layer):
 
 @register()
 class Identity(Layer):
+    supports_masking = True  # (as in Keras)
     def infer(self, ctx, x, training=None):
         return _same_shape(ctx, x, "the input is returned as it is", "no units and no weights")
 
@@ -52,6 +57,7 @@ class Identity(Layer):
 
 @register()
 class Rescaling(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale = scale

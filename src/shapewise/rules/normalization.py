@@ -98,6 +98,7 @@ def _bn_units(n, name, channels, learned, stats, momentum):
 
 @register()
 class BatchNormalization(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
@@ -209,6 +210,7 @@ def _ln_units(shape, vectors):
 
 @register()
 class LayerNormalization(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
@@ -309,6 +311,7 @@ class RMSNormalization(Layer):
 
 @register()
 class GroupNormalization(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
@@ -405,6 +408,7 @@ def _groups_fix(channels):
 
 @register()
 class UnitNormalization(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
@@ -520,6 +524,7 @@ def _shape_of(value):
 
 @register()
 class Normalization(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         if axis is None:

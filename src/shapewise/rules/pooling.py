@@ -258,6 +258,10 @@ class GlobalMaxPooling3D(_BaseGlobalPooling):
 
 @register("GlobalAvgPool1D")
 class GlobalAveragePooling1D(_BaseGlobalPooling):
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        return None  # the time axis is pooled away
     rank, mode = 1, "average"
 
 

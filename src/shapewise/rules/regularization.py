@@ -65,6 +65,7 @@ def _passthrough(ctx, x, note, units="no units and no weights: it only adds nois
 
 
 class _SpatialDropout(Layer):
+    supports_masking = True  # (as in Keras)
     n_spatial = 1
 
     # Keras's signature has no **kwargs: SpatialDropout layers take no input_shape, trainable, ...
@@ -136,6 +137,7 @@ class SpatialDropout3D(_SpatialDropout):
 
 @register()
 class GaussianNoise(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.stddev = _check_rate(stddev, "stddev", "GaussianNoise")
@@ -150,6 +152,7 @@ class GaussianNoise(Layer):
 
 @register()
 class GaussianDropout(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate(rate, "rate", "GaussianDropout")
@@ -170,6 +173,7 @@ class GaussianDropout(Layer):
 
 @register()
 class AlphaDropout(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _check_rate(rate, "rate", "AlphaDropout")
@@ -195,6 +199,7 @@ def _penalty(value, name):
 
 @register()
 class ActivityRegularization(Layer):
+    supports_masking = True  # (as in Keras)
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         if "activity_regularizer" in kwargs:
             raise ArgumentError(

@@ -14,7 +14,7 @@ creates (``LSTMCell(4)``) is auto-named and does consume a counter (``lstm_cell`
 from __future__ import annotations
 
 from ..dims import Known, product
-from ..engine import Layer, Spec, positive_int, register
+from ..engine import Layer, Spec, flatten, positive_int, register
 from ..errors import ArgumentError, ShapewiseError, UnknownDimError
 from .core import activation_name, check_activation
 
@@ -280,6 +280,12 @@ def _state_shapes(state_size, batch, ctx):
 @register()
 class RNN(Layer):
     """The generic recurrent layer: runs ``cell`` over the timesteps (a list of cells is stacked)."""
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        mask = flatten(previous_mask)[0]
+        output_mask = mask if self.return_sequences else None
+        return [output_mask] if self.return_state else output_mask  # the states carry no mask
 
     #: SimpleRNN/GRU/LSTM declare input_spec ndim=3; the generic RNN has none
     _ndim = None

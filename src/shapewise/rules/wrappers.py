@@ -45,6 +45,7 @@ class Wrapper(Layer):
 
 @register()
 class TimeDistributed(Wrapper):
+    supports_masking = True  # (as in Keras)
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
             raise ArgumentError(
@@ -108,6 +109,17 @@ class TimeDistributed(Wrapper):
 
 @register()
 class Bidirectional(Layer):
+    supports_masking = True  # (as in Keras)
+
+    def compute_mask(self, inputs, previous_mask):
+        mask = previous_mask[0] if isinstance(previous_mask, list) else previous_mask
+        if self.return_sequences:
+            output_mask = [mask, mask] if not self.merge_mode else mask
+        else:
+            output_mask = [None, None] if not self.merge_mode else None
+        if self.return_state:  # the states carry no mask
+            return (output_mask if isinstance(output_mask, list) else [output_mask])
+        return output_mask
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
             raise ArgumentError(
