@@ -239,6 +239,14 @@ COMPUTE_CASES = [
     ("attention_rank4", _after((3, 4, 5), 5, "a = layers.Dense(5)(x)\ny = layers.Attention()([x, a])"), True),
     ("sequential_shared", "d = layers.Dense(5)\ninp = keras.Input((5,))\ny = d(d(inp))\n"
                           "model = keras.Model(inp, y)\n", True),
+    # a Pipeline costs what its layers cost, each on what the previous one gave it
+    ("pipeline_dense", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.Dense(4, activation='relu'), "
+                                            "layers.Dense(2)])(x)\ny = layers.Pipeline([layers.Dense(3)])(y)"), True),
+    ("pipeline_dense_resizing", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.Dense(4), "
+                                                     "layers.Resizing(4, 4)])(x)"), True),
+    ("pipeline_augment", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.RandomRotation(0.2), "
+                                              "layers.RandomZoom(0.1), layers.Rescaling(0.5), "
+                                              "layers.RandomGaussianBlur(), layers.RandomFlip()])(x)"), None),
 ]
 
 

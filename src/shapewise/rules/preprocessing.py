@@ -986,7 +986,15 @@ class STFTSpectrogram(Layer):
 
 
 def _pipeline_compute(self, c):
-    c.note("a Pipeline's layers are not counted one by one here (their own rows are not in the model)")
+    """Each layer's declared cost on the tensor the previous one gave it (the chain the rule ran: its contexts)."""
+    children = [child for _, child in (c.ctx.children if c.ctx is not None else ())]
+    if len(children) != len(self.layers):
+        c.note("a Pipeline's layers are not counted one by one here (their own rows are not in the model)")
+        c.declared = False
+        return
+    for i, (layer, child) in enumerate(zip(self.layers, children)):
+        outputs = children[i + 1].input_specs if i + 1 < len(children) else c.outputs
+        c.sublayer(layer, child.input_specs, outputs, ctx=child)
 
 
 @register()
