@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 
 from ..compute import no_compute, scaled
-from ..dims import Known, product
-from ..engine import Layer, register
+from ..dims import Known, Named, product
+from ..engine import Layer, Spec, register
 from ..errors import ArgumentError
 from .conv import conv_output_dims, standardize_data_format
 
@@ -992,9 +992,25 @@ def _pipeline_compute(self, c):
         c.note("a Pipeline's layers are not counted one by one here (their own rows are not in the model)")
         c.declared = False
         return
+    # The tensors between the layers, written in the pipeline's own input axes (so "linear in batch, ..." reads
+    # through them); the first and the last stand for the pipeline's input and output.
+    named = {id(raw): axis for raw, axis in zip(c.inputs[0].shape, c.axes(0))}
+
+    def mapped(spec):
+        dims = []
+        for d in spec.shape:
+            inner = d
+            while id(inner) not in named and type(inner) is Named:
+                inner = inner.inner
+            dims.append(named.get(id(inner), d))
+        return Spec(tuple(dims), spec.dtype)
+
+    tensors = [mapped(child.input_specs[0]) for child in children] + [mapped(c.outputs[0])]
+    ends = {id(tensors[0]): id(c.inputs[0]), id(tensors[-1]): id(c.outputs[0])}
     for i, (layer, child) in enumerate(zip(self.layers, children)):
-        outputs = children[i + 1].input_specs if i + 1 < len(children) else c.outputs
-        c.sublayer(layer, child.input_specs, outputs, ctx=child)
+        c.sublayer(layer, [tensors[i]], [tensors[i + 1]], ctx=child)
+    c.saved[:] = [(ends.get(key, key), *rest) for key, *rest in c.saved]
+    c.aliases[:] = [(ends.get(a, a), ends.get(b, b)) for a, b in c.aliases]
 
 
 @register()
