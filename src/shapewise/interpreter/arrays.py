@@ -149,10 +149,16 @@ def _np_shape(interp, node, a):
     return a.shape
 
 
+def _np_unique(interp, node, a, *args, **kwargs):
+    if args or kwargs:
+        interp.refuse(f"`{interp._text(node)}`", "shapewise knows np.unique(labels) alone (no other arguments)", node)
+    return _call(interp, node, datasets.unique, a)
+
+
 NUMPY = {
     "expand_dims": _np_expand_dims, "reshape": _np_reshape, "concatenate": _np_concatenate, "array": _np_array,
     "asarray": _np_array, "squeeze": _np_squeeze, "transpose": _np_transpose, "shape": _np_shape,
-    "float32": lambda interp, node, a: _call(interp, node, a.astype, "float32"),
+    "float32": lambda interp, node, a: _call(interp, node, a.astype, "float32"), "unique": _np_unique,
 }
 
 
@@ -210,8 +216,21 @@ def datasets_ns():
                      star=lambda: dict(members))
 
 
+def _pad_sequences(interp, args, kwargs):
+    sequences = args[0] if args else kwargs.pop("sequences", None)
+    if isinstance(sequences, Opaque):
+        return Opaque("pad_sequences(...)", parents=(sequences,))
+    if not isinstance(sequences, Array):
+        interp.refuse("pad_sequences() of this value", "shapewise knows it only on a keras.datasets array")
+    try:
+        return datasets.pad_sequences(sequences, *args[1:], **kwargs)
+    except (ArrayError, TypeError) as e:
+        raise ArgumentError(f"keras.utils.pad_sequences(): {e}", line=interp.line) from None
+
+
 def utils_extra():
-    return {"to_categorical": Builtin("to_categorical", _to_categorical)}
+    return {"to_categorical": Builtin("to_categorical", _to_categorical),
+            "pad_sequences": Builtin("pad_sequences", _pad_sequences)}
 
 
 def _opaque(path):
