@@ -409,7 +409,7 @@ _KERAS_TEST_ARGUMENTS = [
     ("MaxNumBoundingBoxes", {"max_number": "5"}), ("RandomColorDegeneration", {"factor": -1}),
 ]
 #: how many random (layer, argument, value) configurations to draw
-N_BAD_ARGUMENTS = int(os.environ.get("SHAPEWISE_BAD_ARGUMENTS", "120"))
+N_BAD_ARGUMENTS = int(os.environ.get("SHAPEWISE_BAD_ARGUMENTS", "80"))
 
 
 def _argument_cases():
