@@ -239,6 +239,13 @@ COMPUTE_CASES = [
     ("attention_rank4", _after((3, 4, 5), 5, "a = layers.Dense(5)(x)\ny = layers.Attention()([x, a])"), True),
     ("sequential_shared", "d = layers.Dense(5)\ninp = keras.Input((5,))\ny = d(d(inp))\n"
                           "model = keras.Model(inp, y)\n", True),
+    # a Pipeline costs what its layers cost, each on what the previous one gave it
+    ("pipeline_dense", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.Dense(4, activation='relu'), "
+                                            "layers.Dense(2)])(x)\ny = layers.Pipeline([layers.Dense(3)])(y)"), True),
+    ("pipeline_dense_resizing", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.Dense(4), "
+                                                     "layers.Resizing(4, 4)])(x)"), True),
+    ("pipeline_augment", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.RandomRotation(0.2), "
+                                              "layers.Rescaling(0.5), layers.RandomFlip()])(x)"), None),
 ]
 
 
@@ -379,3 +386,22 @@ def test_applications_match_torch(app, shape):
     assert not mc.undeclared
     assert measured["flops"] == mc.compute["flops"] + mc.counter_diff
     assert abs(mc.memory["activations"] - measured["activations"]) <= 0.01 * measured["activations"]
+
+
+def test_pipeline_work_grows_with_its_input():
+    """A Pipeline's rows read through its layers to its own input axes: the same dependence text as the layers
+    alone."""
+    import shapewise.keras as sk
+    from shapewise.report import model_report
+
+    texts = []
+    for pipeline in (True, False):
+        sk.clear_session()
+        inp = sk.Input((16, 16, 3))
+        aug = [sk.layers.RandomFlip(), sk.layers.RandomRotation(0.1)]
+        y = sk.layers.Pipeline(aug)(inp) if pipeline else aug[1](aug[0](inp))
+        mc = model_report(sk.Model(inp, y)).compute()
+        texts.append([r.text[0] for r in mc.rows if r.flops])
+    (pipeline_text,), (alone_text,) = texts
+    assert "linear in batch, dim1 (16), dim2 (16) and dim3 (3)" in pipeline_text, pipeline_text
+    assert pipeline_text.split("FLOPs")[0] == alone_text.split("FLOPs")[0]

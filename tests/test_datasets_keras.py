@@ -106,21 +106,68 @@ def _ragged(n):
 # Tutorial code: shapewise interprets it; real Keras runs it on arrays of the documented shapes
 
 
+def _labels(shape, dtype, classes):
+    """Labels of every class (0, 1, ..., classes - 1, 0, ...), as the real splits hold every class."""
+    return (np.arange(int(np.prod(shape))) % classes).astype(dtype).reshape(shape)
+
+
 def _keras_arrays(name):
-    """Zero arrays of the shapes Keras documents (parsed from its source, not from shapewise)."""
+    """Arrays of the shapes Keras documents (parsed from its source, not from shapewise): zero images, labels of
+    every class (the number of classes from the dataset's documentation: ``cifar100:20`` is label_mode="coarse")."""
+    name, _, classes = name.partition(":")
     if name in IMAGE_SETS:
         src = _source(name)
         asserted = {k: eval(v) for k, v in re.findall(r"assert (\w+)\.shape == (\([\d, ]+\))", src)}
-        a = {k: np.zeros(v, "uint8") for k, v in asserted.items()}
+        classes = int(classes or (100 if name == "cifar100" else 10))
+        a = {k: (_labels(v, "uint8", classes) if k.startswith("y") else np.zeros(v, "uint8"))
+             for k, v in asserted.items()}
         return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
-    if name == "imdb":
-        return (_ragged(25000), np.zeros(25000, "int64")), (_ragged(25000), np.zeros(25000, "int64"))
+    if name in ("imdb", "reuters"):
+        classes = 2 if name == "imdb" else 46
+        n_train, n_test = (25000, 25000) if name == "imdb" else (8982, 2246)
+        return ((_ragged(n_train), _labels((n_train,), "int64", classes)),
+                (_ragged(n_test), _labels((n_test,), "int64", classes)))
     if name == "boston_housing":
         return (np.zeros((404, 13)), np.zeros(404)), (np.zeros((102, 13)), np.zeros(102))
     raise KeyError(name)
 
 
 TUTORIALS = {
+    "cifar100_coarse_unique_classes": ("cifar100:20", """
+import numpy as np
+import keras
+from keras import layers
+
+(x_train, y_train), (x_test, y_test) = keras.datasets.cifar100.load_data(label_mode="coarse")
+num_classes = len(np.unique(y_train))
+x_train = x_train.astype("float32") / 255.0
+y_train = keras.utils.to_categorical(y_train)
+model = keras.Sequential([keras.Input(shape=x_train.shape[1:]), layers.Conv2D(8, 3), layers.Flatten(),
+                          layers.Dense(num_classes), layers.Dense(y_train.shape[-1], activation="softmax")])
+"""),
+    "imdb_pad_sequences": ("imdb", """
+import keras
+from keras import layers
+
+max_features, maxlen = 20000, 200
+(x_train, y_train), (x_val, y_val) = keras.datasets.imdb.load_data(num_words=max_features)
+x_train = keras.utils.pad_sequences(x_train, maxlen=maxlen)
+inputs = keras.Input(shape=(x_train.shape[1],), dtype="int32")
+x = layers.Embedding(max_features, 128)(inputs)
+x = layers.Bidirectional(layers.LSTM(64))(x)
+model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
+"""),
+    "reuters_to_categorical_counts_classes": ("reuters", """
+import keras
+from keras import layers
+from keras.datasets import reuters
+
+(train_data, train_labels), (test_data, test_labels) = reuters.load_data(num_words=10000)
+train_labels = keras.utils.to_categorical(train_labels)
+x = keras.utils.pad_sequences(train_data, maxlen=100)
+model = keras.Sequential([keras.Input((x.shape[1],)), layers.Embedding(10000, 8), layers.Flatten(),
+                          layers.Dense(train_labels.shape[1], activation="softmax")])
+"""),
     "mnist_convnet": ("mnist", """
 import numpy as np
 import keras
@@ -227,7 +274,7 @@ model.compile(optimizer='rmsprop', loss='mse', metrics=['mae'])
 def _run_real_keras(name, source, monkeypatch):
     keras = real_keras()
     arrays = _keras_arrays(name)
-    monkeypatch.setattr(getattr(keras.datasets, name), "load_data", lambda *a, **k: arrays)
+    monkeypatch.setattr(getattr(keras.datasets, name.partition(":")[0]), "load_data", lambda *a, **k: arrays)
     keras.backend.clear_session()
     # the snippet says `import tensorflow` / `from tensorflow import keras`: give it real Keras under that name
     tf = type("tf", (), {"keras": keras})

@@ -154,3 +154,183 @@ model.quantize("int8")
 @pytest.mark.parametrize("source", QUANT_CASES.values(), ids=QUANT_CASES.keys())
 def test_quantization_matches_keras(source):
     assert_same(source)
+
+
+# EinsumDense (einsum_dense_test.py: test_quantize_int, test_quantize_with_specific_equations,
+# test_quantize_lora_integration, test_int4_block_size_various_equations, test_int4_grouped_multi_reduced_axes):
+# policies and quantize(), the kernel_scale laid out as the output's axes, int4's flattened kernel, Keras's
+# failures (equations with '...', the int8 scale that does not fit 'ab,ab->a').
+_EINSUM = {
+    "ab_bcd": ("ab,bcd->acd", (8, 32), "d", (3,)),
+    "reduce_transpose": ("abcde,afce->acdbf", (2, 4, 8, 16), "d", (8, 2, 4, 32)),
+    "squeeze": ("ab,ab->a", (2,), None, (4,)),
+    "btnh_nhd": ("btnh,nhd->btd", (None, 8), None, (2, 2, 4)),
+    "btd_ndh": ("btd,ndh->btnh", (None, 2, 8), None, (2, 4)),
+    "bnh_nhd": ("bnh,nhd->bd", (64,), None, (4, 32)),
+    "dense_like_300": ("ab,bc->ac", (300,), "c", (300,)),
+    "ellipsis": ("...b,bc->...c", (5,), None, (3, 7)),
+    "ellipsis_right": ("bc...,cde->bde...", (3, 4), "de", (2, 5, 6)),
+}
+
+
+def _einsum_layer(eq, out, bias, extra=""):
+    return f"layers.EinsumDense({eq!r}, output_shape={out!r}, bias_axes={bias!r}{extra})"
+
+
+EINSUM_QUANT_CASES = {}
+for _id, (_eq, _out, _bias, _shape) in _EINSUM.items():
+    for _dt in ["int8_from_float32", "int4_from_float32", "float8_from_float32", "int4/64_from_float32",
+                "gptq/4/128_from_float32", "awq/4/-1_from_float32"]:
+        EINSUM_QUANT_CASES[f"{_id}-{_dt}"] = (
+            f"model = keras.Sequential([keras.Input({_shape!r}), "
+            f"{_einsum_layer(_eq, _out, _bias, f', dtype={_dt!r}')}])")
+    for _mode in ["int8", "int4", "float8"]:
+        EINSUM_QUANT_CASES[f"{_id}-quantize_{_mode}"] = (
+            f"model = keras.Sequential([keras.Input({_shape!r}), {_einsum_layer(_eq, _out, _bias)}])\n"
+            f"model.quantize({_mode!r})")
+EINSUM_QUANT_CASES.update({
+    **{f"int4_block_{bs}": f"""
+model = keras.Sequential([keras.Input((4, 32)), layers.EinsumDense("bnh,nhd->bd", output_shape=(64,))])
+model.quantize("int4", config=keras.quantizers.Int4QuantizationConfig(block_size={bs}))
+""" for bs in [64, 32, None, -1]},
+    "int4_block_layer_dense": """
+model = keras.Sequential([keras.Input((300,)), layers.Dense(5)])
+model.layers[0].quantize("int4", config=keras.quantizers.Int4QuantizationConfig(block_size=64))
+""",
+    "int4_block_0_fails": """
+model = keras.Sequential([keras.Input((300,)), layers.Dense(5)])
+model.quantize("int4", config=keras.quantizers.Int4QuantizationConfig(block_size=0))
+""",
+    "einsum_int8_lora": f"""
+model = keras.Sequential([keras.Input((4, 32)),
+                          layers.EinsumDense("btd,ndh->btnh", output_shape=(4, 8, 16), lora_rank=2)])
+model.quantize("int8")
+""",
+    "einsum_int4_then_lora": """
+model = keras.Sequential([keras.Input((64,)), layers.EinsumDense("ab,bcd->acd", output_shape=(8, 32))])
+model.quantize("int4")
+model.layers[0].enable_lora(2)
+""",
+    "einsum_policy_lora": """
+model = keras.Sequential([keras.Input((64,)), layers.EinsumDense("ab,bcd->acd", output_shape=(8, 32),
+                                                                  dtype="int4_from_float32", lora_rank=4)])
+""",
+    "mixed_einsum_dense_embedding": """
+model = keras.Sequential([keras.Input((3,)), layers.Embedding(50, 8),
+                          layers.EinsumDense("abc,cd->abd", output_shape=(None, 4), bias_axes="d"),
+                          layers.Flatten(), layers.Dense(2)])
+model.quantize("int8")
+""",
+    **{f"inside_{name}_{mode}": f"""
+q = keras.Input((5, 16))
+model = keras.Model(q, layers.Dense(3)({body}))
+model.quantize({mode!r})
+""" for mode in ["int8", "int4", "float8"] for name, body in [
+        ("mha", "layers.MultiHeadAttention(num_heads=2, key_dim=4)(q, q)"),
+        ("gqa", "layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2)(q, q)"),
+        ("time_distributed", "layers.TimeDistributed(layers.Dense(4))(q)")]},
+    "int8_quantize_float16_fails": """
+model = keras.Sequential([keras.Input((7,)), layers.Dense(4, dtype="float16")])
+model.quantize("int8")
+""",
+    "contradictory_config_fails": """
+model = keras.Sequential([keras.Input((7,)), layers.Dense(4)])
+model.quantize("int8", config=keras.quantizers.Int4QuantizationConfig())
+""",
+    "config_only": """
+model = keras.Sequential([keras.Input((7,)), layers.Dense(4)])
+model.quantize(config=keras.quantizers.Int4QuantizationConfig(block_size=None))
+""",
+})
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("source", EINSUM_QUANT_CASES.values(), ids=EINSUM_QUANT_CASES.keys())
+def test_einsum_quantization_matches_keras(source):
+    assert_same(source)
+
+
+# GPTQ and AWQ (gptq_test.py, awq_test.py, dense_test/einsum_dense_test's policies): the weights a policy creates at
+# build; quantize() with a config creates them beside the float kernel, then Keras needs a layer structure, a
+# dataset and a tokenizer to calibrate (shapewise stops there, saying so: it runs no model on data).
+CALIBRATED_CASES = {
+    **{f"dense_{dt}": f"model = keras.Sequential([keras.Input((300,)), layers.Dense(5, dtype={dt!r})])"
+       for dt in ["gptq/4/128_from_float32", "gptq/8/-1_from_float32", "gptq/3/2_from_float32",
+                  "gptq/2/64_from_mixed_bfloat16", "awq/4/128_from_float32", "awq/4/-1_from_float32",
+                  "gptq/5/128_from_float32", "gptq_from_float32", "awq/8/128_from_float32", "gptq/4/0_from_float32",
+                  "int4/0_from_float32", "int4/x_from_float32"]},
+    **{f"embedding_{dt}": f"model = keras.Sequential([keras.Input((3,)), layers.Embedding(300, 6, dtype={dt!r})])"
+       for dt in ["int4/64_from_float32", "int4/-1_from_float32"]},
+    "dense_awq_lora_fails": "model = keras.Sequential([keras.Input((300,)), layers.Dense(5, lora_rank=2, "
+                            "dtype='awq/4/128_from_float32')])",
+    "einsum_gptq_4d_fails": "model = keras.Sequential([keras.Input((8, 2, 4, 32)), layers.EinsumDense("
+                            "'abcde,afce->acdbf', output_shape=(2, 4, 8, 16), dtype='gptq/4/128_from_float32')])",
+    "dense_int4_config_at_construction": "model = keras.Sequential([keras.Input((300,)), layers.Dense(5, "
+                                         "dtype='int4_from_float32', quantization_config="
+                                         "keras.quantizers.Int4QuantizationConfig(block_size=64))])",
+    **{f"quantize_{mode}_without_structure_fails": f"""
+model = keras.Sequential([keras.Input((300,)), layers.Dense(5), layers.Embedding(10, 3)])
+model.quantize({mode!r}, config=keras.quantizers.{cfg}(dataset=["a b"], tokenizer=None))
+""" for mode, cfg in [("gptq", "GPTQConfig"), ("awq", "AWQConfig")]},
+    **{f"quantize_{mode}_without_data_fails": f"""
+model = keras.Sequential([keras.Input((300,)), layers.Dense(5)])
+model.quantize({mode!r}, config=keras.quantizers.{cfg}(dataset=None, tokenizer=None,
+               quantization_layer_structure={{"pre_block_layers": [], "sequential_blocks": [model.layers[0]]}}))
+""" for mode, cfg in [("gptq", "GPTQConfig"), ("awq", "AWQConfig")]},
+    **{f"layer_quantize_{mode}": f"""
+model = keras.Sequential([keras.Input((300,)), layers.Dense(5), layers.EinsumDense("ab,bc->ac", (4,))])
+for layer in model.layers:
+    layer.quantize({mode!r}, config=keras.quantizers.{cfg}(dataset=None, tokenizer=None, group_size=64))
+""" for mode, cfg in [("gptq", "GPTQConfig"), ("awq", "AWQConfig")]},
+    "gptq_config_bad_bits_fails": """
+model = keras.Sequential([keras.Input((300,)), layers.Dense(5)])
+model.layers[0].quantize("gptq", config=keras.quantizers.GPTQConfig(None, None, weight_bits=5))
+""",
+    "layer_quantize_embedding_float8_fails": """
+model = keras.Sequential([keras.Input((3,)), layers.Embedding(10, 4)])
+model.layers[0].quantize("float8")
+""",
+    "model_quantize_embedding_gptq_skips": """
+model = keras.Sequential([keras.Input((3,)), layers.Embedding(10, 4), layers.Dense(3)])
+for layer in model.layers:
+    try:
+        layer.quantize("gptq", config=keras.quantizers.GPTQConfig(None, None))
+    except Exception:
+        pass
+""",
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("source", CALIBRATED_CASES.values(), ids=CALIBRATED_CASES.keys())
+def test_gptq_awq_match_keras(source):
+    assert_same(source)
+
+
+# Where Keras's build raises NotImplementedError, a Sequential model catches it and leaves the layer unbuilt (0
+# params, no output): shapewise stops with the reason instead of a model that would fail at its first use.
+UNBUILT_CASES = {
+    **{f"embedding_{dt}": (f"layers.Embedding(300, 6, dtype={dt!r})", (3,), "Expected one of ('int8', 'int4')")
+       for dt in ["gptq/4/128_from_float32", "awq/4/128_from_float32", "float8_from_float32"]},
+    "dense_gptq_lora": ("layers.Dense(5, lora_rank=2, dtype='gptq/4/128_from_float32')", (300,),
+                        "lora is not currently supported with GPTQ"),
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("layer, shape, message", UNBUILT_CASES.values(), ids=UNBUILT_CASES.keys())
+def test_what_keras_leaves_unbuilt_is_a_clear_error(layer, shape, message):
+    from oracle import real_keras
+
+    import shapewise.keras as sk
+    from shapewise.errors import ShapewiseError
+
+    keras = real_keras()
+    keras.backend.clear_session()
+    built = eval(layer, {"layers": keras.layers})  # our own test source
+    model = keras.Sequential([keras.Input(shape), built])
+    assert not hasattr(model, "outputs") or not built.built or not built.lora_enabled
+    sk.clear_session()
+    with pytest.raises(ShapewiseError) as e:
+        sk.Sequential([sk.Input(shape), eval(layer, {"layers": sk.layers})])
+    assert message in str(e.value), str(e.value)

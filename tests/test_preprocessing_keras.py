@@ -9,6 +9,8 @@ The string layers (TextVectorization, StringLookup, IntegerLookup, Hashing, Hash
 Keras, whatever the backend (their tables are tf.lookup tables): the oracle extra installs tensorflow-cpu for them.
 """
 
+import os
+
 import pytest
 from oracle import Outcome, assert_same, describe_keras, describe_shapewise, real_keras
 
@@ -356,3 +358,111 @@ def test_flops_match_torch(case):
     sk.clear_session()
     mine = sk.Sequential([sk.Input(shape), eval(layer_src, {"layers": sk.layers})])
     assert model_report(mine).compute(Settings(batch=2)).compute["flops"] == counter.get_total_flops(), layer_src
+
+
+# Bad arguments: every argument of the less common image, encoding and audio layers, given values Keras's own tests
+# give (out of range, the wrong type, a bad pair) and a seeded random draw from a pool of such values. Keras either
+# builds the layer or refuses it (at construction, build or first call; where a Sequential model swallows the
+# error and leaves the layer unbuilt, that counts as refused): shapewise does the same, its refusal a clear error
+# naming the layer and what it received.
+_ARGUMENT_LAYERS = {
+    "AutoContrast": ({}, (8, 8, 3), "float32"), "AugMix": ({}, (8, 8, 3), "float32"),
+    "RandAugment": ({}, (16, 16, 3), "float32"),
+    "ContrastLimitedAdaptiveHistogramEqualization": ({"value_range": (0, 255)}, (16, 16, 1), "float32"),
+    "CutMix": ({}, (8, 8, 3), "float32"), "MixUp": ({}, (8, 8, 3), "float32"),
+    "MaxNumBoundingBoxes": ({"max_number": 5}, (8, 8, 3), "float32"),
+    "RandomColorDegeneration": ({"factor": 0.5}, (8, 8, 3), "float32"),
+    "RandomColorJitter": ({}, (8, 8, 3), "float32"), "RandomElasticTransform": ({}, (8, 8, 3), "float32"),
+    "RandomErasing": ({}, (8, 8, 3), "float32"), "RandomGaussianBlur": ({}, (16, 16, 3), "float32"),
+    "RandomGrayscale": ({}, (8, 8, 3), "float32"), "RandomHue": ({"factor": 0.3}, (8, 8, 3), "float32"),
+    "RandomInvert": ({}, (8, 8, 3), "float32"), "RandomPerspective": ({}, (8, 8, 3), "float32"),
+    "RandomPosterization": ({"factor": 4}, (8, 8, 3), "uint8"),
+    "RandomSaturation": ({"factor": 0.5}, (8, 8, 3), "float32"),
+    "RandomSharpness": ({"factor": 0.5}, (8, 8, 3), "float32"), "RandomShear": ({}, (8, 8, 3), "float32"),
+    "Solarization": ({}, (8, 8, 3), "float32"), "RandomFlip": ({}, (8, 8, 3), "float32"),
+    "RandomRotation": ({"factor": 0.2}, (8, 8, 3), "float32"),
+    "RandomZoom": ({"height_factor": 0.2}, (8, 8, 3), "float32"),
+    "RandomTranslation": ({"height_factor": 0.2, "width_factor": 0.1}, (8, 8, 3), "float32"),
+    "RandomContrast": ({"factor": 0.2}, (8, 8, 3), "float32"),
+    "RandomBrightness": ({"factor": 0.2}, (8, 8, 3), "float32"),
+    "RandomCrop": ({"height": 4, "width": 4}, (8, 8, 3), "float32"),
+    "Resizing": ({"height": 4, "width": 4}, (8, 8, 3), "float32"),
+    "CenterCrop": ({"height": 4, "width": 4}, (8, 8, 3), "float32"),
+    "Rescaling": ({"scale": 0.5}, (8, 8, 3), "float32"),
+    "CategoryEncoding": ({"num_tokens": 4}, (3,), "int32"),
+    "Discretization": ({"bin_boundaries": [0.0, 1.0]}, (3,), "float32"),
+    "MelSpectrogram": ({}, (2000,), "float32"), "STFTSpectrogram": ({}, (1000, 1), "float32"),
+    "Normalization": ({}, (4,), "float32"),
+}
+_BAD_VALUES = [-1, 0, 1, 2, 0.5, 1.5, -0.5, 2.0, 300, "x", "constant", (0.5, 0.2), (-0.2, 0.3), (0, 1), (0, 1, 2),
+               (1.5, 2.0), [0.1, 0.2], None, True, (0, 255), (-1.0, 1.0)]
+_NOT_SWEPT = {"self", "kwargs", "name", "seed", "dtype", "args"}
+#: Keras's own tests' bad arguments (image_preprocessing/*_test.py, stft_spectrogram_test, mel_spectrogram_test)
+_KERAS_TEST_ARGUMENTS = [
+    ("RandomGaussianBlur", {"kernel_size": 4}), ("RandomGaussianBlur", {"sigma": (0.5, 1.5)}),
+    ("RandomPerspective", {"scale": 1.5}), ("RandomGrayscale", {"factor": 1.5}), ("RandomErasing", {"scale": 2}),
+    ("RandomElasticTransform", {"fill_mode": "mirror"}), ("AugMix", {"interpolation": "bicubic"}),
+    ("STFTSpectrogram", {"window": "not-a-window"}), ("STFTSpectrogram", {"periodic": "yes"}),
+    ("STFTSpectrogram", {"frame_length": 1}), ("MelSpectrogram", {"sequence_stride": 0}),
+    ("MelSpectrogram", {"num_mel_bins": None}), ("Resizing", {"height": None}), ("CenterCrop", {"width": 2.5}),
+    ("CategoryEncoding", {"num_tokens": 2.0}), ("Normalization", {"axis": "x"}),
+    ("MaxNumBoundingBoxes", {"max_number": "5"}), ("RandomColorDegeneration", {"factor": -1}),
+]
+#: how many random (layer, argument, value) configurations to draw
+N_BAD_ARGUMENTS = int(os.environ.get("SHAPEWISE_BAD_ARGUMENTS", "80"))
+
+
+def _argument_cases():
+    import inspect
+    import random
+
+    keras = real_keras()
+    pool = []
+    for name, (required, shape, dtype) in _ARGUMENT_LAYERS.items():
+        for arg in inspect.signature(getattr(keras.layers, name).__init__).parameters:
+            if arg not in _NOT_SWEPT:
+                pool += [(name, {**required, arg: value}) for value in _BAD_VALUES]
+    drawn = random.Random(10).sample(pool, N_BAD_ARGUMENTS)
+    tests = [(name, {**_ARGUMENT_LAYERS[name][0], **kw}) for name, kw in _KERAS_TEST_ARGUMENTS]
+    return tests + drawn
+
+
+def _build_layer(module, name, kwargs, shape, dtype):
+    from shapewise.errors import ShapewiseError
+
+    (module.backend if hasattr(module.backend, "clear_session") else module).clear_session()
+    try:
+        layer = getattr(module.layers, name)(**kwargs)
+        model = module.Sequential([module.Input(shape, dtype=dtype), layer])
+    except ShapewiseError as e:
+        return e, None
+    except Exception as e:  # noqa: BLE001 - Keras's refusal (shapewise's own would be a bug, checked below)
+        return e, None
+    if not layer.built:  # Keras's Sequential swallowed the build's error
+        return RuntimeError("unbuilt"), None
+    return None, model
+
+
+@pytest.mark.keras
+def test_bad_arguments_fail_as_in_keras():
+    import shapewise.keras as sk
+    from shapewise.errors import ShapewiseError
+
+    keras = real_keras()
+    wrong = []
+    for name, kwargs in _argument_cases():
+        _, shape, dtype = _ARGUMENT_LAYERS[name]
+        k_error, k_model = _build_layer(keras, name, kwargs, shape, dtype)
+        s_error, s_model = _build_layer(sk, name, kwargs, shape, dtype)
+        case = f"layers.{name}(**{kwargs!r}) on {shape}"
+        if s_error is not None and not isinstance(s_error, ShapewiseError):
+            wrong.append(f"{case}: a Python error, not shapewise's: {s_error!r}")
+        elif (k_error is None) != (s_error is None):
+            wrong.append(f"{case}: keras {k_error!r}, shapewise {s_error!r}")
+        elif s_error is not None:
+            text = str(s_error)
+            if name not in text:
+                wrong.append(f"{case}: the error does not name the layer: {text}")
+        else:
+            assert_same(case, Outcome([describe_keras(k_model)]), Outcome([describe_shapewise(s_model)]))
+    assert not wrong, "\n".join(wrong)

@@ -719,10 +719,12 @@ class Layer:
             allowed = code.co_varnames[2:code.co_argcount + code.co_kwonlyargcount]
             for key in kwargs:
                 if key not in allowed:
+                    signature = _keras_call_signature(self, allowed)
                     raise ArgumentError(
                         f"{type(self).__name__}.call() got an unexpected keyword argument '{key}'",
                         layer=self.name, layer_type=type(self).__name__,
-                        expected="one of: " + ", ".join(allowed) if allowed else "no keyword arguments")
+                        expected=f"a keyword of Keras's {type(self).__name__}.call({', '.join(signature)})",
+                        fix=f"leave out {key}=, or pass it to the layer's constructor if it is a setting")
         building = not self.built
         if not building and self._built_spec is not None:
             InputSpec(*self._built_spec).check(self, tensors[0].shape)
@@ -868,6 +870,19 @@ def mask_op(op, *args, **kwargs):
     return out
 
 
+def _keras_call_signature(layer, names):
+    """The argument names of Keras's ``call`` for a rule whose arguments are ``names``: the input under Keras's
+    name for it (a rule names it ``x``), then the others, and ``training``, which Keras takes on every layer."""
+    input_name = _call_input_name(layer)
+    out = [input_name, *names[1:]] if names else [input_name]
+    return out if "training" in out else [*out, "training"]
+
+
+def _call_input_name(layer):
+    return next((_CALL_INPUT_NAMES[c.keras_name] for c in type(layer).__mro__
+                 if c.__dict__.get("keras_name") in _CALL_INPUT_NAMES), "inputs")
+
+
 def _call_arguments(layer, args, kwargs):
     """A call's arguments as Keras's Layer.__call__ takes them, for a rule with a fixed signature: the input may
     be given by the name of the first argument of Keras's ``call`` (``layer(inputs=x)``), and ``training`` is
@@ -889,8 +904,7 @@ def _call_arguments(layer, args, kwargs):
     kwargs = dict(kwargs)
     if "training" in kwargs and "training" not in names:
         del kwargs["training"]  # Keras accepts it on every layer and drops it where call() has no such argument
-    input_name = next((_CALL_INPUT_NAMES[c.keras_name] for c in type(layer).__mro__
-                       if c.__dict__.get("keras_name") in _CALL_INPUT_NAMES), "inputs")
+    input_name = _call_input_name(layer)
     if not args and input_name in kwargs and (names[:1] != (input_name,)):
         args = (kwargs.pop(input_name),)  # layer(inputs=x)
     elif names and names[0] != input_name and names[0] in kwargs:

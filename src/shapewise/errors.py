@@ -31,6 +31,8 @@ class ShapewiseError(Exception):
         where = []
         if self.layer:
             where.append(f"layer '{self.layer}'" + (f" ({self.layer_type})" if self.layer_type else ""))
+        elif self.layer_type:  # a layer refused at construction (no name yet): its class
+            where.append(self.layer_type)
         if self.line:
             where.append(f"line {self.line}")
         if where:

@@ -210,9 +210,13 @@ def _np_like(dtype_pos):
     return fn
 
 
-def _np_unique(interp, node, a, **kwargs):
-    if kwargs or not isinstance(a, Array):
+def _np_unique(interp, node, a, *args, **kwargs):
+    if not isinstance(a, Array):
         return NotImplemented
+    if args or kwargs:
+        interp.refuse(f"`{interp._text(node)}`", "shapewise knows np.unique(labels) alone (no other arguments)", node)
+    if a.classes is not None:  # a dataset's labels: one entry per class
+        return _call(interp, node, datasets.unique, a)
     # how many distinct values there are is data: the length is unknown (len() of it says so)
     return Array((None,), a.dtype, f"np.unique({a.desc or 'an array'})")
 
@@ -304,8 +308,21 @@ def datasets_ns():
                      star=lambda: dict(members))
 
 
+def _pad_sequences(interp, args, kwargs):
+    sequences = args[0] if args else kwargs.pop("sequences", None)
+    if isinstance(sequences, Opaque):
+        return Opaque("pad_sequences(...)", parents=(sequences,))
+    if not isinstance(sequences, Array):
+        interp.refuse("pad_sequences() of this value", "shapewise knows it only on a keras.datasets array")
+    try:
+        return datasets.pad_sequences(sequences, *args[1:], **kwargs)
+    except (ArrayError, TypeError) as e:
+        raise ArgumentError(f"keras.utils.pad_sequences(): {e}", line=interp.line) from None
+
+
 def utils_extra():
-    return {"to_categorical": Builtin("to_categorical", _to_categorical)}
+    return {"to_categorical": Builtin("to_categorical", _to_categorical),
+            "pad_sequences": Builtin("pad_sequences", _pad_sequences)}
 
 
 def _opaque(path):

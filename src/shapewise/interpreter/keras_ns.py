@@ -197,6 +197,15 @@ def _utils_ns():
     return Namespace("keras.utils", utils_extra(), fallback=_missing_or_opaque("keras.utils"))
 
 
+def _quantizers_ns():
+    from ..keras import quantizers
+
+    members = {name: Factory(f"keras.quantizers.{name}", getattr(quantizers, name)) for name in (
+        "AbsMaxQuantizer", "QuantizationConfig", "Int8QuantizationConfig", "Int4QuantizationConfig",
+        "Float8QuantizationConfig", "GPTQConfig", "AWQConfig")}
+    return Namespace("keras.quantizers", members, fallback=_missing_or_opaque("keras.quantizers"))
+
+
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -214,6 +223,7 @@ def _keras_ns():
         "random": _Lazy(_random_ns),
         "datasets": _Lazy(_datasets_ns),
         "utils": _Lazy(_utils_ns),
+        "quantizers": _Lazy(_quantizers_ns),
     }
     ns = Namespace("keras", members, fallback=_missing_or_opaque("keras"),
                    star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})

@@ -12,7 +12,7 @@ from . import layers, models  # noqa: F401
 
 def __getattr__(name):
     # import_module, not ``from . import x``: the latter asks this module for ``x`` first and would recurse.
-    if name in ("applications", "backend"):
+    if name in ("applications", "backend", "datasets", "quantizers"):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["Array", "DATASETS", "load_data", "to_categorical", "expand_dims", "concatenate"]
+__all__ = ["Array", "DATASETS", "load_data", "to_categorical", "expand_dims", "concatenate", "unique",
+           "pad_sequences"]
 
 
 class ArrayError(ValueError):
@@ -50,12 +51,14 @@ class Array:
     ``dtype`` (a NumPy dtype name, or None when the dataset does not document it); ``desc`` says where it came
     from (``mnist x_train``)."""
 
-    __slots__ = ("shape", "dtype", "desc")
+    __slots__ = ("shape", "dtype", "desc", "classes")
 
-    def __init__(self, shape, dtype, desc=""):
+    def __init__(self, shape, dtype, desc="", classes=None):
         self.shape = tuple(shape)
         self.dtype = dtype
         self.desc = desc
+        #: a label array's number of classes, as the dataset documents it (every class occurs in each split)
+        self.classes = classes
 
     # --- attributes ----------------------------------------------------------------------------------------
     @property
@@ -76,8 +79,10 @@ class Array:
     def __repr__(self):
         return f"<array shape={self.shape} dtype={self.dtype or 'unknown'}>"
 
-    def _new(self, shape, dtype=None, how=""):
-        return Array(shape, self.dtype if dtype is None else dtype, f"{self.desc}{how}")
+    def _new(self, shape, dtype=None, how="", keep_classes=True):
+        # the same values (a cast, a reshape): a label array keeps its classes; not so for a slice
+        return Array(shape, self.dtype if dtype is None else dtype, f"{self.desc}{how}",
+                     self.classes if keep_classes else None)
 
     # --- methods -------------------------------------------------------------------------------------------
     def astype(self, dtype):
@@ -164,7 +169,7 @@ class Array:
             else:
                 raise ArrayError("only integers, slices (`:`), ellipsis (`...`) and None are valid indices here")
         out.extend(self.shape[axis:])
-        return self._new(tuple(out), how="[...]")
+        return self._new(tuple(out), how="[...]", keep_classes=False)
 
     # --- arithmetic ----------------------------------------------------------------------------------------
     def binary(self, op, other, reflected=False):
@@ -251,11 +256,32 @@ def concatenate(arrays, axis=0):
 
 def to_categorical(x, num_classes=None):
     """keras.utils.to_categorical: a trailing axis of 1 is dropped, then one axis of num_classes (float64). Without
-    num_classes Keras counts the classes in the data (max(y) + 1): that size is None here."""
+    num_classes Keras counts the classes in the data (max(y) + 1): a dataset's labels say how many there are, other
+    data leaves that size None."""
     shape = x.shape
     if shape and shape[-1] == 1 and len(shape) > 1:
         shape = shape[:-1]
-    return Array((*shape, num_classes or None), "float64", f"to_categorical({x.desc})")
+    return Array((*shape, num_classes or x.classes or None), "float64", f"to_categorical({x.desc})")
+
+
+def unique(x):
+    """np.unique(y) of a dataset's labels: one entry per class (sorted), as every class occurs in each split."""
+    if x.classes is None:
+        raise ArrayError(f"the distinct values of {x.desc or 'this array'} are data shapewise does not have")
+    return Array((x.classes,), x.dtype, f"np.unique({x.desc})")
+
+
+def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre", value=0.0):
+    """keras.utils.pad_sequences: (number of sequences, maxlen); without maxlen the longest sequence's length,
+    which is data."""
+    if not sequences.shape:
+        raise ArrayError("`sequences` must be a list of sequences (an array of at least one axis)")
+    if maxlen is not None and (isinstance(maxlen, bool) or not isinstance(maxlen, int) or maxlen < 0):
+        raise ArrayError(f"maxlen must be a non-negative integer. Received: maxlen={maxlen!r}")
+    for name, arg in (("padding", padding), ("truncating", truncating)):
+        if arg not in ("pre", "post"):
+            raise ArrayError(f'{name} type "{arg}" not understood')
+    return Array((sequences.shape[0], maxlen), _dtype(dtype), f"pad_sequences({sequences.desc})")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -269,12 +295,12 @@ def _split(total, test_split, name):
     return train, total - train
 
 
-def _images(name, train, test, image, label_shape=()):
+def _images(name, train, test, image, label_shape=(), classes=10):
     def load():
         return ((Array((train, *image), "uint8", f"{name} x_train"), Array((train, *label_shape), "uint8",
-                                                                           f"{name} y_train")),
+                                                                           f"{name} y_train", classes)),
                 (Array((test, *image), "uint8", f"{name} x_test"), Array((test, *label_shape), "uint8",
-                                                                         f"{name} y_test")))
+                                                                         f"{name} y_test", classes)))
 
     return load
 
@@ -294,13 +320,15 @@ def _cifar10():
 def _cifar100(label_mode="fine"):
     if label_mode not in ["fine", "coarse"]:
         raise ArrayError(f'`label_mode` must be one of `"fine"`, `"coarse"`. Received: label_mode={label_mode}.')
-    return _images("cifar100", 50000, 10000, (32, 32, 3), (1,))()
+    return _images("cifar100", 50000, 10000, (32, 32, 3), (1,), 100 if label_mode == "fine" else 20)()
 
 
 def _sequences(name, train, test):
-    # object arrays of lists of word indices: one entry per sample, each of its own (data) length
-    return ((Array((train,), "object", f"{name} x_train"), Array((train,), "int64", f"{name} y_train")),
-            (Array((test,), "object", f"{name} x_test"), Array((test,), "int64", f"{name} y_test")))
+    # object arrays of lists of word indices: one entry per sample, each of its own (data) length; imdb's labels
+    # are 2 sentiments, reuters' 46 topics
+    classes = 2 if name == "imdb" else 46
+    return ((Array((train,), "object", f"{name} x_train"), Array((train,), "int64", f"{name} y_train", classes)),
+            (Array((test,), "object", f"{name} x_test"), Array((test,), "int64", f"{name} y_test", classes)))
 
 
 def _imdb(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,

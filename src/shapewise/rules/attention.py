@@ -22,6 +22,7 @@ from ..engine import Layer, Spec, mask_op, positive_int, register, session
 from ..errors import ArgumentError, ShapeError
 from .core import activation_name, check_activation
 from .lora import LoraMixin
+from .quantization import QuantMixin, declare
 
 
 def _fmt(values):
@@ -124,7 +125,7 @@ def analyze_einsum(equation, bias_axes, input_shape, output_shape):
 
 
 @register()
-class EinsumDense(LoraMixin, Layer):
+class EinsumDense(QuantMixin, LoraMixin, Layer):
     _lora_base = "kernel"
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform",
@@ -134,6 +135,7 @@ class EinsumDense(LoraMixin, Layer):
         super().__init__(**kwargs)
         self._init_lora(lora_rank, lora_alpha, kernel_constraint)
         self.equation = equation
+        self._init_quant(quantization_config)
         if isinstance(output_shape, int):
             self.partial_output_shape = (output_shape,)
         else:
@@ -161,9 +163,12 @@ class EinsumDense(LoraMixin, Layer):
             ctx.fail(str(e), expected=f"an input and output_shape that fit the equation '{self.equation}'",
                      fix="each letter of the equation stands for one axis: check their number and sizes")
         ctx.input_spec(ndim=x.rank)
-        ctx.weight("kernel", kernel)
-        if bias is not None:
-            ctx.weight("bias", bias)
+        if self.quantization_mode:
+            declare(ctx, self, tuple(kernel), bias)
+        else:
+            ctx.weight("kernel", kernel)
+            if bias is not None:
+                ctx.weight("bias", bias)
         self._lora_build(ctx)
         ctx.note(f"einsum '{self.equation}': the input's axes are matched to the letters before the comma, the "
                  f"kernel's to the letters after it; letters missing from the output are summed over")
@@ -304,6 +309,15 @@ class _ProjectionAttention(Layer):
                 ctx.fail(f"`{arg}` must be one tensor, got {type(s).__name__}",
                          expected="layer(query, value) with two tensors, not a list",
                          fix="write layer(query, value) instead of layer([query, value])")
+
+    @property
+    def weights(self):
+        # Keras lists a layer's sublayers' weights sublayer by sublayer (each trainable first): it matters once
+        # model.quantize() made some projections' weights non-trainable
+        ws = self._weights
+        if not ws or all(w.declared_trainable for w in ws):
+            return super().weights
+        return [w for sub in self._sublayers for w in sub.weights]
 
     def _claim_internal_names(self):
         """Keras builds a Softmax and a Dropout inside the layer: they take the next auto-names."""

@@ -51,7 +51,7 @@ class Dense(QuantMixin, LoraMixin, Layer):
                  lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self._init_lora(lora_rank, lora_alpha, kernel_constraint)
-        self._init_quant()
+        self._init_quant(quantization_config)
         self.units = positive_int(units, "units", "Dense")
         self.activation = check_activation(activation, "Dense")
         self.use_bias = use_bias
@@ -256,11 +256,11 @@ class Embedding(QuantMixin, LoraMixin, Layer):
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
-                 input_length=None, **kwargs):
+                 quantization_config=None, input_length=None, **kwargs):
         # Keras 3 removed input_length; it still accepts it (with a warning) and ignores it.
         super().__init__(**kwargs)
         self._init_lora(lora_rank, lora_alpha, embeddings_constraint)
-        self._init_quant()
+        self._init_quant(quantization_config)
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.mask_zero = mask_zero

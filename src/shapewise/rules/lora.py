@@ -78,6 +78,9 @@ class LoraMixin:
         if self.lora_enabled:
             raise ArgumentError("lora is already enabled. This can only be done once per layer.",
                                 layer=self.name, layer_type=type(self).__name__)
+        if getattr(self, "quantization_mode", None) == "gptq":
+            raise ArgumentError("lora is not currently supported with GPTQ quantization.", layer=self.name,
+                                layer_type=type(self).__name__, fix="enable LoRA before quantizing, or use int8/int4")
 
     def _lora_build(self, ctx):
         """In the rule, after the weights: ``lora_rank`` given to the constructor enables LoRA as the layer is

@@ -531,8 +531,12 @@ class Normalization(Layer):
             axis = ()
         elif isinstance(axis, int):
             axis = (axis,)
-        else:
+        elif isinstance(axis, (list, tuple)) and all(isinstance(a, int) for a in axis):
             axis = tuple(axis)
+        else:
+            raise ArgumentError(f"`axis` must be an integer, a list/tuple of integers or None. Received: axis={axis!r}",
+                                layer_type="Normalization", expected="axis: the feature axis (or axes) to normalize",
+                                fix="e.g. axis=-1 (one mean and variance per feature of the last axis)")
         self.axis = axis
         self.input_mean = mean
         self.input_variance = variance

@@ -194,7 +194,7 @@ class _BaseGlobalPooling(Layer):
         self.data_format = standardize_data_format(data_format, type(self).__name__)
         self.keepdims = keepdims
 
-    def infer(self, ctx, x, mask=None):
+    def infer(self, ctx, x):
         kind = type(self).__name__
         r = self.rank
         if x.rank != r + 2 and not ctx.called and x.rank >= 2:
@@ -263,6 +263,9 @@ class GlobalAveragePooling1D(_BaseGlobalPooling):
     def compute_mask(self, inputs, previous_mask):
         return None  # the time axis is pooled away
     rank, mode = 1, "average"
+
+    def infer(self, ctx, x, mask=None):  # the only global pooling whose Keras call() takes a mask
+        return super().infer(ctx, x)
 
 
 @register("GlobalAvgPool2D")

@@ -16,41 +16,71 @@ from __future__ import annotations
 import math
 
 from ..compute import no_compute, scaled
-from ..dims import Known, product
-from ..engine import Layer, register
+from ..dims import Known, Named, Unknown, product
+from ..engine import Layer, Spec, register
 from ..errors import ArgumentError
 from .conv import conv_output_dims, standardize_data_format
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+_ELASTIC_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
 _INTERPOLATIONS = ("nearest", "bilinear")
 _NO_WEIGHTS = "no units and no weights: a fixed transformation of the values, nothing is learned"
 _RANDOM = ("no units and no weights: the transformation is drawn at random on every training step (from the "
            "layer's seed), never learned")
 
 
-def _fail(layer_type, message):
-    raise ArgumentError(message, layer_type=layer_type)
+def _fail(layer_type, message, expected=None, fix=None):
+    raise ArgumentError(message, layer_type=layer_type, expected=expected, fix=fix)
 
 
 def _is_number(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _factor(layer_type, factor, bounds, name="factor", message=None, open_lower=False):
+def _numeric(v):
+    """A number as Keras's isinstance(v, (int, float)) sees it: True and False are numbers too."""
+    return isinstance(v, (int, float))
+
+
+def _received(name, value, needed, fix=None):
+    """The clear error of an argument Keras rejects: what it received and what it needed."""
+    return {"expected": f"{name}: {needed}", "fix": fix}
+
+
+def _int_arg(layer_type, name, value, minimum=0, message=None, fix=None):
+    """An argument Keras uses as a size (an axis length, a count): an int (True counts as 1), at least
+    ``minimum``."""
+    if not isinstance(value, int) or value < minimum:
+        raise ArgumentError(message or f"`{name}` must be an integer >= {minimum}. Received: {name}={value!r}",
+                            layer_type=layer_type, expected=f"{name}: an integer >= {minimum}",
+                            fix=fix or f"pass {name} as a whole number, e.g. {name}={max(minimum, 1) * 2}")
+    return value
+
+
+def _call_int(ctx, layer, name, minimum=0):
+    """The same check where Keras makes it: when the layer computes its output shape (at its first call)."""
+    value = getattr(layer, name)
+    if not isinstance(value, int) or value < minimum:
+        ctx.fail(f"{type(layer).__name__} cannot make an output shape with {name}={value!r}: Keras fails when the "
+                 f"layer is called (\"Cannot convert ... to a shape\")", expected=f"{name}: an integer >= {minimum}",
+                 fix=f"pass {name} as a whole number")
+
+
+def _factor(layer_type, factor, bounds, name="factor", message=None, open_lower=False, each=False):
     """A factor given as a number or as two numbers, within ``bounds``: Keras's _set_factor (base image layer)."""
     lo, hi = bounds
     text = message or (f"The `{name}` argument should be a number (or a list of two numbers) in the range "
                        f"[{lo}, {hi}]. Received: {name}={factor}")
     if isinstance(factor, (tuple, list)):
-        if len(factor) != 2 or not all(_is_number(f) for f in factor):
+        if len(factor) != 2 or not all(_numeric(f) for f in factor):
             _fail(layer_type, text)
-        if message is not None:  # the per-value check of RandomZoom/RandomTranslation/RandomShear
+        if message is not None or each:  # the per-value check of RandomZoom/RandomTranslation/RandomShear/AugMix
             for f in factor:
                 _in_range(layer_type, f, bounds, text, open_lower)
         elif factor[0] > hi or factor[1] < lo:
             _fail(layer_type, text)
         return tuple(sorted(factor))
-    if not _is_number(factor):
+    if not _numeric(factor):
         _fail(layer_type, text)
     _in_range(layer_type, factor, bounds, text, open_lower)
     return (max(-abs(factor), lo), abs(factor))
@@ -134,10 +164,12 @@ _REQUIRED = object()
 _VR = ("value_range", (0, 255))
 
 
-def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=None):
+def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=None, none_factor=False,
+                 check_range=False, each=False):
     """A shape-keeping augmentation whose constructor takes ``params`` ((name, default) pairs, in Keras's order;
-    ``_REQUIRED`` for a required one): ``factor`` is checked within ``bounds`` and ``value_range`` as Keras does,
-    the others are kept as given."""
+    ``_REQUIRED`` for a required one): ``factor`` is checked within ``bounds`` (``None`` taken as 0 where
+    ``none_factor``: the layers whose base class alone reads it), ``value_range`` where Keras checks it
+    (``check_range``), the others are kept as given."""
     names = [p for p, _ in params]
 
     def __init__(self, *args, **kwargs):
@@ -161,8 +193,10 @@ def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=Non
                 values[param] = default
         _ImageLayer.__init__(self, data_format=values.pop("data_format", None), **kwargs)
         if bounds is not None and "factor" in values:
-            values["factor"] = _factor(layer_type, values["factor"] or 0.0, bounds)
-        if "value_range" in values:
+            factor = values["factor"]
+            values["factor"] = _factor(layer_type, 0.0 if factor is None and none_factor else factor, bounds,
+                                       each=each)
+        if "value_range" in values and check_range:
             values["value_range"] = _value_range(layer_type, values["value_range"])
         if check is not None:
             check(layer_type, values)
@@ -187,7 +221,7 @@ def _check_interpolation(layer_type, values):
 
 
 def _check_perspective(layer_type, values):
-    if values["scale"] < 0.0 or values["scale"] > 1.0:
+    if not _numeric(values["scale"]) or values["scale"] < 0.0 or values["scale"] > 1.0:
         _fail(layer_type, f"The `scale` argument should be a number in the range [0,1]. Received: "
                           f"scale={values['scale']}")
     _check_interpolation(layer_type, values)
@@ -202,13 +236,34 @@ def _check_blur(layer_type, values):
                               f"kernel_size={k}")
         if k[0] % 2 == 0 or k[1] % 2 == 0:
             _fail(layer_type, odd)
-    elif not _is_number(k) or k % 2 == 0:
+    elif not _numeric(k) or k % 2 == 0:
         _fail(layer_type, odd)
     _factor(layer_type, values["sigma"], (0, 1), "sigma")
 
 
+def _check_elastic(layer_type, values):
+    _check_interpolation(layer_type, values)
+    if values["fill_mode"] not in _ELASTIC_FILL_MODES:
+        _modes(layer_type, "fill_mode", values["fill_mode"], _ELASTIC_FILL_MODES)
+    _factor(layer_type, values["scale"], (0, 1), "scale")
+
+
+def _check_erasing(layer_type, values):
+    _factor(layer_type, values["scale"], (0, 1), "scale")
+
+
+def _check_boxes(layer_type, values):
+    for arg in ("max_number", "fill_value"):
+        value = values[arg]
+        try:
+            int(value)  # Keras converts both with int()
+        except (TypeError, ValueError):
+            _fail(layer_type, f"`{arg}` must be an integer. Received: {arg}={value!r}", f"{arg}: an integer",
+                  f"pass {arg} as a whole number")
+
+
 def _check_jitter(layer_type, values):
-    for arg, bounds in (("brightness_factor", (-1, 1)), ("contrast_factor", (0, 1)), ("saturation_factor", (0, 1)),
+    for arg, bounds in (("brightness_factor", (-1, 1)), ("contrast_factor", (0, 1)), ("saturation_factor", (-1, 1)),
                         ("hue_factor", (0, 1))):
         if values[arg] is not None:
             _factor(layer_type, values[arg], bounds)
@@ -216,22 +271,22 @@ def _check_jitter(layer_type, values):
 
 _S, _D = ("seed", None), ("data_format", None)
 _image_layer("RandomBrightness", "during training, a random brightness (a factor of the value range) is added to "
-             "every pixel", [("factor", _REQUIRED), _VR, _S], bounds=(-1, 1))
+             "every pixel", [("factor", _REQUIRED), _VR, _S], bounds=(-1, 1), none_factor=True, check_range=True)
 _image_layer("RandomContrast", "during training, each image's contrast is scaled by a random factor around its "
              "mean", [("factor", _REQUIRED), _VR, _S], bounds=(0, 1))
 _image_layer("RandomHue", "during training, each image's hue is shifted by a random amount",
              [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1))
 _image_layer("RandomSaturation", "during training, each image's saturation is scaled by a random factor",
-             [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1))
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(-1, 1), check_range=True)
 _image_layer("RandomSharpness", "during training, each image is sharpened or blurred by a random amount",
-             [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1))
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(0, 1), check_range=True)
 _image_layer("RandomPosterization", "during training, each pixel keeps only a random number of its bits",
-             [("factor", _REQUIRED), _VR, _D, _S], bounds=(1, 8))
+             [("factor", _REQUIRED), _VR, _D, _S], bounds=(1, 8), check_range=True)
 _image_layer("RandomInvert", "during training, images are inverted (value → max − value) at random",
              [("factor", 1.0), _VR, _S, _D], bounds=(0, 1))
-_image_layer("AutoContrast", "each image is stretched so its values fill the value range", [_VR])
+_image_layer("AutoContrast", "each image is stretched so its values fill the value range", [_VR], check_range=True)
 _Equalization = _image_layer("Equalization", "each image's histogram is equalized", [_VR, ("bins", 256), _D],
-                             keep_dtype=True)
+                             keep_dtype=True, check_range=True)
 
 
 def _equalization_infer(self, ctx, x, training=None):
@@ -249,10 +304,11 @@ _image_layer("ContrastLimitedAdaptiveHistogramEqualization", "each image's histo
 _image_layer("RandomGaussianBlur", "during training, images are blurred with a random Gaussian kernel",
              [("factor", 1.0), ("kernel_size", 3), ("sigma", 1.0), _VR, _D, _S], bounds=(0, 1), check=_check_blur)
 _image_layer("RandomErasing", "during training, a random rectangle of each image is erased",
-             [("factor", 1.0), ("scale", (0.02, 0.33)), ("fill_value", None), _VR, _S, _D], bounds=(0, 1))
+             [("factor", 1.0), ("scale", (0.02, 0.33)), ("fill_value", None), _VR, _S, _D], bounds=(0, 1),
+             check=_check_erasing)
 _image_layer("RandomElasticTransform", "during training, images are warped by a random smooth displacement field",
              [("factor", 1.0), ("scale", 1.0), ("interpolation", "bilinear"), ("fill_mode", "reflect"),
-              ("fill_value", 0.0), _VR, _S, _D], bounds=(0, 1), check=_check_interpolation)
+              ("fill_value", 0.0), _VR, _S, _D], bounds=(0, 1), check=_check_elastic)
 _image_layer("RandomPerspective", "during training, a random perspective transform is applied",
              [("factor", 1.0), ("scale", 1.0), ("interpolation", "bilinear"), ("fill_value", 0.0), _S, _D],
              bounds=(0, 1), check=_check_perspective)
@@ -262,14 +318,16 @@ _image_layer("MixUp", "during training, each image is blended with another image
              [("alpha", 0.2), _D, _S])
 _image_layer("AugMix", "during training, several chains of random augmentations are mixed",
              [_VR, ("num_chains", 3), ("chain_depth", 3), ("factor", 0.3), ("alpha", 1.0), ("all_ops", True),
-              ("interpolation", "bilinear"), _S, _D], bounds=(0, 1))
+              ("interpolation", "bilinear"), _S, _D], bounds=(0, 1), check=_check_interpolation, check_range=True,
+             each=True)
 _image_layer("RandAugment", "during training, a few augmentations picked at random are applied",
-             [_VR, ("num_ops", 2), ("factor", 0.5), ("interpolation", "bilinear"), _S, _D], bounds=(0, 1))
+             [_VR, ("num_ops", 2), ("factor", 0.5), ("interpolation", "bilinear"), _S, _D], bounds=(0, 1),
+             check=_check_interpolation, check_range=True, each=True)
 _image_layer("RandomColorJitter", "during training, brightness, contrast, saturation and hue are changed at random",
              [_VR, ("brightness_factor", None), ("contrast_factor", None), ("saturation_factor", None),
               ("hue_factor", None), _S, _D], check=_check_jitter)
 _image_layer("MaxNumBoundingBoxes", "the images pass through; only bounding boxes are padded to max_number",
-             [("max_number", _REQUIRED), ("fill_value", -1)])
+             [("max_number", _REQUIRED), ("fill_value", -1)], check=_check_boxes)
 
 
 @register()
@@ -292,15 +350,16 @@ class RandomFlip(_ImageLayer):
 
     @property
     def _note(self):
-        return f"during training, images are flipped ({self.mode.replace('_', ' ')}) at random"
+        return f"during training, images are flipped ({str(self.mode).replace('_', ' ')}) at random"
 
 
 @register()
 class RandomGrayscale(_ImageLayer):
     def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if factor < 0 or factor > 1:
-            _fail("RandomGrayscale", f"`factor` should be between 0 and 1. Received: factor={factor}")
+        if not _numeric(factor) or factor < 0 or factor > 1:
+            _fail("RandomGrayscale", f"`factor` should be between 0 and 1. Received: factor={factor}",
+                  "factor: the probability of turning an image to grayscale, a number in [0, 1]")
         self.factor = factor
 
     def infer(self, ctx, x, training=None):
@@ -312,7 +371,7 @@ class RandomGrayscale(_ImageLayer):
 class RandomColorDegeneration(_ImageLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.factor = _factor("RandomColorDegeneration", factor, (0, 1))
+        self.factor = _factor("RandomColorDegeneration", factor, (-1, 1))
         self.value_range = _value_range("RandomColorDegeneration", value_range)
 
     def infer(self, ctx, x, training=None):
@@ -346,7 +405,7 @@ class RandomRotation(_GeometricLayer):
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.factor = _factor("RandomRotation", factor, (-1, 1))
+        self.factor = _factor("RandomRotation", 0.0 if factor is None else factor, (-1, 1))  # the base's `or 0.0`
         self._check_modes(fill_mode, interpolation)
 
     @property
@@ -413,14 +472,17 @@ def _hw_arg(layer_type, value, arg):
 def _set_hw(ctx, layer, x, batched_rank, height_axes, noun):
     """Resizing's and CenterCrop's compute_output_shape: a rank-4 input is a batch (axes 1, 2 — or 2, 3
     channels_first), any other rank one unbatched image (axes 0, 1 — or 1, 2)."""
+    for name in ("height", "width"):
+        if getattr(layer, name) is not None:  # None: Keras leaves that axis unknown
+            _call_int(ctx, layer, name)
     shape = list(x.shape)
     h, w = height_axes(x.rank)
     if min(h, w) < 0 or max(h, w) >= x.rank:
         ctx.fail(f"{type(layer).__name__} sets axes {h} and {w} of its input to (height, width), but the input "
                  f"has rank {x.rank}", expected="(batch, height, width, channels)",
                  fix="give the layer a batch of images (batch, height, width, channels)")
-    height = ctx.const(layer.height, "height")
-    width = ctx.const(layer.width, "width")
+    height = Unknown("height") if layer.height is None else ctx.const(layer.height, "height")
+    width = Unknown("width") if layer.width is None else ctx.const(layer.width, "width")
     shape[h] = height
     shape[w] = width
     ctx.name_axes(x, *(f"dim{i}" for i in range(x.rank)))
@@ -527,12 +589,13 @@ class CategoryEncoding(Layer):
         if num_tokens is None:
             _fail("CategoryEncoding", "num_tokens must be set to use this layer. If the number of tokens is not "
                                       "known beforehand, use the IntegerLookup layer instead.")
-        if num_tokens < 1:
+        if not _numeric(num_tokens) or num_tokens < 1:
             _fail("CategoryEncoding", f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}.")
         self.num_tokens = num_tokens
         self.output_mode = output_mode
 
     def infer(self, ctx, x, count_weights=None):
+        _call_int(ctx, self, "num_tokens", 1)
         depth = ctx.const(self.num_tokens, "num_tokens")
         ctx.units(_NO_WEIGHTS)
         if x.rank == 0:
@@ -555,7 +618,7 @@ class Discretization(Layer):
         if sparse:
             _fail("Discretization", "`sparse=True` cannot be used with backend torch")
         _string_arg("Discretization", "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count"))
-        if num_bins is not None and num_bins < 0:
+        if num_bins is not None and (not _numeric(num_bins) or num_bins < 0):
             _fail("Discretization", f"`num_bins` must be greater than or equal to 0. Received: `num_bins={num_bins}`")
         if num_bins is not None and bin_boundaries is not None:
             _fail("Discretization", f"Both `num_bins` and `bin_boundaries` should not be set. Received: "
@@ -873,6 +936,12 @@ class TextVectorization(Layer):
 # --------------------------------------------------------------------------------------------------------------
 # Audio
 
+#: the window names scipy.signal.get_window takes without parameters (STFTSpectrogram checks its window with it)
+_WINDOWS = frozenset(
+    "boxcar box ones rect rectangular triang triangle tri blackman black blk hamming hamm ham bartlett bart brt hann "
+    "han flattop flat flt parzen parz par bohman bmn blackmanharris blackharr bkh nuttall nutl nut barthann brthan "
+    "bth cosine halfcosine exponential poisson tukey tuk taylor taylorwin lanczos sinc".split())
+
 
 @register()
 class MelSpectrogram(Layer):
@@ -880,9 +949,19 @@ class MelSpectrogram(Layer):
                  sampling_rate=16000, num_mel_bins=128, min_freq=20.0, max_freq=None, power_to_db=True,
                  top_db=80.0, mag_exp=2.0, min_power=1e-10, ref_power=1.0, **kwargs):
         super().__init__(**kwargs)
+        t = "MelSpectrogram"
         self.fft_length = fft_length
         self.sequence_stride = sequence_stride
         self.sequence_length = sequence_length or fft_length
+        try:
+            self.fft_length < self.sequence_length  # noqa: B015 - Keras's check, which fails on other types
+        except TypeError:
+            _fail(t, f"`fft_length` and `sequence_length` must be numbers of samples. Received: fft_length="
+                     f"{fft_length!r}, sequence_length={sequence_length!r}",
+                  "fft_length and sequence_length: integer numbers of samples", "e.g. fft_length=2048")
+        if not _numeric(sampling_rate):
+            _fail(t, f"`sampling_rate` must be a number (samples per second). Received: sampling_rate="
+                     f"{sampling_rate!r}", "sampling_rate: a number such as 16000")
         if self.fft_length < self.sequence_length:
             _fail("MelSpectrogram", "`fft_length` must be greater than or equal to   `sequence_length`. Received: "
                                     f"`sequence_length`={self.sequence_length}, `fft_length`={self.fft_length}.")
@@ -891,6 +970,9 @@ class MelSpectrogram(Layer):
     def compute(self, c):
         # an rfft per frame (not a matmul: FlopCounterMode does not count it), then the mel filter bank, a matmul
         # of the frequencies by num_mel_bins per frame (measured)
+        if not isinstance(self.num_mel_bins, int) or not isinstance(self.fft_length, int):
+            c.note("the mel filter bank's size is not a number here: its work is not counted")
+            return
         out = c.out(0)
         frames = out[-1]
         lead = out[:-2]
@@ -901,7 +983,12 @@ class MelSpectrogram(Layer):
     def infer(self, ctx, x):
         if x.rank == 0:
             ctx.fail("MelSpectrogram needs an input with a time axis", expected="(batch, samples)")
-        bins = ctx.const(self.num_mel_bins, "num_mel_bins")
+        _call_int(ctx, self, "sequence_stride", 1)
+        if self.num_mel_bins is None:
+            bins = Unknown("num_mel_bins")  # Keras makes a (batch, None, frames) output of it
+        else:
+            _call_int(ctx, self, "num_mel_bins")
+            bins = ctx.const(self.num_mel_bins, "num_mel_bins")
         stride = ctx.const(self.sequence_stride, "sequence_stride")
         samples = x.shape[0] if x.rank == 1 else x.shape[1]
         frames = ctx.derive("frames", (samples + stride + 1) // stride)
@@ -918,6 +1005,11 @@ class STFTSpectrogram(Layer):
     def __init__(self, mode="log", frame_length=256, frame_step=None, fft_length=None, window="hann",
                  periodic=False, scaling="density", padding="valid", expand_dims=False, data_format=None, **kwargs):
         t = "STFTSpectrogram"
+        for name, value in (("frame_length", frame_length), ("frame_step", frame_step), ("fft_length", fft_length)):
+            if value is not None and not _numeric(value) or name == "frame_length" and (value is None or
+                                                                                        value <= 0):
+                _fail(t, f"`{name}` must be a positive integer number of samples. Received: {name}={value!r}",
+                      f"{name}: a positive integer", f"e.g. {name}=256")
         if frame_step is not None and (frame_step > frame_length or frame_step < 1):
             _fail(t, "`frame_step` should be a positive integer not greater than `frame_length`. Received "
                      f"frame_step={frame_step}, frame_length={frame_length}")
@@ -931,7 +1023,13 @@ class STFTSpectrogram(Layer):
             _fail(t, f"Scaling is invalid, it must be `None`, 'density' or 'spectrum'. Received scaling={scaling}")
         if padding not in ["valid", "same"]:
             _fail(t, f"Padding is invalid, it should be 'valid', 'same'. Received: padding={padding}")
+        if isinstance(window, str) and window not in _WINDOWS:
+            _fail(t, f"Invalid window name '{window}' in parameter window='{window}'!",
+                  "window: 'hann' (the default), 'hamming', another scipy window name, None or frame_length numbers",
+                  "use window='hann'")
         super().__init__(**kwargs)
+        self.window = window
+        self.periodic = periodic
         self.mode = mode
         self.frame_length = frame_length
         self.frame_step = frame_step or frame_length // 2
@@ -952,6 +1050,16 @@ class STFTSpectrogram(Layer):
                "each frame × the real/imaginary Fourier kernels")
 
     def infer(self, ctx, x):
+        _call_int(ctx, self, "frame_length", 2)
+        if ctx.building:  # build() makes the window (scipy's get_window) for the kernels
+            window = self.window
+            if not isinstance(self.periodic, bool):
+                ctx.fail(f"Parameter fftbins={self.periodic!r} is not of type bool!", expected="periodic: True or False")
+            if window is not None and not isinstance(window, str) and (
+                    not isinstance(window, (list, tuple)) or len(window) != self.frame_length):
+                size = len(window) if isinstance(window, (list, tuple)) else "a scalar"
+                ctx.fail(f"The shape of `window` must be equal to [frame_length]. Received: a window of {size}",
+                         expected=f"window: a name like 'hann', None, or {self.frame_length} numbers")
         if x.rank != 3:  # InputSpec(ndim=3)
             ctx.fail(f"STFTSpectrogram needs a 3D input (batch, samples, channels), got rank {x.rank}",
                      expected="(batch, samples, channels)" if self.data_format == "channels_last" else
@@ -968,8 +1076,20 @@ class STFTSpectrogram(Layer):
             ctx.weight("real_kernel", shape)
         if self.mode != "real":
             ctx.weight("imag_kernel", shape)
-        (frames,) = conv_output_dims(ctx, [samples], [frame], (self.frame_step,), (1,), self.padding, ("steps",),
-                                     "use shorter frames (frame_length) or a longer input", kind="frame")
+        if isinstance(self.frame_step, int):
+            (frames,) = conv_output_dims(ctx, [samples], [frame], (self.frame_step,), (1,), self.padding,
+                                         ("steps",), "use shorter frames (frame_length) or a longer input",
+                                         kind="frame")
+        else:  # a fractional frame_step: Keras's shape arithmetic is in floats (torch cannot run it on data)
+            ctx.warn(f"frame_step={self.frame_step} is not a whole number of samples: Keras builds the layer, but "
+                     f"its convolution cannot run on data")
+            n = samples.value
+            if n is None:
+                frames = Unknown("frames")
+            elif self.padding == "same":
+                frames = Known(math.ceil(n / self.frame_step), "frames")
+            else:
+                frames = Known(math.floor((n - self.frame_length) / self.frame_step) + 1, "frames")
         per_channel = freqs * 2 if self.mode == "stft" else freqs
         ctx.units(f"no units: real_kernel/imag_kernel hold the windowed Fourier basis ({self.frame_length} samples × "
                   f"{self.fft_length // 2 + 1} frequencies), set at creation, not trained by design (Keras still "
@@ -986,7 +1106,31 @@ class STFTSpectrogram(Layer):
 
 
 def _pipeline_compute(self, c):
-    c.note("a Pipeline's layers are not counted one by one here (their own rows are not in the model)")
+    """Each layer's declared cost on the tensor the previous one gave it (the chain the rule ran: its contexts)."""
+    children = [child for _, child in (c.ctx.children if c.ctx is not None else ())]
+    if len(children) != len(self.layers):
+        c.note("a Pipeline's layers are not counted one by one here (their own rows are not in the model)")
+        c.declared = False
+        return
+    # The tensors between the layers, written in the pipeline's own input axes (so "linear in batch, ..." reads
+    # through them); the first and the last stand for the pipeline's input and output.
+    named = {id(raw): axis for raw, axis in zip(c.inputs[0].shape, c.axes(0))}
+
+    def mapped(spec):
+        dims = []
+        for d in spec.shape:
+            inner = d
+            while id(inner) not in named and type(inner) is Named:
+                inner = inner.inner
+            dims.append(named.get(id(inner), d))
+        return Spec(tuple(dims), spec.dtype)
+
+    tensors = [mapped(child.input_specs[0]) for child in children] + [mapped(c.outputs[0])]
+    ends = {id(tensors[0]): id(c.inputs[0]), id(tensors[-1]): id(c.outputs[0])}
+    for i, (layer, child) in enumerate(zip(self.layers, children)):
+        c.sublayer(layer, [tensors[i]], [tensors[i + 1]], ctx=child)
+    c.saved[:] = [(ends.get(key, key), *rest) for key, *rest in c.saved]
+    c.aliases[:] = [(ends.get(a, a), ends.get(b, b)) for a, b in c.aliases]
 
 
 @register()

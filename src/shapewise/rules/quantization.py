@@ -1,18 +1,32 @@
-"""Quantization of Dense and Embedding, as Keras 3.15.1 does it (``dtype="int8_from_float32"`` at construction, or
-``layer.quantize(mode)`` / ``model.quantize(mode)`` on a built model).
+"""Quantization of Dense, EinsumDense and Embedding, as Keras 3.15.1 does it (a ``dtype="int8_from_float32"``
+policy at construction, or ``layer.quantize(mode)`` / ``model.quantize(mode)`` on a built model).
 
-- ``int8``: the matrix is stored as int8 (non-trainable) with one float scale per output unit (per row of an
-  Embedding): ``kernel_scale`` (units,), ``embeddings_scale`` (input_dim,). The bias stays float and trainable.
-- ``int4``: two 4-bit values packed in each int8, along the last axis: (features, ⌈units/2⌉). From a dtype policy
-  the scales are per unit; ``quantize("int4")`` quantizes in blocks of 128 inputs, with a scale and a zero point
-  per block and unit and ``g_idx``, the block of each input.
-- ``float8``: the kernel stays float32; the layer keeps a scale and a history of the last 1,024 absolute maxima
-  for its inputs, its kernel and its output gradients (six more weights, all trainable in Keras's count).
+- ``int8``: the matrix is stored as int8 (non-trainable) with float scales: one per output unit of a Dense
+  (``kernel_scale`` (units,)), one per row of an Embedding (``embeddings_scale`` (input_dim,)); an EinsumDense's
+  ``kernel_scale`` has the kernel's shape with its contracted axes set to 1, laid out as the output's axes. The
+  bias stays float and trainable.
+- ``int4``: two 4-bit values packed in each int8 along the last axis (an EinsumDense's kernel first flattened to
+  (contracted, other) = (rows, columns)). Per-channel (``int4_from_*``, ``int4/-1_from_*``, a config with
+  ``block_size=None``): one scale per output unit; in blocks (``quantize("int4")``'s default ``block_size=128``,
+  ``int4/<block>_from_*``): a scale and a zero point per block of inputs and unit, and ``g_idx``, the block of
+  each input.
+- ``float8``: the matrix stays float; the layer keeps a scale and a history of the last 1,024 absolute maxima for
+  its inputs, its kernel and its output gradients (six more weights, trainable in Keras's count). Embedding has
+  no float8 form (Keras raises; ``model.quantize("float8")`` skips it).
+- ``gptq`` / ``awq`` (``gptq/<bits>/<group>_from_*``, ``awq/4/<group>_from_*``, or ``quantize`` with a
+  ``GPTQConfig`` / ``AWQConfig``): the kernel transposed to (columns, rows) in uint8 (two 4-bit values per byte
+  at 4 bits), a scale and a zero point per column and group of rows, ``g_idx``, and for AWQ per-row
+  ``awq_scales``. ``quantize`` creates them beside the float kernel, which stays until calibration on data
+  replaces it; Dense and EinsumDense only.
 
 A policy ``<mode>_from_<source>`` computes in the source policy's dtype (``mixed_bfloat16`` computes in bfloat16).
 """
 
 from __future__ import annotations
+
+import math
+import re
+from typing import NamedTuple
 
 from ..dims import Known, product
 from ..engine import Weight
@@ -20,114 +34,255 @@ from ..errors import ArgumentError
 
 MODES = ("int8", "float8", "int4", "gptq", "awq")
 _AMAX_HISTORY = 1024
-_INT4_BLOCK = 128  # quantize("int4")'s default block size (Int4QuantizationConfig)
+
+
+class Policy(NamedTuple):
+    """A quantized dtype policy: its mode, compute and variable dtypes, and its mode's settings."""
+
+    mode: str
+    compute: str
+    variable: str
+    block_size: int | None = None  # int4: None = one scale per unit
+    weight_bits: int | None = None  # gptq / awq
+    group_size: int | None = None
+
+
+class NotQuantizable(ArgumentError):
+    """Keras's NotImplementedError for a mode a layer has no form of (``model.quantize`` warns and skips it)."""
+
+
+def _policy_error(message, layer_type, expected=None):
+    return ArgumentError(message, layer_type=layer_type, expected=expected)
 
 
 def parse_policy(layer_type, dtype):
-    """(mode, compute dtype, variable dtype) of a dtype policy name; mode is None when not quantized."""
-    if not isinstance(dtype, str):
-        return None, None, None
-    if dtype in MODES or dtype.startswith(("gptq", "awq")) and "_from_" not in dtype:
-        raise ArgumentError("Cannot convert `policy` into a valid pair (`mode`, `source_name`) to instantiate "
-                            f"`QuantizedDTypePolicy`. Received: policy={dtype}", layer_type=layer_type,
-                            expected="'<mode>_from_<source>', e.g. 'int8_from_float32'")
-    if "_from_" not in dtype:
-        return None, None, None
-    mode, source = dtype.split("_from_", 1)
-    if mode.startswith(("gptq", "awq")):
-        raise ArgumentError(f"shapewise does not model {mode.split('/')[0].upper()} quantization (its weights "
-                            f"come from calibrating on data)", layer_type=layer_type,
-                            fix="use an int8, int4 or float8 policy, or leave the layer unquantized")
-    if mode not in MODES:
-        raise ArgumentError(f"Cannot convert `policy` into a valid pair (`mode`, `source_name`) to instantiate "
-                            f"`QuantizedDTypePolicy`. Received: policy={dtype}", layer_type=layer_type)
+    """The Policy of a quantized dtype policy name, or None for a plain one; Keras's errors for a bad name."""
+    if not isinstance(dtype, str) or not dtype.startswith(MODES):
+        return None
+    parts = dtype.split("_from_")
+    if len(parts) != 2:
+        raise _policy_error("Cannot convert `policy` into a valid pair (`mode`, `source_name`) to instantiate "
+                            f"`QuantizedDTypePolicy`. Received: policy={dtype}", layer_type,
+                            "'<mode>_from_<source>', e.g. 'int8_from_float32'")
+    mode, source = parts
     compute = source.removeprefix("mixed_")
     variable = "float32" if source.startswith("mixed_") else source
-    return mode, compute, variable
-
-
-class QuantMixin:
-    """What Dense and Embedding add for quantization: the policy's compute dtype and ``quantize(mode)``."""
-
-    quantization_mode = None
-    _compute = None
-
-    def _init_quant(self):
-        mode, compute, variable = parse_policy(type(self).__name__, self.dtype)
-        self.quantization_mode = mode
-        self._compute = compute
-        self._variable_dtype = variable
-
-    @property
-    def compute_dtype(self):
-        return self._compute or self.dtype
-
-    def quantize(self, mode=None, type_check=True, config=None):
-        """``layer.quantize(mode)`` on a built layer: its matrix replaced by the quantized one and its scales."""
-        layer_type = type(self).__name__
-        _check_mode(mode, config)
-        if not self.built:
-            raise ArgumentError(f"Cannot quantize a layer that isn't yet built. Layer '{self.name}' (of type "
-                                f"'{layer_type}') is not built yet.", layer=self.name, layer_type=layer_type)
-        if self.quantization_mode is not None:
-            raise ArgumentError(f"Layer '{self.name}' is already quantized with dtype_policy="
-                                f"'{self.dtype}'. Received: mode={mode}", layer=self.name, layer_type=layer_type)
-        base = next(w for w in self._weights if w.name == self._lora_base)
-        logical = getattr(self, "_logical_dims", None) or base.dims
-        weights = list(self._weights)
-        if mode == "float8" and self._lora_base == "embeddings":
-            return  # Keras's Embedding has no float8 form: quantize("float8") leaves it as it is
-        self.lora_keeps_order = mode == "float8" and self.lora_enabled
-        if mode in ("int8", "int4"):
-            weights.remove(base)
-            new = _quantized(self, mode, logical, block=_INT4_BLOCK if mode == "int4" else None)
-            weights += [Weight(name, dims, False, self) for name, dims in new]
-        else:
-            weights += [Weight(name, dims, True, self) for name, dims in _float8()]
-        self._weights = weights
-        self.quantization_mode = mode
-        self._logical_dims = logical
-        self._compute = self.compute_dtype
-        self.dtype = f"{mode}_from_{self.dtype}"
-        ctx = self._build_ctx
-        if ctx is not None:
-            ctx.weights = weights
-            ctx.formula(sum((product(w.dims) for w in weights[1:]), product(weights[0].dims)))
-            ctx.note(_note, self._lora_base, mode, tuple(d.value for d in logical))
-
-
-def _check_mode(mode, config):
+    base = mode.split("/")[0]
+    if base == "int4" and "/" in mode:
+        return Policy("int4", compute, variable, block_size=_int4_block(mode, layer_type))
+    if base in ("gptq", "awq"):
+        bits, group = _calibrated_mode(base, mode, layer_type)
+        return Policy(base, compute, variable, weight_bits=bits, group_size=group)
     if mode not in MODES:
-        raise ArgumentError(f"Invalid quantization mode. Expected one of {MODES}. Received: mode={mode}",
-                            expected="one of " + ", ".join(MODES))
-    if mode == "gptq" and config is None:
-        raise ArgumentError("For GPTQ, you must pass a `GPTQConfig` object in the `config` argument.")
-    if mode == "awq" and config is None:
-        raise ArgumentError("For AWQ, you must pass an `AWQConfig` object in the `config` argument.")
-    if mode in ("gptq", "awq"):
-        raise ArgumentError(f"shapewise does not model {mode.upper()} quantization (its weights come from "
-                            f"calibrating on data)", fix="use int8, int4 or float8")
+        raise _policy_error(f"Invalid quantization mode. Expected one of {MODES}. Received: mode={mode}", layer_type)
+    return Policy(mode, compute, variable)
 
 
-def _quantized(layer, mode, logical, block=None):
-    """(name, dims) of the weights replacing the matrix ``logical`` (its float shape) in int8 / int4."""
+def _int4_block(mode, layer_type):
+    parts = mode.split("/")
+    expected = "'int4/<block_size>'"
+    if len(parts) != 2 or parts[0] != "int4":
+        raise _policy_error(f"Invalid mode for Int4DTypePolicy. Expected format {expected}, but got '{mode}'.",
+                            layer_type, expected)
+    try:
+        block = int(parts[1])
+    except ValueError:
+        raise _policy_error(f"Invalid mode for Int4DTypePolicy. <block_size> must be an integer. Expected format "
+                            f"{expected}, but got '{mode}'.", layer_type, expected) from None
+    if block < -1 or block == 0:
+        raise _policy_error(f"Invalid block_size in mode. Supported values are -1 (per-channel) or a positive "
+                            f"integer (sub-channel), but got {block} from '{mode}'.", layer_type, expected)
+    return None if block == -1 else block
+
+
+def _calibrated_mode(base, mode, layer_type):
+    parts = mode.split("/")
+    name = "GPTQDTypePolicy" if base == "gptq" else "AWQDTypePolicy"
+    expected = f"'{base}/<weight_bits>/<group_size>'"
+    if len(parts) != 3 or parts[0] != base:
+        raise _policy_error(f"Invalid mode for {name}. Expected format {expected}, but got '{mode}'.", layer_type,
+                            expected + ", e.g. '" + base + "/4/128_from_float32'")
+    try:
+        bits, group = int(parts[1]), int(parts[2])
+    except ValueError:
+        raise _policy_error(f"Invalid mode for {name}. <weight_bits> and <group_size> must be integers. Expected "
+                            f"format {expected}, but got '{mode}'.", layer_type, expected) from None
+    if base == "gptq" and bits not in (2, 3, 4, 8):
+        raise _policy_error(f"Invalid weight_bits in mode. Supported values are 2, 3, 4, and 8, but got {bits} from "
+                            f"'{mode}'.", layer_type, "weight_bits 2, 3, 4 or 8")
+    if base == "awq" and bits != 4:
+        raise _policy_error(f"Invalid weight_bits in mode. AWQ only supports 4-bit quantization, but got {bits} from "
+                            f"'{mode}'.", layer_type, "weight_bits 4")
+    if group < -1 or group == 0:
+        what = "whole-tensor" if base == "gptq" else "per-channel"
+        raise _policy_error(f"Invalid group_size in mode. Supported values are -1 ({what}) or a positive integer, "
+                            f"but got {group} from '{mode}'.", layer_type, "-1 or a positive group size")
+    return bits, group
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The weights each layer kind creates
+
+
+def _kind(layer):
+    return {"kernel": "einsum" if hasattr(layer, "equation") else "dense"}.get(layer._lora_base, "embedding")
+
+
+def _groups(rows, group, role="block_size"):
+    """The number of groups of ``group`` rows (one for -1 / None)."""
+    if group is None or group == -1:
+        return Known(1)
+    return rows.ceildiv(Known(group, role))
+
+
+def quantized_weights(layer, policy, logical):
+    """(name, dims) of the non-float weights a ``policy`` gives a layer whose float matrix is ``logical``, in
+    Keras's creation order. float8's six come from _float8()."""
+    kind, mode = _kind(layer), policy.mode
     name = layer._lora_base
-    *inputs, last = logical
-    packed = (last + 1) // 2 if mode == "int4" else last
-    matrix = (*inputs, packed)
-    if name == "embeddings":
+    if kind == "embedding" and mode not in ("int8", "int4"):
+        raise NotQuantizable(f"Invalid quantization mode. Expected one of ('int8', 'int4'). Received: "
+                             f"quantization_mode={mode}", layer=layer.name, layer_type=type(layer).__name__,
+                             expected="an int8 or int4 quantization of an Embedding",
+                             fix="Keras 3.15.1 quantizes an Embedding only to int8 or int4")
+    if mode in ("gptq", "awq"):
+        return _calibrated(layer, policy, logical)
+    if kind == "einsum":
+        return _einsum_quantized(layer, policy, logical)
+    rows, cols = logical  # Dense: (features, units); Embedding: (input_dim, output_dim)
+    packed = (cols + 1) // 2 if mode == "int4" else cols
+    if kind == "embedding":
+        if mode == "int4" and policy.block_size:
+            groups = _groups(cols, policy.block_size)
+            return [(name, (rows, packed)), ("embeddings_scale", (rows, groups)),
+                    ("embeddings_zero", (rows, groups)), ("g_idx", (cols,))]
+        return [(name, (rows, packed)), ("embeddings_scale", (rows,))]
+    if mode == "int4" and policy.block_size:
+        groups = _groups(rows, policy.block_size)
+        return [("kernel", (rows, packed)), ("kernel_scale", (groups, cols)), ("kernel_zero", (groups, cols)),
+                ("g_idx", (rows,))]
+    return [("kernel", (rows, packed)), ("kernel_scale", (cols,))]
+
+
+def _calibrated(layer, policy, logical):
+    """GPTQ / AWQ: the kernel as (columns, rows) uint8, scales and zero points per column and group of rows."""
+    kind, mode = _kind(layer), policy.mode
+    if kind == "dense":
         rows, cols = logical
-        if mode == "int4" and block:
-            groups = Known(-(-cols.value // block), "blocks")
-            return [(name, matrix), ("embeddings_scale", (rows, groups)), ("embeddings_zero", (rows, groups)),
-                    ("g_idx", (cols,))]
-        return [(name, matrix), ("embeddings_scale", (rows,))]
-    features, units = logical
-    if mode == "int4" and block:
-        groups = Known(-(-features.value // block), "blocks")
-        return [("kernel", matrix), ("kernel_scale", (groups, units)), ("kernel_zero", (groups, units)),
-                ("g_idx", (features,))]
-    return [("kernel", matrix), ("kernel_scale", (units,))]
+        zero = "kernel_zero"
+    else:
+        zero = "zero_point"
+        if len(logical) == 2:
+            rows, cols = logical
+        elif len(logical) == 3:
+            values = [d.value or 0 for d in logical]
+            if values.index(max(values)) == 0:  # a QKV projection (features, heads, head_dim)
+                rows, cols = logical[0], logical[1] * logical[2]
+            else:  # an attention output (heads, head_dim, features)
+                rows, cols = logical[0] * logical[1], logical[2]
+        else:
+            raise ArgumentError(f"{mode.upper()} quantization only supports 2D or 3D kernels; this EinsumDense's "
+                                f"kernel has shape {tuple(d.value for d in logical)} (equation "
+                                f"'{layer.equation}'). Keras 3.15.1 fails here"
+                                + (" (UnboundLocalError: 'rows')" if mode == "gptq" else ""),
+                                layer=layer.name, layer_type="EinsumDense",
+                                expected="an equation whose kernel has 2 or 3 axes",
+                                fix="quantize this layer to int8 or int4 instead")
+    if kind == "einsum":
+        _einsum_letters(layer)  # Keras analyses the equation for quantization next (and fails on '...')
+    packed = (cols + 1) // 2 if policy.weight_bits == 4 else cols
+    groups = _groups(rows, policy.group_size, "group_size")
+    out = [("kernel", (packed, rows)), ("kernel_scale", (cols, groups)), (zero, (cols, groups))]
+    if mode == "awq":
+        out.append(("awq_scales", (rows,)))
+    return out + [("g_idx", (rows,))]
+
+
+# EinsumDense: Keras's _analyze_quantization_info and _get_kernel_scale_shape, step by step (with their quirks:
+# the ``index`` of the last loop reused where a contracted axis has no expanded one to take its place).
+
+
+def _einsum_letters(layer):
+    equation = layer.equation
+    m = re.match("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", re.sub(r"\.\.\.", "0", equation))
+    if m is None:
+        # Keras passes the input's rank where its analysis wants a shape: any equation with "..." fails
+        raise ArgumentError(f"Keras 3.15.1 cannot quantize an EinsumDense whose equation has '...' to int8, int4, "
+                            f"GPTQ or AWQ (equation '{equation}': its quantization analysis fails with "
+                            f"\"TypeError: object of type 'int' has no len()\")", layer=layer.name,
+                            layer_type="EinsumDense", expected="an equation without '...'",
+                            fix="write the axes out (e.g. 'abc,cd->abd' for '...c,cd->...d'), or use float8")
+    return m.group(1), m.group(2), m.group(3)
+
+
+def _einsum_quant_info(layer):
+    input_spec, weight_spec, output_spec = _einsum_letters(layer)
+    index = None
+    input_reduced, weight_reduced = [], []
+    for i, label in enumerate(input_spec):
+        index = output_spec.find(label)
+        if index == -1:
+            input_reduced.append(i)
+    for i, label in enumerate(weight_spec):
+        index = output_spec.find(label)
+        if index == -1:
+            weight_reduced.append(i)
+    input_expand, weight_expand = [], []
+    for i, label in enumerate(output_spec):
+        if input_spec.find(label) == -1:
+            input_expand.append(i)
+        if weight_spec.find(label) == -1:
+            weight_expand.append(i)
+    input_transpose, weight_transpose = [], []
+    for label in output_spec:
+        if input_spec.find(label) != -1:
+            input_transpose.append(input_spec.find(label))
+        if weight_spec.find(label) != -1:
+            weight_transpose.append(weight_spec.find(label))
+    weight_squeeze = []
+    for ori in input_reduced:
+        if input_expand:
+            index = input_expand.pop(0)
+        input_transpose.insert(index, ori)
+    for ori in weight_reduced:
+        if weight_expand:
+            index = weight_expand.pop(0)
+        else:
+            weight_squeeze.append(ori)
+        weight_transpose.insert(index, ori)
+    return weight_reduced, weight_transpose, weight_expand, weight_squeeze
+
+
+def _einsum_quantized(layer, policy, logical):
+    reduced, transpose, expand, squeeze = _einsum_quant_info(layer)
+    if policy.mode == "int4":
+        rows = product([d for i, d in enumerate(logical) if i in reduced]) if reduced else Known(1)
+        cols = product([d for i, d in enumerate(logical) if i not in reduced]) if len(reduced) < len(logical) \
+            else Known(1)
+        out = [("kernel", (rows, (cols + 1) // 2))]
+        if policy.block_size:
+            groups = _groups(rows, policy.block_size)
+            return out + [("kernel_scale", (groups, cols)), ("kernel_zero", (groups, cols)), ("g_idx", (rows,))]
+        return out + [("kernel_scale", (cols,))]
+    # int8: the kernel's shape with the contracted axes set to 1, transposed to the output's order
+    scale = [Known(1) if i in reduced else d for i, d in enumerate(logical)]
+    scale = [scale[a] for a in transpose]
+    for a in sorted(expand):
+        scale.insert(a, Known(1))
+    built = list(scale)
+    for a in sorted(squeeze, reverse=True):
+        built.pop(a)
+    layer._int8_scale_fits = _squeezed(scale, squeeze) == [d.value for d in built]
+    return [("kernel", tuple(logical)), ("kernel_scale", tuple(built))]
+
+
+def _squeezed(scale, squeeze):
+    """The shape ``quantize("int8")``'s computed scale has after torch's squeeze (a no-op on an axis not of 1)."""
+    values = [d.value for d in scale]
+    for a in sorted(squeeze, reverse=True):
+        if a < len(values) and values[a] == 1:
+            values.pop(a)
+    return values
 
 
 def _float8():
@@ -138,69 +293,238 @@ def _float8():
     return out
 
 
+# --------------------------------------------------------------------------------------------------------------
+# The layer side
+
+
+class QuantMixin:
+    """What Dense, EinsumDense and Embedding add for quantization: the policy's compute dtype and
+    ``quantize(mode)``."""
+
+    quantization_mode = None
+    _compute = None
+    _policy = None
+
+    def _init_quant(self, quantization_config=None):
+        from ..keras.quantizers import QuantizationConfig
+
+        if quantization_config is not None and not isinstance(quantization_config, QuantizationConfig):
+            raise ArgumentError(f"Argument `quantization_config` must be a keras.quantizers config. Received: "
+                                f"quantization_config={quantization_config!r}", layer_type=type(self).__name__)
+        self.quantization_config = quantization_config
+        policy = parse_policy(type(self).__name__, self.dtype)
+        self._policy = policy
+        if policy is not None:
+            self.quantization_mode = policy.mode
+            self._compute = policy.compute
+            self._variable_dtype = policy.variable
+            if self.lora_rank and policy.mode == "gptq":
+                raise ArgumentError("lora is not currently supported with GPTQ quantization.",
+                                    layer_type=type(self).__name__, fix="leave out lora_rank=, or use int8/int4")
+            if self.lora_rank and policy.mode == "awq":
+                raise ArgumentError("Keras 3.15.1 cannot build a layer with LoRA and an AWQ policy (it fails with "
+                                    "AttributeError: 'NoneType' object has no attribute 'shape')",
+                                    layer_type=type(self).__name__, fix="leave out lora_rank=, or use int8/int4")
+
+    @property
+    def compute_dtype(self):
+        return self._compute or self.dtype
+
+    def _build_policy(self):
+        """The policy the layer's build() creates weights with: a constructor's quantization_config sets int4's
+        block size and GPTQ's bits and group."""
+        policy, config = self._policy, self.quantization_config
+        if policy.mode == "int4" and getattr(config, "mode", None) == "int4":
+            block = config.block_size
+            return policy._replace(block_size=None if block in (None, -1) else block)
+        if policy.mode == "gptq" and getattr(config, "mode", None) == "gptq":
+            return policy._replace(weight_bits=config.weight_bits, group_size=config.group_size)
+        return policy
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        """``layer.quantize(mode)`` on a built layer: its matrix replaced by the quantized one and its scales."""
+        from ..keras.quantizers import resolve_config
+
+        layer_type = type(self).__name__
+        config = resolve_config(mode, config)
+        mode = config.mode
+        if not self.built:
+            raise ArgumentError(f"Cannot quantize a layer that isn't yet built. Layer '{self.name}' (of type "
+                                f"'{layer_type}') is not built yet.", layer=self.name, layer_type=layer_type,
+                                fix="call the layer (or build the model) before quantizing it")
+        if self.quantization_mode is not None:
+            raise ArgumentError(f"Layer '{self.name}' is already quantized with dtype_policy="
+                                f"'{self.dtype}'. Received: mode={mode}", layer=self.name, layer_type=layer_type)
+        if mode == "int8" and self.compute_dtype == "float16":
+            raise ArgumentError(f"Quantization mode='{mode}' doesn't work well with compute_dtype='float16'. "
+                                "Consider loading model/layer with another dtype policy such as 'mixed_bfloat16' "
+                                "or 'mixed_float16' before calling `quantize()`.", layer=self.name,
+                                layer_type=layer_type)
+        if type_check and type(self).__name__ not in ("Dense", "EinsumDense", "Embedding"):
+            raise NotQuantizable(f"Layer {layer_type} does not have a `quantize()` method implemented.",
+                                 layer=self.name, layer_type=layer_type)
+        base = next(w for w in self._weights if w.name == self._lora_base)
+        logical = getattr(self, "_logical_dims", None) or base.dims
+        policy = Policy(mode, self.compute_dtype, getattr(self, "_variable_dtype", None) or self.dtype)
+        if mode == "int4":
+            block = config.block_size
+            policy = policy._replace(block_size=None if block in (None, -1) else block)
+            name = f"int4/{-1 if block is None else block}"
+        elif mode in ("gptq", "awq"):
+            policy = policy._replace(weight_bits=config.weight_bits, group_size=config.group_size)
+            name = config.dtype_policy_string()
+        else:
+            name = mode
+        weights = list(self._weights)
+        if mode == "float8":
+            if _kind(self) == "embedding":
+                quantized_weights(self, policy, logical)  # raises: Embedding has no float8 form
+            added = [Weight(n, dims, True, self) for n, dims in _float8()]
+        else:
+            new = quantized_weights(self, policy, logical)
+            if mode == "int8" and _kind(self) == "einsum" and not self._int8_scale_fits:
+                raise ArgumentError(
+                    f"Keras 3.15.1 cannot quantize this EinsumDense to int8 (equation '{self.equation}'): the scale "
+                    f"it computes does not fit the kernel_scale weight it creates "
+                    f"{tuple(d.value for d in new[1][1])} (ValueError: the shape of the target variable and the "
+                    f"shape of the target value in `variable.assign(value)` must match)", layer=self.name,
+                    layer_type="EinsumDense", fix="quantize it to int4 or float8, or build it with "
+                                                  "dtype='int8_from_float32'")
+            if mode in ("int8", "int4"):
+                weights.remove(base)
+            added = [Weight(n, dims, False, self) for n, dims in new]
+        self.lora_keeps_order = mode == "float8" and self.lora_enabled
+        self._weights = weights + added
+        self.quantization_mode = mode
+        self._policy = policy
+        self.quantization_config = config
+        self._logical_dims = logical
+        self._compute = self.compute_dtype
+        self.dtype = f"{name}_from_{self.dtype}"
+        ctx = self._build_ctx
+        if ctx is not None:
+            ctx.weights = self._weights
+            ctx.formula(sum((product(w.dims) for w in self._weights[1:]), product(self._weights[0].dims)))
+            ctx.note(_note, self._lora_base, mode, tuple(d.value for d in logical), bool(policy.block_size),
+                     mode in ("gptq", "awq"))
+
+
 def declare(ctx, layer, logical, bias=None):
     """In the rule of a layer built with a quantized policy: its weights in Keras's order (float8's six first,
-    then the float matrix and bias; int8/int4: the stored matrix, the bias and the scales)."""
-    mode = layer.quantization_mode
+    then the float matrix and bias; the others: the stored matrix and its scales, then the bias)."""
+    policy = layer._build_policy()
     layer._logical_dims = logical
-    if mode == "float8":
-        if layer._lora_base == "embeddings":
-            ctx.fail("Keras 3.15.1 builds no Embedding with a float8 policy (it has no float8 form)",
-                     expected="an int8 or int4 policy", fix="use dtype='int8_from_float32'")
+    if policy.mode == "float8":
+        if _kind(layer) == "embedding":
+            try:
+                quantized_weights(layer, policy, logical)
+            except NotQuantizable as e:
+                ctx.fail(e.message, expected="an int8 or int4 policy", fix="use dtype='int8_from_float32'")
         for name, dims in _float8():
             ctx.weight(name, dims)
         ctx.weight(layer._lora_base, logical)
         if bias is not None:
             ctx.weight("bias", bias)
     else:
-        new = _quantized(layer, mode, logical)
-        ctx.weight(new[0][0], new[0][1], trainable=False)
+        try:
+            new = quantized_weights(layer, policy, logical)
+        except ArgumentError as e:
+            ctx.fail(e.message, expected=e.expected or "a layer Keras can quantize this way", fix=e.fix)
+        for name, dims in new:
+            ctx.weight(name, dims, trainable=False)
         if bias is not None:
             ctx.weight("bias", bias)
-        for name, dims in new[1:]:
-            ctx.weight(name, dims, trainable=False)
     ctx.formula(sum((product(w.dims) for w in ctx.weights[1:]), product(ctx.weights[0].dims)))
-    ctx.note(_note, layer._lora_base, mode, tuple(d.value for d in logical))
+    ctx.note(_note, layer._lora_base, policy.mode, tuple(d.value for d in logical), bool(policy.block_size),
+             False)
 
 
-def _note(name, mode, shape):
-    size = 1
-    for d in shape:
-        size *= d
+def _note(name, mode, shape, blocks=False, beside=False):
+    size = math.prod(shape)
     if mode == "float8":
         return (f"float8 quantization: the {name} stays float32; inputs_scale, kernel_scale and outputs_grad_scale "
                 f"(one number each) and their amax histories (the last 1,024 absolute maxima) set the float8 "
                 f"scaling of inputs, kernel and gradients: Keras counts these 3,075 numbers as trainable weights")
-    what = "per unit" if name == "kernel" else "per row"
+    shape_text = f"{' × '.join(map(str, shape))} = {size:,} values"
+    if mode in ("gptq", "awq"):
+        extra = "; awq_scales, one per input row, undo the activation-aware scaling" if mode == "awq" else ""
+        where = (f"beside the float {name}, which stays (trainable) until calibration on data replaces it"
+                 if beside else "non-trainable")
+        return (f"{mode.upper()} quantization: the {name} ({shape_text}) is stored transposed as uint8 (two 4-bit "
+                f"values per byte at 4 bits), {where}; kernel_scale and the zero point hold one float and one "
+                f"offset per output column and group of input rows, g_idx the group of each row{extra}")
+    what = ("a scale and a zero point per block of inputs and output, and g_idx, the block of each input"
+            if blocks else ("one float scale per row" if name == "embeddings" else "one float scale per output unit"))
     packed = "two 4-bit values per int8 along the last axis, " if mode == "int4" else ""
-    return (f"{mode} quantization: the {name} ({' × '.join(map(str, shape))} = {size:,} values) is stored as int8 "
-            f"({packed}non-trainable), with float scales ({what}, or per block of inputs with a zero point and "
-            f"g_idx, the block of each input) to turn it back into floats; only the float weights train")
+    return (f"{mode} quantization: the {name} ({shape_text}) is stored as int8 ({packed}non-trainable), with "
+            f"{what} to turn it back into floats; only the float weights train")
+
+
+def _replace_in_owners(layers, old, new):
+    """A layer that lists a quantized sublayer's weights among its own (MultiHeadAttention's projections, a
+    wrapper's layer) lists the new ones in their place (in place: its explanation holds the same list)."""
+    ids = {id(w) for w in old}
+    for layer in layers:
+        weights = layer._weights
+        if not weights or weights is new or not any(id(w) in ids for w in weights):
+            continue
+        at = next(i for i, w in enumerate(weights) if id(w) in ids)
+        kept = [w for w in weights if id(w) not in ids]
+        weights[:] = kept[:at] + list(new) + kept[at:]
+        ctx = layer._build_ctx
+        if ctx is not None:
+            ctx.formula(sum((product(w.dims) for w in weights[1:]), product(weights[0].dims)))
 
 
 def quantize_model(model, mode=None, config=None, filters=None, **kwargs):
-    """``model.quantize(mode)``: every Dense and Embedding (at any depth) quantized."""
+    """``model.quantize(mode)``: every Dense, EinsumDense and Embedding (at any depth) quantized; a layer with no
+    form for the mode is skipped, as Keras skips it with a warning."""
     from ..engine import Layer
+    from ..keras.quantizers import resolve_config
 
-    _check_mode(mode, config)
+    kwargs.pop("type_check", None)
+    if kwargs:
+        raise ArgumentError(f"Unrecognized keyword arguments passed to {type(model).__name__}: {kwargs}")
+    if filters is not None:
+        raise ArgumentError("shapewise does not apply quantize()'s `filters` yet", fix="quantize without filters")
+    config = resolve_config(mode, config)
+    mode = config.mode
     if not model.built:
         raise ArgumentError(f"Cannot quantize a model that isn't yet built. Model '{model.name}' is not built yet.")
     done = set()
     stack = list(getattr(model, "layers", []))
-    found = False
+    visited = []
     while stack:
         layer = stack.pop(0)
         if id(layer) in done or not isinstance(layer, Layer):
             continue
         done.add(id(layer))
-        if isinstance(layer, QuantMixin):
-            layer.quantize(mode, config=config)
-            found = True
-        elif type(layer).__name__ == "EinsumDense":
-            raise ArgumentError("shapewise does not model the quantization of EinsumDense yet (its scales follow "
-                                "the einsum equation's reduced axes)", layer=layer.name, layer_type="EinsumDense")
+        visited.append(layer)
         stack.extend(getattr(layer, "layers", []) or [])
         stack.extend(layer._sublayers)
-    if not found:
-        raise ArgumentError("No quantizable layers were found in the model. Quantization is supported for Dense, "
-                            "EinsumDense and Embedding layers.")
+    for layer in visited:
+        if isinstance(layer, QuantMixin):
+            old = list(layer._weights or ())
+            try:
+                layer.quantize(mode, config=config)
+            except NotQuantizable:
+                continue
+            _replace_in_owners(visited, old, layer._weights)
+    if mode in ("gptq", "awq"):
+        structure = config.quantization_layer_structure
+        if structure is None:
+            raise ArgumentError(
+                f"For mode='{mode}', a valid quantization structure must be provided either via "
+                "`config.quantization_layer_structure` or by overriding `model.get_quantization_layer_structure(mode)`."
+                " The structure should be a dictionary with keys 'pre_block_layers' and 'sequential_blocks'.",
+                expected="config=...(quantization_layer_structure={'pre_block_layers': [...], "
+                         "'sequential_blocks': [...]})")
+        if config.dataset is None or config.tokenizer is None:
+            name = "GPTQConfig" if mode == "gptq" else "AWQConfig"
+            raise ArgumentError(f"{mode.upper()} quantization requires a dataset and a tokenizer. Please provide them "
+                                f"in the `{name}`.")
+        raise ArgumentError(
+            f"{mode.upper()} calibration runs the model on `config.dataset` (split into tokens by `config.tokenizer`) "
+            "and replaces each calibrated layer's float kernel by the quantized one: shapewise does not run models on "
+            "data", expected="Keras's calibration: real text data, a tokenizer and the model's weights",
+            fix=f"see the weights {mode.upper()} creates with dtype='{mode}/4/128_from_float32' on the layers")
