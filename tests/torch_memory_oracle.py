@@ -1,0 +1,197 @@
+"""The memory of a training step of a PyTorch model, measured in real torch (2.13.0) on the CPU.
+
+``measure_source(source)`` runs a file of the PyTorch corpus on the CPU (``exec`` of our own test code, as
+tests/torch_snippet_oracle.py does), keeps the first top-level call of each model the file calls (the same rule
+as the shape oracle: modules called outside any forward, losses excluded), and calls each again in training mode
+with gradients enabled on the same arguments, inside ``torch.autograd.graph.saved_tensors_hooks``:
+
+- **activations**: the bytes of the tensors torch saves for the backward pass, each storage once (by its
+  ``data_ptr``; its whole ``nbytes``), parameters and buffers excluded, only those still held when the call ends
+  (a tensor packed and freed with its graph inside the call is not held for the backward pass);
+- **per module**: each storage is attributed to the innermost module being called when it was first saved (the
+  qualified name; ``""`` for the root's own forward);
+- **gradients, optimizer state**: after a real ``backward()`` of the sum of the float outputs, the bytes of each
+  parameter's ``.grad`` (a parameter that receives none has none), and after one real ``step()`` of each
+  optimizer (sgd, momentum, adam, adamw) the bytes of every tensor of its state.
+
+``measure_module(model, args, kwargs)`` does the same for a module built in a test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import types
+import warnings
+import weakref
+
+from torch_oracle import real_torch
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+
+
+def _flat(value, torch):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _flat(v, torch)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flat(v, torch)]
+    return []
+
+
+def _detached(value, torch):
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_detached(v, torch) for v in value) if not hasattr(value, "_fields") else \
+            type(value)(*(_detached(v, torch) for v in value))
+    if isinstance(value, dict):
+        return {k: _detached(v, torch) for k, v in value.items()}
+    return value
+
+
+def _storage_key(t):
+    """A tensor's storage: its data pointer (views share it); on the meta device, where every pointer is 0, the
+    storage object's own address."""
+    storage = t.untyped_storage()
+    return ("meta", storage._cdata) if t.is_meta else storage.data_ptr()
+
+
+def run_calls(source):
+    """Run ``source`` on the CPU: [(name, module, args, kwargs)] of the first top-level call of each module the
+    file calls (losses excluded), and the error it raised, if any."""
+    torch = real_torch()
+    torch.manual_seed(0)
+    depth = [0]
+    top = []
+
+    def pre(module, args):
+        depth[0] += 1
+
+    def post(module, args, kwargs, output):
+        depth[0] -= 1
+        if depth[0] == 0 and not isinstance(module, torch.nn.modules.loss._Loss) and \
+                all(m is not module for m, _, _ in top):
+            top.append((module, args, dict(kwargs)))
+
+    h1 = torch.nn.modules.module.register_module_forward_pre_hook(pre)
+    h2 = torch.nn.modules.module.register_module_forward_hook(post, with_kwargs=True)
+    module = types.ModuleType("__torch_case__")
+    ns = module.__dict__
+    sys.modules["__torch_case__"] = module
+    error = None
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            exec(compile(source, "<case>", "exec"), ns)
+    except Exception as e:  # the file's own error: no measurement
+        error = e
+    finally:
+        h1.remove()
+        h2.remove()
+        sys.modules.pop("__torch_case__", None)
+
+    def name_of(m):
+        return next((n for n, v in ns.items() if v is m and not n.startswith("_")), None)
+
+    return [(name_of(m), m, a, k) for m, a, k in top], error
+
+
+def measure_module(model, args, kwargs=None):
+    """Saved-for-backward bytes (total and per module) of one training-mode call, then gradients and optimizer
+    state after a real backward and step."""
+    torch = real_torch()
+    torch.manual_seed(0)
+    # the arguments as data: a tensor another model made (an encoder's output) starts no graph of its own here
+    try:
+        args, kwargs = _detached(args, torch), _detached(kwargs or {}, torch)
+    except RuntimeError as e:  # a tensor that lived only inside the file's own transform (vmap)
+        return {"error": f"arguments: {e}"}
+    torch.nn.Module.train(model)  # a file's class may define a train() of its own
+    excluded = {_storage_key(t) for t in list(model.parameters()) + list(model.buffers()) if not t.is_sparse}
+    names = {id(m): n for n, m in model.named_modules(remove_duplicate=False)}
+    stack = [""]
+    first = {}  # data_ptr -> (module name, nbytes, weakref of a tensor on it)
+    refs = []
+
+    def pre(module, a):
+        stack.append(names.get(id(module), stack[-1]))
+
+    def post(module, a, out):
+        stack.pop()
+
+    def pack(t):
+        refs.append((weakref.ref(t), stack[-1]))
+        return t
+
+    h1 = torch.nn.modules.module.register_module_forward_pre_hook(pre)
+    h2 = torch.nn.modules.module.register_module_forward_hook(post)
+    try:
+        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = model(*args, **kwargs)
+    except Exception as e:  # noqa: BLE001 - a call that runs only inside the file's own context (vmap)
+        return {"error": f"call: {type(e).__name__}: {e}"}
+    finally:
+        h1.remove()
+        h2.remove()
+    for ref, where in refs:
+        t = ref()
+        if t is None:
+            continue  # freed with its graph inside the call: not held for the backward pass
+        if t.is_sparse:  # a sparse operand (torch.sparse.mm): its indices and values
+            first[id(t)] = (where, t._indices().nbytes + t._values().nbytes)
+            continue
+        storage = t.untyped_storage()
+        ptr = _storage_key(t)
+        if ptr in excluded or ptr in first:
+            continue
+        first[ptr] = (where, storage.nbytes())
+    per_module = {}
+    for where, nbytes in first.values():
+        per_module[where] = per_module.get(where, 0) + nbytes
+    outputs = [o for o in _flat(out, torch) if o.requires_grad and o.is_floating_point()]
+    result = {"activations": sum(n for _, n in first.values()), "per_module": per_module}
+    result.update(_step(model, outputs, torch))
+    return result
+
+
+def _step(model, outputs, torch):
+    params = [p for p in model.parameters()]
+    trainable = [p for p in params if p.requires_grad]
+    for p in trainable:
+        p.grad = None
+    if outputs:
+        try:
+            sum(o.float().sum() for o in outputs).backward()
+        except RuntimeError as e:  # the file changed a saved tensor in place after its call (a training loop)
+            return {"error": f"backward: {e}"}
+    with_grad = [p for p in trainable if p.grad is not None]
+    out = {"parameters": sum(p.nbytes for p in params), "buffers": sum(b.nbytes for b in model.buffers()),
+           "gradients": sum(p.grad.nbytes for p in with_grad),
+           "with_grad": {n for n, p in model.named_parameters() if p.grad is not None}}
+    makers = {"sgd": lambda ps: torch.optim.SGD(ps, lr=0.0),
+              "momentum": lambda ps: torch.optim.SGD(ps, lr=0.0, momentum=0.9),
+              "adam": lambda ps: torch.optim.Adam(ps, lr=0.0),
+              "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.0)}
+    for name, make in makers.items():
+        state = 0
+        if trainable:
+            opt = make(trainable)
+            opt.step()
+            for st in opt.state.values():
+                state += sum(t.nbytes for t in st.values() if torch.is_tensor(t))
+        out[f"optimizer_state_{name}"] = state
+    return out
+
+
+def measure_source(source):
+    """[(name, measurement)] for each model the file calls at top level, or (None, error) when the file raises."""
+    calls, error = run_calls(source)
+    if error is not None:
+        return None, error
+    return [(name or type(model).__name__, measure_module(model, args, kwargs))
+            for name, model, args, kwargs in calls], None
