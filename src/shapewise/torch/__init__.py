@@ -7,6 +7,7 @@ input_size=...)`` gives torchinfo's table with every tensor counted once; ``expl
 same for a real torch module (torch installed), read on the meta device.
 """
 
+from . import compute as _rec
 from . import nn, optim  # noqa: F401
 from .nn import functional  # noqa: F401
 from .nn.parameter import Parameter  # noqa: F401
@@ -86,7 +87,10 @@ def _function(name):
             from ..errors import RefusedError
 
             raise RefusedError(f"torch.{name} is not in shapewise's vocabulary", layer_type=f"torch.{name}")
-        return wrap(rule(list(map(_to_spec, args)), {k: _to_spec(v) for k, v in kwargs.items()}))
+        out = wrap(rule(list(map(_to_spec, args)), {k: _to_spec(v) for k, v in kwargs.items()}))
+        if _rec.ACTIVE is not None:
+            _rec.ACTIVE.op(name, args, kwargs, out)
+        return out
 
     fn.__name__ = name
     return fn

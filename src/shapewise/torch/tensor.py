@@ -13,6 +13,7 @@ import math
 from ..dims import Dim, Known
 from ..engine import Spec
 from ..errors import ArgumentError, RefusedError, ShapewiseError
+from . import compute as _rec
 
 # --------------------------------------------------------------------------------------------------------------
 # dtypes and devices
@@ -204,7 +205,9 @@ def _method(name, self, args, kwargs):
                            layer_type="Tensor", fix="only known tensor methods can be explained")
     out = wrap(fn([self.spec, *map(_to_spec, args)], {k: _to_spec(v) for k, v in kwargs.items()}))
     if name in _PAIRED and type(out) is tuple and len(out) == 2:
-        return ValuesIndices(out)
+        out = ValuesIndices(out)
+    if _rec.ACTIVE is not None:
+        _rec.ACTIVE.op(name, (self, *args), kwargs, out)
     return out
 
 
@@ -219,11 +222,17 @@ def _m(name):
 def _op(name):
     """An operator: ``x + y`` is ``TORCH_OPERATORS["__add__"]([x, y])`` (``2 * x`` is ``__rmul__``, x first)."""
 
+    op = _rec.OPERATOR_OPS[name]
+    reflected = name.startswith("__r") and name != "__rsub__"
+
     def method(self, *args):
         fn = _ops().TORCH_OPERATORS.get(name)
         if fn is None:
             raise RefusedError(f"the operator {name} on tensors is not in shapewise's vocabulary", layer_type="Tensor")
-        return wrap(fn([self.spec, *map(_to_spec, args)], {}))
+        out = wrap(fn([self.spec, *map(_to_spec, args)], {}))
+        if _rec.ACTIVE is not None:  # the op torch runs: a reflected operator with its operands in torch's order
+            _rec.ACTIVE.op(op, (*args, self) if reflected else (self, *args), {}, out)
+        return out
 
     method.__name__ = name
     return method
@@ -365,6 +374,8 @@ class Tensor:
 
     def __setitem__(self, key, value):
         """``x[...] = v`` writes values in place: the shape never changes."""
+        if _rec.ACTIVE is not None:
+            _rec.ACTIVE.op("setitem", (self, key, value), {}, self)
 
     __hash__ = object.__hash__
 

@@ -6,6 +6,7 @@ only converts Tensors to Specs and back. A name not listed here is an AttributeE
 
 from __future__ import annotations
 
+from .. import compute as _rec
 from ..tensor import _ops, _to_spec, wrap
 
 NAMES = (
@@ -34,7 +35,10 @@ def _function(name):
 
             raise RefusedError(f"torch.nn.functional.{name} is not in shapewise's vocabulary",
                                layer_type=f"F.{name}")
-        return wrap(rule(list(map(_to_spec, args)), {k: _to_spec(v) for k, v in kwargs.items()}))
+        out = wrap(rule(list(map(_to_spec, args)), {k: _to_spec(v) for k, v in kwargs.items()}))
+        if _rec.ACTIVE is not None:
+            _rec.ACTIVE.op(name, args, kwargs, out)
+        return out
 
     fn.__name__ = name
     return fn

@@ -7,6 +7,7 @@ with ``reduction='mean'`` or ``'sum'``, and the elementwise shape with ``'none'`
 from __future__ import annotations
 
 from ...errors import ArgumentError
+from .. import compute as _rec
 from ..tensor import Tensor, _ops, _to_spec, wrap
 from .module import Module
 
@@ -44,7 +45,11 @@ class _Loss(Module):
         if "weight" in self.extra and self.__dict__["_buffers"].get("weight") is not None:
             kwargs["weight"] = self.weight.spec
         rule = _ops().FUNCTIONAL[self.fn]
-        return wrap(rule([_to_spec(input), _to_spec(target)], {**kwargs, "reduction": self.reduction}))
+        kwargs["reduction"] = self.reduction
+        out = wrap(rule([_to_spec(input), _to_spec(target)], kwargs))
+        if _rec.ACTIVE is not None:
+            _rec.ACTIVE.op(self.fn, (input, target), kwargs, out)
+        return out
 
 
 def _loss(name, fn, extra=()):

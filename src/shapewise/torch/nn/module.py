@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from ...engine import Context, Spec, map_structure
 from ...errors import ArgumentError, ShapeError, ShapewiseError
+from .. import compute as _rec
 from ..tensor import Tensor, is_floating, wrap
 from .parameter import Parameter
 
@@ -324,20 +325,28 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         d = self.__dict__
-        for hook in tuple(d["_forward_pre_hooks"].values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        rec = _rec.ACTIVE
+        if rec is not None:  # the op-event hook (shapewise.torch.compute): this call's events are attributed to it
+            call = rec.push(self, args, kwargs)
+        out = None
         try:
-            out = self._run_forward(args, kwargs)
-        except ShapewiseError as e:
-            if getattr(e, "module", None) is None:
-                e.module = self
-            raise
-        for hook in tuple(d["_forward_hooks"].values()):
-            result = hook(self, args, out)
-            if result is not None:
-                out = result
+            for hook in tuple(d["_forward_pre_hooks"].values()):
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+            try:
+                out = self._run_forward(args, kwargs)
+            except ShapewiseError as e:
+                if getattr(e, "module", None) is None:
+                    e.module = self
+                raise
+            for hook in tuple(d["_forward_hooks"].values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        finally:
+            if rec is not None:
+                rec.pop(call, out)
         calls = d.get("_sw_calls", 0)
         if not calls:
             d["_sw_input"] = _args_json(args, kwargs)
@@ -443,6 +452,8 @@ class RuleModule(Module):
         spec_args = [map_structure(_to_spec, a) if type(a) is not Tensor else a.spec for a in args]
         spec_kwargs = {k: map_structure(_to_spec, v) for k, v in kwargs.items()}
         out = self.infer(ctx, *spec_args, **spec_kwargs)
+        if _rec.ACTIVE is not None:
+            _rec.ACTIVE.module_op(self, ctx, spec_args, spec_kwargs, out)
         d = self.__dict__
         if "_sw_ctx" not in d:  # the first call's: the explanation reads them
             d["_sw_ctx"] = ctx

@@ -16,6 +16,7 @@ import copy
 from ...dims import Known
 from ...engine import Spec
 from ...errors import ArgumentError, ShapeError
+from .. import compute as _rec
 from ..tensor import Tensor
 from ._util import dims_list, role
 from .activation import GELU, Dropout, ReLU
@@ -157,7 +158,10 @@ def _add(a, b, where):
     if [d.value for d in a.spec.shape] != [d.value for d in b.spec.shape]:
         raise ShapeError(f"{where}: the residual connection adds tensors of shapes {dims_list(a.spec.shape)} and "
                          f"{dims_list(b.spec.shape)}", layer_type=where)
-    return Tensor(a.spec)
+    out = Tensor(a.spec)
+    if _rec.ACTIVE is not None:
+        _rec.ACTIVE.op("add", (a, b), {}, out)
+    return out
 
 
 def _activation(activation):
@@ -172,7 +176,9 @@ def _activation(activation):
 
 def _apply_activation(activation, x):
     if isinstance(activation, str) or activation is None:
-        return x  # F.relu / F.gelu: shape unchanged, no module
+        if _rec.ACTIVE is not None and activation is not None:  # F.relu / F.gelu: shape unchanged, no module
+            _rec.ACTIVE.op(activation, (x,), {}, x)
+        return x
     if isinstance(activation, Module):
         return activation(x)
     result = activation(x)
