@@ -21,6 +21,7 @@ import ast
 import operator
 
 from ..errors import ArgumentError, RefusedError, ShapewiseError, UsageError
+from ..torch import compute as _rec
 from ..torch import report as torch_report
 from ..torch.nn.container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from ..torch.nn.loss import _Loss
@@ -612,6 +613,9 @@ def call(interp, func, args, kwargs, node):
         if top and not isinstance(func, _Loss) and all(m is not func for m in state.called):
             state.called.append(func)
         try:
+            if top and _rec.ACTIVE is None:  # the op events of the call, for its compute
+                with _rec.recording(state.recorder):
+                    return guarded(interp, func.type_name, func, args, kwargs, node)
             return guarded(interp, func.type_name, func, args, kwargs, node)
         except ShapewiseError as e:
             if top:
@@ -749,9 +753,10 @@ def with_items(interp, stmt):
 class State:
     """What a run did with torch: the modules it made, called at top level and summarized."""
 
-    __slots__ = ("created", "called", "summarized", "depth")
+    __slots__ = ("created", "called", "summarized", "depth", "recorder")
 
     def __init__(self):
+        self.recorder = _rec.Recorder()
         self.created = []
         self.called = []
         self.summarized = False

@@ -22,7 +22,8 @@ it when the call returns (or raises), so a module called twice has two calls, ea
 A :class:`ModuleCall` has ``module``, ``parent`` (the enclosing call or None), ``index`` (0 for a module's first
 call), ``events`` (its own, in order), ``children`` (the calls made inside it) and ``inputs`` / ``outputs``
 (Specs, flattened). ``Recorder.events`` lists every event in execution order and ``Recorder.calls`` every module
-call in the order they began; ``Recorder.roots`` the calls made outside any module.
+call in the order they began; ``Recorder.roots`` the calls made outside any module. Each module also keeps its
+recorded calls in ``module.__dict__["_sw_rec_calls"]`` (what the report reads; ``forget_calls`` clears it).
 
 When no recorder is active the cost is one global read per op (``compute.ACTIVE is None``).
 """
@@ -101,6 +102,7 @@ class Recorder:
         call = ModuleCall(module, self.current, index, _flat_specs((args, kwargs)))
         (self.current.children if self.current is not None else self.roots).append(call)
         self.calls.append(call)
+        module.__dict__.setdefault("_sw_rec_calls", []).append(call)  # what the report reads
         self.current = call
         return call
 

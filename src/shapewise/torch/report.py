@@ -15,6 +15,7 @@ import math
 from ..dims import Known, Named, fmt_int, leaves
 from ..errors import ShapeError, ShapewiseError
 from ..report import Explanation, WeightReport, _specs_text
+from .compute import recording
 from .nn.module import Module
 from .tensor import DTYPES, Tensor, as_dtype_name, randint, randn, zeros
 
@@ -122,6 +123,7 @@ class TorchLayerReport:
     __slots__ = (
         "_explanation",
         "_module",
+        "compute",
         "_own",
         "_tied_notes",
         "buffers",
@@ -151,9 +153,14 @@ class TorchLayerReport:
             "trainable": self.trainable, "non_trainable": self.non_trainable, "input_shape": self.input_shape,
             "output_shape": self.output_shape, "calls": self.calls, "weights": self.weights, "buffers": self.buffers,
         }
+        compute = getattr(self, "compute", None)  # set by TorchModelReport.compute (shapewise.torch.costs)
+        if compute is not None:
+            out.update(compute.to_json())
         if explain:
             ex = self.explanation
             out["explanation"] = ex.to_json() if ex is not None else None
+            if out["explanation"] is not None and compute is not None:
+                out["explanation"]["compute"] = compute.explanation_text()
         return out
 
 
@@ -161,6 +168,7 @@ class TorchModelReport:
     framework = "torch"
 
     __slots__ = (
+        "_computed",
         "buffers",
         "error",
         "input_shape",
@@ -174,13 +182,30 @@ class TorchModelReport:
         "type",
     )
 
+    def compute(self, settings=None):
+        """The model's compute (shapewise.torch.costs.TorchModelCompute) from the op events of its recorded calls,
+        derived on first use; each row's figures are set on it. None when no call was recorded. (PyTorch's batch is
+        the example input's: ``settings`` does not change the figures.)"""
+        if not hasattr(self, "_computed"):
+            from .costs import model_compute
+
+            self._computed = model_compute(self)
+            if self._computed is not None:
+                for r, row in zip(self.layers, self._computed.rows):
+                    r.compute = row
+        return self._computed
+
     def to_json(self, explain=True, settings=None):
-        return {
+        mc = self.compute(settings)
+        out = {
             "name": self.name, "type": self.type, "framework": "torch",
             "layers": [layer.to_json(explain) for layer in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params, "buffers": self.buffers,
         }
+        if mc is not None:
+            out["compute"] = mc.compute_json()
+        return out
 
     def __str__(self):
         from ..render.torch_text import render_model
@@ -332,7 +357,7 @@ def example_inputs(input_size, dtypes=None):
     return [_example(s, d) for s, d in zip(sizes, dtypes)]
 
 
-_RECORDED = ("_sw_calls", "_sw_input", "_sw_output", "_sw_ctx", "_sw_out_specs")
+_RECORDED = ("_sw_calls", "_sw_input", "_sw_output", "_sw_ctx", "_sw_out_specs", "_sw_rec_calls")
 
 
 def forget_calls(model):
@@ -388,7 +413,8 @@ def summary(model, input_size=None, input_data=None, dtypes=None, batch_dim=None
     if args or call_kwargs:
         forget_calls(model)  # torchinfo runs a forward of its own: the report shows this one
         try:
-            model(*args, **call_kwargs)
+            with recording():  # the op events the compute is derived from
+                model(*args, **call_kwargs)
         except ShapewiseError as e:
             error = qualify_error(e, model)
     report = model_report(model, name)

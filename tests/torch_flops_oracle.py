@@ -1,0 +1,96 @@
+"""FLOPs of PyTorch models: real torch's ``torch.utils.flop_counter.FlopCounterMode`` against shapewise's compute.
+
+The real side runs the source (our own test code) under FlopCounterMode on the meta device (the CPU where the meta
+device raises), with its module tracker naming each module by identity, so that every module's count (its calls
+and its children's, as FlopCounterMode's module breakdown counts) is read for that very module. The shapewise side
+records the op events of the same source (interpreted, or run on shapewise.torch) and derives its compute. Where
+FlopCounterMode is known not to see some work (``nn.Bilinear``, ``addbmm``, matrix-vector products), shapewise
+declares it (``uncounted_flops``) and the comparison adds it back: the analytic count is checked, and the
+explanation says how much FlopCounterMode misses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+from torch_oracle import real_torch
+
+
+@contextlib.contextmanager
+def flop_counter():
+    """FlopCounterMode, its module tracker naming modules by identity (two instances of one class never merge)."""
+    real_torch()
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    counter.mod_tracker._get_mod_name = lambda mod: str(id(mod))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with counter:
+            yield counter
+
+
+def counted(counter, module):
+    """The FLOPs FlopCounterMode counted inside ``module``'s calls."""
+    return sum(counter.flop_counts.get(str(id(module)), {}).values())
+
+
+def compare_model(counter, real_model, report, path="model", device="meta"):
+    """Differences between FlopCounterMode's count of every module of ``real_model`` and shapewise's ``report``
+    (a TorchModelReport of the same model), the model's total included. On the CPU, FlopCounterMode does not see
+    the products of torch's fused kernels (attention without dropout, LSTM): shapewise declares them
+    (``cpu_unseen_flops``) and they are added back."""
+    mc = report.compute()
+    if mc is None:
+        return [f"{path}: shapewise recorded no call of the model"]
+    problems = []
+    modules = dict(real_model.named_modules())
+    for row, lc in zip(report.layers, mc.rows):
+        m = modules.get(row.name)
+        if m is None:
+            problems.append(f"{path}.{row.name}: no such module in torch")
+            continue
+        want = counted(counter, m)
+        unseen = _unseen(lc.uncounted_flops, lc.cpu_unseen_flops, device)
+        if lc.flops is None or unseen is None or lc.flops + unseen != want:
+            problems.append(f"{path}.{row.name} ({row.type}): FlopCounterMode {want:,} on {device}, shapewise "
+                            f"{lc.flops} (of which FlopCounterMode does not see {-(unseen or 0):,})")
+    want = counted(counter, real_model)
+    unseen = _unseen(mc.counter_diff, mc.cpu_unseen, device)
+    got = mc.compute["flops"]
+    if got is None or unseen is None or got + unseen != want:
+        problems.append(f"{path}: total FlopCounterMode {want:,} on {device}, shapewise {got} (declared unseen "
+                        f"{-(unseen or 0):,})")
+    return problems
+
+
+def _unseen(uncounted, cpu, device):
+    if uncounted is None or cpu is None:
+        return None
+    return uncounted + (cpu if device == "cpu" else 0)
+
+
+def run_python(source):
+    """The source run on shapewise.torch (its imports bound to shapewise) with the op events recorded: its
+    namespace and error."""
+    from torch_oracle import run_shapewise
+
+    from shapewise.torch.compute import recording
+
+    with recording():
+        return run_shapewise(source)
+
+
+def compare_python(source, device="meta"):
+    """(problems, real error) for a source defining ``model`` and calling it (the family tables, the generator)."""
+    from torch_oracle import run_real
+
+    from shapewise.torch.report import model_report
+
+    with flop_counter() as counter:
+        ns, error, _ = run_real(source, device)
+    sw_ns, sw_error = run_python(source)
+    if error is not None or sw_error is not None:
+        return [], error or sw_error
+    return compare_model(counter, ns["model"], model_report(sw_ns["model"])), None
