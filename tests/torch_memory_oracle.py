@@ -170,7 +170,8 @@ def _step(model, outputs, torch):
         except RuntimeError as e:  # the file changed a saved tensor in place after its call (a training loop)
             return {"error": f"backward: {e}"}
     with_grad = [p for p in trainable if p.grad is not None]
-    out = {"parameters": sum(p.nbytes for p in params), "buffers": sum(b.nbytes for b in model.buffers()),
+    out = {"float64": bool(params) and all(p.dtype == torch.float64 for p in params),
+           "parameters": sum(p.nbytes for p in params), "buffers": sum(b.nbytes for b in model.buffers()),
            "gradients": sum(p.grad.nbytes for p in with_grad),
            "with_grad": {n for n, p in model.named_parameters() if p.grad is not None}}
     makers = {"sgd": lambda ps: torch.optim.SGD(ps, lr=0.0),

@@ -120,10 +120,18 @@ class _Tensor:
 class _Saver:
     """What a declaration writes to: the event, and the tensors it keeps."""
 
-    def __init__(self, walk, e):
+    def __init__(self, walk, e, before):
         self.walk = walk
         self.e = e
+        self.before = before  # the inputs' _Tensor before the op ran (an output may reuse an input's Spec)
         self.kept = []  # (storage key or None, bytes, what)
+
+    def _info(self, spec, output=False):
+        if not output:
+            for s, t in zip(self.e.inputs, self.before):
+                if s is spec:
+                    return t
+        return self.walk.info(spec)
 
     # --- reading the event ---------------------------------------------------------------------------------
     def inp(self, i=0):
@@ -143,7 +151,7 @@ class _Saver:
         return default
 
     def grad(self, spec):
-        return spec is not None and self.walk.info(spec).grad
+        return spec is not None and hasattr(spec, "shape") and self._info(spec).grad
 
     def weight_trains(self, name="weight", position=1):
         """Whether the op's weight gets a gradient: the module's parameter, or the functional op's argument."""
@@ -155,14 +163,14 @@ class _Saver:
 
     def contiguous(self, spec):
         shape = tuple(d.value for d in spec.shape)
-        return None in shape or _is_contiguous(shape, self.walk.info(spec).strides)
+        return None in shape or _is_contiguous(shape, self._info(spec).strides)
 
     # --- declaring -----------------------------------------------------------------------------------------
-    def keep(self, spec, what):
-        """``spec``'s storage is kept for the backward pass."""
+    def keep(self, spec, what, output=False):
+        """``spec``'s storage is kept for the backward pass (``output``: the op's result, else the input)."""
         if spec is None or not hasattr(spec, "shape"):
             return
-        info = self.walk.info(spec)
+        info = self._info(spec, output)
         self.kept.append((info.storage, self.walk.storage_bytes.get(info.storage), what))
 
     def keep_or_copy(self, spec, what):
@@ -180,7 +188,7 @@ class _Saver:
         if None in shape:
             return True
         lead = (math.prod(shape[:-2]),) + shape[-2:]
-        return _view_strides(shape, self.walk.info(spec).strides, lead) is not None
+        return _view_strides(shape, self._info(spec).strides, lead) is not None
 
     def new(self, n, kind, what):
         """A tensor of its own of ``n`` elements of ``kind`` (a dtype name or "act")."""
@@ -237,21 +245,19 @@ class _Walk:
         return t
 
     def produce(self, e, grad):
-        """The outputs of ``e``: views and in-place results share their input's storage."""
+        """The outputs of ``e``: views and in-place results share their input's storage. The front end may hand
+        back an input's Spec object as an op's result (``x + y`` of equal shapes): it is a new tensor all the same,
+        and the Spec stands for the newest from then on."""
         op = e.op
         base = e.inputs[0] if e.inputs else None
         inplace = _inplace(e)
         for k, out in enumerate(e.outputs):
-            if id(out) in self.tensors:
-                if grad and _floating(out.dtype):
-                    self.tensors[id(out)].grad = True
-                continue
-            g = grad and _floating(out.dtype) or (out.dtype.startswith("complex") and grad)
+            g = grad and (_floating(out.dtype) or out.dtype.startswith("complex"))
             shape = _shape(out)
             if base is not None and (inplace or op in _VIEW_SAME):
                 b = self.info(base)
-                strides = b.strides if inplace or len(b.strides) == len(shape) else _contiguous_strides(shape)
-                self.tensors[id(out)] = _Tensor(b.storage, strides, g)
+                strides = b.strides if len(b.strides) == len(shape) else _contiguous_strides(shape)
+                self.tensors[id(out)] = _Tensor(b.storage, strides, g or (b.grad and inplace))
                 continue
             if base is not None and op in _VIEWS:
                 strides = _VIEWS[op](self, e, base, k, shape)
@@ -490,7 +496,7 @@ def _numel_dims(dims):
 
 
 def _keeps_output(s, e):
-    s.keep(s.out(0), "its output")
+    s.keep(s.out(0), "its output", output=True)
 
 
 def _keeps_input(s, e):
@@ -500,6 +506,16 @@ def _keeps_input(s, e):
 def _keeps_both(s, e):
     s.keep(s.inp(0), "its input")
     s.keep(s.out(0), "its output")
+
+
+def _hardtanh(s, e):
+    """relu6 and hardtanh keep their input; in place (``ReLU6(inplace=True)``) torch 2.13 still keeps a tensor of
+    its own beside the result (measured: two storages), so the result kept by the next op is new memory."""
+    x = s.inp(0)
+    if _inplace(e):
+        s.new(_numel(x), x.dtype, "its input (a tensor of its own: hardtanh_ keeps it apart from the result)")
+    else:
+        s.keep(x, "its input")
 
 
 def _prelu(s, e):
@@ -612,7 +628,7 @@ def _pow(s, e):
     s.keep(s.inp(0), "its input")
     if len(e.inputs) > 1:
         s.keep(s.inp(1), "the exponent")
-        s.keep(s.out(0), "its output")
+        s.keep(s.out(0), "its output", output=True)
 
 
 def _matmul(s, e):
@@ -634,10 +650,10 @@ def _where(s, e):
 
 def _max_dim(s, e):
     if len(e.outputs) == 2:
-        s.keep(s.out(1), "the indices")
+        s.keep(s.out(1), "the indices", output=True)
     else:
         s.keep(s.inp(0), "its input")
-        s.keep(s.out(0), "its output")
+        s.keep(s.out(0), "its output", output=True)
 
 
 def _cross_entropy(s, e):
@@ -777,19 +793,18 @@ def _rnn_cell(s, e):
     B = x.shape[0].value if x.rank == 2 else 1
     s.keep(x, "its input")
     states = e.inputs[1:]
-    n_states = 2 if e.op == "lstm_cell" else 1
     if states:
         for t in states:
             s.keep(t, "the state")
-    else:
-        s.new(n_states * B * H, x.dtype, "the initial state (zeros)")
-    gates = {"lstm_cell": 4, "gru_cell": 6, "rnn_cell": 1}[e.op]
+    else:  # one zeros tensor (an LSTMCell's hidden and cell state are the same one)
+        s.new(B * H, x.dtype, "the initial state (zeros)")
+    gates = {"lstm_cell": 5, "gru_cell": 6, "rnn_cell": 1}[e.op]
     s.new(gates * B * H, x.dtype, "the gates" if e.op != "rnn_cell" else "the new state")
 
 
 def _norm_op(s, e):
     s.keep(s.inp(0), "its input")
-    s.keep(s.out(0), "its output")
+    s.keep(s.out(0), "its output", output=True)
 
 
 def _nothing(s, e):
@@ -811,7 +826,8 @@ SAVES = {
     "lp_pool1d": _keeps_both, "lp_pool2d": _keeps_both, "lp_pool3d": _keeps_both,
     "adaptive_avg_pool1d": _adaptive_avg, "adaptive_avg_pool2d": _adaptive_avg, "adaptive_avg_pool3d": _adaptive_avg,
     "pad": _pad, "embedding": _embedding, "embedding_bag": _embedding_bag,
-    "prelu": _prelu, "glu": _keeps_input,
+    "prelu": _prelu, "glu": _keeps_input, "relu6": _hardtanh, "hardtanh": _hardtanh, "relu6_": _hardtanh,
+    "hardtanh_": _hardtanh,
     "mul": _binary_mul, "mul_": _binary_mul, "multiply": _binary_mul, "div": _div, "div_": _div,
     "true_divide": _div, "divide": _div, "pow": _pow, "pow_": _pow, "square": _keeps_input,
     "matmul": _matmul, "mm": _matmul, "bmm": _matmul, "outer": _matmul, "einsum": _nothing,
@@ -826,7 +842,7 @@ SAVES = {
 }
 # activations whose backward reads their output; those whose backward reads their input
 for _name in ("relu", "sigmoid", "tanh", "softmax", "log_softmax", "softmin", "exp", "rsqrt", "sqrt",
-              "reciprocal", "exp2", "threshold", "hardtanh_", "elu_", "leaky_relu_", "celu_", "selu_"):
+              "reciprocal", "exp2", "threshold", "elu_", "leaky_relu_", "celu_", "selu_"):
     SAVES[_name] = _keeps_output
     SAVES[_name + "_"] = _keeps_output
 for _name in ("relu6", "hardtanh", "leaky_relu", "gelu", "silu", "mish", "elu", "celu", "selu", "softplus",
@@ -905,8 +921,9 @@ def model_memory(report, settings=None):
         params = []
         if e.module is not None:
             params = [p for p in e.module.parameters() if p.requires_grad]
-        grad_in = any(walk.info(s).grad for s in e.inputs) or bool(params)
+        grad_in = any(walk.info(s).grad for s in e.inputs if hasattr(s, "shape")) or bool(params)
         grad = grad_in and e.op not in _NO_GRAD
+        before = [walk.info(s) for s in e.inputs]
         walk.produce(e, grad)
         if not grad or id(e) not in alive:
             continue
@@ -920,7 +937,7 @@ def model_memory(report, settings=None):
         if fn is None:
             undeclared.append(e.op)
             continue
-        saver = _Saver(walk, e)
+        saver = _Saver(walk, e, before)
         fn(saver, e)
         mod = e.call.module if e.call is not None else root
         for key, nbytes, what in saver.kept:
