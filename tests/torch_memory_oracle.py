@@ -2,8 +2,8 @@
 
 ``measure_source(source)`` runs a file of the PyTorch corpus on the CPU (``exec`` of our own test code, as
 tests/torch_snippet_oracle.py does), keeps the first top-level call of each model the file calls (the same rule
-as the shape oracle: modules called outside any forward, losses excluded), and calls each again in training mode
-with gradients enabled on the same arguments, inside ``torch.autograd.graph.saved_tensors_hooks``:
+as the shape oracle: modules called outside any forward, losses excluded), and calls each again, in the mode the
+file left it in (training unless it called ``eval()``), with gradients enabled on the same arguments (detached), inside ``torch.autograd.graph.saved_tensors_hooks``:
 
 - **activations**: the bytes of the tensors torch saves for the backward pass, each storage once (by its
   ``data_ptr``; its whole ``nbytes``), parameters and buffers excluded, only those still held when the call ends
@@ -109,7 +109,6 @@ def measure_module(model, args, kwargs=None):
         args, kwargs = _detached(args, torch), _detached(kwargs or {}, torch)
     except RuntimeError as e:  # a tensor that lived only inside the file's own transform (vmap)
         return {"error": f"arguments: {e}"}
-    torch.nn.Module.train(model)  # a file's class may define a train() of its own
     excluded = {_storage_key(t) for t in list(model.parameters()) + list(model.buffers()) if not t.is_sparse}
     names = {id(m): n for n, m in model.named_modules(remove_duplicate=False)}
     stack = [""]

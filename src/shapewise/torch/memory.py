@@ -445,6 +445,9 @@ def _stats(s, n, what):
 def _batch_norm(s, e):
     x = s.inp(0)
     s.keep(x, "its input")
+    m = e.module
+    if m is not None and not m.training and getattr(m, "track_running_stats", True):
+        return  # eval mode: the running statistics (buffers) are used
     c = x.shape[1].value if x.rank > 1 else None
     s.new(None if c is None else 2 * c, "float32", "2 statistics per channel (mean, inverse std)")
 
@@ -524,7 +527,7 @@ def _prelu(s, e):
 
 def _dropout_p(s, e):
     p = s.arg(1, "p", getattr(e.module, "p", 0.5) if e.module is not None else 0.5)
-    training = s.arg(2, "training", True) if e.module is None else True
+    training = s.arg(2, "training", True) if e.module is None else e.module.training
     return p, training
 
 
@@ -593,12 +596,23 @@ def _embedding(s, e):
 
 
 def _embedding_bag(s, e):
-    if s.weight_trains("weight"):
-        ids = s.inp(0)
-        s.keep(ids, "the indices")
-        out = s.out(0)
-        s.new(_numel(out) // out.shape[-1].value if out is not None and out.rank else None, "int64",
-              "the bag of each index")
+    """The indices, the offsets (made when not given), offset2bag (N + 1, not in "sum" mode), the size of each bag
+    and max_indices (one per bag; in "max" mode one per bag and feature): all int64."""
+    if not s.weight_trains("weight"):
+        return
+    ids = s.inp(0)
+    s.keep(ids, "the indices")
+    out = s.out(0)
+    bags = _numel(out) // out.shape[-1].value if out.rank else 1
+    if len(e.inputs) > 1:
+        s.keep(s.inp(1), "the offsets")
+    else:
+        s.new(bags, "int64", "the offsets")
+    mode = getattr(e.module, "mode", "mean") if e.module is not None else s.arg(4, "mode", "mean")
+    if mode != "sum":
+        s.new(_numel(ids) + 1, "int64", "the bag of each index")
+    s.new(bags, "int64", "the size of each bag")
+    s.new(_numel(out) if mode == "max" else bags, "int64", "max_indices")
 
 
 def _binary_mul(s, e):
@@ -663,15 +677,24 @@ def _cross_entropy(s, e):
 
 
 def _sdpa(s, e):
+    """CPU: without dropout the fused kernel keeps q, k, v (their storages), its output and a float32 log-sum-exp
+    per query (and a float copy of a mask); with dropout the math path keeps copies of the scaled queries, keys
+    and values (non-contiguous operands of its bmm), the weights, the dropout mask and the dropped weights."""
     q, k, v = s.inp(0), s.inp(1), s.inp(2)
-    for t, what in ((q, "the queries"), (k, "the keys"), (v, "the values")):
-        s.keep(t, what)
     dropout = s.arg(4, "dropout_p", 0.0)
     scores = _scores(q, k)
     if dropout:
+        s.new(_numel(q), q.dtype, "the scaled queries (a copy)")
+        s.new(_numel(k), k.dtype, "the keys (a copy)")
+        s.keep_or_copy(v, "the values")
         s.new(None if scores is None else 3 * scores, q.dtype, "the attention weights, the dropout mask and the "
               "dropped weights")
         return
+    for t, what in ((q, "the queries"), (k, "the keys"), (v, "the values")):
+        s.keep(t, what)
+    mask = s.arg(3, "attn_mask")
+    if hasattr(mask, "shape"):
+        s.new(_numel(mask), q.dtype, "the mask as floats")
     s.new(_numel(s.out(0)), q.dtype, "its output")
     s.new(None if scores is None else scores // k.shape[-2].value, "float32", "the log-sum-exp of each query")
 
