@@ -715,7 +715,7 @@ def _mha(s, e):
     need_weights = s.arg(4, "need_weights", True)
     E = m.embed_dim
     h = m.num_heads
-    dropout = getattr(m, "dropout", 0.0)
+    dropout = getattr(m, "dropout", 0.0) if m.training else 0.0
     nq, nk = _numel(q) // E, _numel(k) // E
     if q.rank == 3:
         Lq, Lk = (q.shape[1].value, k.shape[1].value) if batch_first else (q.shape[0].value, k.shape[0].value)
@@ -744,9 +744,18 @@ def _mha(s, e):
         if dropout:
             s.new(2 * scores, q.dtype, "the dropout mask and the dropped weights")
         s.new(nq * E, q.dtype, "the attention output (a contiguous copy, for the output projection)")
-    else:
+    elif dropout:  # scaled_dot_product_attention with dropout: its math path
+        s.new(nq * E, q.dtype, "the scaled queries (a copy)")
+        s.new(nk * E, q.dtype, "the keys (a copy)")
+        s.new(3 * scores, q.dtype, "the attention weights, the dropout mask and the dropped weights")
+        s.new(nq * E, q.dtype, "the attention output (a contiguous copy, for the output projection)")
+    else:  # the fused kernel: its output is laid out (batch, query, head) already
         if not self_attn:
             s.new(nq * E, q.dtype, "the query projection")
+        if hasattr(s.arg(3, "key_padding_mask"), "shape"):
+            s.new(scores, q.dtype, "the merged mask as floats")
+        elif hasattr(s.arg(5, "attn_mask"), "shape"):
+            s.new(_numel(s.arg(5, "attn_mask")), q.dtype, "the mask as floats")
         s.new(nq * E, q.dtype, "the attention output")
         s.new(B * h * Lq, "float32", "the log-sum-exp of each query")
 
@@ -948,6 +957,11 @@ def model_memory(report, settings=None):
         grad = grad_in and e.op not in _NO_GRAD
         before = [walk.info(s) for s in e.inputs]
         walk.produce(e, grad)
+        if e.op == "scaled_dot_product_attention" and e.outputs and e.outputs[0].rank == 4 and \
+                not e.kwargs.get("dropout_p", e.args[4] if len(e.args) > 4 else 0):
+            # the fused CPU kernel's output is laid out (batch, query, head, dim): transposing it back is a view
+            b, hh, t, d = _shape(e.outputs[0])
+            walk.tensors[id(e.outputs[0])].strides = (t * hh * d, d, hh * d, 1)
         if not grad or id(e) not in alive:
             continue
         for p in params:
