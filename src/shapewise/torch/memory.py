@@ -173,21 +173,21 @@ class _Saver:
         info = self._info(spec, output)
         self.kept.append((info.storage, self.walk.storage_bytes.get(info.storage), what))
 
-    def keep_or_copy(self, spec, what):
-        """A matmul operand: kept as it is when torch can view it as a matrix (a batch of matrices), else as the
-        contiguous copy torch makes of it."""
+    def keep_or_copy(self, spec, what, matrix=False):
+        """A matmul operand: kept as it is when torch can view it as a batch of matrices (``matrix``: as one
+        matrix, as a Linear folds its input), else as the contiguous copy torch makes of it."""
         if spec is None or not hasattr(spec, "shape"):
             return
-        if spec.rank <= 2 or self.contiguous(spec) or self._batch_viewable(spec):
+        if spec.rank <= 2 or self.contiguous(spec) or self._batch_viewable(spec, matrix):
             self.keep(spec, what)
         else:
             self.new(_numel(spec), spec.dtype, what + " (a contiguous copy)")
 
-    def _batch_viewable(self, spec):
+    def _batch_viewable(self, spec, matrix=False):
         shape = tuple(d.value for d in spec.shape)
         if None in shape:
             return True
-        lead = (math.prod(shape[:-2]),) + shape[-2:]
+        lead = (math.prod(shape[:-1]), shape[-1]) if matrix else (math.prod(shape[:-2]),) + shape[-2:]
         return _view_strides(shape, self._info(spec).strides, lead) is not None
 
     def new(self, n, kind, what):
@@ -426,7 +426,7 @@ def _contiguous_op(walk, e):
 
 def _linear(s, e):
     if s.weight_trains("weight", 1):
-        s.keep_or_copy(s.inp(0), "its input (for the weight's gradient)")
+        s.keep_or_copy(s.inp(0), "its input (for the weight's gradient)", matrix=True)
 
 
 def _bilinear(s, e):
@@ -695,7 +695,7 @@ def _sdpa(s, e):
     mask = s.arg(3, "attn_mask")
     if hasattr(mask, "shape"):
         s.new(_numel(mask), q.dtype, "the mask as floats")
-    s.new(_numel(s.out(0)), q.dtype, "its output")
+    s.keep(s.out(0), "its output", output=True)
     s.new(None if scores is None else scores // k.shape[-2].value, "float32", "the log-sum-exp of each query")
 
 
@@ -922,6 +922,11 @@ class TorchModelMemory:
         return dict(self.memory)
 
 
+#: the layout of model outputs that are not contiguous (a batch_first GRU's output), by Spec: a model called on
+#: another's output (a decoder on an encoder's) reads it from here (each entry holds its Spec, so no id is reused)
+_LAYOUTS = {}
+
+
 def _first_call(root):
     calls = root.__dict__.get("_sw_rec_calls") or []
     return calls[0] if calls else None
@@ -937,7 +942,10 @@ def model_memory(report, settings=None):
     events = call.walk_events()
     walk = _Walk(root, call, settings)
     for spec in call.inputs:
-        walk.info(spec)
+        info = walk.info(spec)
+        known = _LAYOUTS.get(id(spec))
+        if known is not None and known[0] is spec:  # another model's output, laid out as it made it
+            info.strides = known[1]
     # which events are alive at the end of the call: their output leads to the call's outputs
     alive = _alive(events, call)
     used = set()  # ids of parameters that receive a gradient
@@ -962,6 +970,11 @@ def model_memory(report, settings=None):
             # the fused CPU kernel's output is laid out (batch, query, head, dim): transposing it back is a view
             b, hh, t, d = _shape(e.outputs[0])
             walk.tensors[id(e.outputs[0])].strides = (t * hh * d, d, hh * d, 1)
+        elif e.op in ("lstm", "gru", "rnn") and getattr(e.module, "batch_first", False) and e.outputs and \
+                e.outputs[0].rank == 3:
+            # torch runs the layers time-major and hands back output.transpose(0, 1)
+            b, t, f = _shape(e.outputs[0])
+            walk.tensors[id(e.outputs[0])].strides = (f, b * f, 1)
         if not grad or id(e) not in alive:
             continue
         for p in params:
@@ -995,6 +1008,12 @@ def model_memory(report, settings=None):
                 owner.setdefault(id(c.module), 0)
                 owner[id(c.module)] += nbytes
                 c = c.parent
+    for spec in call.outputs:
+        info = walk.info(spec)
+        if not _is_contiguous(_shape(spec), info.strides):
+            if len(_LAYOUTS) > 1000:
+                _LAYOUTS.clear()
+            _LAYOUTS[id(spec)] = (spec, info.strides)
     out = TorchModelMemory()
     out.settings = settings
     out.undeclared = sorted(set(undeclared))
