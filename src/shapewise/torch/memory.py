@@ -916,7 +916,7 @@ class ModuleMemory:
 
 
 class TorchModelMemory:
-    __slots__ = ("memory", "rows", "dominant", "undeclared", "settings")
+    __slots__ = ("memory", "rows", "dominant", "undeclared", "settings", "root_lines")
 
     def memory_json(self):
         return dict(self.memory)
@@ -992,7 +992,11 @@ def model_memory(report, settings=None):
         mod = e.call.module if e.call is not None else root
         for key, nbytes, what in saver.kept:
             if key is not None:
-                if key in walk.excluded or key in seen:
+                if key in walk.excluded:
+                    continue
+                if key in seen:
+                    texts.setdefault(id(mod), []).append((what + " (already kept)", 0, e.op if e.module is None
+                                                          else None))
                     continue
                 seen.add(key)
             if nbytes is None:
@@ -1027,6 +1031,10 @@ def model_memory(report, settings=None):
         mm.lines = _lines(texts.get(id(m), []), mm, id(m) in called, bool(m.__dict__["_modules"]))
         rows.append(mm)
     out.rows = rows
+    root_mm = ModuleMemory()
+    root_mm.own_bytes = per_module.get(id(root), 0)
+    root_mm.activation_bytes = total
+    out.root_lines = _lines(texts.get(id(root), []), root_mm, True, False) if root_mm.own_bytes else []
     out.memory = _memory(root, settings, total, used, _inference(events, call, walk, settings))
     out.dominant = _dominant(out.memory, settings)
     return out
@@ -1112,13 +1120,12 @@ def _batch(root):
 
 
 def _dominant(memory, settings):
-    from ..compute import _dominant as keras_dominant
+    """The sentence on what dominates, at the example input's batch (PyTorch takes its batch from the input)."""
+    from ..compute import _dominant as dominant
 
-    text = keras_dominant(memory, settings)
-    if text is None:
-        return None
-    # PyTorch's batch is the example input's first axis
-    return text
+    batch = memory["batch"]
+    at = Settings(batch if isinstance(batch, int) and batch > 0 else 1, settings.dtype, settings.optimizer)
+    return dominant(memory, at)
 
 
 def _lines(kept, mm, called, has_children):
@@ -1132,7 +1139,8 @@ def _lines(kept, mm, called, has_children):
             g = groups.setdefault(label, [0, 0])
             g[0] += nbytes
             g[1] += 1
-        parts = [f"{label} {fmt_int(b)} B" + (f" (× {n})" if n > 1 else "") for label, (b, n) in groups.items()]
+        parts = [(f"{label} {fmt_int(b)} B" if b else label) + (f" (× {n})" if n > 1 else "")
+                 for label, (b, n) in groups.items()]
         out.append(f"saves for backward ({fmt_int(mm.own_bytes)} B): " + "; ".join(parts))
     if has_children and mm.activation_bytes != mm.own_bytes:
         out.append(f"with its submodules it saves {fmt_int(mm.activation_bytes)} B for backward")
