@@ -553,8 +553,10 @@ def _feature_dropout(n_spatial):
             n = shape[0] * (shape[1] if len(shape) > 2 else 1)
         elif len(shape) == n_spatial + 2:
             n = shape[0] * shape[1]
-        else:  # an input without its batch axis (a warning in torch): one value per channel
+        elif len(shape) == n_spatial + 1:  # an input without its batch axis: one value per channel
             n = shape[0]
+        else:  # fewer axes than the spatial ones (torch warns): a value per element, as Dropout
+            n = math.prod(shape)
         s.new(n, x.dtype, "its noise mask, one value per sample and channel")
     return saves
 
@@ -782,6 +784,8 @@ def _rnn(s, e):
     given = len(e.inputs) > 1
     mode = e.op
     dt = x.dtype
+    if m.training and getattr(m, "dropout", 0) and L > 1:
+        s.new((L - 1) * T * B * D * H, dt, "the dropout masks between its layers")
     for layer in range(L):
         width = I if layer == 0 else D * H
         if mode == "lstm":
@@ -799,7 +803,10 @@ def _rnn(s, e):
                 else:
                     s.new(2 * B * H, dt, "the initial hidden and cell state")
                 s.new(2 * B * H, dt, "the last hidden and cell state")
-                s.new(T * B * H, dt, "the output of each step")
+                if layer == L - 1 and D == 1:
+                    s.keep(s.out(0), "its output", output=True)
+                else:
+                    s.new(T * B * H, dt, "the output of each step")
                 s.new(lstm_workspace(B, T, width, H), "uint8", "oneDNN's workspace")
         else:
             per_step = 7 if mode == "gru" else 1
