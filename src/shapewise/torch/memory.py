@@ -815,7 +815,7 @@ def _rnn(s, e):
                     s.keep(x, "its input")
                 elif d == 0:
                     s.new(T * B * width, dt, f"layer {layer + 1}'s input")
-                else:
+                elif layer == 0:  # (measured: a later layer's reverse direction keeps no copy of its own)
                     s.new(T * B * width, dt, "the reversed input")
                 extra = 0 if mode == "gru" else B * H
                 if given and layer == 0 and d == 0 and mode != "gru":
