@@ -1,7 +1,9 @@
 """The memory of a training step of a PyTorch model, measured in real torch (2.13.0) on the CPU.
 
-``measure_source(source)`` runs a file of the PyTorch corpus on the CPU (``exec`` of our own test code, as
-tests/torch_snippet_oracle.py does), keeps the first top-level call of each model the file calls (the same rule
+``measure_source(source)`` runs a file of the PyTorch corpus (``exec`` of our own test code, as
+tests/torch_snippet_oracle.py does; on the meta device, where it costs nothing, then each called model is
+materialized on the CPU with ``to_empty`` and its arguments as CPU tensors of the same shapes, strides and dtypes:
+values never change what these models save; a file that raises there runs on the CPU), keeps the first top-level call of each model the file calls (the same rule
 as the shape oracle: modules called outside any forward, losses excluded), and calls each again, in the mode the
 file left it in (training unless it called ``eval()``), with gradients enabled on the same arguments (detached), inside ``torch.autograd.graph.saved_tensors_hooks``:
 
@@ -59,9 +61,9 @@ def _storage_key(t):
     return ("meta", storage._cdata) if t.is_meta else storage.data_ptr()
 
 
-def run_calls(source):
-    """Run ``source`` on the CPU: [(name, module, args, kwargs)] of the first top-level call of each module the
-    file calls (losses excluded), and the error it raised, if any."""
+def run_calls(source, device="cpu"):
+    """Run ``source`` (on ``device``): [(name, module, args, kwargs)] of the first top-level call of each module
+    the file calls (losses excluded), and the error it raised, if any."""
     torch = real_torch()
     torch.manual_seed(0)
     depth = [0]
@@ -85,7 +87,8 @@ def run_calls(source):
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
-            exec(compile(source, "<case>", "exec"), ns)
+            with torch.device(device):
+                exec(compile(source, "<case>", "exec"), ns)
     except Exception as e:  # the file's own error: no measurement
         error = e
     finally:
@@ -99,7 +102,7 @@ def run_calls(source):
     return [(name_of(m), m, a, k) for m, a, k in top], error
 
 
-def measure_module(model, args, kwargs=None):
+def measure_module(model, args, kwargs=None, optimizers=OPTIMIZERS):
     """Saved-for-backward bytes (total and per module) of one training-mode call, then gradients and optimizer
     state after a real backward and step."""
     torch = real_torch()
@@ -154,11 +157,11 @@ def measure_module(model, args, kwargs=None):
         per_module[where] = per_module.get(where, 0) + nbytes
     outputs = [o for o in _flat(out, torch) if o.requires_grad and o.is_floating_point()]
     result = {"activations": sum(n for _, n in first.values()), "per_module": per_module}
-    result.update(_step(model, outputs, torch))
+    result.update(_step(model, outputs, torch, optimizers))
     return result
 
 
-def _step(model, outputs, torch):
+def _step(model, outputs, torch, optimizers=OPTIMIZERS):
     params = [p for p in model.parameters()]
     trainable = [p for p in params if p.requires_grad]
     for p in trainable:
@@ -177,7 +180,8 @@ def _step(model, outputs, torch):
               "momentum": lambda ps: torch.optim.SGD(ps, lr=0.0, momentum=0.9),
               "adam": lambda ps: torch.optim.Adam(ps, lr=0.0),
               "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.0)}
-    for name, make in makers.items():
+    for name in optimizers:
+        make = makers[name]
         state = 0
         if trainable:
             opt = make(trainable)
@@ -188,10 +192,50 @@ def _step(model, outputs, torch):
     return out
 
 
-def measure_source(source):
-    """[(name, measurement)] for each model the file calls at top level, or (None, error) when the file raises."""
-    calls, error = run_calls(source)
+def measure_source(source, optimizers=OPTIMIZERS):
+    """[(name, measurement)] for each model the file calls at top level, or (None, error) when the file raises.
+    ``optimizers``: those whose state after a real step is measured."""
+    calls, error = run_calls(source, "meta")  # the file's own work costs nothing on the meta device
+    if error is None and "meta" not in source:  # (a file that builds its model on the meta device stays there)
+        torch = real_torch()
+        torch.manual_seed(0)
+        calls = [(name, _materialize(model), _on_cpu(args, torch), _on_cpu(kwargs, torch))
+                 for name, model, args, kwargs in calls]
+    elif error is not None:
+        calls, error = run_calls(source)
     if error is not None:
         return None, error
-    return [(name or type(model).__name__, measure_module(model, args, kwargs))
+    return [(name or type(model).__name__, measure_module(model, args, kwargs, optimizers))
             for name, model, args, kwargs in calls], None
+
+
+def _materialize(model):
+    """``model.to_empty(device="cpu")`` with its tied parameters tied again (to_empty makes one tensor each)."""
+    first, tied = {}, []
+    for module in model.modules():
+        for name, p in module._parameters.items():
+            if p is not None:
+                if id(p) in first:
+                    tied.append((module, name, first[id(p)]))
+                else:
+                    first[id(p)] = (module, name)
+    model.to_empty(device="cpu")
+    for module, name, (owner, owner_name) in tied:
+        module._parameters[name] = owner._parameters[owner_name]
+    return model
+
+
+def _on_cpu(value, torch):
+    """A meta tensor as a CPU tensor of the same shape, strides and dtype (random floats, zero integers: the
+    values never change what is saved for the backward pass of the corpus's models)."""
+    if isinstance(value, torch.Tensor):
+        if not value.is_meta:
+            return value
+        t = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype)
+        return t.normal_() if t.is_floating_point() else t.zero_()
+    if isinstance(value, (tuple, list)):
+        items = [_on_cpu(v, torch) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        return {k: _on_cpu(v, torch) for k, v in value.items()}
+    return value

@@ -676,6 +676,12 @@ def _cross_entropy(s, e):
     x = s.inp(0)
     s.new(_numel(x), x.dtype, "the log-softmax of its input")
     s.keep(s.inp(1), "the targets")
+    s.new(1, "float32", "nll_loss's total weight")
+
+
+def _nll_loss(s, e):
+    s.keep(s.inp(1), "the targets")
+    s.new(1, "float32", "the total weight")
 
 
 def _sdpa(s, e):
@@ -850,6 +856,17 @@ def _nothing(s, e):
     pass
 
 
+def _getitem(s, e):
+    """Basic indexing keeps nothing; an index that is a list or a tensor is kept (int64) for the backward."""
+    key = e.args[1] if len(e.args) > 1 else None
+    parts = key if isinstance(key, tuple) else (key,)
+    for p in parts:
+        if isinstance(p, list):
+            s.new(len(p), "int64", "the index (a list, as an int64 tensor)")
+        elif hasattr(p, "shape"):
+            s.keep(p, "the index")
+
+
 SAVES = {
     "linear": _linear, "bilinear": _bilinear,
     "conv1d": _conv, "conv2d": _conv, "conv3d": _conv,
@@ -872,11 +889,11 @@ SAVES = {
     "matmul": _matmul, "mm": _matmul, "bmm": _matmul, "outer": _matmul, "einsum": _nothing,
     "masked_fill": _masked_fill, "masked_fill_": _masked_fill, "where": _where,
     "max": _max_dim, "min": _max_dim, "amax": _keeps_both, "amin": _keeps_both,
-    "cross_entropy": _cross_entropy, "nll_loss": lambda s, e: s.keep(s.inp(1), "the targets"),
+    "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
     "scaled_dot_product_attention": _sdpa, "multi_head_attention_forward": _mha,
     "lstm": _rnn, "gru": _rnn, "rnn": _rnn,
     "lstm_cell": _rnn_cell, "gru_cell": _rnn_cell, "rnn_cell": _rnn_cell,
-    "norm": _norm_op, "std": _norm_op, "var": _keeps_input,
+    "getitem": _getitem, "norm": _norm_op, "std": _norm_op, "var": _keeps_input,
     "cosine_similarity": _keeps_both, "pairwise_distance": _keeps_both, "normalize": _keeps_both,
 }
 # activations whose backward reads their output; those whose backward reads their input
@@ -895,7 +912,7 @@ del _name
 #: ops that keep nothing (their backward needs only shapes, or nothing)
 NOTHING = frozenset(
     "add add_ sub sub_ rsub neg positive cat stack concat concatenate mean sum nansum nanmean clone to float "
-    "double half bfloat16 type type_as contiguous getitem setitem flatten unflatten view reshape view_as "
+    "double half bfloat16 type type_as contiguous setitem flatten unflatten view reshape view_as "
     "reshape_as transpose permute t swapaxes swapdims movedim unsqueeze squeeze squeeze_ unsqueeze_ expand "
     "expand_as repeat tile repeat_interleave split chunk unbind narrow select flip roll tril triu tril_ triu_ "
     "interpolate upsample pixel_shuffle pixel_unshuffle channel_shuffle identity cumsum view_as_real "
