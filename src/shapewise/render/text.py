@@ -488,11 +488,12 @@ def compute_footer(model, settings=None):
     return "\n".join(lines) + "\n"
 
 
-#: The definitions behind the figures, printed once after the models.
-LEGEND = ("FLOPs are counted as torch.utils.flop_counter.FlopCounterMode counts them: 2 per multiply-accumulate "
-          "(MAC) in matrix products, convolutions and attention; other ops are the elementwise work (activations, "
-          "normalization, additions, pooling) at the per-element costs of docs/COMPUTE.md; memory is of one "
-          "training step: parameters, gradients, optimizer state and the activations saved for the backward pass.")
+#: The definitions behind the figures, printed once after the models (a run of PyTorch models only: the FLOPs').
+FLOPS_LEGEND = ("FLOPs are counted as torch.utils.flop_counter.FlopCounterMode counts them: 2 per multiply-accumulate "
+                "(MAC) in matrix products, convolutions and attention; other ops are the elementwise work "
+                "(activations, normalization, additions, pooling) at the per-element costs of docs/COMPUTE.md")
+LEGEND = (FLOPS_LEGEND + "; memory is of one training step: parameters, gradients, optimizer state and the "
+          "activations saved for the backward pass.")
 
 
 def _columns_table(model, columns, settings):
@@ -580,6 +581,8 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
         parts.append(f"note: {note}\n")
     if any(getattr(m, "framework", None) != "torch" for m in result.models):
         parts.append("\n".join(_wrap(LEGEND, 110)) + "\n")
+    elif any(m.compute() is not None for m in result.models):
+        parts.append("\n".join(_wrap(FLOPS_LEGEND + ".", 110)) + "\n")
     if result.error is not None:
         parts.append(render_error(result.error))
     return "\n".join(p for p in parts)

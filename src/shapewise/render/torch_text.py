@@ -61,8 +61,34 @@ def render_summary(model):
     lines.append(f"Trainable params: {fmt_int(model.trainable_params)}")
     lines.append(f"Non-trainable params: {fmt_int(model.non_trainable_params)}")
     lines.append(f"Buffers (not parameters): {fmt_int(model.buffers)} values")
+    lines += compute_footer(model)
     lines.append(rule)
     return "\n".join(lines) + "\n"
+
+
+def compute_footer(model):
+    """The totals' compute line: the forward FLOPs of the recorded calls of the model (none when not called)."""
+    from ..compute import readable_flops
+
+    mc = model.compute()
+    if mc is None:
+        return []
+    c = mc.compute
+    calls = model.root.calls
+    batch = f"{'the first call' if calls > 1 else 'the call'} on the example input" + \
+        (f"s ({calls} calls)" if calls > 1 else "")
+    if calls > 1:
+        batch = f"{calls} calls on the example inputs"
+    if c["flops"] is None:
+        flops = f"{mc.flops_formula} FLOPs"
+    else:
+        readable = f" ({readable_flops(c['flops'])})" if c["flops"] >= 1000 else ""
+        flops = f"{fmt_int(c['flops'])} FLOPs{readable}, {fmt_int(c['macs'])} MACs"
+    ops = fmt_int(c["other_ops"]) if c["other_ops"] is not None else "open"
+    lines = [f"Forward pass ({batch}): {flops}; other ops: {ops}"]
+    if mc.undeclared:
+        lines.append(f"Not counted (no cost known): {', '.join(mc.undeclared)}")
+    return lines
 
 
 def render_explanation(layer):
@@ -89,6 +115,10 @@ def render_explanation(layer):
         out += _block("free", free)
     if ex.units:
         out += _block("units", ex.units)
+    compute = getattr(layer, "compute", None)
+    if compute is not None:
+        for i, line in enumerate(compute.lines()):
+            out += _block("compute" if i == 0 else "", line)
     return out
 
 
@@ -119,7 +149,16 @@ def memory_footer(model, settings=None):
 
 
 def render_model(model, explain=True, settings=None):
+    model.compute()  # (derived on first use: each row's figures are set on it)
     parts = [f'Model: "{model.name}"\n' + render_summary(model) + memory_footer(model, settings)]
+    mc = model.compute()
+    if explain and mc is not None and (mc.root.own_flops or mc.root.own_other_ops or not mc.root.declared):
+        # the model's own forward: its ops outside its submodules
+        root = f"{model.name} ({model.type})" if model.name != model.type else model.type
+        out = [f"{root}  {_shape(model.input_shape)} → {_shape(model.output_shape)}   the model itself"]
+        for i, line in enumerate(mc.root.lines()):
+            out += _block("compute" if i == 0 else "", line)
+        parts.append("\n".join(out) + "\n")
     if explain:
         for layer in model.layers:
             parts.append("\n".join(render_explanation(layer) + _memory_lines(layer)) + "\n")

@@ -225,9 +225,10 @@ _MODULE_OPS = {
 def op_name(module):
     """The functional op a built-in module's forward runs: ``Linear`` is "linear", ``ReflectionPad2d`` "pad"."""
     name = type(module).__name__
-    got = _MODULE_OPS.get(name)
-    if got is not None:
-        return got
+    for cls in type(module).__mro__:  # (a parametrized module's class is Parametrized<Class>, a subclass)
+        got = _MODULE_OPS.get(cls.__name__)
+        if got is not None:
+            return got
     if name.endswith(("Pad1d", "Pad2d", "Pad3d")):
         return "pad"
     return name.lower()

@@ -4,7 +4,7 @@ One cost function per op (``OP_COSTS[name](c, e)``), shared by the functional fo
 ``nn.Linear``'s forward records a "linear" event and ``F.linear(x, w, b)`` the same op, so one function counts
 both. It declares, on a :class:`shapewise.compute.Cost` made for the event, the multiply-accumulates FlopCounterMode
 counts (``c.macs``: 2 FLOPs each; ``uncounted=`` where torch's FlopCounterMode does not see the work: ``nn.Bilinear``,
-``addbmm``, matrix-vector products) and the elementwise "other ops" (``c.ops``, at the per-element costs of
+matrix-vector products) and the elementwise "other ops" (``c.ops``, at the per-element costs of
 docs/COMPUTE.md). It reads only the event's input and output Specs and the module's configuration.
 
 :func:`model_compute` derives per module (its own calls' events, and with its children's as FlopCounterMode's
@@ -14,9 +14,10 @@ calls), with the formula texts and their dependence on the input axes from :mod:
 
 from __future__ import annotations
 
-from ..compute import Cost, LayerCompute, _global_text, _sum, _twice, dependence_text, evaluate, readable_flops, \
-    scaled
-from ..dims import Known, Named, fmt_int, product
+from ..compute import (
+    Cost, LayerCompute, _global_text, _sum, _twice, dependence_text, evaluate, readable_flops, scaled,
+)
+from ..dims import Known, Named, _Prod, fmt_int, product
 
 # --------------------------------------------------------------------------------------------------------------
 # Reading an event
@@ -29,9 +30,9 @@ def _named(c, i, names=None):
     got = c._axes.get(key)
     if got is not None:
         return got
-    if c.ctx is not None:
-        return c.axes(i)
     spec = c.inputs[i] if type(i) is int else i
+    if c.ctx is not None:
+        return c.axes(i, *(names or ("batch", *(f"dim{k}" for k in range(1, spec.rank)))))
     out = []
     for k, d in enumerate(spec.shape):
         role = getattr(d, "role", None)
@@ -43,12 +44,19 @@ def _named(c, i, names=None):
     return out
 
 
-def _axes_of(c, spec):
+def _axes_of(c, spec, names=None):
     """The named axes of ``spec``, one of the event's inputs (by identity), else its dims as they are."""
     for i, s in enumerate(c.inputs):
         if s is spec:
-            return _named(c, i)
+            return _named(c, i, names)
     return tuple(spec.shape)
+
+
+def _seq_names(q, k):
+    """Names for attention's query and key lengths: one name, seq_len, when they are the same size (self-attention:
+    the work is then quadratic in it), else query_len and key_len."""
+    same = q.value is not None and q.value == k.value
+    return ("seq_len", "seq_len") if same else ("query_len", "key_len")
 
 
 def _out(c, i=0):
@@ -72,7 +80,15 @@ def _param(e, name, position=None):
     """A module's own parameter's Spec (``weight``), or the functional op's argument in its place."""
     if e.module is not None:
         p = e.module.__dict__["_parameters"].get(name)
-        return None if p is None else p.spec
+        if p is not None:
+            return p.spec
+        parametrized = e.module.__dict__["_modules"].get("parametrizations")
+        plist = parametrized.__dict__["_modules"].get(name) if parametrized is not None else None
+        if plist is not None and e.call is not None:  # the weight its parametrizations computed in this call
+            for call in e.call.children:
+                if call.module is plist and call.outputs:
+                    return call.outputs[0]
+        return None
     value = _arg(e, position, name)
     return value if hasattr(value, "shape") else None
 
@@ -96,7 +112,7 @@ def _linear(c, e):
         c.macs(product((*lead, features)), "input · weight",
                uncounted="a matrix-vector product (aten.mv) is not in FlopCounterMode's table")
     else:
-        units = weight.shape[0]
+        units = weight.shape[0] if e.module is None else Known(weight.shape[0].value, "out_features")
         c.macs(product((*lead, features, units)), "input × weight" if x.rank > 1 else "input · weight")
     if bias is not None:
         c.ops(_n_out(c), "bias add")
@@ -183,35 +199,12 @@ def _addmm(c, e):  # addmm(input, mat1, mat2), baddbmm(input, batch1, batch2)
     c.ops(_n_out(c), "adding input")
 
 
-def _addbmm(c, e):
-    if len(c.inputs) < 3:
-        return
-    _matmul_macs(c, c.inputs[1], c.inputs[2],
-                 uncounted="addbmm is not in FlopCounterMode's table: it reports 0")
-    c.ops(product(_axes_of(c, c.inputs[1])[:1]) * _n_out(c), "summing over the batch, adding input")
-
-
 def _dot(c, e):
     c.macs(product(_named(c, 0)), "dot product", uncounted="aten.dot is not in FlopCounterMode's table")
 
 
 def _outer(c, e):
     c.ops(_n_out(c), "products (nothing summed)")
-
-
-def _tensordot(c, e):
-    a, b = c.inputs[0], c.inputs[1]
-    dims = _arg(e, 2, "dims", 2)
-    da, db = _axes_of(c, a), _axes_of(c, b)
-    if isinstance(dims, int):
-        ia, ib = list(range(a.rank - dims, a.rank)), list(range(dims))
-    else:
-        ia, ib = [list(v) if isinstance(v, (list, tuple)) else [v] for v in dims]
-        ia, ib = [i % a.rank for i in ia], [i % b.rank for i in ib]
-    contracted = [da[i] for i in ia]
-    free_a = [d for i, d in enumerate(da) if i not in ia]
-    free_b = [d for i, d in enumerate(db) if i not in ib]
-    c.macs(product((*free_a, *contracted, *free_b)), "contraction (one matrix product)")
 
 
 def _einsum(c, e):
@@ -278,7 +271,11 @@ def cpu_unseen(c, expr, why):
 
 def _sdpa_macs(c, q, k, v, what="attention", dropout=0.0):
     """QKᵀ and the weighted sum of the values: batch·heads·L·S·(E + Ev) multiply-accumulates."""
-    dq, dk, dv = _axes_of(c, q), _axes_of(c, k), _axes_of(c, v)
+    lq, lk = _seq_names(q.shape[-2], k.shape[-2])
+    lead = ("batch", "heads")[:q.rank - 2] if q.rank <= 4 else ("batch", *(f"dim{i}" for i in range(1, q.rank - 2)))
+    dq = _axes_of(c, q, (*lead, lq, "head_dim"))
+    dk = _axes_of(c, k, (*lead, lk, "head_dim"))
+    dv = _axes_of(c, v, (*lead, lk, "value_dim"))
     lead, L, E = dq[:-2], dq[-2], dq[-1]
     S, Ev = dk[-2], dv[-1]
     qk, av = product((*lead, L, S, E)), product((*lead, L, S, Ev))
@@ -307,7 +304,8 @@ def _mha(c, e):
         return
     batched = query.rank == 3
     qa = _axes_of(c, query)
-    ka, va = _axes_of(c, key), _axes_of(c, value)
+    src = ("batch", "key_len") if batched and m.batch_first else ("key_len", "batch") if batched else ("key_len",)
+    ka, va = _axes_of(c, key, (*src, "kdim")), _axes_of(c, value, (*src, "vdim"))
     if batched and m.batch_first:
         batch, L, E = qa
         S, kdim, vdim = ka[1], ka[2], va[2]
@@ -334,7 +332,7 @@ def _mha(c, e):
         cpu_unseen(c, Known(2) * attention, CPU_FUSED_ATTENTION)
     c.macs(product((*b, L, embed, embed)), "output projection")
     if m.in_proj_bias is not None:
-        c.ops(product((*b, L, embed)) + product((*b, S, embed)) * Known(2), "projection bias adds")
+        c.ops(product((*b, L, embed)) + scaled(2, (*b, S, embed)), "projection bias adds")
     c.ops(scaled(3, (*b, heads, L, S_eff)), "softmax over the scores")
     c.ops(product((*b, L, embed)), "scaling the queries")
     if m.out_proj.bias is not None:
@@ -390,6 +388,32 @@ def _rnn_cell(c, e):
     c.macs(product((*lead, h, *gate_dims)), "hidden state × weight_hh")
     per_unit = (2 * bool(m.bias) + 2) * g + (4 if g > 1 else 0) + (1 if g == 3 else 0)
     c.ops(scaled(per_unit, (*lead, h)), "bias adds, adding the two products, the activations, the state update")
+
+
+def _spectral_norm(c, e):
+    """weight / σ: power iteration (two matrix-vector products per iteration while training) and σ = u·(W v)."""
+    m = e.module
+    weight = c.inputs[0]
+    if m is None or weight.rank < 2:
+        c.ops(scaled(3, weight.shape), "normalizing")
+        return
+    n = product(weight.shape)
+    iterations = m.n_power_iterations if m.training else 0
+    mv = "aten.mv and aten.vdot are not in FlopCounterMode's table: it reports 0"
+    if iterations:
+        c.macs(scaled(2 * iterations, weight.shape), f"power iteration: {2 * iterations} matrix-vector products",
+               uncounted=mv)
+        c.ops(scaled(3 * iterations, (m._u.spec.shape[0] + m._v.spec.shape[0],)), "normalizing u and v")
+    c.macs(n + weight.shape[m.dim], "σ = u · (weight v)", uncounted=mv)
+    c.ops(n, "dividing by σ")
+
+
+def _weight_norm(c, e):
+    c.ops(scaled(3, c.outputs[0].shape), "g · v / ‖v‖")
+
+
+#: ops whose work shapewise cannot know from shapes, and why
+UNKNOWN = {"_orthogonal": "matrix_exp's number of matrix products depends on the weight's values"}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -453,13 +477,9 @@ def _pool(c, e):
 def _interpolate(c, e):
     m = e.module
     mode = getattr(m, "mode", None) if m is not None else _arg(e, 3, "mode", "nearest")
-    if not c.outputs:
-        return
-    spatial = c.inputs[0].rank - 2
-    per = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode, 0)
-    if per:
-        c.ops(scaled(2 * per, _out(c)), f"{mode} interpolation: 2 per interpolated axis")
-    del spatial
+    axes = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}.get(mode, 0)  # interpolated axes
+    if axes and c.outputs:  # (nearest: values are copied)
+        c.ops(scaled(2 * axes, _out(c)), f"{mode} interpolation: 2 per interpolated axis")
 
 
 def _embedding_bag(c, e):
@@ -498,7 +518,7 @@ OP_COSTS.update({name: _per_in(1, "reduction over the input") for name in _REDUC
 OP_COSTS.update({name: _none for name in _NO_WORK})
 OP_COSTS.update({
     "linear": _linear, "bilinear": _bilinear, "matmul": _matmul, "mm": _mm, "bmm": _mm, "addmm": _addmm,
-    "baddbmm": _addmm, "addbmm": _addbmm, "dot": _dot, "outer": _outer, "kron": _outer, "tensordot": _tensordot,
+    "baddbmm": _addmm, "dot": _dot, "outer": _outer, "kron": _outer,
     "einsum": _einsum, "conv1d": _conv(False), "conv2d": _conv(False), "conv3d": _conv(False),
     "conv_transpose1d": _conv(True), "conv_transpose2d": _conv(True), "conv_transpose3d": _conv(True),
     "scaled_dot_product_attention": _sdpa, "multi_head_attention_forward": _mha, "rnn": _rnn, "lstm": _rnn,
@@ -521,14 +541,14 @@ OP_COSTS.update({
     "adaptive_avg_pool1d": _per_in(1, "adaptive pooling"), "adaptive_avg_pool2d": _per_in(1, "adaptive pooling"),
     "adaptive_avg_pool3d": _per_in(1, "adaptive pooling"), "adaptive_max_pool1d": _per_in(1, "adaptive pooling"),
     "adaptive_max_pool2d": _per_in(1, "adaptive pooling"), "adaptive_max_pool3d": _per_in(1, "adaptive pooling"),
-    "interpolate": _interpolate, "upsample": _interpolate, "embedding_bag": _embedding_bag,
+    "_spectralnorm": _spectral_norm, "_weightnorm": _weight_norm, "interpolate": _interpolate, "upsample": _interpolate, "embedding_bag": _embedding_bag,
     "cross_entropy": _per_in(4, "log_softmax (3), picking and averaging"),
     "nll_loss": _per_in(1, "picking and averaging"), "mse_loss": _per_in(3, "difference, square, reduction"),
     "l1_loss": _per_in(3, "difference, abs, reduction"), "smooth_l1_loss": _per_in(3, "difference, loss, reduction"),
     "huber_loss": _per_in(3, "difference, loss, reduction"),
     "binary_cross_entropy": _per_in(3, "logs, products, reduction"),
     "binary_cross_entropy_with_logits": _per_in(4, "sigmoid, logs, products, reduction"),
-    "kl_div": _per_in(3, "log, product, reduction"),
+    "kl_div": _per_in(3, "log, product, reduction"), "cross": _per_out(3, "cross product: two products, a difference"),
 })
 
 
@@ -559,13 +579,16 @@ class _Rule:
         return self.ctx.derived
 
     def free_axes(self):
+        bound = self.ctx.bound_axes()
+        bound_roles = {a.role for axes in bound for a in axes}
         roles = set()
         for p in self.weights:
-            for d in p.spec.shape:
-                role = getattr(d, "role", None)
-                if role:
-                    roles.add(role)
-        return [a for bound in self.ctx.bound_axes() for a in bound if a.role not in roles]
+            mine = {getattr(d, "role", None) for d in p.spec.shape} - {None}
+            roles |= mine
+            if not mine & bound_roles:  # a weight tied from another module: its dims carry that module's names
+                sizes = {d.value for d in p.spec.shape}
+                roles |= {a.role for axes in bound for a in axes[-1:] if a.value in sizes}
+        return [a for axes in bound for a in axes if a.role not in roles]
 
 
 class EventCost:
@@ -575,8 +598,8 @@ class EventCost:
                  "ops_text", "uncounted")
 
 
-def event_cost(e, batch):
-    """The figures of one OpEvent (the batch only names the example's batch in the texts)."""
+def event_cost(e):
+    """The figures of one OpEvent."""
     ctx = _Rule(e.ctx, e.module) if e.ctx is not None and e.module is not None else None
     c = Cost(e.module, ctx, list(e.inputs), list(e.outputs), e.kwargs)
     c.args = e.args
@@ -585,8 +608,8 @@ def event_cost(e, batch):
     r.declared = fn is not None
     if fn is not None:
         fn(c, e)
-    macs_terms = [(x, w) for k, x, w in c.terms if k == "macs"]
-    ops_terms = [(x, w) for k, x, w in c.terms if k == "ops"]
+    macs_terms = _grouped([(x, w) for k, x, w in c.terms if k == "macs"])
+    ops_terms = _grouped([(x, w) for k, x, w in c.terms if k == "ops"])
     r.macs_expr = _sum(x for x, _ in macs_terms)
     r.ops_expr = _sum(x for x, _ in ops_terms)
     r.macs = evaluate(r.macs_expr, None) if macs_terms else 0
@@ -601,8 +624,7 @@ def event_cost(e, batch):
     r.notes = list(c.notes)
     r.text = r.ops_text = None
     if macs_terms:
-        value = f"{fmt_int(2 * r.macs)} FLOPs" + (f" at batch {batch}" if batch is not None else "") \
-            if r.macs is not None else "FLOPs: a formula in the unknown dims"
+        value = f"{fmt_int(2 * r.macs)} FLOPs" if r.macs is not None else "FLOPs: a formula in the unknown dims"
         whats = ", ".join(dict.fromkeys(w for _, w in macs_terms))
         r.text = f"{_twice(r.macs_expr)} = {value} ({whats}); {dependence_text(r.macs_expr, c)}"
         if cpu:
@@ -628,6 +650,30 @@ def event_cost(e, batch):
     return r
 
 
+def _grouped(terms):
+    """Terms with the same formula (a self-attention's query, key, value and output projections) as one, times
+    their number: ``4·batch·target_len·embed_dim·embed_dim``."""
+    groups = {}
+    for x, what in terms:
+        key = (x.names(), x.numbers())
+        if key in groups:
+            groups[key][1] += 1
+            groups[key][2].append(what)
+        else:
+            groups[key] = [x, 1, [what]]
+    out = []
+    for x, n, whats in groups.values():
+        out.append((product((Known(n), *_factors(x))) if n > 1 else x, ", ".join(dict.fromkeys(whats))))
+    return out
+
+
+def _factors(x):
+    """The factors of a product expression, flattened (``a·b·c``), so that ``4·a·b·c`` renders without brackets."""
+    if type(x) is _Prod:
+        return (*_factors(x.left), *_factors(x.right))
+    return (x,)
+
+
 def _add(a, b):
     return None if a is None or b is None else a + b
 
@@ -645,7 +691,7 @@ class TorchLayerCompute(LayerCompute):
 class TorchModelCompute:
     """The figures of a PyTorch model: per row and for the root's calls (``compute``: DESIGN.md's object)."""
 
-    __slots__ = ("compute", "counter_diff", "cpu_unseen", "flops_formula", "rows", "undeclared")
+    __slots__ = ("compute", "counter_diff", "cpu_unseen", "flops_formula", "root", "rows", "undeclared")
 
     def compute_json(self):
         return dict(self.compute)
@@ -675,7 +721,7 @@ def model_compute(report):
     def cost(e):
         got = cache.get(id(e))
         if got is None:
-            got = cache[id(e)] = event_cost(e, batch)
+            got = cache[id(e)] = event_cost(e)
         return got
 
     def totals(events):
@@ -693,9 +739,7 @@ def model_compute(report):
             exprs.append(r.macs_expr)
         return macs, ops, (diff, cpu), exprs, undeclared
 
-    rows = []
-    for row in report.layers:
-        m = row._module
+    def layer(m):
         calls = _calls_of(m)
         lc = TorchLayerCompute()
         lc.calls = len(calls)
@@ -713,11 +757,14 @@ def model_compute(report):
         lc.macs_expr, lc.ops_expr = [], []
         lc.text, lc.ops_text, lc.saved_text = _texts(own, cost, every, lc, bool(m.__dict__["_modules"]),
                                                      undeclared), [], []
-        rows.append(lc)
+        return lc
+
+    rows = [layer(row._module) for row in report.layers]
     every = [e for call in root_calls for e in call.walk_events()]
     macs, ops, diff, exprs, undeclared = totals(every)
     mc = TorchModelCompute()
     mc.rows = rows
+    mc.root = layer(root)
     mc.counter_diff, mc.cpu_unseen = diff
     mc.undeclared = sorted(set(undeclared))
     mc.compute = {"batch": batch, "flops": None if macs is None else 2 * macs, "macs": macs, "other_ops": ops}
@@ -742,7 +789,7 @@ def _texts(own, cost, every, lc, has_children, undeclared):
                 key = label + text
                 seen[key] = seen.get(key, 0) + 1
     for key, n in seen.items():
-        lines.append(key if n == 1 else f"{key} (× {n} calls)")
+        lines.append(key if n == 1 else f"{key} (× {n})")
     if has_children and len(every) > len(own):
         flops = "open" if lc.flops is None else f"{fmt_int(lc.flops)} FLOPs"
         own_flops = "open" if lc.own_flops is None else fmt_int(lc.own_flops)
@@ -751,7 +798,9 @@ def _texts(own, cost, every, lc, has_children, undeclared):
                      f"other ops {ops}" if lc.flops is not None and lc.flops >= 1000 else
                      f"with its submodules: {flops}, {own_flops} of them its own; other ops {ops}")
     if undeclared:
-        lines.append("not counted (shapewise has no cost for): " + ", ".join(sorted(set(undeclared))))
+        lines.append("not counted: " + "; ".join(
+            f"{op} ({UNKNOWN[op]})" if op in UNKNOWN else f"{op} (shapewise has no cost for it)"
+            for op in sorted(set(undeclared))))
     if not lines and lc.calls:
         lines.append("no arithmetic: it only moves values")
     if not lc.calls:

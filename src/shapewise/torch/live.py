@@ -12,6 +12,7 @@ report is the same object as for pasted code (``model_report``).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 
@@ -85,12 +86,18 @@ def _inputs(torch, input_size, input_data, dtypes):
     return out
 
 
-def _run_meta(module, inputs, torch):
-    """Forward of a meta copy: ({id(real submodule): record}, error). A record: [calls, args, kwargs, output]."""
+def _run_meta(module, inputs, torch, mirror=None):
+    """Forward of a meta copy: ({id(real submodule): record}, error). A record: [calls, args, kwargs, output].
+
+    With ``mirror``, the op events of the forward are recorded on the mirror's modules, as a pasted model's are
+    (shapewise.torch.compute): each module call pushes the mirror's call; a built-in module's call runs its rule
+    on the call's shapes (its one event); the torch functions and tensor methods that other modules' forward code
+    calls are recorded by a TorchFunctionMode."""
     meta = _meta_copy(module, torch)
     real_of = dict(zip(map(id, (m for _, m in meta.named_modules(remove_duplicate=False))),
                        (m for _, m in module.named_modules(remove_duplicate=False))))
     records = {}
+    recorder = _LiveRecorder(mirror, torch) if mirror is not None else None
 
     def hook(m, args, kwargs, output):
         key = id(real_of.get(id(m), m))
@@ -104,16 +111,20 @@ def _run_meta(module, inputs, torch):
 
     def pre_hook(m, args, kwargs):
         running.append((id(real_of.get(id(m), m)), args, kwargs))
+        if recorder is not None:
+            recorder.enter(real_of.get(id(m), m), args, kwargs)
 
     def post_hook(m, args, kwargs, output):
         running.pop()
         hook(m, args, kwargs, output)
+        if recorder is not None:
+            recorder.leave(args, kwargs, output)
 
     handles = [m.register_forward_pre_hook(pre_hook, with_kwargs=True) for m in meta.modules()]
     handles += [m.register_forward_hook(post_hook, with_kwargs=True) for m in meta.modules()]
     error = None
     try:
-        with torch.no_grad():
+        with torch.no_grad(), (recorder.mode() if recorder is not None else contextlib.nullcontext()):
             meta(*inputs)
     except Exception as e:  # the real forward's own error, reported as such
         error = (e, running[-1] if running else None)
@@ -121,6 +132,79 @@ def _run_meta(module, inputs, torch):
         for h in handles:
             h.remove()
     return records, error
+
+
+class _LiveRecorder:
+    """The op events of a meta forward, on the mirror's modules (see _run_meta)."""
+
+    def __init__(self, mirror, torch):
+        from .compute import Recorder
+
+        self.mirror = mirror
+        self.torch = torch
+        self.rec = Recorder()
+        self.stack = []  # (call, mirror module) of the module calls in progress
+
+    def enter(self, real, args, kwargs):
+        mine = self.mirror.modules.get(id(real))
+        if mine is None:
+            self.stack.append(None)
+            return
+        call = self.rec.push(mine, _as_input(tuple(args), self.torch),
+                             {k: _as_input(v, self.torch) for k, v in kwargs.items()})
+        self.stack.append((call, mine))
+
+    def leave(self, args, kwargs, output):
+        top = self.stack.pop()
+        if top is None:
+            return
+        call, mine = top
+        if isinstance(mine, RuleModule):  # its one event: its rule on this call's shapes
+            from . import compute
+
+            saved, compute.ACTIVE = compute.ACTIVE, self.rec
+            try:
+                RuleModule.forward(mine, *_as_input(tuple(args), self.torch),
+                                   **{k: _as_input(v, self.torch) for k, v in kwargs.items()})
+            except ShapewiseError:
+                pass  # a rule that disagrees with torch: no event (the explanation shows none either)
+            finally:
+                compute.ACTIVE = saved
+        self.rec.pop(call, _as_input(output, self.torch))
+
+    def op(self, func, args, kwargs, out):
+        """A torch function or tensor method called by a module's own forward code (not a built-in module's)."""
+        if not self.stack or self.stack[-1] is None or isinstance(self.stack[-1][1], RuleModule):
+            return
+        from .compute import OPERATOR_OPS
+        from .costs import OP_COSTS
+
+        name = getattr(func, "__name__", "")
+        name = OPERATOR_OPS.get(name, name)
+        if name not in OP_COSTS and not _has_tensor(out, self.torch):
+            return  # a size, a dtype, a property read: not an op
+        torch = self.torch
+        self.rec.op(name, _as_input(tuple(args), torch), {k: _as_input(v, torch) for k, v in (kwargs or {}).items()},
+                    _as_input(out, torch))
+
+    def mode(self):
+        from torch.overrides import TorchFunctionMode
+
+        live = self
+
+        class _Ops(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                out = func(*args, **(kwargs or {}))
+                live.op(func, args, kwargs, out)
+                return out
+
+        return _Ops()
+
+
+def _has_tensor(value, torch):
+    if isinstance(value, torch.Tensor):
+        return True
+    return isinstance(value, (tuple, list)) and any(_has_tensor(v, torch) for v in value)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -268,9 +352,9 @@ def explain(module, input_size=None, input_data=None, dtypes=None, name=None, **
     if not isinstance(module, torch.nn.Module):
         raise UsageError(f"explain() takes a torch.nn.Module, got {type(module).__name__}")
     inputs = _inputs(torch, input_size, input_data, dtypes)
-    records, error = _run_meta(module, inputs, torch) if inputs else ({}, None)
     mirror = _Mirror(torch)
     root = mirror.module(module)
+    records, error = _run_meta(module, inputs, torch, mirror) if inputs else ({}, None)
     _explain_calls(mirror, records, torch, module)
     report = model_report(root, name or type(module).__name__)
     if error is not None:
