@@ -1163,7 +1163,7 @@ def _lines(kept, mm, called, has_children):
             g = groups.setdefault(label, [0, 0])
             g[0] += nbytes
             g[1] += 1
-        parts = [(f"{label} {fmt_int(b)} B" if b else label) + (f" (× {n})" if n > 1 else "")
+        parts = [(f"{label} {fmt_int(b)} B" if b else label) + (f" ({n} of them)" if n > 1 else "")
                  for label, (b, n) in groups.items()]
         out.append(f"saves for backward ({fmt_int(mm.own_bytes)} B): " + "; ".join(parts))
     if has_children and mm.activation_bytes != mm.own_bytes:
