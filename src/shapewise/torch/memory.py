@@ -964,6 +964,11 @@ def model_memory(report, settings=None):
     if call is None:
         return None
     events = call.walk_events()
+    made = {id(o) for e in events for o in e.outputs} | {id(i) for i in call.inputs}
+    if call.outputs and not any(id(o) in made for o in call.outputs):
+        # the events do not hand their tensors on (a live module's meta forward records each op's tensors anew):
+        # which tensors are kept, and by whom, cannot be followed
+        return None
     walk = _Walk(root, call, settings)
     for spec in call.inputs:
         info = walk.info(spec)
