@@ -203,11 +203,7 @@ def _kind(dtype):
 
 
 _NO_GRAD = frozenset(
-    "argmax argmin argsort eq ne gt ge lt le logical_and logical_or logical_not logical_xor bitwise_and "
-    "bitwise_or bitwise_xor bitwise_not isnan isinf isfinite isneginf isposinf signbit detach sign round floor "
-    "ceil trunc one_hot randint_like zeros_like ones_like empty_like rand_like randn_like full_like new_zeros "
-    "new_ones new_empty new_full zero_ eye arange linspace zeros ones full randn rand empty tensor randint "
-    "floor_divide remainder".split())
+    ["argmax", "argmin", "argsort", "eq", "ne", "gt", "ge", "lt", "le", "logical_and", "logical_or", "logical_not", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isneginf", "isposinf", "signbit", "detach", "sign", "round", "floor", "ceil", "trunc", "one_hot", "randint_like", "zeros_like", "ones_like", "empty_like", "rand_like", "randn_like", "full_like", "new_zeros", "new_ones", "new_empty", "new_full", "zero_", "eye", "arange", "linspace", "zeros", "ones", "full", "randn", "rand", "empty", "tensor", "randint", "floor_divide", "remainder"])
 
 
 class _Walk:
@@ -283,7 +279,7 @@ def _inplace(e):
 # --- views -------------------------------------------------------------------------------------------------------
 
 #: ops whose output is the input itself or a view with the same layout
-_VIEW_SAME = frozenset({"detach", "contiguous_same", "identity", "float_same", "to_same", "requires_grad_"})
+_VIEW_SAME = frozenset({"detach", "identity", "requires_grad_"})
 
 
 def _reshape_view(walk, e, base, k, shape):
@@ -436,10 +432,6 @@ def _bilinear(s, e):
 
 def _conv(s, e):
     s.keep_or_copy(s.inp(0), "its input")
-
-
-def _stats(s, n, what):
-    s.new(n, "act", what)
 
 
 def _batch_norm(s, e):
@@ -911,12 +903,7 @@ del _name
 
 #: ops that keep nothing (their backward needs only shapes, or nothing)
 NOTHING = frozenset(
-    "add add_ sub sub_ rsub neg positive cat stack concat concatenate mean sum nansum nanmean clone to float "
-    "double half bfloat16 type type_as contiguous setitem flatten unflatten view reshape view_as "
-    "reshape_as transpose permute t swapaxes swapdims movedim unsqueeze squeeze squeeze_ unsqueeze_ expand "
-    "expand_as repeat tile repeat_interleave split chunk unbind narrow select flip roll tril triu tril_ triu_ "
-    "interpolate upsample pixel_shuffle pixel_unshuffle channel_shuffle identity cumsum view_as_real "
-    "view_as_complex polar new_zeros zero_ fill_ unfold fold gather index_select detach".split())
+    ["add", "add_", "sub", "sub_", "rsub", "neg", "positive", "cat", "stack", "concat", "concatenate", "mean", "sum", "nansum", "nanmean", "clone", "to", "float", "double", "half", "bfloat16", "type", "type_as", "contiguous", "setitem", "flatten", "unflatten", "view", "reshape", "view_as", "reshape_as", "transpose", "permute", "t", "swapaxes", "swapdims", "movedim", "unsqueeze", "squeeze", "squeeze_", "unsqueeze_", "expand", "expand_as", "repeat", "tile", "repeat_interleave", "split", "chunk", "unbind", "narrow", "select", "flip", "roll", "tril", "triu", "tril_", "triu_", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "identity", "cumsum", "view_as_real", "view_as_complex", "polar", "new_zeros", "zero_", "fill_", "unfold", "fold", "gather", "index_select", "detach"])
 
 
 def saves_of(e):
@@ -936,11 +923,11 @@ def saves_of(e):
 class ModuleMemory:
     """A module's activation bytes over the step (its calls', with its submodules'), and the texts."""
 
-    __slots__ = ("activation_bytes", "own_bytes", "lines")
+    __slots__ = ("activation_bytes", "lines", "own_bytes")
 
 
 class TorchModelMemory:
-    __slots__ = ("memory", "rows", "dominant", "undeclared", "settings", "root_lines")
+    __slots__ = ("dominant", "memory", "root_lines", "rows", "settings", "undeclared")
 
     def memory_json(self):
         return dict(self.memory)
@@ -1033,10 +1020,9 @@ def model_memory(report, settings=None):
                 continue
             if total is not None:
                 total += nbytes
-            owner_call = e.call
             per_module[id(mod)] = per_module.get(id(mod), 0) + nbytes
             texts.setdefault(id(mod), []).append((what, nbytes, e.op if e.module is None else None))
-            c = owner_call
+            c = e.call
             while c is not None:
                 owner.setdefault(id(c.module), 0)
                 owner[id(c.module)] += nbytes
@@ -1178,4 +1164,4 @@ def _lines(kept, mm, called, has_children):
     return out
 
 
-__all__ = ["ModuleMemory", "SAVES", "TorchModelMemory", "lstm_workspace", "model_memory"]
+__all__ = ["SAVES", "ModuleMemory", "TorchModelMemory", "lstm_workspace", "model_memory"]
