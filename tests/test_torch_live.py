@@ -30,8 +30,12 @@ EXTRA_DTYPES = {"lstm-stack": ["long"]}
 
 
 def _without_explanations(report_json):
+    """The report without its explanations, and without the memory figures: a live module's meta forward records
+    each op's tensors anew, so the memory walk (shapewise.torch.memory) cannot follow them and gives none."""
+    report_json.pop("memory", None)
     for layer in report_json["layers"]:
         layer.pop("explanation", None)
+        layer.pop("activation_bytes", None)
     return report_json
 
 

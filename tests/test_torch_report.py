@@ -59,8 +59,10 @@ def test_json_contract_cifar():
     assert data["schema"] == "shapewise/1" and data["error"] is None
     m = data["models"][0]
     assert list(m) == ["name", "type", "framework", "layers", "total_params", "trainable_params",
-                       "non_trainable_params", "buffers", "compute"]
+                       "non_trainable_params", "buffers", "compute", "memory"]
     assert list(m["compute"]) == ["batch", "flops", "macs", "other_ops"]
+    assert list(m["memory"]) == ["batch", "dtype", "optimizer", "parameters", "buffers", "gradients",
+                                 "optimizer_state", "activations", "training_peak", "inference_peak"]
     assert (m["name"], m["type"], m["framework"]) == ("Net", "Net", "torch")
     assert (m["total_params"], m["trainable_params"], m["non_trainable_params"], m["buffers"]) == (62006, 62006, 0, 0)
     names = [layer["name"] for layer in m["layers"]]
@@ -68,7 +70,8 @@ def test_json_contract_cifar():
                      "features.5", "flatten", "fc1", "fc2", "fc3"]
     conv = m["layers"][1]
     assert list(conv) == ["name", "type", "depth", "params", "trainable", "non_trainable", "input_shape",
-                          "output_shape", "calls", "weights", "buffers", "flops", "macs", "other_ops", "explanation"]
+                          "output_shape", "calls", "weights", "buffers", "flops", "macs", "other_ops", "activation_bytes",
+                          "explanation"]
     assert conv["type"] == "Conv2d" and conv["depth"] == 2 and conv["params"] == 456
     assert conv["input_shape"] == [4, 3, 32, 32] and conv["output_shape"] == [4, 6, 28, 28] and conv["calls"] == 1
     assert conv["weights"] == [{"name": "weight", "shape": [6, 3, 5, 5], "trainable": True, "same_as": None},

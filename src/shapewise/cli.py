@@ -25,7 +25,8 @@ _EXPLAIN_OPTIONS = (
     ("--no-explain", dict(action="store_true", help="print only the summary tables")),
     ("--expand-nested", dict(action="store_true", help="expand nested models in the summary")),
     ("--batch", dict(type=int, default=1, metavar="B",
-                     help="the size of the unknown batch axis for FLOPs and memory (default 1)")),
+                     help="the size of the unknown batch axis for FLOPs and memory (default 1); Keras only: a "
+                          "PyTorch model's batch is its example input's")),
     ("--dtype", dict(choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
                      help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")),
     ("--optimizer", dict(choices=["sgd", "momentum", "adam", "adamw"], default="adam",
@@ -198,6 +199,11 @@ def _explain(args, parser):
         from .report import RunResult
 
         result = RunResult(error=source)
+    if args.batch != 1 and any(getattr(m, "framework", None) == "torch" for m in result.models):
+        print(f"shapewise: --batch {args.batch} does not apply to a PyTorch model: its batch is the first axis of "
+              "the example input it is called on; call it on a batch of that size (or give --input "
+              f"{args.batch},...)", file=sys.stderr)
+        return 2
     settings = Settings(args.batch, args.dtype, args.optimizer)
     try:
         text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested,

@@ -674,8 +674,7 @@ class RunResult:
     def to_json(self, explain=True, settings=None):
         return {
             "schema": "shapewise/1",
-            "models": [m.to_json(explain) if getattr(m, "framework", None) == "torch" else m.to_json(explain, settings)
-                       for m in self.models],
+            "models": [m.to_json(explain, settings) for m in self.models],
             "printed": self.printed,
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
             **({"notes": [{"line": line, "text": text} for line, text in self.notes]} if self.notes else {}),

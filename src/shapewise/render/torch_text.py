@@ -122,9 +122,35 @@ def render_explanation(layer):
     return out
 
 
-def render_model(model, explain=True):
+def memory_footer(model, settings=None):
+    """The training-step memory lines under the totals (shapewise.torch.memory), and what dominates."""
+    from ..report import readable_bytes
+
+    mm = model.memory(settings) if hasattr(model, "memory") else None
+    if mm is None:
+        return ""
+    m = mm.memory
+    if m["training_peak"] is None:
+        return " Training step: open (a size that is not known sets the activations')\n"
+    parts = [f"parameters {readable_bytes(m['parameters'])}"]
+    if m["buffers"]:
+        parts.append(f"buffers {readable_bytes(m['buffers'])}")
+    parts += [f"gradients {readable_bytes(m['gradients'])}", f"{m['optimizer']} state "
+              f"{readable_bytes(m['optimizer_state'])}", f"activations {readable_bytes(m['activations'])}"]
+    batch = f"batch {m['batch']} (the example input's), " if m["batch"] is not None else ""
+    lines = [f" Training step ({batch}{m['dtype']}): {readable_bytes(m['training_peak'])} = " + " + ".join(parts),
+             f" Inference peak: {readable_bytes(m['inference_peak'])}" +
+             (f"; memory dominated by {mm.dominant}" if mm.dominant else "")]
+    for line in mm.root_lines:
+        lines.append(f" {model.type}'s own forward {line}")
+    if mm.undeclared:
+        lines.append(" Saved for backward, not counted (no declaration): " + ", ".join(mm.undeclared))
+    return "\n".join(lines) + "\n"
+
+
+def render_model(model, explain=True, settings=None):
     model.compute()  # (derived on first use: each row's figures are set on it)
-    parts = [f'Model: "{model.name}"\n' + render_summary(model)]
+    parts = [f'Model: "{model.name}"\n' + render_summary(model) + memory_footer(model, settings)]
     mc = model.compute()
     if explain and mc is not None and (mc.root.own_flops or mc.root.own_other_ops or not mc.root.declared):
         # the model's own forward: its ops outside its submodules
@@ -135,13 +161,23 @@ def render_model(model, explain=True):
         parts.append("\n".join(out) + "\n")
     if explain:
         for layer in model.layers:
-            parts.append("\n".join(render_explanation(layer)) + "\n")
+            parts.append("\n".join(render_explanation(layer) + _memory_lines(layer)) + "\n")
     if model.error is not None:
         parts.append(f"error: {model.error}\n")
     return "\n".join(parts)
 
 
-def render(result, explain=True, expand_nested=False):
+def _memory_lines(layer):
+    memory = getattr(layer, "memory", None)
+    if memory is None:
+        return []
+    out = []
+    for line in memory.lines:
+        out += _block("memory", line)
+    return out
+
+
+def render(result, explain=True, expand_nested=False, settings=None):
     """A whole run whose models are PyTorch reports (the CLI's dispatch calls this for framework "torch")."""
     from .text import render_error
     from .text import render_model as keras_model
@@ -151,7 +187,7 @@ def render(result, explain=True, expand_nested=False):
         if kind == "print":
             parts.append(item + "\n")
         elif getattr(item, "framework", None) == "torch":
-            parts.append(render_model(item, explain))
+            parts.append(render_model(item, explain, settings))
         else:
             parts.append(keras_model(item, explain, expand_nested))
     if result.error is not None:

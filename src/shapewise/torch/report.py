@@ -124,6 +124,7 @@ class TorchLayerReport:
         "_explanation",
         "_module",
         "compute",
+        "memory",
         "_own",
         "_tied_notes",
         "buffers",
@@ -156,11 +157,17 @@ class TorchLayerReport:
         compute = getattr(self, "compute", None)  # set by TorchModelReport.compute (shapewise.torch.costs)
         if compute is not None:
             out.update(compute.to_json())
+        memory = getattr(self, "memory", None)  # set by TorchModelReport.memory (shapewise.torch.memory)
+        if memory is not None:
+            out["activation_bytes"] = memory.activation_bytes
         if explain:
             ex = self.explanation
             out["explanation"] = ex.to_json() if ex is not None else None
             if out["explanation"] is not None and compute is not None:
                 out["explanation"]["compute"] = compute.explanation_text()
+            if out["explanation"] is not None and memory is not None:
+                text = out["explanation"].get("compute")
+                out["explanation"]["compute"] = "; ".join(([text] if text else []) + memory.lines)
         return out
 
 
@@ -169,6 +176,7 @@ class TorchModelReport:
 
     __slots__ = (
         "_computed",
+        "_memory",
         "buffers",
         "error",
         "input_shape",
@@ -195,8 +203,27 @@ class TorchModelReport:
                     r.compute = row
         return self._computed
 
+    def memory(self, settings=None):
+        """The memory of a training step at ``settings`` (shapewise.torch.memory.TorchModelMemory: ``--dtype`` and
+        ``--optimizer``; the batch is the example input's), from the model's first recorded call; each row's
+        figures are set on it. None when no call was recorded."""
+        from ..compute import DEFAULT
+        from .memory import model_memory
+
+        settings = settings or DEFAULT
+        if not hasattr(self, "_memory"):
+            self._memory = {}
+        key = settings.key()
+        if key not in self._memory:
+            self._memory[key] = model_memory(self, settings)
+        mm = self._memory[key]
+        for r, row in zip(self.layers, mm.rows if mm is not None else ()):
+            r.memory = row
+        return mm
+
     def to_json(self, explain=True, settings=None):
         mc = self.compute(settings)
+        mm = self.memory(settings)
         out = {
             "name": self.name, "type": self.type, "framework": "torch",
             "layers": [layer.to_json(explain) for layer in self.layers],
@@ -205,6 +232,8 @@ class TorchModelReport:
         }
         if mc is not None:
             out["compute"] = mc.compute_json()
+        if mm is not None:
+            out["memory"] = mm.memory_json()
         return out
 
     def __str__(self):

@@ -1,0 +1,241 @@
+"""The memory of a training step of a PyTorch model, measured in real torch (2.13.0) on the CPU.
+
+``measure_source(source)`` runs a file of the PyTorch corpus (``exec`` of our own test code, as
+tests/torch_snippet_oracle.py does; on the meta device, where it costs nothing, then each called model is
+materialized on the CPU with ``to_empty`` and its arguments as CPU tensors of the same shapes, strides and dtypes:
+values never change what these models save; a file that raises there runs on the CPU), keeps the first top-level call of each model the file calls (the same rule
+as the shape oracle: modules called outside any forward, losses excluded), and calls each again, in the mode the
+file left it in (training unless it called ``eval()``), with gradients enabled on the same arguments (detached), inside ``torch.autograd.graph.saved_tensors_hooks``:
+
+- **activations**: the bytes of the tensors torch saves for the backward pass, each storage once (by its
+  ``data_ptr``; its whole ``nbytes``), parameters and buffers excluded, only those still held when the call ends
+  (a tensor packed and freed with its graph inside the call is not held for the backward pass);
+- **per module**: each storage is attributed to the innermost module being called when it was first saved (the
+  qualified name; ``""`` for the root's own forward);
+- **gradients, optimizer state**: after a real ``backward()`` of the sum of the float outputs, the bytes of each
+  parameter's ``.grad`` (a parameter that receives none has none), and after one real ``step()`` of each
+  optimizer (sgd, momentum, adam, adamw) the bytes of every tensor of its state.
+
+``measure_module(model, args, kwargs)`` does the same for a module built in a test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import types
+import warnings
+import weakref
+
+from torch_oracle import real_torch
+
+OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+
+
+def _flat(value, torch):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _flat(v, torch)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flat(v, torch)]
+    return []
+
+
+def _detached(value, torch):
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_detached(v, torch) for v in value) if not hasattr(value, "_fields") else \
+            type(value)(*(_detached(v, torch) for v in value))
+    if isinstance(value, dict):
+        return {k: _detached(v, torch) for k, v in value.items()}
+    return value
+
+
+def _storage_key(t):
+    """A tensor's storage: its data pointer (views share it); on the meta device, where every pointer is 0, the
+    storage object's own address."""
+    storage = t.untyped_storage()
+    return ("meta", storage._cdata) if t.is_meta else storage.data_ptr()
+
+
+def run_calls(source, device="cpu"):
+    """Run ``source`` (on ``device``): [(name, module, args, kwargs)] of the first top-level call of each module
+    the file calls (losses excluded), and the error it raised, if any."""
+    torch = real_torch()
+    torch.manual_seed(0)
+    depth = [0]
+    top = []
+
+    def pre(module, args):
+        depth[0] += 1
+
+    def post(module, args, kwargs, output):
+        depth[0] -= 1
+        if depth[0] == 0 and not isinstance(module, torch.nn.modules.loss._Loss) and \
+                all(m is not module for m, _, _ in top):
+            top.append((module, args, dict(kwargs)))
+
+    h1 = torch.nn.modules.module.register_module_forward_pre_hook(pre)
+    h2 = torch.nn.modules.module.register_module_forward_hook(post, with_kwargs=True)
+    module = types.ModuleType("__torch_case__")
+    ns = module.__dict__
+    sys.modules["__torch_case__"] = module
+    error = None
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            with torch.device(device):
+                exec(compile(source, "<case>", "exec"), ns)  # noqa: S102 - our own corpus, as the shape oracle
+    except Exception as e:  # noqa: BLE001 - the file's own error: no measurement
+        error = e
+    finally:
+        h1.remove()
+        h2.remove()
+        sys.modules.pop("__torch_case__", None)
+
+    def name_of(m):
+        return next((n for n, v in ns.items() if v is m and not n.startswith("_")), None)
+
+    return [(name_of(m), m, a, k) for m, a, k in top], error
+
+
+def measure_module(model, args, kwargs=None, optimizers=OPTIMIZERS):
+    """Saved-for-backward bytes (total and per module) of one training-mode call, then gradients and optimizer
+    state after a real backward and step."""
+    torch = real_torch()
+    torch.manual_seed(0)
+    # the arguments as data: a tensor another model made (an encoder's output) starts no graph of its own here
+    try:
+        args, kwargs = _detached(args, torch), _detached(kwargs or {}, torch)
+    except RuntimeError as e:  # a tensor that lived only inside the file's own transform (vmap)
+        return {"error": f"arguments: {e}"}
+    excluded = {_storage_key(t) for t in list(model.parameters()) + list(model.buffers()) if not t.is_sparse}
+    names = {id(m): n for n, m in model.named_modules(remove_duplicate=False)}
+    stack = [""]
+    first = {}  # data_ptr -> (module name, nbytes, weakref of a tensor on it)
+    refs = []
+
+    def pre(module, a):
+        stack.append(names.get(id(module), stack[-1]))
+
+    def post(module, a, out):
+        stack.pop()
+
+    def pack(t):
+        refs.append((weakref.ref(t), stack[-1]))
+        return t
+
+    h1 = torch.nn.modules.module.register_module_forward_pre_hook(pre)
+    h2 = torch.nn.modules.module.register_module_forward_hook(post)
+    try:
+        with torch.enable_grad(), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = model(*args, **kwargs)
+    except Exception as e:  # noqa: BLE001 - a call that runs only inside the file's own context (vmap)
+        return {"error": f"call: {type(e).__name__}: {e}"}
+    finally:
+        h1.remove()
+        h2.remove()
+    for ref, where in refs:
+        t = ref()
+        if t is None:
+            continue  # freed with its graph inside the call: not held for the backward pass
+        if t.is_sparse:  # a sparse operand (torch.sparse.mm): its indices and values
+            first[id(t)] = (where, t._indices().nbytes + t._values().nbytes)
+            continue
+        storage = t.untyped_storage()
+        ptr = _storage_key(t)
+        if ptr in excluded or ptr in first:
+            continue
+        first[ptr] = (where, storage.nbytes())
+    per_module = {}
+    for where, nbytes in first.values():
+        per_module[where] = per_module.get(where, 0) + nbytes
+    outputs = [o for o in _flat(out, torch) if o.requires_grad and o.is_floating_point()]
+    result = {"activations": sum(n for _, n in first.values()), "per_module": per_module}
+    result.update(_step(model, outputs, torch, optimizers))
+    return result
+
+
+def _step(model, outputs, torch, optimizers=OPTIMIZERS):
+    params = [p for p in model.parameters()]
+    trainable = [p for p in params if p.requires_grad]
+    for p in trainable:
+        p.grad = None
+    if outputs:
+        try:
+            sum(o.float().sum() for o in outputs).backward()
+        except RuntimeError as e:  # the file changed a saved tensor in place after its call (a training loop)
+            return {"error": f"backward: {e}"}
+    with_grad = [p for p in trainable if p.grad is not None]
+    out = {"float64": bool(params) and all(p.dtype == torch.float64 for p in params),
+           "parameters": sum(p.nbytes for p in params), "buffers": sum(b.nbytes for b in model.buffers()),
+           "gradients": sum(p.grad.nbytes for p in with_grad),
+           "with_grad": {n for n, p in model.named_parameters() if p.grad is not None}}
+    makers = {"sgd": lambda ps: torch.optim.SGD(ps, lr=0.0),
+              "momentum": lambda ps: torch.optim.SGD(ps, lr=0.0, momentum=0.9),
+              "adam": lambda ps: torch.optim.Adam(ps, lr=0.0),
+              "adamw": lambda ps: torch.optim.AdamW(ps, lr=0.0)}
+    for name in optimizers:
+        make = makers[name]
+        state = 0
+        if trainable:
+            opt = make(trainable)
+            opt.step()
+            for st in opt.state.values():
+                state += sum(t.nbytes for t in st.values() if torch.is_tensor(t))
+        out[f"optimizer_state_{name}"] = state
+    return out
+
+
+def measure_source(source, optimizers=OPTIMIZERS):
+    """[(name, measurement)] for each model the file calls at top level, or (None, error) when the file raises.
+    ``optimizers``: those whose state after a real step is measured."""
+    calls, error = run_calls(source, "meta")  # the file's own work costs nothing on the meta device
+    if error is None and "meta" not in source:  # (a file that builds its model on the meta device stays there)
+        torch = real_torch()
+        torch.manual_seed(0)
+        calls = [(name, _materialize(model), _on_cpu(args, torch), _on_cpu(kwargs, torch))
+                 for name, model, args, kwargs in calls]
+    elif error is not None:
+        calls, error = run_calls(source)
+    if error is not None:
+        return None, error
+    return [(name or type(model).__name__, measure_module(model, args, kwargs, optimizers))
+            for name, model, args, kwargs in calls], None
+
+
+def _materialize(model):
+    """``model.to_empty(device="cpu")`` with its tied parameters tied again (to_empty makes one tensor each)."""
+    first, tied = {}, []
+    for module in model.modules():
+        for name, p in module._parameters.items():
+            if p is not None:
+                if id(p) in first:
+                    tied.append((module, name, first[id(p)]))
+                else:
+                    first[id(p)] = (module, name)
+    model.to_empty(device="cpu")
+    for module, name, (owner, owner_name) in tied:
+        module._parameters[name] = owner._parameters[owner_name]
+    return model
+
+
+def _on_cpu(value, torch):
+    """A meta tensor as a CPU tensor of the same shape, strides and dtype (random floats, zero integers: the
+    values never change what is saved for the backward pass of the corpus's models)."""
+    if isinstance(value, torch.Tensor):
+        if not value.is_meta:
+            return value
+        t = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype)
+        return t.normal_() if t.is_floating_point() else t.zero_()
+    if isinstance(value, (tuple, list)):
+        items = [_on_cpu(v, torch) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        return {k: _on_cpu(v, torch) for k, v in value.items()}
+    return value
