@@ -791,7 +791,7 @@ def _dominant(memory, settings):
         "parameters": "bfloat16 halves them" if settings.param_bytes == 4 else "they are fixed by the model",
         "gradients": "bfloat16 halves them" if settings.param_bytes == 4 else "they are fixed by the model",
     }[name]
-    return f"{name}: {share:.0f}% at batch {settings.batch}; {advice}"
+    return f"{name}, {share:.0f}% at batch {settings.batch} ({advice})"
 
 
 def _global_text(expr, batch, names=None):

@@ -496,7 +496,9 @@ def compute_footer(model, settings=None):
         lines.append(f" Training step (batch {m['batch']}, {m['dtype']}): {readable_bytes(m['training_peak'])} = "
                      + " + ".join(parts))
         if m["inference_peak"] is not None:
-            lines.append(f" Inference peak: {readable_bytes(m['inference_peak'])}; memory dominated by {mc.dominant}")
+            lines.append(f" Inference peak: {readable_bytes(m['inference_peak'])}")
+            if mc.dominant:
+                lines.append(f" Largest part of the training step: {mc.dominant}")
     else:
         lines.append(" Training step: open (an unknown dim other than the batch sets the activations' size)")
     if mc.undeclared:

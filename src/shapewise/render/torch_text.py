@@ -30,7 +30,7 @@ def _cell(text, width):
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_summary(model):
+def render_summary(model, extra=()):
     name_w, depth_w, shape_w, count_w = 40, 5, 20, 13
     rule = "=" * _WIDTH
     head = (f"{'Layer (type)':<{name_w}} {'Depth':>{depth_w}}  {'Input Shape':<{shape_w}} "
@@ -62,6 +62,7 @@ def render_summary(model):
     lines.append(f"Non-trainable params: {fmt_int(model.non_trainable_params)}")
     lines.append(f"Buffers (not parameters): {fmt_int(model.buffers)} values")
     lines += compute_footer(model)
+    lines += extra  # the training-step memory lines (render_model), under the totals
     lines.append(rule)
     return "\n".join(lines) + "\n"
 
@@ -128,29 +129,30 @@ def memory_footer(model, settings=None):
 
     mm = model.memory(settings) if hasattr(model, "memory") else None
     if mm is None:
-        return ""
+        return []
     m = mm.memory
     if m["training_peak"] is None:
-        return " Training step: open (a size that is not known sets the activations')\n"
+        return ["Training step: open (a size that is not known sets the activations')"]
     parts = [f"parameters {readable_bytes(m['parameters'])}"]
     if m["buffers"]:
         parts.append(f"buffers {readable_bytes(m['buffers'])}")
     parts += [f"gradients {readable_bytes(m['gradients'])}", f"{m['optimizer']} state "
               f"{readable_bytes(m['optimizer_state'])}", f"activations {readable_bytes(m['activations'])}"]
-    batch = f"batch {m['batch']} (the example input's), " if m["batch"] is not None else ""
-    lines = [f" Training step ({batch}{m['dtype']}): {readable_bytes(m['training_peak'])} = " + " + ".join(parts),
-             f" Inference peak: {readable_bytes(m['inference_peak'])}" +
-             (f"; memory dominated by {mm.dominant}" if mm.dominant else "")]
+    batch = f"{m['dtype']}, batch {m['batch']} as in the example input" if m["batch"] is not None else m["dtype"]
+    lines = [f"Training step ({batch}): {readable_bytes(m['training_peak'])} = " + " + ".join(parts),
+             f"Inference peak: {readable_bytes(m['inference_peak'])}"]
+    if mm.dominant:
+        lines.append(f"Largest part of the training step: {mm.dominant}")
     for line in mm.root_lines:
-        lines.append(f" {model.type}'s own forward {line}")
+        lines.append(f"{model.type}'s own forward {line}")
     if mm.undeclared:
-        lines.append(" Saved for backward, not counted (no declaration): " + ", ".join(mm.undeclared))
-    return "\n".join(lines) + "\n"
+        lines.append("Saved for backward, not counted (no declaration): " + ", ".join(mm.undeclared))
+    return lines
 
 
 def render_model(model, explain=True, settings=None):
     model.compute()  # (derived on first use: each row's figures are set on it)
-    parts = [f'Model: "{model.name}"\n' + render_summary(model) + memory_footer(model, settings)]
+    parts = [f'Model: "{model.name}"\n' + render_summary(model, memory_footer(model, settings))]
     mc = model.compute()
     if explain and mc is not None and (mc.root.own_flops or mc.root.own_other_ops or not mc.root.declared):
         # the model's own forward: its ops outside its submodules

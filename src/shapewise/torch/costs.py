@@ -501,7 +501,7 @@ _ELEMENTWISE = (
 _REDUCTIONS = ("sum mean nanmean nansum prod std var amax amin max min argmax argmin all any norm cumsum cumprod "
                "topk sort argsort kthvalue median mode aminmax cummax cummin").split()
 _NO_WORK = (
-    "getitem setitem view view_as reshape reshape_as flatten unflatten ravel permute transpose transpose_ t "
+    "getitem setitem view view_as reshape reshape_as flatten unflatten ravel permute transpose transpose_ t T mT "
     "movedim swapaxes swapdims squeeze squeeze_ unsqueeze unsqueeze_ expand expand_as broadcast_to contiguous "
     "clone detach detach_ cpu cuda to type type_as float double half bfloat16 int long short bool byte char "
     "pin_memory share_memory_ cat concat concatenate stack hstack vstack split chunk unbind narrow select "

@@ -396,7 +396,7 @@ _VIEWS = {
     "ravel": _reshape_view,
     "transpose": _perm_view(_transpose_order), "swapaxes": _perm_view(_transpose_order),
     "swapdims": _perm_view(_transpose_order), "t": _perm_view(_t_order), "permute": _perm_view(_permute_order),
-    "mT": _perm_view(_mT_order), "T": _perm_view(_t_order),
+    "mT": _perm_view(_mT_order), "T": _perm_view(lambda e, rank: list(range(rank))[::-1]),
     "expand": _expand_view, "expand_as": _expand_view,
     "split": _split_view, "chunk": _split_view, "unbind": _split_view, "narrow": _split_view,
     "select": _split_view, "tensor_split": _split_view, "getitem": _getitem_view,
@@ -903,7 +903,7 @@ del _name
 
 #: ops that keep nothing (their backward needs only shapes, or nothing)
 NOTHING = frozenset(
-    ["add", "add_", "sub", "sub_", "rsub", "neg", "positive", "cat", "stack", "concat", "concatenate", "mean", "sum", "nansum", "nanmean", "clone", "to", "float", "double", "half", "bfloat16", "type", "type_as", "contiguous", "setitem", "flatten", "unflatten", "view", "reshape", "view_as", "reshape_as", "transpose", "permute", "t", "swapaxes", "swapdims", "movedim", "unsqueeze", "squeeze", "squeeze_", "unsqueeze_", "expand", "expand_as", "repeat", "tile", "repeat_interleave", "split", "chunk", "unbind", "narrow", "select", "flip", "roll", "tril", "triu", "tril_", "triu_", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "identity", "cumsum", "view_as_real", "view_as_complex", "polar", "new_zeros", "zero_", "fill_", "unfold", "fold", "gather", "index_select", "detach"])
+    ["add", "add_", "sub", "sub_", "rsub", "neg", "positive", "cat", "stack", "concat", "concatenate", "mean", "sum", "nansum", "nanmean", "clone", "to", "float", "double", "half", "bfloat16", "type", "type_as", "contiguous", "setitem", "flatten", "unflatten", "view", "reshape", "view_as", "reshape_as", "transpose", "permute", "t", "T", "mT", "swapaxes", "swapdims", "movedim", "unsqueeze", "squeeze", "squeeze_", "unsqueeze_", "expand", "expand_as", "repeat", "tile", "repeat_interleave", "split", "chunk", "unbind", "narrow", "select", "flip", "roll", "tril", "triu", "tril_", "triu_", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "identity", "cumsum", "view_as_real", "view_as_complex", "polar", "new_zeros", "zero_", "fill_", "unfold", "fold", "gather", "index_select", "detach"])
 
 
 def saves_of(e):

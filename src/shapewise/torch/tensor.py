@@ -251,8 +251,21 @@ def _op(name):
     return method
 
 
+#: attributes that are views of the tensor: recorded as ops (x.T is a permute; FLOPs and saved tensors follow it)
+_VIEW_ATTRIBUTES = frozenset({"T", "mT"})
+
+
 def _attribute(name):
-    return property(lambda self: wrap(_ops().TENSOR_ATTRIBUTES[name](self.spec)))
+    if name not in _VIEW_ATTRIBUTES:
+        return property(lambda self: wrap(_ops().TENSOR_ATTRIBUTES[name](self.spec)))
+
+    def view(self):
+        out = wrap(_ops().TENSOR_ATTRIBUTES[name](self.spec))
+        if _rec.ACTIVE is not None:
+            _rec.ACTIVE.op(name, (self,), {}, out)
+        return out
+
+    return property(view)
 
 
 class Tensor:
