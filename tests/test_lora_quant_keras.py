@@ -334,3 +334,36 @@ def test_what_keras_leaves_unbuilt_is_a_clear_error(layer, shape, message):
     with pytest.raises(ShapewiseError) as e:
         sk.Sequential([sk.Input(shape), eval(layer, {"layers": sk.layers})])
     assert message in str(e.value), str(e.value)
+
+
+REVERSIBLE_CASES = {
+    "quantize-int8-untied": ("layers.ReversibleEmbedding(100, 16, tie_weights=False)", 'model.quantize("int8")'),
+    "quantize-int8-tied": ("layers.ReversibleEmbedding(100, 16)", 'model.quantize("int8")'),
+    "policy-int8": ('layers.ReversibleEmbedding(100, 16, dtype="int8_from_float32")', ""),
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("layer, then", REVERSIBLE_CASES.values(), ids=REVERSIBLE_CASES.keys())
+def test_quantized_reversible_embedding_is_refused_where_keras_changes_its_weights(layer, then):
+    """Keras quantizes a ReversibleEmbedding (other weights than the float layer's); shapewise does not model them
+    yet, so it must refuse with the layer and line rather than report the float weights."""
+    from oracle import real_keras, run_shapewise_source
+
+    source = ("import keras\nfrom keras import layers\ninp = keras.Input((8,), dtype='int32')\n"
+              f"x = {layer}(inp)\nmodel = keras.Model(inp, x)\n{then}\nmodel.summary()\n")
+    keras = real_keras()
+
+    def keras_weights(code):  # on the CPU: on the meta device Keras's quantize() of this layer fails and is skipped
+        keras.backend.clear_session()
+        namespace = {"keras": keras, "layers": keras.layers}
+        with keras.device("cpu"):
+            exec(code.replace("model.summary()", ""), namespace)  # our own test source
+        return [(w.name, tuple(w.shape)) for w in namespace["model"].weights]
+
+    quantized = keras_weights(source)
+    assert quantized != keras_weights(source.replace(', dtype="int8_from_float32"', "").replace(then, ""))
+    assert any(name.endswith("_scale") for name, _ in quantized), quantized  # Keras's int8 scales
+    status, data = run_shapewise_source(source)
+    assert status == 2 and data["error"]["kind"] == "RefusedError", data["error"]
+    assert data["error"]["type"] == "ReversibleEmbedding" and data["error"]["line"] in (4, 6), data["error"]

@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from ..dims import Known, product
 from ..engine import Weight
-from ..errors import ArgumentError
+from ..errors import ArgumentError, RefusedError
 
 MODES = ("int8", "float8", "int4", "gptq", "awq")
 _AMAX_HISTORY = 1024
@@ -297,6 +297,15 @@ def _float8():
 # The layer side
 
 
+def _refuse_reversible(layer):
+    """Keras quantizes a ReversibleEmbedding (its reverse table too); shapewise does not model those weights yet,
+    and never reports a count it is not sure of."""
+    raise RefusedError("shapewise does not model the quantized weights of a ReversibleEmbedding yet (Keras "
+                       "quantizes its table and, with tie_weights=False, its reverse table)",
+                       layer=getattr(layer, "name", None), layer_type="ReversibleEmbedding",
+                       fix="leave this layer unquantized to see its float weights")
+
+
 class QuantMixin:
     """What Dense, EinsumDense and Embedding add for quantization: the policy's compute dtype and
     ``quantize(mode)``."""
@@ -314,6 +323,8 @@ class QuantMixin:
         self.quantization_config = quantization_config
         policy = parse_policy(type(self).__name__, self.dtype)
         self._policy = policy
+        if policy is not None and type(self).__name__ == "ReversibleEmbedding":
+            _refuse_reversible(self)
         if policy is not None:
             self.quantization_mode = policy.mode
             self._compute = policy.compute
@@ -360,6 +371,8 @@ class QuantMixin:
                                 "Consider loading model/layer with another dtype policy such as 'mixed_bfloat16' "
                                 "or 'mixed_float16' before calling `quantize()`.", layer=self.name,
                                 layer_type=layer_type)
+        if layer_type == "ReversibleEmbedding":
+            _refuse_reversible(self)
         if type_check and type(self).__name__ not in ("Dense", "EinsumDense", "Embedding"):
             raise NotQuantizable(f"Layer {layer_type} does not have a `quantize()` method implemented.",
                                  layer=self.name, layer_type=layer_type)
