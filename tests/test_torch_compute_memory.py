@@ -254,14 +254,6 @@ DIFFERENCES = {
                               "is not pinned down",
 }
 
-#: corpus models whose activations shapewise gets wrong by more than 10%, with why (checked to still differ, so
-#: that a fix is noticed and the entry removed)
-KNOWN_WRONG = {
-    "056_tutorial_parametrize_symmetric.py": "a parametrized weight (Symmetric, matrix_exp of `original`): torch "
-                                             "keeps the first Linear's input for the weight's gradient (60 B) and "
-                                             "matrix_exp's work (36 B); shapewise follows neither (60 of 156 B)",
-}
-
 #: corpus models measured where a CPU figure is not available, compared otherwise, with why
 NOT_COMPARABLE = {
     "069_nanogpt_gpt2_124m_meta.py": "the file builds GPT-2 on the meta device, where torch has no fused attention "
@@ -309,9 +301,7 @@ def test_corpus_training_step_memory(name):
             assert got == measured[f"optimizer_state_{opt}"], (name, model_name, opt, got, measured)
         if name in NOT_COMPARABLE:
             continue
-        if name in KNOWN_WRONG and model_name == "model":
-            assert act != want, (name, "now equal: remove it from KNOWN_WRONG")
-        elif name in DIFFERENCES:
+        if name in DIFFERENCES:
             assert abs(act - want) <= 0.10 * want, (name, model_name, act, want, DIFFERENCES[name])
         else:
             assert act == want, (name, model_name, act, want)

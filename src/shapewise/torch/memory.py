@@ -158,8 +158,13 @@ class _Saver:
         m = self.e.module
         if m is not None:
             p = m.__dict__["_parameters"].get(name)
+            if p is None and _parametrization(m, name) is not None:  # computed from its originals
+                return any(q.requires_grad for q in _parametrization(m, name).parameters())
             return p is not None and bool(p.requires_grad)
         return self.grad(self.arg(position, name))
+
+    def input_needs_grad(self, i=0):
+        return self.grad(self.inp(i))
 
     def contiguous(self, spec):
         shape = tuple(d.value for d in spec.shape)
@@ -420,9 +425,20 @@ def _contiguous_op(walk, e):
 # What each op keeps for backward (torch 2.13, CPU)
 
 
+def _parametrization(module, name):
+    """The ParametrizationList that computes ``module.<name>`` (torch.nn.utils.parametrize), or None."""
+    plist = module.__dict__["_modules"].get("parametrizations")
+    return None if plist is None else plist.__dict__["_modules"].get(name)
+
+
 def _linear(s, e):
     if s.weight_trains("weight", 1):
         s.keep_or_copy(s.inp(0), "its input (for the weight's gradient)", matrix=True)
+    m = e.module
+    if m is not None and _parametrization(m, "weight") is not None and s.input_needs_grad(0):
+        # a computed weight is a tensor of its own (a parameter is never counted): kept for the input's gradient
+        s.new(m.in_features * m.out_features, s.inp(0).dtype, "its weight, computed by a parametrization (for the "
+              "input's gradient)")
 
 
 def _bilinear(s, e):
