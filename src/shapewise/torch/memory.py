@@ -158,8 +158,9 @@ class _Saver:
         m = self.e.module
         if m is not None:
             p = m.__dict__["_parameters"].get(name)
-            if p is None and _parametrization(m, name) is not None:  # computed from its originals
-                return any(q.requires_grad for q in _parametrization(m, name).parameters())
+            plist = _parametrization(m, name) if p is None else None
+            if plist is not None:  # computed from its originals
+                return any(q.requires_grad for q in plist.parameters())
             return p is not None and bool(p.requires_grad)
         return self.grad(self.arg(position, name))
 
