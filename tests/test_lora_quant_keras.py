@@ -312,6 +312,9 @@ def test_gptq_awq_match_keras(source):
 UNBUILT_CASES = {
     **{f"embedding_{dt}": (f"layers.Embedding(300, 6, dtype={dt!r})", (3,), "Expected one of ('int8', 'int4')")
        for dt in ["gptq/4/128_from_float32", "awq/4/128_from_float32", "float8_from_float32"]},
+    **{f"reversible_embedding_{dt}_tie_{tie}": (f"layers.ReversibleEmbedding(300, 6, tie_weights={tie}, dtype={dt!r})",
+                                                (3,), "Expected one of ('int8', 'int4')")
+       for dt in ["gptq/4/128_from_float32", "awq/4/128_from_float32", "float8_from_float32"] for tie in (True, False)},
     "dense_gptq_lora": ("layers.Dense(5, lora_rank=2, dtype='gptq/4/128_from_float32')", (300,),
                         "lora is not currently supported with GPTQ"),
 }
@@ -336,34 +339,141 @@ def test_what_keras_leaves_unbuilt_is_a_clear_error(layer, shape, message):
     assert message in str(e.value), str(e.value)
 
 
+# ReversibleEmbedding (reversible_embedding_test.py: test_reversible_embedding_quantize, test_quantize_int,
+# test_quantize_dtype_argument, test_reversible_embedding_int8_custom_quantizer, test_int4_quantization_block_size,
+# test_int4_block_size_serialization, test_int4_grouped_vs_perchannel_scale_shapes, test_int4_subchannel_g_idx_*,
+# test_int4_perchannel_no_g_idx, test_reversible_embedding_basics, test_masking): its table quantized as an
+# Embedding's and, untied, its reverse table too; the layers Keras's tests build alone (``layer.build()``) are built
+# here by a model's Input, which creates the same weights. float8 / GPTQ / AWQ: Keras has no form (layer.quantize
+# raises, model.quantize skips the layer). The oracle runs these on the CPU: on the meta device Keras's quantize
+# fails and model.quantize skips every layer.
+def _rev(args, then="", shape=(3,)):
+    return (f"model = keras.Sequential([keras.Input({shape!r}, dtype='int32'), layers.ReversibleEmbedding({args})])"
+            + (f"\n{then}" if then else ""))
+
+
+_Q = "keras.quantizers"
 REVERSIBLE_CASES = {
-    "quantize-int8-untied": ("layers.ReversibleEmbedding(100, 16, tie_weights=False)", 'model.quantize("int8")'),
-    "quantize-int8-tied": ("layers.ReversibleEmbedding(100, 16)", 'model.quantize("int8")'),
-    "policy-int8": ('layers.ReversibleEmbedding(100, 16, dtype="int8_from_float32")', ""),
+    **{f"basics-tie_{tie}": _rev(f"100, 32, tie_weights={tie}, embeddings_initializer='HeNormal', "
+                                 f"logit_soft_cap=50", shape=(10,)) for tie in (True, False)},
+    "masking": _rev("3, 2, mask_zero=True"),
+    "config-int8": _rev("10, 6", f"model.layers[0].quantize('int8', config={_Q}.Int8QuantizationConfig("
+                                 f"weight_quantizer={_Q}.AbsMaxQuantizer(axis=-1), "
+                                 f"activation_quantizer={_Q}.AbsMaxQuantizer(axis=-1)))"),
+    "config-int4-custom": _rev("10, 6", f"model.layers[0].quantize('int4', config={_Q}.Int4QuantizationConfig("
+                                        f"weight_quantizer={_Q}.AbsMaxQuantizer(axis=-1, value_range=(-8, 7), "
+                                        f"output_dtype='int8'), activation_quantizer={_Q}.AbsMaxQuantizer(axis=-1), "
+                                        f"block_size=None))"),
+    "config-int8-weight-only": _rev("10, 6", f"model.layers[0].quantize('int8', config={_Q}.Int8QuantizationConfig("
+                                             f"weight_quantizer={_Q}.AbsMaxQuantizer(axis=-1), "
+                                             f"activation_quantizer=None))"),
+    "config-int8-custom-range": _rev("100, 16", f"model.layers[0].quantize('int8', config={_Q}.Int8QuantizationConfig("
+                                                f"weight_quantizer={_Q}.AbsMaxQuantizer(axis=-1, value_range=(-20, 20))))"),
+    **{f"quantize_int-{mode}-tie_{tie}": _rev(f"10, 16, tie_weights={tie}", f"model.layers[0].quantize({mode!r})")
+       for mode in ("int4", "int8") for tie in (False, True)},
+    **{f"model_quantize-{mode}-tie_{tie}": _rev(f"100, 15, tie_weights={tie}", f"model.quantize({mode!r})")
+       for mode in ("int4", "int8", "float8") for tie in (False, True)},
+    **{f"dtype-{dt.split('_')[0].replace('/', '_')}-{dt.split('_from_')[1]}-tie_{tie}":
+       _rev(f"100, 32, tie_weights={tie}, embeddings_initializer='HeNormal', dtype={dt!r}", shape=(10,))
+       for dt in ("int8_from_mixed_bfloat16", "int4_from_mixed_bfloat16", "int8_from_float32", "int4/8_from_float32",
+                  "int4/-1_from_float32") for tie in (True, False)},
+    **{f"int4_block-{bs}-tie_{tie}": _rev(f"{dims}, tie_weights={tie}", f"model.layers[0].quantize('int4', "
+                                          f"config={_Q}.Int4QuantizationConfig(block_size={bs}))", shape=(8,))
+       for dims, sizes in (("100, 256", (64, 128, None, -1)), ("50, 128", (64, 128, None)), ("10, 16", (4, 8)))
+       for bs in sizes for tie in (True, False)},
+    "int4_policy_with_config": _rev("100, 15, tie_weights=False, dtype='int4_from_float32', quantization_config="
+                                    f"{_Q}.Int4QuantizationConfig(block_size=4)"),
+    "layer_quantize_float8_fails": _rev("10, 4", "model.layers[0].quantize('float8')"),
+    "layer_quantize_gptq_fails": _rev("10, 4", f"model.layers[0].quantize('gptq', config={_Q}.GPTQConfig(None, None))"),
+    "quantize_twice_fails": _rev("10, 4", "model.layers[0].quantize('int8')\nmodel.layers[0].quantize('int4')"),
+    "quantize_float16_int8_fails": _rev("10, 4, dtype='float16'", "model.layers[0].quantize('int8')"),
+    **{f"lora-{name}": src for name, src in {
+        "tied_int8_policy": _rev("100, 16, lora_rank=2, dtype='int8_from_float32'"),
+        "untied_int4_policy": _rev("100, 16, tie_weights=False, lora_rank=2, dtype='int4/8_from_float32'"),
+        "untied_quantize_then_lora": _rev("100, 16, tie_weights=False", "model.quantize('int8')\n"
+                                                                         "model.layers[0].enable_lora(2)"),
+        "untied_lora_then_quantize": _rev("100, 16, tie_weights=False", "model.layers[0].enable_lora(2)\n"
+                                                                         "model.quantize('int4')"),
+        "tied_lora_then_quantize": _rev("100, 16", "model.layers[0].enable_lora(2)\nmodel.quantize('int8')"),
+        "tied_float": _rev("100, 16, lora_rank=2"),
+        "untied_enable_lora": _rev("100, 16, tie_weights=False", "model.layers[0].enable_lora(3)"),
+        "untied_lora_rank_fails": _rev("100, 16, tie_weights=False, lora_rank=2"),
+    }.items()},
+    "reverse_call_model_quantize": """
+i = keras.Input((8,), dtype="int32")
+emb = layers.ReversibleEmbedding(100, 16, tie_weights=False, logit_soft_cap=30, reverse_dtype="float32")
+h = layers.Dense(16)(emb(i))
+model = keras.Model(i, emb(h, reverse=True))
+model.quantize("int4")
+""",
+    "mixed_model_quantize_int8": """
+i = keras.Input((8,), dtype="int32")
+emb = layers.ReversibleEmbedding(64, 12)
+h = layers.EinsumDense("abc,cd->abd", output_shape=(None, 12), bias_axes="d")(emb(i))
+model = keras.Model(i, emb(h, reverse=True))
+model.quantize("int8")
+""",
 }
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("layer, then", REVERSIBLE_CASES.values(), ids=REVERSIBLE_CASES.keys())
-def test_quantized_reversible_embedding_is_refused_where_keras_changes_its_weights(layer, then):
-    """Keras quantizes a ReversibleEmbedding (other weights than the float layer's); shapewise does not model them
-    yet, so it must refuse with the layer and line rather than report the float weights."""
-    from oracle import real_keras, run_shapewise_source
+@pytest.mark.parametrize("case", REVERSIBLE_CASES)
+def test_reversible_embedding_quantization_matches_keras(case):
+    keras_outcome, _ = assert_same(REVERSIBLE_CASES[case])
+    assert (keras_outcome.error is not None) == case.endswith("_fails"), keras_outcome.error
 
-    source = ("import keras\nfrom keras import layers\ninp = keras.Input((8,), dtype='int32')\n"
-              f"x = {layer}(inp)\nmodel = keras.Model(inp, x)\n{then}\nmodel.summary()\n")
-    keras = real_keras()
 
-    def keras_weights(code):  # on the CPU: on the meta device Keras's quantize() of this layer fails and is skipped
-        keras.backend.clear_session()
-        namespace = {"keras": keras, "layers": keras.layers}
-        with keras.device("cpu"):
-            exec(code.replace("model.summary()", ""), namespace)  # our own test source
-        return [(w.name, tuple(w.shape)) for w in namespace["model"].weights]
+def test_quantized_reversible_embedding_explains_its_reverse_table():
+    import shapewise.keras as sk
+    from shapewise.report import model_report
 
-    quantized = keras_weights(source)
-    assert quantized != keras_weights(source.replace(', dtype="int8_from_float32"', "").replace(then, ""))
-    assert any(name.endswith("_scale") for name, _ in quantized), quantized  # Keras's int8 scales
-    status, data = run_shapewise_source(source)
-    assert status == 2 and data["error"]["kind"] == "RefusedError", data["error"]
-    assert data["error"]["type"] == "ReversibleEmbedding" and data["error"]["line"] in (4, 6), data["error"]
+    sk.clear_session()
+    model = sk.Sequential([sk.Input((3,), dtype="int32"),
+                           sk.layers.ReversibleEmbedding(100, 15, tie_weights=False, dtype="int4/8_from_float32")])
+    (layer,) = model_report(model).to_json()["layers"]
+    text = str(layer["explanation"])
+    assert "reverse_embeddings (output_dim × input_dim = 15 × 100)" in text, text
+    assert "reverse_embeddings_zero (a float32 zero point" in text, text
+    sk.clear_session()
+    model = sk.Sequential([sk.Input((3,), dtype="int32"), sk.layers.ReversibleEmbedding(100, 15)])
+    model.quantize("int8")
+    (layer,) = model_report(model).to_json()["layers"]
+    assert "reverse=True (tie_weights=True) projects with this quantized table transposed" in str(
+        layer["explanation"]), layer["explanation"]
+
+
+# Pasted code goes through the snippet interpreter and the oracle's run_keras_source, which builds on the meta device
+# first: there model.quantize() silently leaves every layer float (it catches the meta tensor's NotImplementedError),
+# so the oracle must notice and build on the CPU.
+QUANT_SNIPPETS = {
+    "lm_head_int8": """
+import keras
+from keras import layers
+
+tokens = keras.Input((16,), dtype="int32")
+embed = layers.ReversibleEmbedding(1000, 32, tie_weights=False)
+x = embed(tokens)
+x = layers.Dense(64, activation="relu")(x)
+x = layers.Dense(32)(x)
+logits = embed(x, reverse=True)
+model = keras.Model(tokens, logits)
+model.quantize("int8")
+model.summary()
+""",
+    "sequential_int4_layer": """
+import keras
+model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(300), keras.layers.Dense(5)])
+model.layers[0].quantize("int4")
+model.summary()
+""",
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", QUANT_SNIPPETS)
+def test_quantized_snippet_matches_keras_on_the_cpu(name):
+    from oracle import assert_same_source
+
+    keras_models, _ = assert_same_source(QUANT_SNIPPETS[name], f"<{name}>")
+    names = [w[0] for layer in keras_models[0]["layers"] for w in layer["weights"]]
+    assert any(n.endswith("_scale") for n in names), names  # Keras's side really is quantized

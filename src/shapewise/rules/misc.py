@@ -12,6 +12,7 @@ from ..dims import Known, product
 from ..engine import Layer, map_structure, mask_op, register
 from ..errors import ArgumentError
 from .core import Embedding
+from .quantization import declare
 
 
 def _same_shape(ctx, x, note, units):
@@ -192,8 +193,20 @@ class ReversibleEmbedding(Embedding):
     def infer(self, ctx, x, reverse=False, training=None):
         vocab = ctx.const(self.input_dim, "input_dim")
         dim = ctx.const(self.output_dim, "output_dim")
-        ctx.weight("embeddings", (vocab, dim))
-        if not self.tie_weights:
+        if self.quantization_mode:
+            # int8 / int4: the table (and an untied reverse table) quantized; other modes fail as in Keras
+            declare(ctx, self, (vocab, dim))
+        else:
+            ctx.weight("embeddings", (vocab, dim))
+        if ctx.building and self.lora_rank and not self.tie_weights and self.quantization_mode is None:
+            ctx.fail("Keras 3.15.1 cannot build a ReversibleEmbedding with tie_weights=False and lora_rank=: "
+                     "Embedding's build enables LoRA and locks the layer's weights, and ReversibleEmbedding's build "
+                     "then fails to add reverse_embeddings (ValueError: None)",
+                     expected="tie_weights=True with lora_rank=, or LoRA enabled after the layer is built",
+                     fix="build the layer without lora_rank=, then call layer.enable_lora(rank)",
+                     error=ArgumentError)
+        self._lora_build(ctx)
+        if not self.tie_weights and self.quantization_mode is None:
             ctx.weight("reverse_embeddings", (dim, vocab))
         tied = ("the same table is used both ways (tie_weights=True)" if self.tie_weights else
                 "a separate reverse_embeddings table (output_dim × input_dim) is used backwards "

@@ -1,4 +1,4 @@
-"""Quantization of Dense, EinsumDense and Embedding, as Keras 3.15.1 does it (a ``dtype="int8_from_float32"``
+"""Quantization of Dense, EinsumDense, Embedding and ReversibleEmbedding, as Keras 3.15.1 does it (a ``dtype="int8_from_float32"``
 policy at construction, or ``layer.quantize(mode)`` / ``model.quantize(mode)`` on a built model).
 
 - ``int8``: the matrix is stored as int8 (non-trainable) with float scales: one per output unit of a Dense
@@ -10,6 +10,11 @@ policy at construction, or ``layer.quantize(mode)`` / ``model.quantize(mode)`` o
   ``block_size=None``): one scale per output unit; in blocks (``quantize("int4")``'s default ``block_size=128``,
   ``int4/<block>_from_*``): a scale and a zero point per block of inputs and unit, and ``g_idx``, the block of
   each input.
+- ReversibleEmbedding (int8 and int4 only, like Embedding): its table as an Embedding's; with ``tie_weights=False``
+  its reverse table (output_dim, input_dim) too: ``reverse_embeddings`` in int8 (int4: two values per int8 along
+  output_dim, (ceil(output_dim / 2), input_dim)) and ``reverse_embeddings_scale``, one per token, or in blocks a
+  scale and a ``reverse_embeddings_zero`` (float32, where the table's zero point is int8) per block of output_dim and
+  token, (blocks, input_dim). A tied layer's reverse projection reuses the quantized table and its scales.
 - ``float8``: the matrix stays float; the layer keeps a scale and a history of the last 1,024 absolute maxima for
   its inputs, its kernel and its output gradients (six more weights, trainable in Keras's count). Embedding has
   no float8 form (Keras raises; ``model.quantize("float8")`` skips it).
@@ -30,7 +35,7 @@ from typing import NamedTuple
 
 from ..dims import Known, product
 from ..engine import Weight
-from ..errors import ArgumentError, RefusedError
+from ..errors import ArgumentError
 
 MODES = ("int8", "float8", "int4", "gptq", "awq")
 _AMAX_HISTORY = 1024
@@ -154,14 +159,31 @@ def quantized_weights(layer, policy, logical):
     if kind == "embedding":
         if mode == "int4" and policy.block_size:
             groups = _groups(cols, policy.block_size)
-            return [(name, (rows, packed)), ("embeddings_scale", (rows, groups)),
-                    ("embeddings_zero", (rows, groups)), ("g_idx", (cols,))]
-        return [(name, (rows, packed)), ("embeddings_scale", (rows,))]
+            out = [(name, (rows, packed)), ("embeddings_scale", (rows, groups)),
+                   ("embeddings_zero", (rows, groups)), ("g_idx", (cols,))]
+        else:
+            out = [(name, (rows, packed)), ("embeddings_scale", (rows,))]
+        return out + _reverse_table(layer, policy, rows, cols)
     if mode == "int4" and policy.block_size:
         groups = _groups(rows, policy.block_size)
         return [("kernel", (rows, packed)), ("kernel_scale", (groups, cols)), ("kernel_zero", (groups, cols)),
                 ("g_idx", (rows,))]
     return [("kernel", (rows, packed)), ("kernel_scale", (cols,))]
+
+
+def _reverse_table(layer, policy, vocab, dim):
+    """An untied ReversibleEmbedding's reverse table (output_dim, input_dim), quantized along output_dim: Keras's
+    ReversibleEmbedding._int8_build / _int4_build."""
+    if getattr(layer, "tie_weights", True):
+        return []
+    if policy.mode == "int8":
+        return [("reverse_embeddings", (dim, vocab)), ("reverse_embeddings_scale", (vocab,))]
+    packed = (dim + 1) // 2
+    if policy.block_size:
+        groups = _groups(dim, policy.block_size)
+        return [("reverse_embeddings", (packed, vocab)), ("reverse_embeddings_scale", (groups, vocab)),
+                ("reverse_embeddings_zero", (groups, vocab))]
+    return [("reverse_embeddings", (packed, vocab)), ("reverse_embeddings_scale", (vocab,))]
 
 
 def _calibrated(layer, policy, logical):
@@ -297,15 +319,6 @@ def _float8():
 # The layer side
 
 
-def _refuse_reversible(layer):
-    """Keras quantizes a ReversibleEmbedding (its reverse table too); shapewise does not model those weights yet,
-    and never reports a count it is not sure of."""
-    raise RefusedError("shapewise does not model the quantized weights of a ReversibleEmbedding yet (Keras "
-                       "quantizes its table and, with tie_weights=False, its reverse table)",
-                       layer=getattr(layer, "name", None), layer_type="ReversibleEmbedding",
-                       fix="leave this layer unquantized to see its float weights")
-
-
 class QuantMixin:
     """What Dense, EinsumDense and Embedding add for quantization: the policy's compute dtype and
     ``quantize(mode)``."""
@@ -323,8 +336,6 @@ class QuantMixin:
         self.quantization_config = quantization_config
         policy = parse_policy(type(self).__name__, self.dtype)
         self._policy = policy
-        if policy is not None and type(self).__name__ == "ReversibleEmbedding":
-            _refuse_reversible(self)
         if policy is not None:
             self.quantization_mode = policy.mode
             self._compute = policy.compute
@@ -371,9 +382,7 @@ class QuantMixin:
                                 "Consider loading model/layer with another dtype policy such as 'mixed_bfloat16' "
                                 "or 'mixed_float16' before calling `quantize()`.", layer=self.name,
                                 layer_type=layer_type)
-        if layer_type == "ReversibleEmbedding":
-            _refuse_reversible(self)
-        if type_check and type(self).__name__ not in ("Dense", "EinsumDense", "Embedding"):
+        if type_check and type(self).__name__ not in ("Dense", "EinsumDense", "Embedding", "ReversibleEmbedding"):
             raise NotQuantizable(f"Layer {layer_type} does not have a `quantize()` method implemented.",
                                  layer=self.name, layer_type=layer_type)
         base = next(w for w in self._weights if w.name == self._lora_base)
@@ -404,7 +413,9 @@ class QuantMixin:
                     layer_type="EinsumDense", fix="quantize it to int4 or float8, or build it with "
                                                   "dtype='int8_from_float32'")
             if mode in ("int8", "int4"):
-                weights.remove(base)
+                # the float matrix (and an untied ReversibleEmbedding's float reverse table) is replaced
+                replaced = {base.name} | {n for n, _ in new if n == "reverse_embeddings"}
+                weights = [w for w in weights if w.name not in replaced]
             added = [Weight(n, dims, False, self) for n, dims in new]
         self.lora_keeps_order = mode == "float8" and self.lora_enabled
         self._weights = weights + added
@@ -419,7 +430,7 @@ class QuantMixin:
             ctx.weights = self._weights
             ctx.formula(sum((product(w.dims) for w in self._weights[1:]), product(self._weights[0].dims)))
             ctx.note(_note, self._lora_base, mode, tuple(d.value for d in logical), bool(policy.block_size),
-                     mode in ("gptq", "awq"))
+                     mode in ("gptq", "awq"), _reverse_kind(self))
 
 
 def declare(ctx, layer, logical, bias=None):
@@ -449,10 +460,17 @@ def declare(ctx, layer, logical, bias=None):
             ctx.weight("bias", bias)
     ctx.formula(sum((product(w.dims) for w in ctx.weights[1:]), product(ctx.weights[0].dims)))
     ctx.note(_note, layer._lora_base, policy.mode, tuple(d.value for d in logical), bool(policy.block_size),
-             False)
+             False, _reverse_kind(layer))
 
 
-def _note(name, mode, shape, blocks=False, beside=False):
+def _reverse_kind(layer):
+    """For a ReversibleEmbedding's explanation: "tied" or "untied"; None for any other layer."""
+    if not hasattr(layer, "tie_weights"):
+        return None
+    return "tied" if layer.tie_weights else "untied"
+
+
+def _note(name, mode, shape, blocks=False, beside=False, reverse=None):
     size = math.prod(shape)
     if mode == "float8":
         return (f"float8 quantization: the {name} stays float32; inputs_scale, kernel_scale and outputs_grad_scale "
@@ -469,8 +487,25 @@ def _note(name, mode, shape, blocks=False, beside=False):
     what = ("a scale and a zero point per block of inputs and output, and g_idx, the block of each input"
             if blocks else ("one float scale per row" if name == "embeddings" else "one float scale per output unit"))
     packed = "two 4-bit values per int8 along the last axis, " if mode == "int4" else ""
-    return (f"{mode} quantization: the {name} ({shape_text}) is stored as int8 ({packed}non-trainable), with "
+    text = (f"{mode} quantization: the {name} ({shape_text}) is stored as int8 ({packed}non-trainable), with "
             f"{what} to turn it back into floats; only the float weights train")
+    if reverse == "tied":
+        text += (f"; reverse=True (tie_weights=True) projects with this quantized table transposed and the same "
+                 f"scales")
+    elif reverse == "untied":
+        vocab, dim = shape
+        if mode == "int8":
+            how = f"as int8 ({dim} × {vocab}), with reverse_embeddings_scale, one float scale per token"
+        elif blocks:
+            how = (f"as int8 with two 4-bit values per byte along output_dim ({(dim + 1) // 2} × {vocab}), with "
+                   f"reverse_embeddings_scale and reverse_embeddings_zero (a float32 zero point, where the table's "
+                   f"is int8) per block of output_dim and token")
+        else:
+            how = (f"as int8 with two 4-bit values per byte along output_dim ({(dim + 1) // 2} × {vocab}), with "
+                   f"reverse_embeddings_scale, one float scale per token")
+        text += (f"; the separate reverse table (tie_weights=False) used by reverse=True, reverse_embeddings "
+                 f"(output_dim × input_dim = {dim} × {vocab}), is quantized too: stored {how}")
+    return text
 
 
 def _replace_in_owners(layers, old, new):
