@@ -477,3 +477,51 @@ def test_quantized_snippet_matches_keras_on_the_cpu(name):
     keras_models, _ = assert_same_source(QUANT_SNIPPETS[name], f"<{name}>")
     names = [w[0] for layer in keras_models[0]["layers"] for w in layer["weights"]]
     assert any(n.endswith("_scale") for n in names), names  # Keras's side really is quantized
+
+
+# model.quantize(mode, filters=...) (model_test.py's test_quantize_with_filters and keras/src/quantizers/utils.py's
+# should_quantize_layer): a regex searched in each layer's name (not its path), a list or tuple of them, or a
+# callable of the layer; only the leaves it selects are quantized, and a filter that selects none checks nothing.
+_FILTER_MODEL = """
+i = keras.Input((5, 16))
+att = layers.MultiHeadAttention(num_heads=2, key_dim=4, name="attention")(i, i)
+inner = keras.Sequential([keras.Input((5, 16)), layers.Dense(8, name="inner_dense")], name="block")
+x = layers.Dense(16, name="dense_out")(inner(att))
+model = keras.Model(i, layers.Dense(3)(x))
+"""
+FILTER_CASES = {
+    **{f"filters-{name}": _FILTER_MODEL + f"model.quantize({mode!r}, filters={filters})" for name, mode, filters in [
+        ("dense_search", "int8", "'dense'"),
+        ("anchored", "int8", "'^dense$'"),
+        ("list", "int8", "['query', 'value']"),
+        ("tuple_int4", "int4", "('key', 'dense_out')"),
+        ("nested_model_name", "int8", "'block'"),
+        ("nested_leaf", "float8", "'inner'"),
+        ("none_match", "int8", "'nothing'"),
+        ("none_match_bad_mode_fails", "int2", "'nothing'"),
+        ("dot_star", "int4", "'.*'"),
+        ("lambda_isinstance", "int8", "lambda layer: isinstance(layer, layers.EinsumDense)"),
+        ("lambda_name", "int8", "lambda layer: layer.name.endswith('_out') or layer.name == 'output'"),
+        ("lambda_false", "int4", "lambda layer: False"),
+    ]},
+    "filters-config": _FILTER_MODEL + ("model.quantize(config=keras.quantizers.Int4QuantizationConfig(block_size=4), "
+                                       "filters='query|inner')"),
+    "filters-embedding": """
+model = keras.Sequential([keras.Input((4,), dtype="int32"), layers.Embedding(20, 8),
+                          layers.ReversibleEmbedding(30, 8, name="head"), layers.Flatten(), layers.Dense(2)])
+model.quantize("int8", filters=["embedding", "head"])
+""",
+    "filters-bad_type_fails": _FILTER_MODEL + "model.quantize('int8', filters=3)",
+    "filters-dict_fails": _FILTER_MODEL + "model.quantize('int8', filters={'dense': True})",
+    "filters-non_string_in_list_fails": _FILTER_MODEL + "model.quantize('int8', filters=['dense', 3])",
+    "filters-bad_regex_fails": _FILTER_MODEL + "model.quantize('int8', filters='dense(')",
+    "filters-bad_mode_fails": _FILTER_MODEL + "model.quantize('int2', filters='dense')",
+    "filters-lambda_attribute_fails": _FILTER_MODEL + "model.quantize('int8', filters=lambda layer: layer.units > 4)",
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", FILTER_CASES)
+def test_quantize_filters_match_keras(case):
+    keras_outcome, _ = assert_same(FILTER_CASES[case])
+    assert (keras_outcome.error is not None) == case.endswith("_fails"), keras_outcome.error

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from ..dims import Known, product
 from ..engine import Weight
-from ..errors import ArgumentError
+from ..errors import ArgumentError, RefusedError
 
 MODES = ("int8", "float8", "int4", "gptq", "awq")
 _AMAX_HISTORY = 1024
@@ -524,40 +524,106 @@ def _replace_in_owners(layers, old, new):
             ctx.formula(sum((product(w.dims) for w in weights[1:]), product(weights[0].dims)))
 
 
+def _children(layer):
+    """The layers Keras's ``_flatten_layers`` descends into: a model's layers (its InputLayers included, ops
+    outside any layer not), another layer's tracked sublayers."""
+    from ..graph import Model
+
+    if isinstance(layer, Model):
+        return [op for op in getattr(layer, "_layers", None) or layer.layers if not getattr(op, "is_operation", False)]
+    return list(layer._sublayers)
+
+
+def _flatten_layers(model):
+    """Keras's ``model._flatten_layers()``: the model, then depth first (each layer's children put in front, in
+    reverse, as its deque's extendleft does), each layer once."""
+    out, seen = [model], set()
+    queue = list(_children(model))
+    while queue:
+        layer = queue.pop(0)
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        out.append(layer)
+        queue[:0] = reversed(_children(layer))
+    return out
+
+
+#: a group holding a repeated item, itself repeated: ``(a+)+``, ``(\w*)*`` (exponential backtracking in Python's re)
+_NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]")
+
+
+def _filter_pattern(pattern):
+    if isinstance(pattern, re.Pattern):
+        return pattern
+    if not isinstance(pattern, str):
+        raise ArgumentError(f"model.quantize(filters=...): each regex must be a string; got "
+                            f"{type(pattern).__name__} {pattern!r} (Keras fails in re.search: TypeError: first "
+                            f"argument must be string or compiled pattern)",
+                            expected="a regex string matched against each layer's name, or a list of them")
+    if len(pattern) > 500 or _NESTED_REPEAT.search(pattern):
+        raise RefusedError(f"model.quantize(filters={pattern!r}): shapewise does not run a regex this long or with a "
+                           f"repeated group that repeats inside (it can take exponential time)",
+                           fix="write the layer names out, e.g. filters=['dense', 'dense_1'], or a simpler pattern")
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise ArgumentError(f"model.quantize(filters={pattern!r}) is not a valid regex: {e}",
+                            expected="a regex matched against each layer's name with re.search") from None
+
+
+def _filter(filters):
+    """Keras's ``should_quantize_layer`` as a function of a layer: a regex (searched in the layer's name, not its
+    path), a list or tuple of them (any matches), or a callable of the layer (its truth value)."""
+    if filters is None:
+        return lambda layer: True
+    if isinstance(filters, (str, re.Pattern)):
+        pattern = _filter_pattern(filters)
+        return lambda layer: pattern.search(layer.name) is not None
+    if isinstance(filters, (list, tuple)):
+        patterns = [_filter_pattern(p) for p in filters]
+        return lambda layer: any(p.search(layer.name) for p in patterns)
+    if callable(filters):
+        return lambda layer: _truth(filters(layer), filters)
+    raise ArgumentError(f"The `filters` argument must be a regex string, a list of regex strings, or a callable. "
+                        f"Received: {type(filters)}", expected="filters='dense', filters=['query', 'value'] or "
+                                                              "filters=lambda layer: ...")
+
+
+def _truth(value, function):
+    if isinstance(value, (bool, int, float, str, list, tuple, dict)) or value is None:
+        return bool(value)
+    raise RefusedError(f"model.quantize(filters={function!r}): the function returned {value!r}, not a value "
+                       f"shapewise can decide on without the data", expected="True or False for each layer",
+                       fix="test the layer's name or class, e.g. filters=lambda layer: layer.name.startswith('dense')")
+
+
 def quantize_model(model, mode=None, config=None, filters=None, **kwargs):
-    """``model.quantize(mode)``: every Dense, EinsumDense and Embedding (at any depth) quantized; a layer with no
-    form for the mode is skipped, as Keras skips it with a warning."""
-    from ..engine import Layer
+    """``model.quantize(mode)``: every Dense, EinsumDense, Embedding and ReversibleEmbedding (at any depth) that
+    ``filters`` selects quantized; a layer with no form for the mode is skipped, as Keras skips it with a warning."""
     from ..keras.quantizers import resolve_config
 
     kwargs.pop("type_check", None)
     if kwargs:
         raise ArgumentError(f"Unrecognized keyword arguments passed to {type(model).__name__}: {kwargs}")
-    if filters is not None:
-        raise ArgumentError("shapewise does not apply quantize()'s `filters` yet", fix="quantize without filters")
+    # Keras wraps a model's quantize() as a layer's: the mode and config resolved, the model checked built, before
+    # the filters are looked at
     config = resolve_config(mode, config)
     mode = config.mode
     if not model.built:
-        raise ArgumentError(f"Cannot quantize a model that isn't yet built. Model '{model.name}' is not built yet.")
-    done = set()
-    stack = list(getattr(model, "layers", []))
-    visited = []
-    while stack:
-        layer = stack.pop(0)
-        if id(layer) in done or not isinstance(layer, Layer):
+        raise ArgumentError(f"Cannot quantize a model that isn't yet built. Model '{model.name}' is not built yet.",
+                            fix="give the model an Input or call it (or model.build(shape)) first")
+    selects = _filter(filters)
+    visited = _flatten_layers(model)
+    # each selected leaf (a layer without sublayers) is quantized; the model's other layers are only visited
+    leaves = [layer for layer in visited if selects(layer) and not _children(layer) and isinstance(layer, QuantMixin)]
+    for layer in leaves:
+        old = list(layer._weights or ())
+        try:
+            layer.quantize(mode, config=config)
+        except NotQuantizable:
             continue
-        done.add(id(layer))
-        visited.append(layer)
-        stack.extend(getattr(layer, "layers", []) or [])
-        stack.extend(layer._sublayers)
-    for layer in visited:
-        if isinstance(layer, QuantMixin):
-            old = list(layer._weights or ())
-            try:
-                layer.quantize(mode, config=config)
-            except NotQuantizable:
-                continue
-            _replace_in_owners(visited, old, layer._weights)
+        _replace_in_owners(visited, old, layer._weights)
     if mode in ("gptq", "awq"):
         structure = config.quantization_layer_structure
         if structure is None:
