@@ -79,7 +79,12 @@ def describe_keras(model):
         })
     trainable = sum(_prod(w.shape) for w in model.trainable_weights)
     non_trainable = sum(_prod(w.shape) for w in model.non_trainable_weights)
+    from keras.src.utils.summary_utils import weight_memory_size
+
     out = {
+        # the bytes Keras's summary shows beside the counts (each weight at its own dtype: int8 for a quantized
+        # kernel); compared where assert_same is asked to
+        "bytes": [weight_memory_size(model.trainable_weights), weight_memory_size(model.non_trainable_weights)],
         "name": model.name,
         "type": type(model).__name__,
         "layers": layers,
@@ -149,7 +154,8 @@ def describe_report(report_json):
 def describe_shapewise(model):
     from shapewise.report import model_report
 
-    return describe_report(model_report(model).to_json())
+    report = model_report(model)
+    return dict(describe_report(report.to_json()), bytes=[report.trainable_bytes, report.non_trainable_bytes])
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -197,8 +203,9 @@ def run_shapewise_api(source):
         return Outcome(error=e)
 
 
-def assert_same(source, keras_outcome=None, shapewise_outcome=None):
-    """Build ``source`` both ways; the same success with equal descriptions, or both fail."""
+def assert_same(source, keras_outcome=None, shapewise_outcome=None, compare_bytes=False):
+    """Build ``source`` both ways; the same success with equal descriptions, or both fail. ``compare_bytes``: the
+    summary's byte sizes too (trainable and non-trainable, each weight at its dtype)."""
     k = keras_outcome or run_keras(source)
     s = shapewise_outcome or run_shapewise_api(source)
     if k.error is not None or s.error is not None:
@@ -208,7 +215,8 @@ def assert_same(source, keras_outcome=None, shapewise_outcome=None):
         return k, s
     assert len(k.models) == len(s.models)
     for km, sm in zip(k.models, s.models):
-        for field in ("name", "type", "total_params", "trainable_params", "non_trainable_params"):
+        for field in ("name", "type", "total_params", "trainable_params", "non_trainable_params") + \
+                (("bytes",) if compare_bytes else ()):
             assert km[field] == sm[field], f"{field}: keras {km[field]!r} != shapewise {sm[field]!r}\n{source}"
         assert [l["name"] for l in km["layers"]] == [l["name"] for l in sm["layers"]], source
         for kl, sl in zip(km["layers"], sm["layers"]):

@@ -65,7 +65,7 @@ model = keras.Model(inputs, layers.Dense(1)(inner(inputs)))
 @pytest.mark.keras
 @pytest.mark.parametrize("source", CASES.values(), ids=CASES.keys())
 def test_matches_keras(source):
-    assert_same(source)
+    assert_same(source, compare_bytes=True)
 
 
 def test_lora_explanation_says_why_the_trainable_count_drops():
@@ -153,7 +153,7 @@ model.quantize("int8")
 @pytest.mark.keras
 @pytest.mark.parametrize("source", QUANT_CASES.values(), ids=QUANT_CASES.keys())
 def test_quantization_matches_keras(source):
-    assert_same(source)
+    assert_same(source, compare_bytes=True)
 
 
 # EinsumDense (einsum_dense_test.py: test_quantize_int, test_quantize_with_specific_equations,
@@ -247,7 +247,7 @@ model.quantize(config=keras.quantizers.Int4QuantizationConfig(block_size=None))
 @pytest.mark.keras
 @pytest.mark.parametrize("source", EINSUM_QUANT_CASES.values(), ids=EINSUM_QUANT_CASES.keys())
 def test_einsum_quantization_matches_keras(source):
-    assert_same(source)
+    assert_same(source, compare_bytes=True)
 
 
 # GPTQ and AWQ (gptq_test.py, awq_test.py, dense_test/einsum_dense_test's policies): the weights a policy creates at
@@ -304,7 +304,7 @@ for layer in model.layers:
 @pytest.mark.keras
 @pytest.mark.parametrize("source", CALIBRATED_CASES.values(), ids=CALIBRATED_CASES.keys())
 def test_gptq_awq_match_keras(source):
-    assert_same(source)
+    assert_same(source, compare_bytes=True)
 
 
 # Where Keras's build raises NotImplementedError, a Sequential model catches it and leaves the layer unbuilt (0
@@ -419,7 +419,7 @@ model.quantize("int8")
 @pytest.mark.keras
 @pytest.mark.parametrize("case", REVERSIBLE_CASES)
 def test_reversible_embedding_quantization_matches_keras(case):
-    keras_outcome, _ = assert_same(REVERSIBLE_CASES[case])
+    keras_outcome, _ = assert_same(REVERSIBLE_CASES[case], compare_bytes=True)
     assert (keras_outcome.error is not None) == case.endswith("_fails"), keras_outcome.error
 
 
@@ -523,5 +523,5 @@ model.quantize("int8", filters=["embedding", "head"])
 @pytest.mark.keras
 @pytest.mark.parametrize("case", FILTER_CASES)
 def test_quantize_filters_match_keras(case):
-    keras_outcome, _ = assert_same(FILTER_CASES[case])
+    keras_outcome, _ = assert_same(FILTER_CASES[case], compare_bytes=True)
     assert (keras_outcome.error is not None) == case.endswith("_fails"), keras_outcome.error

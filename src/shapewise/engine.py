@@ -229,13 +229,14 @@ class Node:
 class Weight:
     """One weight tensor a rule declared. Its size is the product of its dims."""
 
-    __slots__ = ("name", "dims", "declared_trainable", "owner", "shape", "size")
+    __slots__ = ("name", "dims", "declared_trainable", "owner", "shape", "size", "dtype")
 
-    def __init__(self, name, dims, trainable, owner, shape=None):
+    def __init__(self, name, dims, trainable, owner, shape=None, dtype=None):
         self.name = name
         self.dims = dims
         self.declared_trainable = trainable
         self.owner = owner
+        self.dtype = dtype  # the stored dtype where it is not the layer's variable dtype (a quantized int8 kernel)
         if shape is None:
             shape = tuple(map(_VALUE, dims))
         self.shape = shape  # dims are immutable: computed once
@@ -337,7 +338,7 @@ class Context:
         return named
 
     # --- weights --------------------------------------------------------------------------------------------
-    def weight(self, name, shape, trainable=True):
+    def weight(self, name, shape, trainable=True, dtype=None):
         if not self.building:
             return  # an already built layer keeps the weights of its first call
         dims = as_dims(shape)
@@ -353,7 +354,7 @@ class Context:
                 )
         if type(self.weights) is tuple:
             self.weights = []
-        self.weights.append(Weight(name, dims, trainable, self.layer, values))
+        self.weights.append(Weight(name, dims, trainable, self.layer, values, dtype))
 
     def input_spec(self, ndim=None, min_ndim=None, axes=None):
         """The InputSpec Keras sets in build(): a later call of the built layer must satisfy it (Layer.__call__

@@ -23,6 +23,13 @@ _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8":
                 "int32": 4, "int64": 8, "bool": 1}
 
 
+def weight_bytes(w):
+    """The bytes of one number of a weight, as Keras's summary counts them: its own dtype (a quantized layer's int8
+    kernel), else its layer's variable dtype (``int8_from_bfloat16`` keeps its scales and bias in bfloat16)."""
+    owner = w.owner
+    return _DTYPE_BYTES.get(w.dtype or getattr(owner, "_variable_dtype", None) or owner.dtype, 4)
+
+
 class WeightReport:
     __slots__ = ("name", "shape", "trainable", "size", "owner", "_dims")
 
@@ -448,7 +455,7 @@ def model_report(model):
             # Layer.weights is the trainable weights, then the others; the row is made here when they are in that
             # order already and all the layer's own (as nearly always).
             params = trainable = 0
-            frozen = False
+            frozen = typed = False
             for w in ws:
                 if w.owner is not layer or (frozen and w.declared_trainable):
                     kind = ""
@@ -458,6 +465,8 @@ def model_report(model):
                     trainable += w.size
                 else:
                     frozen = True
+                if w.dtype is not None:
+                    typed = True  # a quantized layer's int8 weights: their own byte size
         if not kind:  # the general case
             weights = layer.weights
             flags = list(map(_TRAINABLE, weights)) if weights else []
@@ -485,11 +494,18 @@ def model_report(model):
                 trainable = 0
             r.params, r.trainable, r.non_trainable = params, trainable, params - trainable
             r._weights, r._flags = ws, flag
-            size = _DTYPE_BYTES.get(layer.dtype, 4)
             trainable_params += trainable
             non_trainable_params += params - trainable
-            trainable_bytes += trainable * size
-            non_trainable_bytes += (params - trainable) * size
+            if typed:
+                for w in ws:
+                    if w.declared_trainable and flag:
+                        trainable_bytes += w.size * weight_bytes(w)
+                    else:
+                        non_trainable_bytes += w.size * weight_bytes(w)
+            else:
+                size = _DTYPE_BYTES.get(layer.dtype, 4)
+                trainable_bytes += trainable * size
+                non_trainable_bytes += (params - trainable) * size
         else:
             r.built = ws is not None
             r.params = r.trainable = r.non_trainable = 0
@@ -539,10 +555,10 @@ def model_report(model):
             size = w.size
             if t:
                 trainable_params += size
-                trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+                trainable_bytes += size * weight_bytes(w)
             else:
                 non_trainable_params += size
-                non_trainable_bytes += size * _DTYPE_BYTES.get(w.owner.dtype, 4)
+                non_trainable_bytes += size * weight_bytes(w)
     # A model that is not trainable lists all its weights as non-trainable (each weight keeps its own flag).
     if not model.trainable:
         non_trainable_params += trainable_params

@@ -51,8 +51,9 @@ class LoraMixin:
         ctx = self._build_ctx
         base = next(w for w in self._weights if w.name == self._lora_base)
         a, b = _lora_shapes(base, rank, getattr(self, "_logical_dims", None))
-        self._weights = [*self._weights, Weight(f"lora_{self._lora_base}_a", a, True, self),
-                         Weight(f"lora_{self._lora_base}_b", b, True, self)]
+        # (Keras creates the adapters in float32 whatever the layer's dtype)
+        self._weights = [*self._weights, Weight(f"lora_{self._lora_base}_a", a, True, self, dtype="float32"),
+                         Weight(f"lora_{self._lora_base}_b", b, True, self, dtype="float32")]
         self.lora_keeps_order = base.declared_trainable
         base.declared_trainable = False
         self.lora_enabled = True
@@ -91,8 +92,8 @@ class LoraMixin:
             self._check_lora()
         base = next(w for w in ctx.weights if w.name == self._lora_base)
         a, b = _lora_shapes(base, ctx.const(self.lora_rank, "lora_rank"), getattr(self, "_logical_dims", None))
-        ctx.weight(f"lora_{self._lora_base}_a", a)
-        ctx.weight(f"lora_{self._lora_base}_b", b)
+        ctx.weight(f"lora_{self._lora_base}_a", a, dtype="float32")
+        ctx.weight(f"lora_{self._lora_base}_b", b, dtype="float32")
         keeps = base.declared_trainable
         base.declared_trainable = False
         if not ctx.fresh:

@@ -307,6 +307,22 @@ def _squeezed(scale, squeeze):
     return values
 
 
+_INT8_STORED = frozenset({"kernel", "embeddings", "reverse_embeddings", "kernel_zero", "embeddings_zero"})
+_UINT8_STORED = frozenset({"kernel", "kernel_zero", "zero_point"})
+
+
+def stored_dtype(mode, name):
+    """The dtype Keras creates a quantized weight with, where it is not the layer's variable dtype (the scales, the
+    bias and reverse_embeddings_zero are): int8 tables and zero points, GPTQ/AWQ's uint8, g_idx always float32."""
+    if name == "g_idx":
+        return "float32"
+    if mode in ("int8", "int4") and name in _INT8_STORED:
+        return "int8"
+    if mode in ("gptq", "awq") and name in _UINT8_STORED:
+        return "uint8"
+    return None
+
+
 def _float8():
     history = Known(_AMAX_HISTORY, "amax_history_length")
     out = []
@@ -416,7 +432,7 @@ class QuantMixin:
                 # the float matrix (and an untied ReversibleEmbedding's float reverse table) is replaced
                 replaced = {base.name} | {n for n, _ in new if n == "reverse_embeddings"}
                 weights = [w for w in weights if w.name not in replaced]
-            added = [Weight(n, dims, False, self) for n, dims in new]
+            added = [Weight(n, dims, False, self, dtype=stored_dtype(mode, n)) for n, dims in new]
         self.lora_keeps_order = mode == "float8" and self.lora_enabled
         self._weights = weights + added
         self.quantization_mode = mode
@@ -424,6 +440,7 @@ class QuantMixin:
         self.quantization_config = config
         self._logical_dims = logical
         self._compute = self.compute_dtype
+        self._variable_dtype = policy.variable
         self.dtype = f"{name}_from_{self.dtype}"
         ctx = self._build_ctx
         if ctx is not None:
@@ -455,7 +472,7 @@ def declare(ctx, layer, logical, bias=None):
         except ArgumentError as e:
             ctx.fail(e.message, expected=e.expected or "a layer Keras can quantize this way", fix=e.fix)
         for name, dims in new:
-            ctx.weight(name, dims, trainable=False)
+            ctx.weight(name, dims, trainable=False, dtype=stored_dtype(policy.mode, name))
         if bias is not None:
             ctx.weight("bias", bias)
     ctx.formula(sum((product(w.dims) for w in ctx.weights[1:]), product(ctx.weights[0].dims)))
