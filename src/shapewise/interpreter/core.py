@@ -1126,8 +1126,11 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                 self.refuse(f"`.trainable = {_format(value, True)}`", "trainable must be True or False", node)
             obj.trainable = value
             return
-        self.refuse(f"setting `.{name}` on a {_kind(obj)}", "only `layer.trainable` / `model.trainable` can be set",
-                    node)
+        if isinstance(obj, Layer) and name == "dtype_policy" and hasattr(type(obj), "dtype_policy"):
+            obj.dtype_policy = value  # a quantizable layer: a quantized policy quantizes it (rules/quantization.py)
+            return
+        self.refuse(f"setting `.{name}` on a {_kind(obj)}", "only `layer.trainable` / `model.trainable` (and a "
+                    "Dense's, EinsumDense's or Embedding's `dtype_policy`) can be set", node)
 
     # --- calls -----------------------------------------------------------------------------------------------
     def _e_call(self, node):

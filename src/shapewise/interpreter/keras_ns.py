@@ -373,6 +373,14 @@ def _m_compute_mask(interp, layer, args, kwargs, node):
     return layer.compute_mask(inputs, previous)
 
 
+def _dtype_policy(layer):
+    from ..rules.quantization import DTypePolicyView
+
+    if hasattr(type(layer), "dtype_policy"):
+        return layer.dtype_policy
+    return DTypePolicyView(layer.dtype, None)
+
+
 _LAYER_ATTRS = {
     "supports_masking": _value(lambda o: o.supports_masking),
     "compute_mask": _method(_m_compute_mask),
@@ -390,6 +398,7 @@ _LAYER_ATTRS = {
     "non_trainable_variables": _value(lambda o: o.non_trainable_weights),
     "built": _value(lambda o: o.built),
     "dtype": _value(lambda o: o.dtype),
+    "dtype_policy": _value(lambda o: _dtype_policy(o)),
     "count_params": _method(_m_count_params),
     "build": _method(_m_build),
     "enable_lora": _method(_m_enable_lora),
@@ -425,7 +434,7 @@ _WEIGHT_ATTRS = {
     "assign_add": _method(_w_assign),
     "assign_sub": _method(_w_assign),
     "value": _value(lambda w: w),
-    "dtype": _value(lambda w: w.owner.dtype if w.owner is not None else "float32"),
+    "dtype": _value(lambda w: w.dtype or (w.owner.dtype if w.owner is not None else "float32")),
     "ndim": _value(lambda w: len(w.shape)),
     "name": _value(lambda w: w.name),
     "shape": _value(lambda w: w.shape),

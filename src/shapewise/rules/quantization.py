@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 from ..dims import Known, product
 from ..engine import Weight
-from ..errors import ArgumentError, RefusedError
+from ..errors import ArgumentError, RefusedError, ShapewiseError
 
 MODES = ("int8", "float8", "int4", "gptq", "awq")
 _AMAX_HISTORY = 1024
@@ -335,6 +335,23 @@ def _float8():
 # The layer side
 
 
+class DTypePolicyView:
+    """What ``layer.dtype_policy`` gives: the policy's name and quantization mode."""
+
+    __slots__ = ("name", "quantization_mode")
+
+    def __init__(self, name, quantization_mode):
+        self.name = name
+        self.quantization_mode = quantization_mode
+
+    def __repr__(self):
+        mode = self.quantization_mode
+        kind = ("DTypePolicy" if mode is None else "Int4DTypePolicy" if mode == "int4" and "/" in self.name
+                else {"float8": "QuantizedFloat8DTypePolicy", "gptq": "GPTQDTypePolicy",
+                      "awq": "AWQDTypePolicy"}.get(mode, "QuantizedDTypePolicy"))
+        return f'<{kind} "{self.name}">'
+
+
 class QuantMixin:
     """What Dense, EinsumDense and Embedding add for quantization: the policy's compute dtype and
     ``quantize(mode)``."""
@@ -350,6 +367,10 @@ class QuantMixin:
             raise ArgumentError(f"Argument `quantization_config` must be a keras.quantizers config. Received: "
                                 f"quantization_config={quantization_config!r}", layer_type=type(self).__name__)
         self.quantization_config = quantization_config
+        self._set_policy()
+
+    def _set_policy(self):
+        """The layer's quantized policy (its ``dtype``) read: the mode and dtypes its build uses."""
         policy = parse_policy(type(self).__name__, self.dtype)
         self._policy = policy
         if policy is not None:
@@ -367,6 +388,49 @@ class QuantMixin:
     @property
     def compute_dtype(self):
         return self._compute or self.dtype
+
+    @property
+    def dtype_policy(self):
+        return DTypePolicyView(self.dtype, self.quantization_mode)
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        """``layer.dtype_policy = "int8_from_float32"``: Keras sets the policy and, on a built layer not quantized
+        yet, quantizes it at once with the mode's default config (``int4`` then in blocks of 128, whatever the
+        policy's block size); an unbuilt layer builds quantized later."""
+        from ..engine import _dtype_name
+
+        name = value.name if isinstance(value, DTypePolicyView) else value
+        layer_type = type(self).__name__
+        if not isinstance(name, str):
+            name = _dtype_name(name)
+        policy = parse_policy(layer_type, name)
+        if policy is None:
+            if self.quantization_mode is not None:
+                raise RefusedError(f"setting dtype_policy={name!r} on the quantized layer '{self.name}': Keras then "
+                                   f"treats it as a float layer while its weights stay quantized",
+                                   layer=self.name, layer_type=layer_type,
+                                   fix="set the policy before the layer is quantized or built")
+            self.dtype = _dtype_name(name)
+            return
+        if self.built and self.quantization_mode is None:
+            if policy.mode == "gptq":
+                raise ArgumentError(f"Implicitly enabling GPTQ quantization by setting `dtype_policy` to '{name}' is "
+                                    "not supported. GPTQ requires a calibration dataset and a `GPTQConfig` object.\n\n"
+                                    "Please use the `.quantize('gptq', config=...)` method on the layer or model "
+                                    "instead.", layer=self.name, layer_type=layer_type)
+            self._compute, self._variable_dtype = policy.compute, policy.variable  # (Keras sets the policy first)
+            try:
+                self.quantize(policy.mode)
+            except ShapewiseError:
+                self._compute = self._variable_dtype = None
+                raise
+            self.dtype = name
+        elif self.built:
+            self.dtype = name  # Keras only renames the policy of a quantized layer
+        else:
+            self.dtype = name
+            self._set_policy()
 
     def _build_policy(self):
         """The policy the layer's build() creates weights with: a constructor's quantization_config sets int4's
@@ -403,6 +467,7 @@ class QuantMixin:
                                  layer=self.name, layer_type=layer_type)
         base = next(w for w in self._weights if w.name == self._lora_base)
         logical = getattr(self, "_logical_dims", None) or base.dims
+        _check_weight_quantizer(self, mode, config)
         policy = Policy(mode, self.compute_dtype, getattr(self, "_variable_dtype", None) or self.dtype)
         if mode == "int4":
             block = config.block_size
@@ -448,6 +513,35 @@ class QuantMixin:
             ctx.formula(sum((product(w.dims) for w in self._weights[1:]), product(self._weights[0].dims)))
             ctx.note(_note, self._lora_base, mode, tuple(d.value for d in logical), bool(policy.block_size),
                      mode in ("gptq", "awq"), _reverse_kind(self))
+
+
+def _check_weight_quantizer(layer, mode, config):
+    """A config's own weight_quantizer replaces Keras's default one (Dense: AbsMaxQuantizer(axis=0), one scale per
+    unit; Embedding: axis=-1, one per row). Keras then assigns the scales it computes to the scale weight, which
+    fails where the axis gives another shape; an untied ReversibleEmbedding quantizes its reverse table with the
+    same quantizer, which never fits both tables."""
+    quantizer = getattr(config, "weight_quantizer", None)
+    kind = _kind(layer)
+    if quantizer is None or mode not in ("int8", "int4") or kind == "einsum":
+        return
+    axis = getattr(quantizer, "axis", None)
+    untied = kind == "embedding" and not getattr(layer, "tie_weights", True)
+    if kind == "dense":
+        fits, needed = axis in (0, -2), "axis=0 (one scale per output unit)"
+    else:
+        fits, needed = axis in (-1, 1, None) and not untied, "axis=-1 (one scale per row)"
+    if fits:
+        return
+    what = ("the reverse table (tie_weights=False) is quantized with the same quantizer, and no axis fits both "
+            "tables" if untied and axis in (-1, 1, None) else
+            f"AbsMaxQuantizer(axis={axis}) gives scales of another shape than the {layer._lora_base}'s scale weight")
+    raise ArgumentError(f"Keras 3.15.1 fails to quantize this {type(layer).__name__} with the config's "
+                        f"weight_quantizer: {what} (ValueError: The shape of the target variable and the shape of the "
+                        f"target value in `variable.assign(value)` must match)", layer=layer.name,
+                        layer_type=type(layer).__name__, expected=f"a weight_quantizer with {needed}" if not untied
+                        else "no custom weight_quantizer on an untied ReversibleEmbedding",
+                        fix="leave weight_quantizer out (Keras's default fits)" if untied else
+                        f"use keras.quantizers.AbsMaxQuantizer({needed.split(' ')[0]}, ...)")
 
 
 def declare(ctx, layer, logical, bias=None):
