@@ -377,9 +377,9 @@ REVERSIBLE_CASES = {
        _rev(f"100, 32, tie_weights={tie}, embeddings_initializer='HeNormal', dtype={dt!r}", shape=(10,))
        for dt in ("int8_from_mixed_bfloat16", "int4_from_mixed_bfloat16", "int8_from_float32", "int4/8_from_float32",
                   "int4/-1_from_float32") for tie in (True, False)},
-    **{f"int4_block-{bs}-tie_{tie}": _rev(f"{dims}, tie_weights={tie}", f"model.layers[0].quantize('int4', "
+    **{f"int4_block-{dims.replace(', ', 'x')}-{bs}-tie_{tie}": _rev(f"{dims}, tie_weights={tie}", f"model.layers[0].quantize('int4', "
                                           f"config={_Q}.Int4QuantizationConfig(block_size={bs}))", shape=(8,))
-       for dims, sizes in (("100, 256", (64, 128, None, -1)), ("50, 128", (64, 128, None)), ("10, 16", (4, 8)))
+       for dims, sizes in (("100, 256", (64, 128, None, -1)), ("50, 128", (64,)), ("10, 16", (4, 8)))
        for bs in sizes for tie in (True, False)},
     "int4_policy_with_config": _rev("100, 15, tie_weights=False, dtype='int4_from_float32', quantization_config="
                                     f"{_Q}.Int4QuantizationConfig(block_size=4)"),
@@ -587,23 +587,25 @@ model = keras.Sequential([keras.Input(shape{", dtype='int32'" if kind == "embedd
 """ for kind in _LAYERS for policy in ("int8", "int4/4")},
     **{f"{kind}-quantized_{first}_then_{then}_fails": _built(kind, f"layer.quantize({first!r})\n"
                                                                    f"layer.quantize({then!r})")
-       for kind in ("dense", "einsum") for first in ("int8", "int4", "float8") for then in ("int8", "float8")},
+       for kind, first, then in (("dense", "int8", "int4"), ("dense", "int4", "float8"), ("dense", "float8", "int8"),
+                                 ("einsum", "int4", "int8"), ("embedding", "int4", "int8"))},
     **{f"{kind}-invalid_mode_{mode}_fails": _built(kind, f"layer.quantize({mode!r})")
-       for kind in _LAYERS for mode in ("int7", "float7")},
+       for kind, mode in (("dense", "int7"), ("einsum", "float7"), ("embedding", "int7"))},
     **{f"dense-int4_block_{bs}_lora": """
 model = keras.Sequential([keras.Input((128,)), layers.Dense(64)])
 model.layers[0].quantize("int4", config=keras.quantizers.Int4QuantizationConfig(block_size=%s))
 model.layers[0].enable_lora(rank=4)
 """ % bs for bs in (64, None)},
-    **{f"einsum-{eq}-{mode}": f"""
+    **{f"einsum-{eq}-{shape}-{name}": f"""
 model = keras.Sequential([keras.Input({shape!r}), layers.EinsumDense({eq!r}, output_shape={out!r})])
 model.quantize({mode!r}{cfg})
 """ for eq, out, shape, blocks in [("btd,df->btf", (None, 4), (2, 4), ()),
                                    ("btd,df->btf", (8, 32), (8, 256), (64, None)),
                                    ("ab,bcd->acd", (8, 32), (64,), (32, None)),
                                    ("bnh,nhd->bd", (64,), (4, 32), (64, None))]
-       for mode, cfg in [("int8", ""), ("int4", "")] + [
-           ("int4", f", config=keras.quantizers.Int4QuantizationConfig(block_size={b})") for b in blocks]},
+       for name, mode, cfg in [("int8", "int8", ""), ("int4", "int4", "")] + [
+           (f"int4_block_{b}", "int4", f", config=keras.quantizers.Int4QuantizationConfig(block_size={b})")
+           for b in blocks]},
     **{f"einsum-expand-{dt}": f"model = keras.Sequential([keras.Input((3,)), layers.EinsumDense('a,b->ab', "
                                f"output_shape=(4,), dtype={dt!r})])"
        for dt in ("int8_from_float32", "int4_from_float32", "float8_from_float32")},
