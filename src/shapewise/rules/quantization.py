@@ -25,6 +25,11 @@ policy at construction, or ``layer.quantize(mode)`` / ``model.quantize(mode)`` o
   replaces it; Dense and EinsumDense only.
 
 A policy ``<mode>_from_<source>`` computes in the source policy's dtype (``mixed_bfloat16`` computes in bfloat16).
+Each stored weight keeps its dtype (int8 / uint8 tables and zero points, float32 g_idx, the rest the source's
+variable dtype), which is what the summary's byte sizes count. ``model.quantize(mode, filters=...)`` quantizes the
+leaves (layers without sublayers) whose name a regex (or one of a list) finds, or for which a function of the layer
+is true; ``layer.dtype_policy = "<mode>_from_<source>"`` quantizes a built layer at once (``quantize(mode)`` with the
+default config) and makes an unbuilt one build quantized.
 """
 
 from __future__ import annotations
