@@ -506,6 +506,9 @@ FILTER_CASES = {
     ]},
     "filters-config": _FILTER_MODEL + ("model.quantize(config=keras.quantizers.Int4QuantizationConfig(block_size=4), "
                                        "filters='query|inner')"),
+    # (utils_test.py's should_quantize_layer cases)
+    "filters-lambda_in_name": _FILTER_MODEL + "model.quantize('int8', filters=lambda l: 'dense' in l.name)",
+    "filters-list_conv_pool": _FILTER_MODEL + "model.quantize('int8', filters=['conv', 'pool'])",
     "filters-embedding": """
 model = keras.Sequential([keras.Input((4,), dtype="int32"), layers.Embedding(20, 8),
                           layers.ReversibleEmbedding(30, 8, name="head"), layers.Flatten(), layers.Dense(2)])
@@ -553,6 +556,12 @@ _CONFIGS = {
                                       f"axis=OTHER, value_range=(-8, 7)), block_size=None)"),
     "int4_sub_channel_custom_fails": ("int4", f"{_Q}.Int4QuantizationConfig(weight_quantizer={_W4}, block_size=64)"),
     "int4_bad_range_fails": ("int4", f"{_Q}.Int4QuantizationConfig(weight_quantizer={_W8}, block_size=None)"),
+    # (quantization_config_test.py: value_range outside int8's, output_dtype, axis given as a tuple)
+    "int8_wide_range_fails": ("int8", f"{_Q}.Int8QuantizationConfig(weight_quantizer={_Q}.AbsMaxQuantizer(axis=AXIS, "
+                                      f"value_range=(-256, 256)))"),
+    "int8_float_output_fails": ("int8", f"{_Q}.Int8QuantizationConfig(weight_quantizer={_Q}.AbsMaxQuantizer("
+                                        f"axis=AXIS, output_dtype='float32'))"),
+    "int8_tuple_axis": ("int8", f"{_Q}.Int8QuantizationConfig(weight_quantizer={_Q}.AbsMaxQuantizer(axis=(AXIS,)))"),
 }
 
 

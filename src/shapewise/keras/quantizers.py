@@ -12,10 +12,14 @@ from ..errors import ArgumentError
 
 class AbsMaxQuantizer:
     def __init__(self, axis=None, value_range=(-127, 127), epsilon=1e-07, output_dtype="int8"):
-        self.axis = axis
+        self.axis = None if axis is None else (axis,) if isinstance(axis, int) else tuple(axis)  # (as Keras)
         self.value_range = tuple(value_range)
         self.epsilon = epsilon
         self.output_dtype = output_dtype
+        if output_dtype == "int8" and (value_range[0] < -128 or value_range[1] > 127):
+            raise ArgumentError(f"Quantizer with output_dtype='int8' requires value_range to be within the interval "
+                                f"[-128, 127]. Received: value_range={value_range}", layer_type="AbsMaxQuantizer",
+                                expected="value_range inside [-128, 127], e.g. (-127, 127) or int4's (-8, 7)")
 
 
 class QuantizationConfig:

@@ -531,15 +531,18 @@ def _check_weight_quantizer(layer, mode, config):
         return
     axis = getattr(quantizer, "axis", None)
     untied = kind == "embedding" and not getattr(layer, "tie_weights", True)
+    if isinstance(axis, int):
+        axis = (axis,)
     if kind == "dense":
-        fits, needed = axis in (0, -2), "axis=0 (one scale per output unit)"
+        fits, needed = axis in ((0,), (-2,)), "axis=0 (one scale per output unit)"
     else:
-        fits, needed = axis in (-1, 1, None) and not untied, "axis=-1 (one scale per row)"
+        fits, needed = axis in ((-1,), (1,), None) and not untied, "axis=-1 (one scale per row)"
     if fits:
         return
+    shown = axis[0] if axis is not None and len(axis) == 1 else axis
     what = ("the reverse table (tie_weights=False) is quantized with the same quantizer, and no axis fits both "
-            "tables" if untied and axis in (-1, 1, None) else
-            f"AbsMaxQuantizer(axis={axis}) gives scales of another shape than the {layer._lora_base}'s scale weight")
+            "tables" if untied and axis in ((-1,), (1,), None) else
+            f"AbsMaxQuantizer(axis={shown}) gives scales of another shape than the {layer._lora_base}'s scale weight")
     raise ArgumentError(f"Keras 3.15.1 fails to quantize this {type(layer).__name__} with the config's "
                         f"weight_quantizer: {what} (ValueError: The shape of the target variable and the shape of the "
                         f"target value in `variable.assign(value)` must match)", layer=layer.name,
