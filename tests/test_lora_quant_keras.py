@@ -575,8 +575,18 @@ KERAS_TEST_CASES = {
     # (Keras's tests quantize a Dense and an EinsumDense with axis=0, an Embedding with axis=-1)
     **{f"{kind}-config-{name}": _built(kind, f"layer.quantize({mode!r}, config="
                                              f"{config.replace('AXIS', axes[0]).replace('OTHER', axes[1])})")
-       for kind, axes in (("dense", ("0", "-1")), ("embedding", ("-1", "0")), ("einsum", ("0", "0")))
-       for name, (mode, config) in _CONFIGS.items() if not (kind == "einsum" and "other_axis" in name)},
+       for kind, axes in (("dense", ("0", "-1")), ("embedding", ("-1", "0")), ("einsum", ("0", "1")))
+       for name, (mode, config) in _CONFIGS.items() if not (kind == "einsum" and name == "int4_other_axis_fails")},
+    **{f"einsum-{eq}-config-axis_{axis}{'' if ok else '_fails'}": f"""
+model = keras.Sequential([keras.Input({shape}), layers.EinsumDense({eq!r}, output_shape={out})])
+model.layers[0].quantize("int8", config={_Q}.Int8QuantizationConfig(weight_quantizer={_Q}.AbsMaxQuantizer(axis={axis})))
+""" for eq, out, shape, axis, ok in [("btnh,nhd->btd", "(None, 8)", "(2, 2, 4)", "(0, 1)", True),
+                                     ("btnh,nhd->btd", "(None, 8)", "(2, 2, 4)", "(-3, -2)", True),
+                                     ("btnh,nhd->btd", "(None, 8)", "(2, 2, 4)", "0", False),
+                                     ("abc,cd->abd", "(None, 4)", "(5, 3)", "None", False)]},
+    "einsum-int4-config-any_axis": _built("einsum", f"layer.quantize('int4', config={_Q}.Int4QuantizationConfig("
+                                                    f"weight_quantizer={_Q}.AbsMaxQuantizer(axis=-1, "
+                                                    f"value_range=(-8, 7)), block_size=None))"),
     **{f"reversible-tied-config-{name}": f"""
 model = keras.Sequential([keras.Input((4,), dtype="int32"), layers.ReversibleEmbedding(10, 6)])
 model.layers[0].quantize({mode!r}, config={config.replace('AXIS', '-1').replace('OTHER', '0')})

@@ -472,7 +472,7 @@ class QuantMixin:
                                  layer=self.name, layer_type=layer_type)
         base = next(w for w in self._weights if w.name == self._lora_base)
         logical = getattr(self, "_logical_dims", None) or base.dims
-        _check_weight_quantizer(self, mode, config)
+        _check_weight_quantizer(self, mode, config, len(logical))
         policy = Policy(mode, self.compute_dtype, getattr(self, "_variable_dtype", None) or self.dtype)
         if mode == "int4":
             block = config.block_size
@@ -520,20 +520,26 @@ class QuantMixin:
                      mode in ("gptq", "awq"), _reverse_kind(self))
 
 
-def _check_weight_quantizer(layer, mode, config):
+def _check_weight_quantizer(layer, mode, config, rank):
     """A config's own weight_quantizer replaces Keras's default one (Dense: AbsMaxQuantizer(axis=0), one scale per
     unit; Embedding: axis=-1, one per row). Keras then assigns the scales it computes to the scale weight, which
     fails where the axis gives another shape; an untied ReversibleEmbedding quantizes its reverse table with the
     same quantizer, which never fits both tables."""
     quantizer = getattr(config, "weight_quantizer", None)
     kind = _kind(layer)
-    if quantizer is None or mode not in ("int8", "int4") or kind == "einsum":
-        return
+    if quantizer is None or mode not in ("int8", "int4") or (kind == "einsum" and mode == "int4"):
+        return  # (an EinsumDense's int4 scales do not follow the quantizer's axis)
     axis = getattr(quantizer, "axis", None)
     untied = kind == "embedding" and not getattr(layer, "tie_weights", True)
     if isinstance(axis, int):
         axis = (axis,)
-    if kind == "dense":
+    if kind == "einsum":
+        # int8: the scale must be the kernel reduced over its contracted axes (Keras's default axis)
+        reduced = tuple(sorted(_einsum_quant_info(layer)[0]))
+        given = None if axis is None else tuple(sorted(a % rank for a in axis))
+        fits = given == reduced or (axis is None and len(reduced) == rank)
+        needed = f"axis={reduced if len(reduced) != 1 else reduced[0]} (the kernel's contracted axes)"
+    elif kind == "dense":
         fits, needed = axis in ((0,), (-2,)), "axis=0 (one scale per output unit)"
     else:
         fits, needed = axis in ((-1,), (1,), None) and not untied, "axis=-1 (one scale per row)"
