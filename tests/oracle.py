@@ -79,12 +79,7 @@ def describe_keras(model):
         })
     trainable = sum(_prod(w.shape) for w in model.trainable_weights)
     non_trainable = sum(_prod(w.shape) for w in model.non_trainable_weights)
-    from keras.src.utils.summary_utils import weight_memory_size
-
     out = {
-        # the bytes Keras's summary shows beside the counts (each weight at its own dtype: int8 for a quantized
-        # kernel); compared where assert_same is asked to
-        "bytes": [weight_memory_size(model.trainable_weights), weight_memory_size(model.non_trainable_weights)],
         "name": model.name,
         "type": type(model).__name__,
         "layers": layers,
@@ -154,8 +149,22 @@ def describe_report(report_json):
 def describe_shapewise(model):
     from shapewise.report import model_report
 
+    return describe_report(model_report(model).to_json())
+
+
+def keras_bytes(model):
+    """The bytes Keras's summary shows beside the counts, trainable and not (each weight at its own dtype: int8
+    for a quantized kernel)."""
+    from keras.src.utils.summary_utils import weight_memory_size
+
+    return [weight_memory_size(model.trainable_weights), weight_memory_size(model.non_trainable_weights)]
+
+
+def shapewise_bytes(model):
+    from shapewise.report import model_report
+
     report = model_report(model)
-    return dict(describe_report(report.to_json()), bytes=[report.trainable_bytes, report.non_trainable_bytes])
+    return [report.trainable_bytes, report.non_trainable_bytes]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -165,9 +174,10 @@ def describe_shapewise(model):
 class Outcome:
     """Either a list of described models, or the exception raised while building."""
 
-    def __init__(self, models=None, error=None):
+    def __init__(self, models=None, error=None, sizes=None):
         self.models = models
         self.error = error
+        self.sizes = sizes  # [trainable, non-trainable] bytes per model, where the run computed them
 
     def __repr__(self):
         return f"Outcome(error={self.error!r})" if self.error else f"Outcome({len(self.models)} models)"
@@ -185,7 +195,8 @@ def run_keras(source):
     namespace = {"keras": keras, "layers": keras.layers, "__name__": "__case__"}
     try:
         exec(compile(source, "<case>", "exec"), namespace)  # our own test source, not user input
-        return Outcome([describe_keras(m) for m in _collect(namespace)])
+        models = _collect(namespace)
+        return Outcome([describe_keras(m) for m in models], sizes=[keras_bytes(m) for m in models])
     except Exception as e:  # noqa: BLE001 - any Keras failure is an outcome to compare
         return Outcome(error=e)
 
@@ -198,7 +209,8 @@ def run_shapewise_api(source):
     namespace = {"keras": sk, "layers": sk.layers, "__name__": "__case__"}
     try:
         exec(compile(source, "<case>", "exec"), namespace)  # our own test source, not user input
-        return Outcome([describe_shapewise(m) for m in _collect(namespace)])
+        models = _collect(namespace)
+        return Outcome([describe_shapewise(m) for m in models], sizes=[shapewise_bytes(m) for m in models])
     except (ShapewiseError, AttributeError) as e:  # AttributeError: a name keras.layers does not have either
         return Outcome(error=e)
 
@@ -214,9 +226,10 @@ def assert_same(source, keras_outcome=None, shapewise_outcome=None, compare_byte
             f"source:\n{source}")
         return k, s
     assert len(k.models) == len(s.models)
+    if compare_bytes:
+        assert k.sizes == s.sizes, f"bytes (trainable, non-trainable): keras {k.sizes} != shapewise {s.sizes}\n{source}"
     for km, sm in zip(k.models, s.models):
-        for field in ("name", "type", "total_params", "trainable_params", "non_trainable_params") + \
-                (("bytes",) if compare_bytes else ()):
+        for field in ("name", "type", "total_params", "trainable_params", "non_trainable_params"):
             assert km[field] == sm[field], f"{field}: keras {km[field]!r} != shapewise {sm[field]!r}\n{source}"
         assert [l["name"] for l in km["layers"]] == [l["name"] for l in sm["layers"]], source
         for kl, sl in zip(km["layers"], sm["layers"]):
