@@ -522,7 +522,25 @@ def test_code_fails_like_keras(name):
 # --------------------------------------------------------------------------------------------------------------
 # Compute of custom layers: the sublayers and ops their traced call() ran, against FlopCounterMode
 
+SNIPPETS["builtin_subclass_without_call"] = """
+class Hidden(layers.Dense):
+    def __init__(self, **kwargs):
+        super().__init__(64, activation="relu", **kwargs)
+
+
+class Feature(layers.Conv2D):
+    pass
+
+
+inp = keras.Input((12, 12, 3))
+x = Feature(8, 3)(inp)
+x = layers.Flatten()(x)
+model = keras.Model(inp, layers.Dense(2)(Hidden()(x)))
+model.summary()
+"""
+
 COMPUTE_SNIPPETS = {
+    "builtin_subclass_without_call": SNIPPETS["builtin_subclass_without_call"],
     "linear_matmul_add": OPS_SNIPPETS["custom_linear_with_ops"],
     "sublayers_and_elementwise": SNIPPETS["custom_block_in_list_and_dict"],
     "nested_custom": SNIPPETS["nested_custom_layers"],

@@ -645,9 +645,10 @@ model = keras.Sequential([keras.Input({_LAYERS[kind][0]}{", dtype='int32'" if ki
                           Sub({_LAYERS[kind][1].split('(', 1)[1]}])
 {"model.layers[0].quantize(%r)" % mode if how == "type_check_fails" else
  "model.layers[0].quantize(%r, type_check=False)" % mode if how == "no_type_check" else
+ "model.quantize(%r, type_check=False)" % mode if how == "model_no_type_check" else
  "model.quantize(%r)" % mode}
-""" for kind in _LAYERS for mode in ("int8", "int4") for how in ("type_check_fails", "model_skips")}
-# (quantize(mode, type_check=False) on a subclass in pasted code is not interpreted yet: refused, not wrong)
+""" for kind in _LAYERS for mode in ("int8", "int4")
+    for how in ("type_check_fails", "model_skips", "no_type_check", "model_no_type_check")}
 
 
 @pytest.mark.keras

@@ -108,7 +108,12 @@ class CustomLayer(Layer):
 
     # --- compute: what its traced call() ran ------------------------------------------------------------------
     def compute(self, c):
-        """The cost of the sublayers and ops its call() ran (recorded on the call's context by the trace)."""
+        """The cost of the sublayers and ops its call() ran (recorded on the call's context by the trace); a
+        subclass of a built-in layer that does not define call() costs what the built-in layer costs."""
+        cls = self.__dict__.get("_cls")
+        if cls is not None and cls.builtin_base is not None and _snippet_method(cls, "call") is None \
+                and _snippet_method(cls, "compute_output_shape") is None:
+            return cls.builtin_base.compute(self, c)
         costs = (c.ctx.__dict__.get("trace_costs") if c.ctx is not None else None) or ()
         names = {}  # each input axis under the name the cost gives it, so a formula says what it grows with
         for k, spec in enumerate(c.inputs):

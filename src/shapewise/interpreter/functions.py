@@ -497,9 +497,10 @@ class FunctionsMixin:
                 for weight in obj.__dict__.get("_weights") or ():  # the built-in layer's weights (self.kernel)
                     if weight.name == name:
                         return weight
-                plain = obj.__dict__.get(name)  # a config value the built-in layer keeps (self.units)
-                if isinstance(plain, (int, float, str, bool, tuple, type(None))) and not name.startswith("_"):
-                    return plain
+                if name in obj.__dict__ and not name.startswith("_"):  # a config value the built-in layer keeps
+                    plain = obj.__dict__[name]                           # (self.units)
+                    if isinstance(plain, (int, float, str, bool, tuple, type(None))):
+                        return plain
             return NotImplemented  # the engine layer's own attributes (_LAYER_ATTRS)
         if isinstance(obj, CustomFunctional):
             attrs = obj.__dict__.get("_attrs", {})
@@ -601,6 +602,13 @@ class FunctionsMixin:
         then its compute_output_shape() if it has one (Keras then never runs call() symbolically), else its call()
         on symbolic tensors. Returns the output spec(s)."""
         cls = layer._cls
+        if cls.builtin_base is not None and not any(
+                isinstance(cls.lookup(m)[0], Function) for m in ("build", "call", "compute_output_shape")):
+            # a subclass of a built-in layer that only sets its arguments: the built-in rule, which explains it
+            out = cls.builtin_base.infer(layer, ctx, *args, **kwargs)
+            if ctx.building:
+                layer._weights = list(ctx.weights)
+            return out
         if ctx.fresh:
             # The report asking "would the weights change if this axis were unknown?" re-runs rules on a
             # hypothetical input; the snippet's own code is not re-run for that (it would build sublayers again).

@@ -728,7 +728,7 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs):
     ``filters`` selects quantized; a layer with no form for the mode is skipped, as Keras skips it with a warning."""
     from ..keras.quantizers import resolve_config
 
-    kwargs.pop("type_check", None)
+    type_check = kwargs.pop("type_check", True)
     if kwargs:
         raise ArgumentError(f"Unrecognized keyword arguments passed to {type(model).__name__}: {kwargs}")
     # Keras wraps a model's quantize() as a layer's: the mode and config resolved, the model checked built, before
@@ -745,7 +745,7 @@ def quantize_model(model, mode=None, config=None, filters=None, **kwargs):
     for layer in leaves:
         old = list(layer._weights or ())
         try:
-            layer.quantize(mode, config=config)
+            layer.quantize(mode, type_check=type_check, config=config)
         except NotQuantizable:
             continue
         _replace_in_owners(visited, old, layer._weights)
