@@ -754,11 +754,17 @@ def _inference_activations(calls, rows, model_report, settings):
     return peak
 
 
+_INTEGER_BYTES = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8, "bool": 1}
+
+
 def _memory(model, settings, activations, inference_live):
     weights = model.weights
     pbytes = settings.param_bytes
-    params = sum(w.size for w in weights if w.declared_trainable) * pbytes
-    buffers = sum(w.size for w in weights if not w.declared_trainable) * pbytes
+
+    def stored(w):  # a quantized layer's integer tables keep their own dtype whatever --dtype says
+        return w.size * _INTEGER_BYTES.get(w.dtype, pbytes)
+    params = sum(stored(w) for w in weights if w.declared_trainable)
+    buffers = sum(stored(w) for w in weights if not w.declared_trainable)
     trainable = [w for w in model.trainable_weights] if model.trainable else []
     grads = sum(w.size for w in trainable) * pbytes
     opt = settings.optimizer
