@@ -915,12 +915,31 @@ class _ConvLSTM(Layer):
         c.ops(time * (4 + 4 * bool(self.use_bias) + 4 + 4) * n_state,
               "bias adds, adding the two convolutions, the gate activations, the state update")
         _counter_extra_step(c, positions * kernel * (channels + filters) * gates)
-        # approximate (docs/COMPUTE.md): per step of Keras's generic loop (timesteps + 1 of them), torch keeps a
-        # channels-first copy of the frame for each gate's convolution and about 14 state-sized tensors (the
-        # states in both layouts, the gates, the activations); measured within 7% on the torch backend
+        # Keras's generic loop runs the cell timesteps + 1 times (once before its loop); each step convolves the
+        # frame and the previous h once per gate (split kernels), then 3 sigmoids, 2 tanh and the products with
+        # c of the step before keep 6 state-sized tensors (derived from the cell's call, measured:
+        # tests/test_compute_keras.py)
         steps = time + 1
         frame = batch * product(spatial) * channels
-        c.saves(steps * (4 * frame + 14 * n_state), "frames, states and gates at every timestep")
+        if self.data_format == "channels_first":
+            # the convolutions read the frames and h as they are: the input once, h once per step
+            c.saves_input(0, "input")
+            if self.go_backwards:
+                c.saves(time * frame, "input, reversed (a copy)")
+            c.saves((7 * steps - 2) * n_state, "states and gates at every timestep")
+            return
+        # channels-last: each gate's convolution makes its own channels-first copy of the frame and of h
+        if channels.value == 1:  # (a single channel moved first is a view)
+            c.saves_input(0, "input")
+        else:
+            c.saves(4 * steps * frame, "the frame, channels first, for each gate's convolution (copies)")
+        if self.rank == 1:
+            # 1D: h is read as a view; Conv1D keeps its kernel as it is
+            c.saves((7 * steps + 5) * n_state, "states and gates at every timestep")
+        else:
+            c.saves((10 * steps - 1) * n_state, "h channels first for each gate (copies), states and gates at "
+                                                "every timestep")
+            c.saves(4 * steps * kernel * channels * filters, "each gate's kernel in torch's layout (copies)")
 
     def _outputs(self, ctx, batch, time, out_spatial, filters):
         state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))
