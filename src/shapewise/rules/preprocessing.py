@@ -1045,9 +1045,27 @@ class STFTSpectrogram(Layer):
         out = c.out(0)
         frames = out[1] if self.data_format == "channels_last" else out[2 if not self.expand_dims else 2]
         kernels = (self.mode != "imag") + (self.mode != "real")
-        c.macs(scaled(kernels, (batch, frames, c.const(self.frame_length, "frame_length"),
-                                c.const(self.fft_length // 2 + 1, "frequencies"), channels)),
+        freqs = c.const(self.fft_length // 2 + 1, "frequencies")
+        c.macs(scaled(kernels, (batch, frames, c.const(self.frame_length, "frame_length"), freqs, channels)),
                "each frame × the real/imaginary Fourier kernels")
+        # saved for backward (Keras counts the kernels trainable): each convolution's input, the signals
+        # where the mode combines them (keras/src/layers/preprocessing/stft_spectrogram.py call)
+        if self.data_format == "channels_last" and channels.value != 1:
+            c.saves(kernels * product(c.axes(0)), "the input, one signal per row, for each kernel (copies)")
+        else:  # a view of the input
+            c.saves_input(0, "input")
+        signal = batch * channels * freqs * frames
+        keeps = {"angle": 2, "psd": 2, "magnitude": 4, "log": 5}.get(self.mode, 0)
+        if self.mode == "log" and self.data_format == "channels_last" and not self.expand_dims and \
+                channels.value != 1:
+            keeps += 1  # the magnitude (laid out time before frequency) merged with the channels: a copy
+        if keeps:
+            c.saves(keeps * signal, {"angle": "the real and imaginary signals", "psd": "the real and imaginary "
+                                     "signals", "magnitude": "the signals, the power and its square root",
+                                     "log": "the signals, the power, its square root and the clipped "
+                                            "magnitude"}[self.mode])
+        if self.mode in ("magnitude", "log"):
+            c.saves(Known(1 if self.mode == "magnitude" else 2), "epsilon (0-d tensors)")
 
     def infer(self, ctx, x):
         _call_int(ctx, self, "frame_length", 2)
