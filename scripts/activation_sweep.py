@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import time
 
@@ -25,12 +26,29 @@ FAMILIES = ("activations", "attention", "conv", "core", "merge", "misc", "normal
 TABLES = ("CASES", "CALL_KWARGS", "TEXT_CASES")
 
 
-def cases(families, pattern=None):
+_SEQUENTIAL_INPUT = re.compile(r"keras\.Sequential\(\[keras\.Input\(\(([0-9, ]+)\)(?:, dtype='float32')?\), ")
+
+
+def after_dense(source):
+    """The same case with a Dense layer before it (``--grad``), so that its input needs a gradient: a Sequential
+    whose float Input has known sizes; None for any other source."""
+    m = _SEQUENTIAL_INPUT.search(source)
+    if m is None:
+        return None
+    sizes = [s for s in m.group(1).replace(" ", "").split(",") if s]
+    return source[:m.end()] + f"layers.Dense({sizes[-1]}), " + source[m.end():]
+
+
+def cases(families, pattern=None, grad=False):
     for family in families:
         module = importlib.import_module(f"test_{family}_keras")
         for table in TABLES:
             for name, source in getattr(module, table, {}).items():
                 if pattern is None or pattern in name:
+                    if grad:
+                        source = after_dense(source)
+                        if source is None:
+                            continue
                     yield f"{family}:{name}", source
 
 
@@ -55,11 +73,11 @@ def measure(source):
     return mc.memory["activations"], real["activations"], flops_ok
 
 
-def run(families, pattern=None, tolerance=0.10, show=False, show_inexact=False, out=print):
+def run(families, pattern=None, tolerance=0.10, show=False, show_inexact=False, out=print, grad=False):
     """Sweep; returns (counts, the cases over the tolerance as (id, shapewise, measured, source))."""
     counts = {"compared": 0, "exact": 0, "within": 0, "beyond": 0, "skipped": 0, "flops_differ": 0}
     beyond = []
-    for case_id, source in cases(families, pattern):
+    for case_id, source in cases(families, pattern, grad):
         result = measure(source)
         if result is None:
             counts["skipped"] += 1
@@ -91,10 +109,12 @@ def main():
     p.add_argument("-k", dest="pattern", default=None)
     p.add_argument("--tolerance", type=float, default=0.10)
     p.add_argument("--show", action="store_true", help="print the source of each case over the tolerance")
+    p.add_argument("--grad", action="store_true",
+                   help="run each Sequential case after a Dense layer (its input then needs a gradient)")
     p.add_argument("--inexact", action="store_true", help="also list the cases within the tolerance but not equal")
     args = p.parse_args()
     t0 = time.time()
-    counts, beyond = run(args.family.split(","), args.pattern, args.tolerance, args.show, args.inexact)
+    counts, beyond = run(args.family.split(","), args.pattern, args.tolerance, args.show, args.inexact, grad=args.grad)
     print(f"{counts['compared']} compared ({counts['skipped']} skipped): {counts['exact']} exact, "
           f"{counts['within']} within {args.tolerance:.0%}, {counts['beyond']} beyond; "
           f"FLOPs differ in {counts['flops_differ']}; {time.time() - t0:.0f} s")

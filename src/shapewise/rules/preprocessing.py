@@ -139,6 +139,21 @@ def _warp_compute(self, c):
     c.macs(scaled(9, c.out(0)), "9 per output value: the 3×3 interpolation/filter")
 
 
+def _geometric_compute(self, c):
+    """An affine warp (rotation, zoom, translation, shear): Keras's torch backend maps every output value from the
+    input with map_coordinates, sample by sample, over the image's axes: per value, an int32 index per axis and
+    interpolation node (2 nodes bilinear, 1 nearest) and, bilinear, the weight of each of the 8 corners, read by
+    the gradient of the input's gathered values; a bool validity per corner with fill_mode='constant'."""
+    _warp_compute(self, c)
+    n = product(c.out(0))
+    bilinear = self.interpolation == "bilinear"
+    c.saves((6 if bilinear else 3) * n, "the interpolation indices (int32)", "int32")
+    if bilinear:
+        c.saves(8 * n, "the interpolation weights of the 8 corners")
+    if self.fill_mode == "constant":
+        c.saves((8 if bilinear else 1) * n, "which corners fall inside the image", "bool")
+
+
 def _random_mix_compute(self, c):
     """A random choice of augmentations per call (AugMix, RandAugment, RandomElasticTransform): the work depends
     on the draw; declared as the elementwise pass only."""
@@ -388,7 +403,7 @@ class RandomColorDegeneration(_ImageLayer):
 
 
 class _GeometricLayer(_ImageLayer):
-    compute = _warp_compute
+    compute = _geometric_compute
 
     def _check_modes(self, fill_mode, interpolation):
         layer_type = type(self).__name__
