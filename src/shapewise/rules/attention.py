@@ -796,22 +796,29 @@ class Attention(Layer):
         grad = self._scores_cost(c, scores, q, k)
         c.macs(scores * v[-1], "the attention weights × the values")
         c.ops(3 * scores, "softmax")
+        value_grad = c.needs_grad(1)
         if grad:  # the scores need a gradient: softmax keeps its output, the weighted sum the values
             c.saves(scores, "attention weights (softmax output)")
             c.saves_input(1, "value")
         if self.dropout:
-            c.saves(scores, "dropout mask")
-            if c.grad_input:
+            if grad:
+                c.saves(scores, "dropout mask")
+            if value_grad:
                 c.saves(scores, "the dropped weights")
+        elif value_grad and not grad:
+            c.saves(scores, "attention weights (softmax output)")
 
     def _scores_cost(self, c, scores, q, k):
         """The scores' work and saved tensors; returns whether the scores need a gradient."""
-        grad = c.grad_input
+        key = len(c.inputs) - 1 if len(c.inputs) > 2 else 1
+        query_grad, key_grad = c.needs_grad(0), c.needs_grad(key)
+        grad = query_grad or key_grad
         if self.score_mode == "dot":
             c.macs(scores * q[-1], "query · key for every pair of positions")
-            if grad:
+            if key_grad:
                 c.saves_input(0, "query")
-                c.saves_input(len(c.inputs) - 1 if len(c.inputs) > 2 else 1, "key")
+            if query_grad:
+                c.saves_input(key, "key")
             if self.use_scale:
                 c.ops(scores, "scale")
                 c.saves(scores, "the unscaled scores (for the scale's gradient)")
@@ -848,7 +855,8 @@ class AdditiveAttention(Attention):
     def _scores_cost(self, c, scores, q, k):
         n = scores * q[-1]
         c.ops((4 if self.use_scale else 3) * n, "query + key, tanh, scale, sum over the features")
-        grad = c.grad_input or self.use_scale
+        key = len(c.inputs) - 1 if len(c.inputs) > 2 else 1
+        grad = c.needs_grad(0) or c.needs_grad(key) or self.use_scale
         if grad:  # tanh's output, for its own backward and the scale's gradient
             c.saves(n, "tanh(query + key)")
         return grad
