@@ -312,6 +312,11 @@ COMPUTE_CASES = [
                           "z = layers.ConvLSTM2D(2, 3, data_format='channels_first', go_backwards=True)(c)\n"
                           "d = keras.Input((2, 4, 4, 4, 2))\nw = layers.ConvLSTM3D(2, 3, padding='same')(d)\n"
                           "model = keras.Model([inp, c, d], [y, z, w])\n", True),
+    # an even kernel: torch cannot pad h symmetrically for the recurrent 'same' convolution (a padded copy per gate)
+    ("conv_lstm_even_kernel", "inp = keras.Input((3, 8, 8, 3))\ny = layers.ConvLSTM2D(2, 2, padding='same')(inp)\n"
+                              "c = keras.Input((3, 3, 8))\n"
+                              "z = layers.ConvLSTM1D(2, 4, data_format='channels_first')(c)\n"
+                              "model = keras.Model([inp, c], [y, z])\n", True),
     ("stft", "inp = keras.Input((300, 2))\nx = layers.Dense(2)(inp)\n"
              "y = layers.STFTSpectrogram(mode='log', frame_length=64, frame_step=32)(x)\n"
              "c = keras.Input((2, 300))\n"

@@ -921,24 +921,47 @@ class _ConvLSTM(Layer):
         # tests/test_compute_keras.py)
         steps = time + 1
         frame = batch * product(spatial) * channels
+        # padding='same' that torch cannot do symmetrically (an even kernel, for h always 'same' at stride 1):
+        # Keras pads a copy for each gate's convolution, and that copy is what is kept
+        ones = (1,) * self.rank
+        frame_pad = same_padding(self.padding, spatial, self.kernel_size, self.strides, self.dilation_rate)
+        h_pad = same_padding("same", out_spatial, self.kernel_size, ones, ones)
+        h_padded = None if h_pad is None else batch * product(h_pad) * filters
+        if frame_pad is not None:
+            c.saves(4 * steps * batch * product(frame_pad) * channels, "the frame, padded for padding='same', for "
+                                                                       "each gate's convolution (copies)")
         if self.data_format == "channels_first":
             # the convolutions read the frames and h as they are: the input once, h once per step
-            c.saves_input(0, "input")
-            if self.go_backwards:
-                c.saves(time * frame, "input, reversed (a copy)")
-            c.saves((7 * steps - 2) * n_state, "states and gates at every timestep")
+            if frame_pad is None:
+                c.saves_input(0, "input")
+                if self.go_backwards:
+                    c.saves(time * frame, "input, reversed (a copy)")
+            if h_padded is None:
+                c.saves((7 * steps - 2) * n_state, "states and gates at every timestep")
+            else:
+                c.saves(4 * steps * h_padded, "h, padded, for each gate's convolution (copies)")
+                c.saves((6 * steps - 1) * n_state, "states and gates at every timestep")
             return
         # channels-last: each gate's convolution makes its own channels-first copy of the frame and of h
-        if channels.value == 1:  # (a single channel moved first is a view)
+        if frame_pad is not None:
+            pass
+        elif channels.value == 1:  # (a single channel moved first is a view)
             c.saves_input(0, "input")
         else:
             c.saves(4 * steps * frame, "the frame, channels first, for each gate's convolution (copies)")
-        if self.rank == 1:
+        if self.rank == 1 and h_padded is None:
             # 1D: h is read as a view; Conv1D keeps its kernel as it is
             c.saves((7 * steps + 5) * n_state, "states and gates at every timestep")
+        elif self.rank == 1:
+            c.saves(4 * steps * h_padded, "h, padded, for each gate's convolution (copies)")
+            c.saves((6 * steps - 1) * n_state, "states and gates at every timestep")
         else:
-            c.saves((10 * steps - 1) * n_state, "h channels first for each gate (copies), states and gates at "
-                                                "every timestep")
+            if h_padded is None:
+                c.saves((10 * steps - 1) * n_state, "h channels first for each gate (copies), states and gates at "
+                                                    "every timestep")
+            else:
+                c.saves(4 * steps * h_padded, "h, channels first and padded, for each gate's convolution (copies)")
+                c.saves((6 * steps - 1) * n_state, "states and gates at every timestep")
             c.saves(4 * steps * kernel * channels * filters, "each gate's kernel in torch's layout (copies)")
 
     def _outputs(self, ctx, batch, time, out_spatial, filters):
