@@ -245,7 +245,7 @@ COMPUTE_CASES = [
     ("pipeline_dense_resizing", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.Dense(4), "
                                                      "layers.Resizing(4, 4)])(x)"), True),
     ("pipeline_augment", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.RandomRotation(0.2), "
-                                              "layers.Rescaling(0.5), layers.RandomFlip()])(x)"), False),
+                                              "layers.Rescaling(0.5), layers.RandomFlip()])(x)"), True),
     # what the layers of the activation sweep (scripts/activation_sweep.py) found, each derived from Keras's torch
     # backend: RNN dropout masks and dropped inputs, split gate products, reversed copies, unrolled loops
     ("rnn_dropout", _after((5, 3), 3, "y = layers.SimpleRNN(4, dropout=0.2, recurrent_dropout=0.3, "

@@ -367,6 +367,11 @@ class RandomFlip(_ImageLayer):
     def _note(self):
         return f"during training, images are flipped ({str(self.mode).replace('_', ' ')}) at random"
 
+    def compute(self, c):
+        _values_compute(self, c)
+        # where(flips, flip(x), x): the gradient reads the per-sample choice (a bool per sample)
+        c.saves(c.axes(0)[0] if c.inputs[0].rank == 4 else Known(1), "which samples are flipped", "bool")
+
 
 @register()
 class RandomGrayscale(_ImageLayer):
