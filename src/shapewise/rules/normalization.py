@@ -193,12 +193,12 @@ class BatchNormalization(Layer):
         renorm = self.renorm and self.scale  # (without scale, renorm's r takes the place of the ones tensor)
         if c.grad_input:
             c.saves_input(0, "input")  # square(x) for the variance
-            c.saves(n, "the centred input (a copy, before the in-place product)")
+            c.saves(n, "normalized input")
             # mean, rsqrt(variance + ε), the factor (and the ones tensor standing for a missing scale, or the
             # renormalized gamma, r·gamma)
             stats = (3 if self.scale else 4) + (1 if renorm else 0)
         elif self.scale:  # an input that needs no gradient: only what gamma's gradient reads
-            c.saves(n, "the centred input (a copy, before the in-place product)")
+            c.saves(n, "normalized input")
             stats = 1  # rsqrt(variance + ε)
         else:
             return  # beta's gradient reads nothing
