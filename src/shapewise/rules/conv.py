@@ -69,18 +69,18 @@ def _same_padding(layer, spatial):
 def saves_conv_input(c, data_format, kernels=(), copy_kernels=True, causal_pad=0, layer=None):
     """What torch's convolution keeps, as Keras's torch backend calls it: a channels-last input is permuted to
     channels first (a copy), and so are the kernels of a 2D or 3D convolution (``kernels``: their sizes). With
-    padding='causal' Keras pads the input first (``causal_pad`` steps), and that padded copy is what is kept."""
+    padding='causal' Keras pads the input first (``causal_pad`` steps), and that padded copy is what is kept.
+    torch's convolution keeps its input whichever operand needs a gradient (a frozen convolution too)."""
     (batch,), spatial, channels = split_axes(c.axes(0), data_format)
     padded = _same_padding(layer, spatial) if layer is not None else None
     if causal_pad:
-        c.saves(batch * (spatial[0] + causal_pad) * channels, "input, left-padded for padding='causal' (a copy)",
-                for_weights=True)
+        c.saves(batch * (spatial[0] + causal_pad) * channels, "input, left-padded for padding='causal' (a copy)")
     elif padded is not None and any(p is not L for p, L in zip(padded, spatial)):
-        c.saves(batch * product(padded) * channels, "input, padded for padding='same' (a copy)", for_weights=True)
+        c.saves(batch * product(padded) * channels, "input, padded for padding='same' (a copy)")
     elif data_format == "channels_last":
-        c.saves(product(c.axes(0)), "input, channels first (a copy)", for_weights=True)
+        c.saves(product(c.axes(0)), "input, channels first (a copy)")
     else:
-        c.saves_input(0, "input", for_weights=True)
+        c.saves_input(0, "input")
     if data_format == "channels_last" and copy_kernels:
         for size in kernels:
             c.saves(size, "kernel in torch's layout (a copy)")
