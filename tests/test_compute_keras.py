@@ -201,7 +201,7 @@ COMPUTE_CASES = [
                                         "y = layers.Bidirectional(layers.GRU(2), merge_mode='sum')(y)"), True),
     ("time_distributed", _after((5, 4), 4, "y = layers.TimeDistributed(layers.Dense(3, activation='relu'))(x)"),
      True),
-    ("conv_lstm", _after((3, 5, 5, 2), 2, "y = layers.ConvLSTM2D(2, 3)(x)"), False),
+    ("conv_lstm", _after((3, 5, 5, 2), 2, "y = layers.ConvLSTM2D(2, 3)(x)"), True),
     ("einsum_dense", _after((4, 5), 5, "y = layers.EinsumDense('abc,cde->abde', output_shape=(None, 3, 2), "
                                        "bias_axes='de')(x)"), True),
     ("mha_self", _after((6, 8), 8, "y = layers.MultiHeadAttention(2, 4)(x, x)"), True),
@@ -235,7 +235,7 @@ COMPUTE_CASES = [
      "c = layers.Dense(5)(inp)\ny = layers.MultiHeadAttention(2, 4, value_dim=5)(x, c)\n"
      "model = keras.Model(inp, y)\n", True),
     ("mha_attention_axes", _after((3, 4, 8), 8, "y = layers.MultiHeadAttention(2, 4, attention_axes=2)(x, x)"),
-     None),
+     True),
     ("attention_rank4", _after((3, 4, 5), 5, "a = layers.Dense(5)(x)\ny = layers.Attention()([x, a])"), True),
     ("sequential_shared", "d = layers.Dense(5)\ninp = keras.Input((5,))\ny = d(d(inp))\n"
                           "model = keras.Model(inp, y)\n", True),
@@ -245,7 +245,86 @@ COMPUTE_CASES = [
     ("pipeline_dense_resizing", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.Dense(4), "
                                                      "layers.Resizing(4, 4)])(x)"), True),
     ("pipeline_augment", _after((8, 8, 3), 3, "y = layers.Pipeline([layers.RandomRotation(0.2), "
-                                              "layers.Rescaling(0.5), layers.RandomFlip()])(x)"), None),
+                                              "layers.Rescaling(0.5), layers.RandomFlip()])(x)"), True),
+    # what the layers of the activation sweep (scripts/activation_sweep.py) found, each derived from Keras's torch
+    # backend: RNN dropout masks and dropped inputs, split gate products, reversed copies, unrolled loops
+    ("rnn_dropout", _after((5, 3), 3, "y = layers.SimpleRNN(4, dropout=0.2, recurrent_dropout=0.3, "
+                                      "return_sequences=True)(x)\n"
+                                      "y = layers.LSTM(3, dropout=0.2, recurrent_dropout=0.3, "
+                                      "return_sequences=True)(y)\n"
+                                      "y = layers.GRU(3, reset_after=False, recurrent_dropout=0.2, "
+                                      "return_sequences=True)(y)\n"
+                                      "y = layers.LSTM(3, dropout=0.3, return_sequences=True)(y)\n"
+                                      "y = layers.GRU(2, dropout=0.3)(y)"), True),
+    ("rnn_backwards_unroll", _after((5, 3), 3, "y = layers.SimpleRNN(4, go_backwards=True, "
+                                               "return_sequences=True)(x)\n"
+                                               "y = layers.GRU(3, reset_after=False, unroll=True, "
+                                               "return_sequences=True)(y)\n"
+                                               "y = layers.RNN(layers.LSTMCell(3, recurrent_dropout=0.2), "
+                                               "unroll=True, go_backwards=True, return_sequences=True)(y)\n"
+                                               "y = layers.Bidirectional(layers.SimpleRNN(2), merge_mode='sum')(y)"),
+     True),
+    ("rnn_on_input", "inp = keras.Input((6, 3))\ny = layers.SimpleRNN(4, dropout=0.2, go_backwards=True)(inp)\n"
+                     "z = layers.Bidirectional(layers.LSTM(3, recurrent_dropout=0.2))(inp)\n"
+                     "y = layers.Concatenate()([y, z])\nmodel = keras.Model(inp, y)\n", True),
+    ("time_distributed_conv", "inp = keras.Input((4, 6, 7, 3))\n"
+                              "y = layers.TimeDistributed(layers.Conv2D(4, 3))(inp)\n"
+                              "z = layers.Dense(3)(inp)\n"
+                              "z = layers.TimeDistributed(layers.Conv2D(4, 3, activation='relu'))(z)\n"
+                              "y = layers.Add()([y, z])\nmodel = keras.Model(inp, y)\n", True),
+    # an input that needs no gradient: only what gamma's (and a renorm's) gradients read; a frozen layer runs on
+    # its moving statistics
+    ("norms_without_gradient", "inp = keras.Input((4, 6))\n"
+                               "ys = [layers.BatchNormalization(scale=False)(inp), "
+                               "layers.BatchNormalization(renorm=True)(inp), "
+                               "layers.BatchNormalization(trainable=False)(inp), "
+                               "layers.GroupNormalization(groups=3)(inp), "
+                               "layers.GroupNormalization(6, scale=False)(inp)]\n"
+                               "y = layers.Concatenate()(ys)\nmodel = keras.Model(inp, y)\n", True),
+    ("norms_with_gradient", _after((4, 6), 6, "y = layers.BatchNormalization(renorm=True, scale=False)(x)\n"
+                                              "y = layers.BatchNormalization(renorm=True, axis=1)(y)\n"
+                                              "y = layers.BatchNormalization(trainable=False)(y)\n"
+                                              "y = layers.GroupNormalization(2, scale=False)(y)"), True),
+    ("spectral_norm", "inp = keras.Input((6, 3))\ny = layers.SpectralNormalization(layers.Conv1D(4, 2))(inp)\n"
+                      "y = layers.SpectralNormalization(layers.Dense(4), power_iterations=3)(y)\n"
+                      "e = keras.Input((8,))\nz = layers.SpectralNormalization(layers.Embedding(10, 4))(e)\n"
+                      "model = keras.Model([inp, e], [y, z])\n", True),
+    # MultiHeadAttention's einsum path (several attended axes, scores returned), the gate, a fused kernel's mask;
+    # torch.einsum's kernel copy in GroupQueryAttention's output projection
+    ("mha_einsum_path", "q = keras.Input((3, 4, 8)); v = keras.Input((3, 5, 8))\n"
+                        "o, s = layers.MultiHeadAttention(2, 4)(q, v, return_attention_scores=True)\n"
+                        "p = layers.MultiHeadAttention(2, 4, attention_axes=(1, 2))(q, q)\n"
+                        "model = keras.Model([q, v], [o, s, p])\n", True),
+    ("mha_gate_mask", "q = keras.Input((5, 8)); v = keras.Input((6, 8)); m = keras.Input((5, 6))\n"
+                      "o = layers.MultiHeadAttention(2, 4, use_gate=True)(q, v, attention_mask=m)\n"
+                      "model = keras.Model([q, v, m], o)\n", True),
+    ("gqa_gate", "q = keras.Input((5, 8)); v = keras.Input((6, 8))\n"
+                 "o = layers.GroupQueryAttention(head_dim=4, num_query_heads=4, num_key_value_heads=2, "
+                 "use_gate=True)(q, v)\nmodel = keras.Model([q, v], o)\n", True),
+    ("attention_modes", "a = keras.Input((5, 8)); b = keras.Input((6, 8))\n"
+                        "s = layers.Attention(use_scale=True)([a, b])\n"
+                        "t = layers.Attention(use_scale=True, score_mode='concat')([a, b])\n"
+                        "c = layers.Dense(8)(a)\nu = layers.Attention(score_mode='concat', dropout=0.1)([c, b])\n"
+                        "w = layers.AdditiveAttention(use_scale=False)([a, b])\n"
+                        "y = layers.Concatenate()([s, t, u, w])\nmodel = keras.Model([a, b], y)\n", True),
+    ("conv_lstm_layouts", "inp = keras.Input((3, 6, 2))\ny = layers.ConvLSTM1D(3, 3)(inp)\n"
+                          "c = keras.Input((3, 2, 5, 5))\n"
+                          "z = layers.ConvLSTM2D(2, 3, data_format='channels_first', go_backwards=True)(c)\n"
+                          "d = keras.Input((2, 4, 4, 4, 2))\nw = layers.ConvLSTM3D(2, 3, padding='same')(d)\n"
+                          "model = keras.Model([inp, c, d], [y, z, w])\n", True),
+    # an even kernel: torch cannot pad h symmetrically for the recurrent 'same' convolution (a padded copy per gate)
+    ("conv_lstm_even_kernel", "inp = keras.Input((3, 8, 8, 3))\ny = layers.ConvLSTM2D(2, 2, padding='same')(inp)\n"
+                              "c = keras.Input((3, 3, 8))\n"
+                              "z = layers.ConvLSTM1D(2, 4, data_format='channels_first')(c)\n"
+                              "model = keras.Model([inp, c], [y, z])\n", True),
+    ("stft", "inp = keras.Input((300, 2))\nx = layers.Dense(2)(inp)\n"
+             "y = layers.STFTSpectrogram(mode='log', frame_length=64, frame_step=32)(x)\n"
+             "c = keras.Input((2, 300))\n"
+             "z = layers.STFTSpectrogram(mode='magnitude', frame_length=64, frame_step=32, "
+             "data_format='channels_first')(c)\nmodel = keras.Model([inp, c], [y, z])\n", True),
+    ("warps", _after((8, 8, 3), 3, "y = layers.RandomRotation(0.2, fill_mode='constant')(x)\n"
+                                   "y = layers.RandomZoom(0.2, interpolation='nearest')(y)\n"
+                                   "y = layers.RandomTranslation(0.1, 0.2)(y)\ny = layers.RandomShear(0.2)(y)"), True),
 ]
 
 

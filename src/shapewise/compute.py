@@ -83,7 +83,7 @@ class Cost:
     Specs; ``ctx`` is the call's rule context (for the names the rule gave its axes) or None."""
 
     __slots__ = ("layer", "ctx", "inputs", "outputs", "kwargs", "terms", "saved", "aliases", "misses", "notes", "_axes", "local", "args", "grad_input", "masked",
-                 "declared")
+                 "declared", "input_grads")
 
     def __init__(self, layer, ctx, inputs, outputs, kwargs=None):
         self.layer = layer
@@ -102,6 +102,13 @@ class Cost:
         self.grad_input = True  # whether an input needs a gradient (False right after the model's inputs)
         self.masked = False  # whether an input carries a Keras mask
         self.declared = True
+        self.input_grads = None  # per input, whether it needs a gradient (None: as grad_input)
+
+    def needs_grad(self, i):
+        """Whether input ``i`` needs a gradient (torch keeps an operand only for the other operand's)."""
+        if self.input_grads is None or i >= len(self.input_grads):
+            return self.grad_input
+        return self.input_grads[i]
 
     # --- reading the call ----------------------------------------------------------------------------------
     def axes(self, i=0, *names):
@@ -596,7 +603,8 @@ def _model_compute(model_report, model, settings=DEFAULT):
                 continue
             cost = Cost(layer, node.ctx, inputs, outputs, node.kwargs)
             cost.args = node.args
-            cost.grad_input = any(id(s) in grad for s in inputs)
+            cost.input_grads = tuple(id(s) in grad for s in inputs)
+            cost.grad_input = any(cost.input_grads)
             cost.masked = any(id(s) in masked for s in inputs)
             if getattr(layer, "makes_mask", False) or (cost.masked and _keeps_mask(inputs, outputs)):
                 masked.update(map(id, outputs))

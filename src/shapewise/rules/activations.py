@@ -119,7 +119,15 @@ class Softmax(Layer):
             text += "; masked positions get probability 0"
         return _pointwise(ctx, x, text)
 
-    compute = _pointwise_compute("softmax")
+    def compute(self, c):
+        axes = c.axes(0)
+        c.activation("softmax", axes, before="input")
+        several = [a % len(axes) for a in self.axis] if isinstance(self.axis, (list, tuple)) else []
+        if len(set(several)) > 1:
+            # Keras's softmax over several axes is exp(x − logsumexp(x)): it also keeps the input and the
+            # log-sum-exp of each row
+            c.saves_input(0, "input (for logsumexp)")
+            c.saves(product(d for i, d in enumerate(axes) if i not in several), "the log-sum-exp of each row")
 
 
 @register()

@@ -190,7 +190,7 @@ def _einsum_specs(equation):
     return (m.group(1).replace(".", ""), m.group(2), m.group(3).replace(".", "")) if m else ("", "", "")
 
 
-def einsum_cost(layer, c, spec):
+def einsum_cost(layer, c, spec, own_output=True, grad=None):
     """EinsumDense's work on an input ``spec``: every output value sums over the kernel's contracted letters."""
     letters = layer.axis_names if layer.axis_names and len(layer.axis_names) == spec.rank else \
         _input_letters(layer.equation, spec.rank)
@@ -216,14 +216,51 @@ def einsum_cost(layer, c, spec):
            uncounted="torch.einsum with nothing to sum is an elementwise product" if summed.value == 1 else None)
     if bias is not None:
         c.ops(n_out, f"{layer.name}: bias add")
+    input_copy, kernel_copy = _einsum_copies(input_spec, [d.value for d in lettered], weight_spec,
+                                             [d.value for d in kernel], output_spec)
     index = next((i for i, s in enumerate(c.inputs) if s is spec), None)
-    if index is not None:
+    if input_copy:  # torch.einsum's reshape of the permuted input to a matrix copies it
+        c.saves(product(dims), f"{layer.name}'s input (a copy in einsum's layout)", for_weights=True)
+    elif index is not None:
         c.saves_input(index, f"{layer.name}'s input", for_weights=True)
     else:
         c.saves(product(dims), f"{layer.name}'s input", for_weights=True)
+    if kernel_copy and (c.grad_input if grad is None else grad):
+        # the input's gradient reads the kernel; permuted to einsum's layout it is a tensor of its own
+        c.saves(product(kernel), f"{layer.name}'s kernel (a copy in einsum's layout)")
     if layer.activation is not None and activation_name(layer.activation) != "linear":
-        c.activation(layer.activation, [n_out], after="output" if c.outputs else "new")
+        c.activation(layer.activation, [n_out], after="output" if c.outputs and own_output else "new")
     return out
+
+
+def _mergeable(layout, order, sizes):
+    """Whether the axes ``order`` (letters) of a tensor laid out as ``layout`` (contiguous) merge into one axis as a
+    view: in memory order and adjacent, size-1 axes aside."""
+    keep = [a for a in layout if sizes.get(a) != 1]
+    wanted = [a for a in order if sizes.get(a) != 1]
+    if not wanted:
+        return True
+    start = keep.index(wanted[0]) if wanted[0] in keep else -1
+    return start >= 0 and keep[start:start + len(wanted)] == wanted
+
+
+def _einsum_copies(in_letters, in_sizes, k_letters, k_sizes, out_letters):
+    """Whether torch.einsum (two operands, aten's sumproduct_pair) copies the input and the kernel: it numbers the
+    labels with the output's first, then the summed ones alphabetically, and reshapes the left operand to
+    (batch, rows, sum) and the right one to (batch, sum, columns), which views only where each group is adjacent
+    in memory."""
+    if not in_letters or not k_letters:
+        return False, False
+    sizes = {**dict(zip(k_letters, k_sizes)), **dict(zip(in_letters, in_sizes))}
+    summed = sorted(a for a in in_letters if a in k_letters and a not in out_letters)
+    if not summed:
+        return False, False
+    both = [a for a in out_letters if a in in_letters and a in k_letters]
+    rows = [a for a in out_letters if a in in_letters and a not in k_letters]
+    cols = [a for a in out_letters if a in k_letters and a not in in_letters]
+    left = all(_mergeable(in_letters, g, sizes) for g in (both, rows, summed))
+    right = all(_mergeable(k_letters, g, sizes) for g in (both, summed, cols))
+    return not left, not right
 
 
 def _input_letters(equation, rank):
@@ -360,7 +397,7 @@ def _attention_cost(layer, c, heads, kd, vd, fused_ok=True):
     subs = {sub.name: sub for sub in layer._sublayers}
     for name, spec in (("query", query), ("key", key), ("gate", query), ("value", value)):
         if name in subs:
-            einsum_cost(subs[name], c, spec)
+            einsum_cost(subs[name], c, spec, own_output=False)
     batch = q[0]
     # the attended key axes (all between the batch and the features, unless attention_axes picks some); the
     # query's other axes are carried through, like the batch
@@ -368,31 +405,46 @@ def _attention_cost(layer, c, heads, kd, vd, fused_ok=True):
     axes = getattr(layer, "attention_axes", None)
     axes = range(1, rank - 2) if axes is None else [a if a >= 0 else (rank - 1) + a for a in axes]
     q_len, k_len = product(q[1:-1]), product(k[a] for a in axes if 0 < a < len(k) - 1)
+    k_all = product(k[1:-1])  # the per-head copies hold every key position
     scores = batch * heads * q_len * k_len
     scores_only = c.kwargs.get("return_attention_scores")
     dropout = getattr(layer, "dropout", 0.0)
     # Keras calls torch's scaled_dot_product_attention (a fused kernel on CPU, whose products FlopCounterMode
     # does not see) for one attention axis, no dropout, no scores returned, and equal query and value head sizes
     fused = fused_ok and not dropout and not scores_only and len(q) == 3 and same_dim(kd, vd)
+    # Keras's own einsum path (dropout, scores returned, another rank); else torch's sdpa (its math path for
+    # different head sizes)
+    einsum_path = bool(dropout or scores_only or len(q) != 3)
     why = "torch's fused scaled_dot_product_attention on CPU" if fused else None
     c.macs(scores * kd, "QKᵀ: every query position · every key position", uncounted=why)
     c.macs(scores * vd, "the attention weights × the values", uncounted=why)
     c.ops(3 * scores, "softmax")
     c.ops(batch * q_len * heads * kd, "scaling the queries")
     if fused:
-        c.saves(batch * heads * (q_len * kd + k_len * kd + k_len * vd), "queries, keys, values per head (copies)")
+        c.saves(batch * heads * (q_len * kd + k_all * kd + k_all * vd), "queries, keys, values per head (copies)")
         c.saves(batch * heads * q_len, "softmax log-sum-exp")
         c.saves(batch * heads * q_len * vd, "attention output per head")
+        mask = c.arg(6, "attention_mask")
+        if getattr(mask, "shape", None) is not None:
+            # a boolean attention_mask reaches the kernel as an additive float mask, broadcast over the heads
+            c.saves(product(c.axes(mask)), "the attention mask as floats")
     else:
-        c.saves(batch * heads * (q_len * kd + k_len * kd + k_len * vd), "queries, keys, values per head")
+        # Keras's einsum path: the queries times a 0-d 1/√key_dim, QKᵀ and the weighted sum as batched products
+        # of per-head copies, the softmax over the attended axes (several: exp(x − logsumexp(x)), which keeps
+        # the scores, their log-sum-exp and the weights)
+        if einsum_path:
+            c.saves(Known(1), "the scale 1/√key_dim (a 0-d tensor)")
+        c.saves(batch * heads * (q_len * kd + k_all * kd + k_all * vd), "queries, keys, values per head")
         c.saves(scores, "attention weights (softmax output)")
+        if len(list(axes)) > 1:
+            c.saves(scores + batch * heads * q_len, "the scores and their log-sum-exp (softmax over several axes)")
         if dropout:
             c.saves(2 * scores, "dropout mask and the dropped weights")
     if "gate" in subs:
         c.ops(batch * q_len * heads * vd, "gating")
     out_in = Spec((batch, *q[1:-1], heads, vd))
     if "attention_output" in subs:
-        einsum_cost(subs["attention_output"], c, out_in)
+        einsum_cost(subs["attention_output"], c, out_in, grad=True)
 
 
 def _value_key_check(ctx, value, key):
@@ -739,26 +791,47 @@ class Attention(Layer):
         q, v, k = c.axes(query), c.axes(value), c.axes(key)
         # (…, query_len, features) · (…, key_len, features)ᵀ over the last two axes, the others carried through
         scores = product((*q[:-1], k[-2] if len(k) > 1 else Known(1)))
-        self._scores_cost(c, scores, q, k)
+        # torch keeps an operand only for the other operand's gradient: with inputs that need none, only what the
+        # learned scale's gradient reads (and the softmax and weighted sum after it)
+        grad = self._scores_cost(c, scores, q, k)
         c.macs(scores * v[-1], "the attention weights × the values")
         c.ops(3 * scores, "softmax")
-        c.saves(scores, "attention weights (softmax output)")
-        c.saves_input(1, "value")
+        value_grad = c.needs_grad(1)
+        if grad:  # the scores need a gradient: softmax keeps its output, the weighted sum the values
+            c.saves(scores, "attention weights (softmax output)")
+            c.saves_input(1, "value")
         if self.dropout:
-            c.saves(2 * scores, "dropout mask and the dropped weights")
+            if grad:
+                c.saves(scores, "dropout mask")
+            if value_grad:
+                c.saves(scores, "the dropped weights")
+        elif value_grad and not grad:
+            c.saves(scores, "attention weights (softmax output)")
 
     def _scores_cost(self, c, scores, q, k):
+        """The scores' work and saved tensors; returns whether the scores need a gradient."""
+        key = len(c.inputs) - 1 if len(c.inputs) > 2 else 1
+        query_grad, key_grad = c.needs_grad(0), c.needs_grad(key)
+        grad = query_grad or key_grad
         if self.score_mode == "dot":
             c.macs(scores * q[-1], "query · key for every pair of positions")
-            c.saves_input(0, "query")
-            c.saves_input(len(c.inputs) - 1 if len(c.inputs) > 2 else 1, "key")
+            if key_grad:
+                c.saves_input(0, "query")
+            if query_grad:
+                c.saves_input(key, "key")
             if self.use_scale:
                 c.ops(scores, "scale")
                 c.saves(scores, "the unscaled scores (for the scale's gradient)")
-        else:
-            n = scores * q[-1]
-            c.ops(3 * n, "query + key, tanh, sum over the features")
+            return grad or self.use_scale
+        # concat_score_weight · sum(tanh(scale · (query + key))): the learned weight's gradient reads the sums
+        n = scores * q[-1]
+        c.ops(3 * n, "query + key, tanh, sum over the features")
+        if self.use_scale:
+            c.saves(n, "query + key (for the scale's gradient)")
+        if grad or self.use_scale:
             c.saves(n, "tanh(query + key)")
+        c.saves(scores, "the summed tanh (for concat_score_weight's gradient)")
+        return True
 
     def _explain(self, ctx):
         scale = " times a learned scalar scale" if self.use_scale else ""
@@ -782,7 +855,11 @@ class AdditiveAttention(Attention):
     def _scores_cost(self, c, scores, q, k):
         n = scores * q[-1]
         c.ops((4 if self.use_scale else 3) * n, "query + key, tanh, scale, sum over the features")
-        c.saves(n, "tanh(query + key)")
+        key = len(c.inputs) - 1 if len(c.inputs) > 2 else 1
+        grad = c.needs_grad(0) or c.needs_grad(key) or self.use_scale
+        if grad:  # tanh's output, for its own backward and the scale's gradient
+            c.saves(n, "tanh(query + key)")
+        return grad
 
     def _explain(self, ctx):
         scale = "a learned scale vector (one number per feature) times " if self.use_scale else ""

@@ -69,18 +69,18 @@ def _same_padding(layer, spatial):
 def saves_conv_input(c, data_format, kernels=(), copy_kernels=True, causal_pad=0, layer=None):
     """What torch's convolution keeps, as Keras's torch backend calls it: a channels-last input is permuted to
     channels first (a copy), and so are the kernels of a 2D or 3D convolution (``kernels``: their sizes). With
-    padding='causal' Keras pads the input first (``causal_pad`` steps), and that padded copy is what is kept."""
+    padding='causal' Keras pads the input first (``causal_pad`` steps), and that padded copy is what is kept.
+    torch's convolution keeps its input whichever operand needs a gradient (a frozen convolution too)."""
     (batch,), spatial, channels = split_axes(c.axes(0), data_format)
     padded = _same_padding(layer, spatial) if layer is not None else None
     if causal_pad:
-        c.saves(batch * (spatial[0] + causal_pad) * channels, "input, left-padded for padding='causal' (a copy)",
-                for_weights=True)
+        c.saves(batch * (spatial[0] + causal_pad) * channels, "input, left-padded for padding='causal' (a copy)")
     elif padded is not None and any(p is not L for p, L in zip(padded, spatial)):
-        c.saves(batch * product(padded) * channels, "input, padded for padding='same' (a copy)", for_weights=True)
+        c.saves(batch * product(padded) * channels, "input, padded for padding='same' (a copy)")
     elif data_format == "channels_last":
-        c.saves(product(c.axes(0)), "input, channels first (a copy)", for_weights=True)
+        c.saves(product(c.axes(0)), "input, channels first (a copy)")
     else:
-        c.saves_input(0, "input", for_weights=True)
+        c.saves_input(0, "input")
     if data_format == "channels_last" and copy_kernels:
         for size in kernels:
             c.saves(size, "kernel in torch's layout (a copy)")
@@ -915,12 +915,54 @@ class _ConvLSTM(Layer):
         c.ops(time * (4 + 4 * bool(self.use_bias) + 4 + 4) * n_state,
               "bias adds, adding the two convolutions, the gate activations, the state update")
         _counter_extra_step(c, positions * kernel * (channels + filters) * gates)
-        # approximate (docs/COMPUTE.md): per step of Keras's generic loop (timesteps + 1 of them), torch keeps a
-        # channels-first copy of the frame for each gate's convolution and about 14 state-sized tensors (the
-        # states in both layouts, the gates, the activations); measured within 7% on the torch backend
+        # Keras's generic loop runs the cell timesteps + 1 times (once before its loop); each step convolves the
+        # frame and the previous h once per gate (split kernels), then 3 sigmoids, 2 tanh and the products with
+        # c of the step before keep 6 state-sized tensors (derived from the cell's call, measured:
+        # tests/test_compute_keras.py)
         steps = time + 1
         frame = batch * product(spatial) * channels
-        c.saves(steps * (4 * frame + 14 * n_state), "frames, states and gates at every timestep")
+        # padding='same' that torch cannot do symmetrically (an even kernel, for h always 'same' at stride 1):
+        # Keras pads a copy for each gate's convolution, and that copy is what is kept
+        ones = (1,) * self.rank
+        frame_pad = same_padding(self.padding, spatial, self.kernel_size, self.strides, self.dilation_rate)
+        h_pad = same_padding("same", out_spatial, self.kernel_size, ones, ones)
+        h_padded = None if h_pad is None else batch * product(h_pad) * filters
+        if frame_pad is not None:
+            c.saves(4 * steps * batch * product(frame_pad) * channels, "the frame, padded for padding='same', for "
+                                                                       "each gate's convolution (copies)")
+        if self.data_format == "channels_first":
+            # the convolutions read the frames and h as they are: the input once, h once per step
+            if frame_pad is None:
+                c.saves_input(0, "input")
+                if self.go_backwards:
+                    c.saves(time * frame, "input, reversed (a copy)")
+            if h_padded is None:
+                c.saves((7 * steps - 2) * n_state, "states and gates at every timestep")
+            else:
+                c.saves(4 * steps * h_padded, "h, padded, for each gate's convolution (copies)")
+                c.saves((6 * steps - 1) * n_state, "states and gates at every timestep")
+            return
+        # channels-last: each gate's convolution makes its own channels-first copy of the frame and of h
+        if frame_pad is not None:
+            pass
+        elif channels.value == 1:  # (a single channel moved first is a view)
+            c.saves_input(0, "input")
+        else:
+            c.saves(4 * steps * frame, "the frame, channels first, for each gate's convolution (copies)")
+        if self.rank == 1 and h_padded is None:
+            # 1D: h is read as a view; Conv1D keeps its kernel as it is
+            c.saves((7 * steps + 5) * n_state, "states and gates at every timestep")
+        elif self.rank == 1:
+            c.saves(4 * steps * h_padded, "h, padded, for each gate's convolution (copies)")
+            c.saves((6 * steps - 1) * n_state, "states and gates at every timestep")
+        else:
+            if h_padded is None:
+                c.saves((10 * steps - 1) * n_state, "h channels first for each gate (copies), states and gates at "
+                                                    "every timestep")
+            else:
+                c.saves(4 * steps * h_padded, "h, channels first and padded, for each gate's convolution (copies)")
+                c.saves((6 * steps - 1) * n_state, "states and gates at every timestep")
+            c.saves(4 * steps * kernel * channels * filters, "each gate's kernel in torch's layout (copies)")
 
     def _outputs(self, ctx, batch, time, out_spatial, filters):
         state = ctx.spec(assemble(self.data_format, (batch,), out_spatial, filters))

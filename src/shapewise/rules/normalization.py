@@ -183,12 +183,32 @@ class BatchNormalization(Layer):
         n = product(axes)
         channels = axes[self.axis % len(axes)]
         c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
-        # Keras's torch backend keeps the input, one normalized copy and per-channel statistics (one more
-        # without scale)
-        if c.grad_input:  # (an input that needs no gradient: only what gamma's and beta's gradients read)
-            c.saves_input(0, "input")
-        c.saves(n, "normalized input")
-        c.saves((3 if self.scale else 4) * channels if c.grad_input else channels, "per-channel statistics")
+        # Keras's torch backend: (x − mean)·(rsqrt(variance + ε)·gamma) + beta, the product in place
+        # (keras/src/backend/torch/nn.py batch_normalization), the statistics from mean(x²) − mean²
+        if not self.trainable:
+            # a frozen layer runs in inference mode (the moving statistics): only the per-channel factor
+            if c.grad_input:
+                c.saves(channels, "the per-channel factor rsqrt(moving_variance + ε)·gamma")
+            return
+        renorm = self.renorm and self.scale  # (without scale, renorm's r takes the place of the ones tensor)
+        if c.grad_input:
+            c.saves_input(0, "input")  # square(x) for the variance
+            c.saves(n, "normalized input")
+            # mean, rsqrt(variance + ε), the factor (and the ones tensor standing for a missing scale, or the
+            # renormalized gamma, r·gamma)
+            stats = (3 if self.scale else 4) + (1 if renorm else 0)
+        elif self.scale:  # an input that needs no gradient: only what gamma's gradient reads
+            c.saves(n, "normalized input")
+            stats = 1  # rsqrt(variance + ε)
+        else:
+            return  # beta's gradient reads nothing
+        if renorm:
+            stats += 2  # the corrections r and d (stop_gradient), read by r·gamma's and d·gamma's gradients
+        if self.renorm and c.grad_input:
+            # the update of the renorm and moving statistics from the batch's (sqrt(variance + ε), the new moving
+            # stddev squared, relu): 4 per-channel tensors torch still holds when the forward ends (measured)
+            stats += 4
+        c.saves(stats * channels, "per-channel statistics")
 
 
 def _row_size(axes, normalized):
@@ -377,9 +397,16 @@ class GroupNormalization(Layer):
         channels = axes[self.axis % len(axes)]
         groups = channels if self.groups == -1 else c.const(self.groups, "groups")
         c.ops(scaled(4 + bool(self.scale) + bool(self.center), axes), "mean, variance, subtract, divide, scale, shift")
-        c.saves_input(0, "input")
-        c.saves(3 * axes[0] * groups, "per-group statistics")
-        c.saves(axes[0] * channels, "per-sample, per-channel factors")
+        # Keras: x·inv + (−mean·inv) with inv = rsqrt(variance + ε) (·gamma: per sample and channel); the
+        # statistics per sample and group from mean(x²) − mean²
+        if c.grad_input:
+            c.saves_input(0, "input")
+            c.saves(3 * axes[0] * groups, "per-group statistics (mean, rsqrt(variance + ε), −mean)")
+            if self.scale:
+                c.saves(axes[0] * channels, "per-sample, per-channel factors")
+        elif self.scale:  # an input that needs no gradient: only what gamma's gradient reads
+            c.saves_input(0, "input")
+            c.saves(2 * axes[0] * groups, "per-group statistics (rsqrt(variance + ε), −mean)")
 
 
 def _child(ctx, layer):
@@ -501,7 +528,14 @@ class SpectralNormalization(Layer):
             c.macs(2 * self.power_iterations * size + size + kernel.dims[-1],
                    "power iteration and the singular value")
             c.ops(size, "dividing the kernel by its singular value")
-            c.saves(size, "the normalized kernel")
+            # the power iteration on the kernel as a (rows, columns) matrix: each iteration's two vector-matrix
+            # products and two normalizations keep 2·(rows + columns) + 6 values; the singular value's products
+            # take back columns + 2 (measured on Keras's torch backend; the graph stays alive with the kernel's
+            # assignment)
+            columns = kernel.dims[-1]
+            rows = size // columns
+            iterations = c.const(self.power_iterations, "power_iterations")
+            c.saves(iterations * (2 * rows + 2 * columns + 6) - columns - 2, "the power iteration's vectors")
 
 
 # Layers that declare a weight named "kernel" but have no `kernel` attribute in Keras (it lives on their cell).

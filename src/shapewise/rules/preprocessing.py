@@ -139,6 +139,21 @@ def _warp_compute(self, c):
     c.macs(scaled(9, c.out(0)), "9 per output value: the 3×3 interpolation/filter")
 
 
+def _geometric_compute(self, c):
+    """An affine warp (rotation, zoom, translation, shear): Keras's torch backend maps every output value from the
+    input with map_coordinates, sample by sample, over the image's axes: per value, an int32 index per axis and
+    interpolation node (2 nodes bilinear, 1 nearest) and, bilinear, the weight of each of the 8 corners, read by
+    the gradient of the input's gathered values; a bool validity per corner with fill_mode='constant'."""
+    _warp_compute(self, c)
+    n = product(c.out(0))
+    bilinear = self.interpolation == "bilinear"
+    c.saves((6 if bilinear else 3) * n, "the interpolation indices (int32)", "int32")
+    if bilinear:
+        c.saves(8 * n, "the interpolation weights of the 8 corners")
+    if self.fill_mode == "constant":
+        c.saves((8 if bilinear else 1) * n, "which corners fall inside the image", "bool")
+
+
 def _random_mix_compute(self, c):
     """A random choice of augmentations per call (AugMix, RandAugment, RandomElasticTransform): the work depends
     on the draw; declared as the elementwise pass only."""
@@ -352,6 +367,11 @@ class RandomFlip(_ImageLayer):
     def _note(self):
         return f"during training, images are flipped ({str(self.mode).replace('_', ' ')}) at random"
 
+    def compute(self, c):
+        _values_compute(self, c)
+        # where(flips, flip(x), x): the gradient reads the per-sample choice (a bool per sample)
+        c.saves(c.axes(0)[0] if c.inputs[0].rank == 4 else Known(1), "which samples are flipped", "bool")
+
 
 @register()
 class RandomGrayscale(_ImageLayer):
@@ -388,7 +408,7 @@ class RandomColorDegeneration(_ImageLayer):
 
 
 class _GeometricLayer(_ImageLayer):
-    compute = _warp_compute
+    compute = _geometric_compute
 
     def _check_modes(self, fill_mode, interpolation):
         layer_type = type(self).__name__
@@ -1045,9 +1065,27 @@ class STFTSpectrogram(Layer):
         out = c.out(0)
         frames = out[1] if self.data_format == "channels_last" else out[2 if not self.expand_dims else 2]
         kernels = (self.mode != "imag") + (self.mode != "real")
-        c.macs(scaled(kernels, (batch, frames, c.const(self.frame_length, "frame_length"),
-                                c.const(self.fft_length // 2 + 1, "frequencies"), channels)),
+        freqs = c.const(self.fft_length // 2 + 1, "frequencies")
+        c.macs(scaled(kernels, (batch, frames, c.const(self.frame_length, "frame_length"), freqs, channels)),
                "each frame × the real/imaginary Fourier kernels")
+        # saved for backward (Keras counts the kernels trainable): each convolution's input, the signals
+        # where the mode combines them (keras/src/layers/preprocessing/stft_spectrogram.py call)
+        if self.data_format == "channels_last" and channels.value != 1:
+            c.saves(kernels * product(c.axes(0)), "the input, one signal per row, for each kernel (copies)")
+        else:  # a view of the input
+            c.saves_input(0, "input")
+        signal = batch * channels * freqs * frames
+        keeps = {"angle": 2, "psd": 2, "magnitude": 4, "log": 5}.get(self.mode, 0)
+        if self.mode == "log" and self.data_format == "channels_last" and not self.expand_dims and \
+                channels.value != 1:
+            keeps += 1  # the magnitude (laid out time before frequency) merged with the channels: a copy
+        if keeps:
+            c.saves(keeps * signal, {"angle": "the real and imaginary signals", "psd": "the real and imaginary "
+                                     "signals", "magnitude": "the signals, the power and its square root",
+                                     "log": "the signals, the power, its square root and the clipped "
+                                            "magnitude"}[self.mode])
+        if self.mode in ("magnitude", "log"):
+            c.saves(Known(1 if self.mode == "magnitude" else 2), "epsilon (0-d tensors)")
 
     def infer(self, ctx, x):
         _call_int(ctx, self, "frame_length", 2)

@@ -106,14 +106,45 @@ class _Cell(Layer):
         bias_terms = (2 if self._two_biases() else 1) if self.use_bias else 0
         return self.gates * units * (features + units + bias_terms)
 
-    #: (batch·units)-sized tensors torch keeps per step of Keras's generic RNN loop, and the constant it differs by
-    #: over a whole sequence (measured on Keras's torch backend: tests/test_compute_keras.py)
-    def _loop_saves(self):
+    def _split_gates(self):
+        """Keras runs a gated cell with one product per gate (``implementation=1``) when it has recurrent
+        dropout: each gate gets its own dropout mask and its own dropped copy of the input."""
+        return self.gates > 1 and 0 < self.recurrent_dropout
+
+    def _input_dropout(self):
+        """Whether the cell drops its input in training (SimpleRNNCell for any rate above 0; the gated cells
+        for a rate strictly between 0 and 1, as Keras tests them)."""
+        return 0 < self.dropout and (self.gates == 1 or self.dropout < 1)
+
+    def _recurrent_dropout(self):
+        return 0 < self.recurrent_dropout and (self.gates == 1 or self.recurrent_dropout < 1)
+
+    def _masks(self):
+        """How many dropout masks the cell makes for each of its input and recurrent dropouts."""
+        return self.gates if self._split_gates() else 1
+
+    def _loop_structure(self):
+        """What torch keeps for one step of Keras's generic RNN loop, in (batch·units)-sized tensors, derived
+        from the cell's call on Keras's torch backend and measured (tests/test_compute_keras.py):
+
+        (per step, initial, shared): ``per step`` tensors at every step (the gate activations' results and the
+        products' operands, counting the previous states a step reads); ``initial`` tensors once (the zero
+        initial state SimpleRNN's product reads, the recurrent dropout masks); ``shared``: how many of the
+        initial states both the loop's extra first step and its first step keep (counted once)."""
+        rec = self._recurrent_dropout()
+        if self.gates == 1:
+            return (2, 1, 0) if rec else (1, 1, 0)
+        if self._split_gates():  # one product per gate: the h of each product is a dropped copy
+            return (10, 4, 1) if self.gates == 4 else (9, 3, 1)
         if self.gates == 4:
-            return 7, -2
-        if self.gates == 3:
-            return (8, -1) if self.reset_after else (6, -1)
-        return 1, 1
+            return 7, 0, 2  # reads h and c of the step before (both zeros tensors at the start)
+        return (8, 0, 1) if self.reset_after else (6, 0, 1)
+
+    def _loop_saves(self):
+        """(per step, constant) of the generic loop over a whole sequence, the loop's extra first step
+        included (a cell called alone: one step)."""
+        per_step, initial, shared = self._loop_structure()
+        return per_step, initial - shared
 
     def step_cost(self, c, batch, features, times):
         """One step's work, ``times`` times: the two matrix products and the elementwise gate arithmetic."""
@@ -417,6 +448,8 @@ class RNN(Layer):
             cell, units, _ = sizes[0]
             c.saves(product(axes), "input, time-major (a copy)")
             c.saves(cell._loop_saves()[0] * timesteps * batch * units, "gates and states at every timestep")
+            if self.cell.dropout and c.grad_input:
+                c.saves(batch * features, "the input's dropout mask")
             return
         # the generic loop: Keras's torch backend runs the step once before the loop (twice for stacked cells)
         extra = 2 if isinstance(self.cell, StackedRNNCells) else 1
@@ -425,11 +458,28 @@ class RNN(Layer):
             c.counter_extra(extra * one_step, "Keras's torch backend runs the step function "
                                               f"{'twice' if extra == 2 else 'once'} before its loop over the "
                                               "timesteps")
-        c.saves_input(0, "input")
-        for cell, units, _ in sizes:
-            per_step, const = cell._loop_saves()
-            c.saves((per_step * (timesteps + extra) + const) * batch * units,
-                    f"{cell.name}'s gates and states at every timestep")
+        if len(cells) > 1:
+            c.saves_input(0, "input")
+            for cell, units, _ in sizes:
+                per_step, const = cell._loop_saves()
+                c.saves((per_step * (timesteps + extra) + const) * batch * units,
+                        f"{cell.name}'s gates and states at every timestep")
+            return
+        cell, units, _ = sizes[0]
+        steps = timesteps if self.unroll else timesteps + 1
+        if cell._input_dropout():
+            # each step's products read a dropped copy of its input (one per gate when they are split)
+            masks = cell._masks()
+            c.saves(masks * steps * batch * features, "the dropped input at every step")
+            if c.grad_input:
+                c.saves(masks * batch * features, "the input's dropout masks")
+        else:
+            c.saves_input(0, "input")
+            if self.go_backwards and not self.unroll:
+                c.saves(product(axes), "input, reversed (a copy)")
+        per_step, initial, shared = cell._loop_structure()
+        count = per_step * steps + initial - (0 if self.unroll else shared)
+        c.saves(count * batch * units, f"{cell.name}'s gates and states at every timestep")
 
 
 class _Recurrent(RNN):

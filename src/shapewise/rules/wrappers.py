@@ -13,6 +13,7 @@ count. ``merge_mode`` joins the two outputs: ``concat`` (the feature axis double
 
 from __future__ import annotations
 
+from ..compute import Cost
 from ..dims import Named, product
 from ..engine import Layer, Spec, flatten, register
 from ..errors import ArgumentError
@@ -101,7 +102,25 @@ class TimeDistributed(Wrapper):
         inner_in = Spec((folded, *rest), c.inputs[0].dtype)
         inner_out = Spec((folded, *out[2:]), c.outputs[0].dtype)
         c.local.add(id(folded))
+        start = len(c.saved)
         sub = c.sublayer(self.layer, [inner_in], [inner_out], views=True)
+        # what is saved: Keras's torch backend runs the inner layer once per timestep (a Python loop over
+        # inputs[i], views of the input, when the time axis is known): a tensor the inner layer keeps at each
+        # call (a channels-first copy, a kernel in torch's layout, its output) is kept once per timestep
+        fn = getattr(type(self.layer), "compute", None)
+        if timesteps.value is not None and fn is not None:
+            del c.saved[start:]
+            step_in = Spec((batch, *rest), c.inputs[0].dtype)
+            step_out = Spec((batch, *out[2:]), c.outputs[0].dtype)
+            step = Cost(self.layer, None, [step_in], [step_out])
+            step.grad_input = c.grad_input
+            fn(self.layer, step)
+            whole = product(c.axes(0))
+            for key, size, what, kind, for_weights in step.saved:
+                if key == id(step_in):  # each step's input is a view of the input: its storage
+                    c.saved.append((id(c.inputs[0]), whole, what, kind, for_weights))
+                else:
+                    c.saved.append((None, timesteps * size, f"{what}, at every timestep", kind, for_weights))
         for out_id, in_id in sub.aliases:  # an inner view of its input: ours is a view of our input
             if out_id == id(inner_out) and in_id == id(inner_in):
                 c.view()
@@ -248,8 +267,8 @@ class Bidirectional(Layer):
                                                                  if hasattr(self.forward_layer, "cell") else out[-1])
         y = Spec(per_direction)
         c.sublayer(self.forward_layer, [x], [y])
-        # the backward layer reads the sequence reversed: torch.flip makes a copy
-        c.sublayer(self.backward_layer, [Spec(x.shape, x.dtype)], [Spec(per_direction)])
+        # the same input: the backward layer (go_backwards=True) declares the reversed copy it reads
+        c.sublayer(self.backward_layer, [x], [Spec(per_direction)])
         n = product(per_direction)
         if self.merge_mode in ("sum", "ave"):
             c.ops((2 if self.merge_mode == "ave" else 1) * n, f"merge_mode='{self.merge_mode}'")
