@@ -562,7 +562,7 @@ _KERAS_TEXT_TEST_ARGUMENTS = [
     ("Normalization", {"mean": [1.0]}), ("Normalization", {"axis": 5}),
 ]
 #: how many random (configuration, argument, value) cases to draw for the text and structured-data layers
-N_TEXT_BAD_ARGUMENTS = int(os.environ.get("SHAPEWISE_TEXT_BAD_ARGUMENTS", "60"))
+N_TEXT_BAD_ARGUMENTS = int(os.environ.get("SHAPEWISE_TEXT_BAD_ARGUMENTS", "300"))
 
 
 def _text_argument_cases():
