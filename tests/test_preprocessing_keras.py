@@ -335,6 +335,7 @@ FLOP_CASES = {
     "mel_small": ("layers.MelSpectrogram(fft_length=64, sequence_stride=32, num_mel_bins=20)", (1000,)),
     "dense_lora": ("layers.Dense(5, lora_rank=2)", (7,)),
     "dense_lora_rank3": ("layers.Dense(5, lora_rank=2)", (4, 7)),
+    "conv2d_lora": ("layers.Conv2D(5, 3, lora_rank=2)", (6, 6, 4)),
 }
 
 

@@ -216,7 +216,8 @@ def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=Non
                                     layer_type=layer_type)
             else:
                 values[param] = default
-        _ImageLayer.__init__(self, data_format=values.pop("data_format", None), **kwargs)
+        # (a layer without its own data_format, RandomContrast, takes it through **kwargs, as Keras's base does)
+        _ImageLayer.__init__(self, data_format=values.pop("data_format", kwargs.pop("data_format", None)), **kwargs)
         if bounds is not None and "factor" in values:
             factor = values["factor"]
             values["factor"] = _factor(layer_type, 0.0 if factor is None and none_factor else factor, bounds,

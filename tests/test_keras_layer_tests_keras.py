@@ -1,0 +1,71 @@
+"""Every layer configuration Keras's own layer tests build (``run_layer_test`` in keras/src/layers/**/*_test.py of
+the installed Keras 3.15.1, read by tests/keras_layer_tests.py) built with real Keras and with shapewise: the same
+layers, shapes, weights, counts and output dtypes, or both refusing.
+
+The configurations that do not resolve to a shape and literal arguments (data arrays, sparse inputs, objects the
+test makes) are listed by ``python tests/keras_layer_tests.py``; the ones shapewise does not model yet are in
+``NOT_MODELLED`` below with the reason, and the test checks each still differs, so the list stays true.
+"""
+
+import pytest
+from keras_layer_tests import extract
+from oracle import Outcome, assert_same, describe_keras, describe_shapewise, real_keras
+
+#: (file, test) -> why shapewise does not build this configuration as Keras does
+_NO_MODULE = ("an argument made by keras.{}: shapewise.keras's Python API has no such module yet (the argument "
+              "changes no shape or weight)")
+NOT_MODELLED = {
+    ("activations/activation_test.py", "test_activation_basics[0]#1"): _NO_MODULE.format("activations"),
+    ("normalization/group_normalization_test.py", "test_groupnorm[0]#0"): _NO_MODULE.format("regularizers"),
+    ("normalization/group_normalization_test.py", "test_groupnorm[0]#1"): _NO_MODULE.format("constraints"),
+    ("normalization/layer_normalization_test.py", "test_ln_basics[0]#0"): _NO_MODULE.format("regularizers"),
+}
+
+
+def _configs():
+    real_keras()
+    return [c for c in extract() if c.source]
+
+
+CONFIGS = _configs()
+
+
+def _run(module, layers, source, describe, errors):
+    from test_preprocessing_keras import _dtypes
+
+    if module is real_keras():
+        module.backend.clear_session(free_memory=False)
+    else:
+        module.clear_session()
+    namespace = {"keras": module, "layers": layers, "__name__": "__case__"}
+    for name in ("initializers", "regularizers", "constraints", "activations"):
+        if name in source:  # (shapewise.keras has no such module: the source then fails with its AttributeError)
+            namespace[name] = getattr(module, name, None) or getattr(module.layers, name)
+    try:
+        exec(compile(source, "<case>", "exec"), namespace)  # generated from Keras's test files' literals
+    except errors as e:
+        return Outcome(error=e), None
+    model = namespace["model"]
+    return Outcome([describe(model)]), _dtypes(model)
+
+
+def check(source):
+    import shapewise.keras as sk
+    from shapewise.errors import ShapewiseError
+
+    keras = real_keras()
+    k, k_dtypes = _run(keras, keras.layers, source, describe_keras, Exception)
+    s, s_dtypes = _run(sk, sk.layers, source, describe_shapewise, (ShapewiseError, AttributeError))
+    assert_same(source, k, s)
+    assert k_dtypes == s_dtypes, f"output dtypes differ\n  keras:     {k_dtypes}\n  shapewise: {s_dtypes}\n{source}"
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("config", CONFIGS, ids=[f"{c.file}::{c.test}" for c in CONFIGS])
+def test_keras_layer_test_configuration(config):
+    key = (config.file, config.test)
+    if key in NOT_MODELLED:
+        with pytest.raises((AssertionError, AttributeError)):  # still differs: the list stays true
+            check(config.source)
+        return
+    check(config.source)
