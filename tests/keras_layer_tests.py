@@ -37,6 +37,101 @@ class _Unresolved(Exception):
     pass
 
 
+class _Array:
+    """What a test's NumPy array is to a layer's build: its shape and dtype (np.random.random((2, 3)) and kin)."""
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+
+
+_NP_FLOAT = {"random", "rand", "randn", "uniform", "normal", "standard_normal"}
+
+
+def _array(node, env):
+    """The _Array a NumPy call of literal arguments makes (or a structure of them), else _Unresolved."""
+    if isinstance(node, ast.Name) and isinstance(env.get(node.id), _Array):
+        return env[node.id]
+    if isinstance(node, (ast.Tuple, ast.List)) and node.elts and all(
+            isinstance(e, ast.Name) and isinstance(env.get(e.id), _Array) or isinstance(e, ast.Call) for e in node.elts):
+        return [_array(e, env) for e in node.elts]
+    if isinstance(node, ast.Dict) and all(k is not None for k in node.keys):
+        return {_literal(k, env): _array(v, env) for k, v in zip(node.keys, node.values)}
+    if not isinstance(node, ast.Call):
+        raise _Unresolved("input_data: the test gives arrays of data, not a shape")
+    func = ast.unparse(node.func)
+    kwargs = {k.arg: k.value for k in node.keywords if k.arg}
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "astype" and node.args:
+        return _Array(_array(node.func.value, env).shape, _literal(node.args[0], env))
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "reshape" and not func.startswith("np."):
+        base = _array(node.func.value, env)
+        shape = _literal(node.args[0], env) if len(node.args) == 1 else tuple(_literal(a, env) for a in node.args)
+        return _Array(_reshaped(base.shape, shape), base.dtype)
+    dtype = _literal(kwargs["dtype"], env) if "dtype" in kwargs else None
+    name = func.rsplit(".", 1)[-1]
+    if func.startswith("np.random.") and name in _NP_FLOAT | {"randint"}:
+        if "size" in kwargs:
+            shape = _literal(kwargs["size"], env)
+        elif name in ("rand", "randn"):
+            shape = tuple(_literal(a, env) for a in node.args) if not (
+                node.args and isinstance(node.args[0], ast.Starred)) else tuple(_literal(node.args[0].value, env))
+        elif name == "random" and node.args:
+            shape = _literal(node.args[0], env)
+        else:
+            raise _Unresolved(f"input_data: `{func}` without a size")
+        shape = (shape,) if isinstance(shape, int) else shape
+        return _Array(shape, "int64" if name == "randint" else "float64")
+    if func in ("np.ones", "np.zeros", "np.empty") and node.args:
+        shape = _literal(node.args[0], env)
+        return _Array((shape,) if isinstance(shape, int) else shape, dtype or "float64")
+    if func == "np.arange" and node.args and all(isinstance(a, ast.Constant) for a in node.args):
+        args = [a.value for a in node.args]
+        n = len(range(*args)) if all(isinstance(a, int) for a in args) else None
+        if n is None:
+            raise _Unresolved("input_data: np.arange of floats")
+        return _Array((n,), dtype or "int64")
+    if func == "np.reshape" and len(node.args) == 2:
+        base = _array(node.args[0], env)
+        return _Array(_reshaped(base.shape, _literal(node.args[1], env)), base.dtype)
+    if func in ("np.array", "np.asarray") and node.args:
+        value = _literal(node.args[0], env)
+        shape, leaves = _nested_shape(value)
+        if dtype is None:
+            if all(isinstance(v, bool) for v in leaves) or not leaves:
+                raise _Unresolved("input_data: an array of booleans or no values")
+            if any(isinstance(v, str) for v in leaves):
+                dtype = "string"
+            else:
+                dtype = "int64" if all(isinstance(v, int) for v in leaves) else "float64"
+        return _Array(shape, dtype)
+    raise _Unresolved(f"input_data: `{func}`")
+
+
+def _reshaped(shape, new):
+    new = (new,) if isinstance(new, int) else tuple(new)
+    if -1 in new:
+        size = 1
+        for d in shape:
+            size *= d
+        known = 1
+        for d in new:
+            if d != -1:
+                known *= d
+        new = tuple(size // known if d == -1 else d for d in new)
+    return new
+
+
+def _nested_shape(value):
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return (0,), []
+        inner = [_nested_shape(v) for v in value]
+        if len({i[0] for i in inner}) != 1:
+            raise _Unresolved("input_data: a ragged nested list")
+        return (len(value), *inner[0][0]), [leaf for i in inner for leaf in i[1]]
+    return (), [value]
+
+
 def keras_layers_dir():
     import importlib.util
 
@@ -45,8 +140,76 @@ def keras_layers_dir():
 
 
 def _literal(node, env):
-    """A literal value of ``node`` with the names of ``env`` put in."""
-    return ast.literal_eval(_substitute(node, env))
+    """The value of ``node``, an expression of literals and ``env``'s names (arithmetic, comparisons, ``a if c
+    else b``, tuple/list/len/dict, and the backend queries a test makes: the torch backend, channels_last), read
+    from the tree: nothing is run."""
+    return _evaluate(node, env)
+
+
+import operator as _op  # noqa: E402
+
+_BINARY = {ast.Add: _op.add, ast.Sub: _op.sub, ast.Mult: _op.mul, ast.FloorDiv: _op.floordiv, ast.Div: _op.truediv,
+           ast.Mod: _op.mod}
+_COMPARE = {ast.Eq: _op.eq, ast.NotEq: _op.ne, ast.Lt: _op.lt, ast.LtE: _op.le, ast.Gt: _op.gt, ast.GtE: _op.ge,
+            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b, ast.Is: _op.is_, ast.IsNot: _op.is_not}
+#: the backend queries of Keras's tests, as the oracle runs them
+_QUERIES = {"backend.backend": "torch", "backend.config.backend": "torch", "backend.image_data_format": "channels_last",
+            "backend.config.image_data_format": "channels_last", "config.image_data_format": "channels_last"}
+
+
+def _evaluate(node, env):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id in env:
+            value = env[node.id]
+            if isinstance(value, _Array):
+                raise _Unresolved(f"uses the array `{node.id}`")
+            return value
+        raise _Unresolved(f"uses `{node.id}`, made by the test")
+    if isinstance(node, ast.Tuple):
+        return tuple(_evaluate(e, env) for e in node.elts)
+    if isinstance(node, ast.List):
+        return [_evaluate(e, env) for e in node.elts]
+    if isinstance(node, ast.Dict):
+        out = {}
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                out.update(_evaluate(v, env))
+            else:
+                out[_evaluate(k, env)] = _evaluate(v, env)
+        return out
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not, ast.UAdd)):
+        value = _evaluate(node.operand, env)
+        return -value if isinstance(node.op, ast.USub) else (not value) if isinstance(node.op, ast.Not) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        return _BINARY[type(node.op)](_evaluate(node.left, env), _evaluate(node.right, env))
+    if isinstance(node, ast.Compare) and all(type(o) in _COMPARE for o in node.ops):
+        left = _evaluate(node.left, env)
+        for o, right_node in zip(node.ops, node.comparators):
+            right = _evaluate(right_node, env)
+            if not _COMPARE[type(o)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BoolOp):
+        values = [_evaluate(v, env) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.IfExp):
+        return _evaluate(node.body if _evaluate(node.test, env) else node.orelse, env)
+    if isinstance(node, ast.Attribute) and node.attr == "shape" and isinstance(node.value, ast.Name) and \
+            isinstance(env.get(node.value.id), _Array):
+        return env[node.value.id].shape
+    if isinstance(node, ast.Call):
+        func = ast.unparse(node.func)
+        if func in _QUERIES and not node.args:
+            return _QUERIES[func]
+        args = [_evaluate(a, env) for a in node.args if not isinstance(a, ast.Starred)]
+        if func in ("tuple", "list", "len") and len(args) == 1 and len(node.args) == 1:
+            return {"tuple": tuple, "list": list, "len": len}[func](args[0])
+        if func == "dict" and not node.args:
+            return {k.arg: _evaluate(k.value, env) for k in node.keywords}
+    raise _Unresolved(f"an argument is not a literal: `{ast.unparse(node)[:60]}`")
 
 
 class _Substitute(ast.NodeTransformer):
@@ -54,6 +217,8 @@ class _Substitute(ast.NodeTransformer):
         self.env = env
 
     def visit_Name(self, node):
+        if isinstance(self.env.get(node.id), _Array):
+            raise _Unresolved(f"uses the array `{node.id}`")
         if node.id in self.env:
             return ast.parse(repr(self.env[node.id]), mode="eval").body
         if node.id in _ALLOWED_ROOTS or node.id in ("True", "False", "None"):
@@ -72,6 +237,9 @@ class _Substitute(ast.NodeTransformer):
         raise _Unresolved(f"calls `{ast.unparse(node.func)}`")
 
     def visit_Attribute(self, node):
+        if node.attr == "shape" and isinstance(node.value, ast.Name) and isinstance(self.env.get(node.value.id),
+                                                                                   _Array):
+            return ast.parse(repr(self.env[node.value.id].shape), mode="eval").body
         root = node
         while isinstance(root, ast.Attribute):
             root = root.value
@@ -124,6 +292,10 @@ def _cases(function, constants):
         if kind not in ("parameters", "named_parameters", "product"):
             continue
         try:
+            if kind == "named_parameters" and len(deco.args) == 1 and isinstance(deco.args[0], ast.Call) and \
+                    ast.unparse(deco.args[0].func).endswith("named_product"):
+                deco = deco.args[0]
+                kind = "product"
             if kind == "product":
                 if deco.args:
                     raise _Unresolved("a product of named dictionaries")
@@ -161,11 +333,21 @@ def _local_literals(function, call, env):
     env = dict(env)
     for stmt in ast.walk(function):
         if isinstance(stmt, ast.Assign) and stmt.lineno < call.lineno and len(stmt.targets) == 1 and \
+                isinstance(stmt.targets[0], ast.Tuple) and all(isinstance(t, ast.Name) for t in stmt.targets[0].elts):
+            try:
+                values = _literal(stmt.value, env)
+                env.update(zip((t.id for t in stmt.targets[0].elts), values))
+            except Exception:  # noqa: BLE001 - not a literal
+                pass
+        if isinstance(stmt, ast.Assign) and stmt.lineno < call.lineno and len(stmt.targets) == 1 and \
                 isinstance(stmt.targets[0], ast.Name):
             try:
                 env[stmt.targets[0].id] = _literal(stmt.value, env)
-            except Exception:  # noqa: BLE001 - not a literal
-                env.pop(stmt.targets[0].id, None)
+            except Exception:  # noqa: BLE001 - not a literal: an array of literal size, or nothing
+                try:
+                    env[stmt.targets[0].id] = _array(stmt.value, env)
+                except Exception:  # noqa: BLE001
+                    env.pop(stmt.targets[0].id, None)
     return env
 
 
@@ -175,16 +357,24 @@ def _keras_layer_names():
     return set(dir(keras.layers))
 
 
+def _one_input(shape, dtype):
+    if not isinstance(shape, (tuple, list)) or not all(d is None or isinstance(d, int) for d in shape):
+        raise _Unresolved(f"an input shape that is not a shape: {shape!r}")
+    return f"keras.Input(batch_shape={tuple(shape)!r}" + (f", dtype={dtype!r})" if dtype is not None else ")")
+
+
 def _input_source(shape, dtype):
-    dtype_src = f", dtype={dtype!r}" if dtype is not None else ""
+    """The Input(s) run_layer_test makes (create_keras_tensors): a dict's keys lose their '_shape' suffix and are
+    the call's keywords; a list or tuple of shapes is a list of inputs; dtypes follow the same structure."""
     if isinstance(shape, dict):
-        items = ", ".join(f"{k!r}: keras.Input(batch_shape={tuple(v)!r}{dtype_src})" for k, v in shape.items())
+        items = ", ".join(f"{k.removesuffix('_shape')!r}: "
+                          f"{_one_input(v, dtype.get(k) if isinstance(dtype, dict) else dtype)}"
+                          for k, v in shape.items())
         return "{" + items + "}"
     if isinstance(shape, (tuple, list)) and shape and all(isinstance(s, (tuple, list)) for s in shape):
-        return "[" + ", ".join(f"keras.Input(batch_shape={tuple(s)!r}{dtype_src})" for s in shape) + "]"
-    if isinstance(shape, (tuple, list)) and all(d is None or isinstance(d, int) for d in shape):
-        return f"keras.Input(batch_shape={tuple(shape)!r}{dtype_src})"
-    raise _Unresolved(f"an input shape shapewise cannot read: {shape!r}")
+        dtypes = dtype if isinstance(dtype, (tuple, list)) else [dtype] * len(shape)
+        return "[" + ", ".join(_one_input(s, d) for s, d in zip(shape, dtypes)) + "]"
+    return _one_input(shape, dtype)
 
 
 def _config(path, function, call, env):
@@ -206,13 +396,18 @@ def _config(path, function, call, env):
         for flag in ("input_sparse", "input_ragged"):
             if flag in keywords and _literal(keywords[flag], env):
                 raise _Unresolved(f"{flag}=True: a sparse or ragged input (not on the torch backend)")
-        if "input_data" in keywords or "input_shape" not in keywords:
-            raise _Unresolved("input_data: the test gives arrays of data, not a shape")
         init = _source_of(keywords["init_kwargs"], env) if "init_kwargs" in keywords else "{}"
-        shape = _literal(keywords["input_shape"], env)
-        dtype = _literal(keywords["input_dtype"], env) if "input_dtype" in keywords else None
-        if isinstance(dtype, dict) or isinstance(dtype, (list, tuple)):
-            raise _Unresolved("an input dtype per input")
+        if "input_data" in keywords:  # the build and symbolic call use the data's shape and dtype
+            data = _array(keywords["input_data"], env)
+            shape = {k: v.shape for k, v in data.items()} if isinstance(data, dict) else \
+                [a.shape for a in data] if isinstance(data, list) else data.shape
+            dtype = {k: v.dtype for k, v in data.items()} if isinstance(data, dict) else \
+                [a.dtype for a in data] if isinstance(data, list) else data.dtype
+        elif "input_shape" in keywords:
+            shape = _literal(keywords["input_shape"], env)
+            dtype = _literal(keywords["input_dtype"], env) if "input_dtype" in keywords else None
+        else:
+            raise _Unresolved("no input_shape or input_data")
         call_kwargs = _source_of(keywords["call_kwargs"], env) if "call_kwargs" in keywords else "{}"
         if "call_kwargs" in keywords and "keras.Input" not in call_kwargs and \
                 any(isinstance(v, (list, tuple)) for v in (_literal(keywords["call_kwargs"], env).values())):
@@ -223,8 +418,9 @@ def _config(path, function, call, env):
     except Exception as e:  # noqa: BLE001 - an argument that is not a literal
         config.why = f"an argument is not a literal ({type(e).__name__}: {e})"[:160]
         return config
+    call = "**x" if isinstance(shape, dict) else "x"
     config.source = (f"x = {_input_source(shape, dtype)}\n"
-                     f"model = keras.Model(x, {layer}(**{init})(x, **{call_kwargs}))\n")
+                     f"model = keras.Model(x, {layer}(**{init})({call}, **{call_kwargs}))\n")
     return config
 
 

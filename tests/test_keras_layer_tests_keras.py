@@ -19,6 +19,9 @@ NOT_MODELLED = {
     ("normalization/group_normalization_test.py", "test_groupnorm[0]#0"): _NO_MODULE.format("regularizers"),
     ("normalization/group_normalization_test.py", "test_groupnorm[0]#1"): _NO_MODULE.format("constraints"),
     ("normalization/layer_normalization_test.py", "test_ln_basics[0]#0"): _NO_MODULE.format("regularizers"),
+    **{("core/reversible_embedding_test.py", f"test_quantize_dtype_argument[{i}]"):
+       "a quantized ReversibleEmbedding: shapewise refuses it (its quantized table and reverse table are not "
+       "modelled yet)" for i in range(4)},
 }
 
 
