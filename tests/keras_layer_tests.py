@@ -351,6 +351,15 @@ def _local_literals(function, call, env):
     return env
 
 
+def _public_name(name):
+    """keras.src.layers.GroupedQueryAttention is exported as keras.layers.GroupQueryAttention."""
+    import keras
+    from keras.src import layers as src_layers
+
+    cls = getattr(src_layers, name, None)
+    return next((n for n in dir(keras.layers) if getattr(keras.layers, n) is cls), name) if cls else name
+
+
 def _keras_layer_names():
     import keras
 
@@ -388,7 +397,9 @@ def _config(path, function, call, env):
     try:
         if not (isinstance(layer_node, ast.Attribute) and isinstance(layer_node.value, ast.Name)):
             raise _Unresolved(f"the layer class is `{layer}`, made by the test")
-        if layer_node.value.id != "layers":  # `relu.ReLU`: the layer's own module, imported by the test
+        if layer_name not in _keras_layer_names():  # keras.src.layers's name of a class exported under another
+            layer_name = _public_name(layer_name)
+        if layer_node.value.id != "layers" or layer != f"layers.{layer_name}":  # `relu.ReLU`: its own module
             if layer_name not in _keras_layer_names():
                 raise _Unresolved(f"the layer class is `{layer}`, made by the test")
             layer = f"layers.{layer_name}"
