@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass, field
 
 #: names a configuration may use besides literals: they exist in both real Keras and shapewise.keras
-_ALLOWED_ROOTS = {"layers", "keras", "initializers", "regularizers", "constraints", "activations"}
+_ALLOWED_ROOTS = {"layers", "keras", "initializers", "regularizers", "constraints", "activations", "ops", "np"}
 
 
 @dataclass
@@ -35,6 +35,16 @@ class Config:
 
 class _Unresolved(Exception):
     pass
+
+
+class _Ref:
+    """A name from Keras or NumPy in a test's parameters (``layers.Add``, ``np.add``): kept as its source."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __repr__(self):
+        return self.source
 
 
 class _Array:
@@ -200,6 +210,12 @@ def _evaluate(node, env):
     if isinstance(node, ast.Attribute) and node.attr == "shape" and isinstance(node.value, ast.Name) and \
             isinstance(env.get(node.value.id), _Array):
         return env[node.value.id].shape
+    if isinstance(node, ast.Attribute):
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in _ALLOWED_ROOTS:
+            return _Ref(ast.unparse(node))
     if isinstance(node, ast.Call):
         func = ast.unparse(node.func)
         if func in _QUERIES and not node.args:
@@ -283,8 +299,15 @@ def _param_names(function):
 
 def _cases(function, constants):
     """One environment per parameterized case of the test (one empty environment when it has none)."""
-    envs = [{}]
     names = _param_names(function)
+    defaults = {}
+    for arg, default in zip(function.args.args[len(function.args.args) - len(function.args.defaults):],
+                            function.args.defaults):
+        try:
+            defaults[arg.arg] = _literal(default, constants)
+        except Exception:  # noqa: BLE001 - not a literal default
+            pass
+    envs = [defaults]
     for deco in function.decorator_list:
         if not isinstance(deco, ast.Call) or not isinstance(deco.func, ast.Attribute):
             continue
@@ -296,9 +319,15 @@ def _cases(function, constants):
                     ast.unparse(deco.args[0].func).endswith("named_product"):
                 deco = deco.args[0]
                 kind = "product"
-            if kind == "product":
-                if deco.args:
-                    raise _Unresolved("a product of named dictionaries")
+            if kind == "product" and deco.args:  # tuples of dicts: every combination, merged
+                groups = [_literal(a, constants) for a in deco.args]
+                cases = []
+                for combination in itertools.product(*groups):
+                    merged = {}
+                    for d in combination:
+                        merged.update(d)
+                    cases.append(merged)
+            elif kind == "product":
                 axes = {k.arg: _literal(k.value, constants) for k in deco.keywords}
                 cases = [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
             else:
@@ -393,6 +422,10 @@ def _config(path, function, call, env):
         keywords["init_kwargs"] = call.args[1]
     layer = ast.unparse(layer_node) if layer_node is not None else "?"
     layer_name = layer.split(".")[-1]
+    if isinstance(layer_node, ast.Name) and isinstance(env.get(layer_node.id), _Ref):
+        layer_node = ast.parse(env[layer_node.id].source, mode="eval").body
+        layer = ast.unparse(layer_node)
+        layer_name = layer.split(".")[-1]
     config = Config(path, function.name, layer_name)
     try:
         if not (isinstance(layer_node, ast.Attribute) and isinstance(layer_node.value, ast.Name)):
