@@ -13,14 +13,6 @@ from oracle import Outcome, assert_same, describe_keras, describe_shapewise, rea
 
 #: (file, test) -> why shapewise does not build this configuration as Keras does
 NOT_MODELLED = {
-    ("core/lambda_layer_test.py", "test_lambda_basics[0]#0"):
-        "Lambda(ops.square): the interpreter refuses a keras.ops function as the function a Lambda wraps",
-    ("core/lambda_layer_test.py", "test_lambda_basics[0]#1"):
-        "Lambda(ops.square): the interpreter refuses a keras.ops function as the function a Lambda wraps",
-    ("preprocessing/normalization_test.py", "test_normalization_basics[0]#1"):
-        "Normalization(mean=np.array(...)): the interpreter refuses a NumPy array as a layer's argument",
-    ("preprocessing/normalization_test.py", "test_normalization_basics[0]#2"):
-        "Normalization(mean=np.array(...)): the interpreter refuses a NumPy array as a layer's argument",
     **{("core/reversible_embedding_test.py", f"test_quantize_dtype_argument[{i}]"):
        "a quantized ReversibleEmbedding: shapewise refuses it (its quantized table and reverse table are not "
        "modelled yet)" for i in range(4)},
