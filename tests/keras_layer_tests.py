@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import operator as _op
 import os
 from dataclasses import dataclass, field
 
@@ -155,8 +156,6 @@ def _literal(node, env):
     from the tree: nothing is run."""
     return _evaluate(node, env)
 
-
-import operator as _op  # noqa: E402
 
 _BINARY = {ast.Add: _op.add, ast.Sub: _op.sub, ast.Mult: _op.mul, ast.FloorDiv: _op.floordiv, ast.Div: _op.truediv,
            ast.Mod: _op.mod}

@@ -454,8 +454,8 @@ def _build_layer(module, name, kwargs, shape, dtype):
 
 
 def _compare_argument_case(name, kwargs, shape, dtype, wrong, dtypes=False):
-    from shapewise.errors import ShapewiseError
     import shapewise.keras as sk
+    from shapewise.errors import ShapewiseError
 
     keras = real_keras()
     k_error, k_model = _build_layer(keras, name, kwargs, shape, dtype)
