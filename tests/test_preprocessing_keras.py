@@ -159,6 +159,8 @@ CASES = {
                                        "expand_dims=True)", (2, 1000)),
     "stft_fft_length": _img("STFTSpectrogram(mode='magnitude', fft_length=300)", (1000, 1)),
     "stft_unknown_length": _img("STFTSpectrogram(frame_length=128)", (None, 1)),
+    "stft_unknown_channels_fails": _img("STFTSpectrogram(data_format='channels_first')", (None, 1000)),
+    "stft_unknown_channels_last_fails": _img("STFTSpectrogram(expand_dims=True)", (1000, None)),
     "stft_too_short_fails": _img("STFTSpectrogram()", (200, 1)),
     "stft_rank2_fails": _img("STFTSpectrogram()", (1000,)),
     "stft_mode_fails": _img("STFTSpectrogram(mode='power')", (1000, 1)),
@@ -487,11 +489,11 @@ def test_bad_arguments_fail_as_in_keras():
     assert not wrong, "\n".join(wrong)
 
 
-# The text and structured-data layers: the same sweep, from several starting configurations each (a layer's checks
-# depend on the other arguments: tf_idf needs idf_weights, invert needs 'int', ...), every argument given a value
-# from a pool of text-layer values, and the input itself varied (rank 0 to 3; strings, integers, floats), since
-# these layers check what they are called on when they are built and called. Their real Keras needs TensorFlow
-# (the oracle-text extra).
+# The text and structured-data layers (and the spectrograms, from more configurations than above): the same
+# sweep, from several starting configurations each (a layer's checks depend on the other arguments: tf_idf needs
+# idf_weights, invert needs 'int', ...), every argument given a value from a pool of text-layer values, and the
+# input itself varied (rank 0 to 3; strings, integers, floats), since these layers check what they are called on
+# when they are built and called. The string layers' real Keras needs TensorFlow (the oracle-text extra).
 _VOCAB = ["a", "b", "c"]
 _TEXT_ARGUMENT_LAYERS = [
     ("TextVectorization", {}, (1,), "string"),
@@ -525,6 +527,10 @@ _TEXT_ARGUMENT_LAYERS = [
     ("Normalization", {}, (4,), "float32"),
     ("Normalization", {"mean": [0.0, 1.0, 2.0, 3.0], "variance": [1.0, 1.0, 2.0, 2.0]}, (4,), "float32"),
     ("Normalization", {"axis": (1, 2)}, (3, 4), "float32"),
+    ("STFTSpectrogram", {"mode": "stft", "frame_length": 64, "frame_step": 16}, (1000, 2), "float32"),
+    ("STFTSpectrogram", {"data_format": "channels_first", "expand_dims": True, "padding": "same"}, (2, 1000),
+     "float32"),
+    ("MelSpectrogram", {"fft_length": 64, "sequence_stride": 32, "num_mel_bins": 20}, (1000,), "float32"),
 ]
 _TEXT_VALUES = [-1, 0, 1, 2, 3, 5, 1.5, 2.0, "", "a", "x", "[UNK]", "int", "one_hot", "multi_hot", "count",
                 "tf_idf", "binary", "tf-idf", "whitespace", "character", "lower", "strip_punctuation", "farmhash",

@@ -1200,6 +1200,12 @@ class STFTSpectrogram(Layer):
             batch, samples, channels = ctx.bind(x, "batch", "samples", "channels")
         else:
             batch, channels, samples = ctx.bind(x, "batch", "channels", "samples")
+        if channels.value is None:  # Keras's call reshapes the frames to (batch, channels, frequencies, frames)
+            ctx.fail("STFTSpectrogram needs a known number of channels: Keras's call reshapes its frames to "
+                     "(batch, channels, frequencies, frames) and fails on an unknown channel count",
+                     expected="(batch, samples, channels) with channels a number" if self.data_format ==
+                     "channels_last" else "(batch, channels, samples) with channels a number",
+                     fix="give the channel axis a concrete size")
         frame = ctx.const(self.frame_length, "frame_length")
         freqs = ctx.const(self.fft_length // 2 + 1, "frequencies")
         shape = (frame, Known(1), freqs)
