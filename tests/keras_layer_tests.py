@@ -357,25 +357,53 @@ def _cases(function, constants):
 
 
 def _local_literals(function, call, env):
-    """The test's literal assignments before the call, in order (`input_shape = (2, 3)`)."""
+    """The test's literal assignments before the call, in source order (`input_shape = (2, 3)`); an ``if`` whose
+    test reads as a value (``if backend.backend() == "torch":``) takes its branch, one that does not takes
+    neither (a name it assigns is then unknown)."""
     env = dict(env)
-    for stmt in ast.walk(function):
-        if isinstance(stmt, ast.Assign) and stmt.lineno < call.lineno and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Tuple) and all(isinstance(t, ast.Name) for t in stmt.targets[0].elts):
+
+    def assign(stmt):
+        targets = stmt.targets[0] if len(stmt.targets) == 1 else None
+        if isinstance(targets, ast.Tuple) and all(isinstance(t, ast.Name) for t in targets.elts):
             try:
-                values = _literal(stmt.value, env)
-                env.update(zip((t.id for t in stmt.targets[0].elts), values))
-            except Exception:  # noqa: BLE001 - not a literal
-                pass
-        if isinstance(stmt, ast.Assign) and stmt.lineno < call.lineno and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Name):
+                env.update(zip((t.id for t in targets.elts), _literal(stmt.value, env)))
+            except Exception:  # noqa: BLE001 - not a literal: the names are unknown
+                for t in targets.elts:
+                    env.pop(t.id, None)
+        elif isinstance(targets, ast.Name):
             try:
-                env[stmt.targets[0].id] = _literal(stmt.value, env)
-            except Exception:  # noqa: BLE001 - not a literal: an array of literal size, or nothing
+                env[targets.id] = _literal(stmt.value, env)
+            except Exception:  # noqa: BLE001 - not a literal: an array of literal size, or unknown
                 try:
-                    env[stmt.targets[0].id] = _array(stmt.value, env)
+                    env[targets.id] = _array(stmt.value, env)
                 except Exception:  # noqa: BLE001
-                    env.pop(stmt.targets[0].id, None)
+                    env.pop(targets.id, None)
+
+    def forget(statements):
+        for node in statements:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    env.pop(sub.id, None)
+
+    def run(statements):
+        for stmt in statements:
+            if stmt.lineno >= call.lineno:
+                return
+            if isinstance(stmt, ast.Assign):
+                assign(stmt)
+            elif isinstance(stmt, ast.If):
+                try:
+                    taken = stmt.body if _literal(stmt.test, env) else stmt.orelse
+                except Exception:  # noqa: BLE001 - a test that is not a value: neither branch is known
+                    forget(stmt.body + stmt.orelse)
+                    continue
+                run(taken)
+            elif isinstance(stmt, (ast.With, ast.Try)):
+                run(stmt.body)
+            elif isinstance(stmt, (ast.For, ast.While)):
+                forget(stmt.body)
+
+    run(function.body)
     return env
 
 
