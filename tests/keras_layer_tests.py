@@ -227,6 +227,11 @@ def _evaluate(node, env):
     raise _Unresolved(f"an argument is not a literal: `{ast.unparse(node)[:60]}`")
 
 
+#: the layers and cells the test file being read defines at its top level (name -> source), and those used
+_FILE_CLASSES = {}
+_USED_CLASSES = []
+
+
 class _Substitute(ast.NodeTransformer):
     def __init__(self, env):
         self.env = env
@@ -236,6 +241,9 @@ class _Substitute(ast.NodeTransformer):
             raise _Unresolved(f"uses the array `{node.id}`")
         if node.id in self.env:
             return ast.parse(repr(self.env[node.id]), mode="eval").body
+        if node.id in _FILE_CLASSES:
+            _USED_CLASSES.append(node.id)
+            return node
         if node.id in _ALLOWED_ROOTS or node.id in ("True", "False", "None"):
             return node
         raise _Unresolved(f"uses `{node.id}`, made by the test")
@@ -245,8 +253,8 @@ class _Substitute(ast.NodeTransformer):
         root = node.func
         while isinstance(root, ast.Attribute):
             root = root.value
-        if isinstance(root, ast.Name) and root.id in _ALLOWED_ROOTS:
-            return node  # a layer or initializer Keras and shapewise both make
+        if isinstance(root, ast.Name) and (root.id in _ALLOWED_ROOTS or root.id in _FILE_CLASSES):
+            return node  # a layer or initializer Keras and shapewise both make, or one the test file defines
         if isinstance(root, ast.Name) and root.id in ("dict", "tuple", "list"):
             return node
         raise _Unresolved(f"calls `{ast.unparse(node.func)}`")
@@ -275,8 +283,8 @@ def _source_of(node, env):
     """Python source of ``node`` with ``env``'s names put in; only literals and the allowed Keras names left."""
     node = _substitute(node, env)
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and sub.id not in _ALLOWED_ROOTS | {"True", "False", "None", "dict", "tuple",
-                                                                         "list"}:
+        if isinstance(sub, ast.Name) and sub.id not in _ALLOWED_ROOTS | set(_FILE_CLASSES) | {
+                "True", "False", "None", "dict", "tuple", "list"}:
             raise _Unresolved(f"uses `{sub.id}`")
     return ast.unparse(node)
 
@@ -454,12 +462,21 @@ def _config(path, function, call, env):
         layer = ast.unparse(layer_node)
         layer_name = layer.split(".")[-1]
     config = Config(path, function.name, layer_name)
+    _USED_CLASSES.clear()
+    if isinstance(layer_node, ast.Name) and layer_node.id in _FILE_CLASSES:  # a layer the test file defines
+        _USED_CLASSES.append(layer_node.id)
+        layer_node = ast.Attribute(ast.Name("layers"), layer_node.id)  # (only to pass the check below)
+        own_layer = layer_name
+    else:
+        own_layer = None
     try:
         if not (isinstance(layer_node, ast.Attribute) and isinstance(layer_node.value, ast.Name)):
             raise _Unresolved(f"the layer class is `{layer}`, made by the test")
-        if layer_name not in _keras_layer_names():  # keras.src.layers's name of a class exported under another
-            layer_name = _public_name(layer_name)
-        if layer_node.value.id != "layers" or layer != f"layers.{layer_name}":  # `relu.ReLU`: its own module
+        if own_layer is None and layer_name not in _keras_layer_names():  # keras.src.layers's name of a class
+            layer_name = _public_name(layer_name)  # exported under another
+        if own_layer is not None:
+            layer = own_layer
+        elif layer_node.value.id != "layers" or layer != f"layers.{layer_name}":  # `relu.ReLU`: its own module
             if layer_name not in _keras_layer_names():
                 raise _Unresolved(f"the layer class is `{layer}`, made by the test")
             layer = f"layers.{layer_name}"
@@ -490,7 +507,9 @@ def _config(path, function, call, env):
         config.why = f"an argument is not a literal ({type(e).__name__}: {e})"[:160]
         return config
     call = "**x" if isinstance(shape, dict) else "x"
-    config.source = (f"x = {_input_source(shape, dtype)}\n"
+    # the test file's own layers and cells, when the configuration uses them (their code, read from the file)
+    classes = "".join(_FILE_CLASSES[n] + "\n\n" for n in _FILE_CLASSES if n in _USED_CLASSES)
+    config.source = (f"{classes}x = {_input_source(shape, dtype)}\n"
                      f"model = keras.Model(x, {layer}(**{init})({call}, **{call_kwargs}))\n")
     return config
 
@@ -506,8 +525,13 @@ def extract(root=None):
             path = os.path.join(directory, name)
             rel = os.path.relpath(path, root)
             with open(path, encoding="utf-8") as f:
-                tree = ast.parse(f.read())
+                text = f.read()
+            tree = ast.parse(text)
             constants = _module_constants(tree)
+            _FILE_CLASSES.clear()
+            _FILE_CLASSES.update({c.name: ast.get_source_segment(text, c) for c in tree.body
+                                  if isinstance(c, ast.ClassDef) and not any("TestCase" in ast.unparse(b)
+                                                                             for b in c.bases)})
             for cls in tree.body:
                 if not isinstance(cls, ast.ClassDef):
                     continue

@@ -12,6 +12,22 @@ from keras_layer_tests import extract
 from oracle import Outcome, assert_same, describe_keras, describe_shapewise, real_keras
 
 #: (file, test) -> why shapewise does not build this configuration as Keras does
+#: (file, test function) -> why: every configuration of that test (the test file's own layers and cells, built
+#: through the interpreter)
+NOT_MODELLED_TESTS = {
+    ("rnn/rnn_test.py", "test_basics"): "keras.layers.RNN over a cell the snippet defines (a Layer with state_size): "
+                                        "the interpreter's RNN does not read a custom cell's state_size yet",
+    ("rnn/dropout_rnn_cell_test.py", "test_basics"): "not rebuilt: the test's cell derives from DropoutRNNCell, "
+                                                     "which the test imports from keras.src (not in keras.layers)",
+    ("preprocessing/data_layer_test.py", "test_layer"): "not rebuilt: the test's layer derives from DataLayer, which "
+                                                         "the test imports from keras.src (not in keras.layers)",
+    ("core/wrapper_test.py", "test_wrapper_basics"): "a subclass of keras.layers.Wrapper: shapewise fails with an "
+                                                     "internal error (Wrapper's _sublayers has no setter)",
+    ("preprocessing/image_preprocessing/random_flip_test.py", "test_random_flip_horizontal"):
+        "a RandomFlip subclass whose call reads its transformation's values: not interpreted on symbolic tensors",
+    ("preprocessing/image_preprocessing/random_flip_test.py", "test_random_flip_vertical"):
+        "a RandomFlip subclass whose call reads its transformation's values: not interpreted on symbolic tensors",
+}
 NOT_MODELLED = {
     **{("core/reversible_embedding_test.py", f"test_quantize_dtype_argument[{i}]"):
        "a quantized ReversibleEmbedding: shapewise refuses it (its quantized table and reverse table are not "
@@ -52,7 +68,7 @@ _INTERPRETED = ("initializers", "regularizers", "constraints", "activations", "o
 
 
 def check(source):
-    if any(f"{name}." in source for name in (*_INTERPRETED, "np")):
+    if any(f"{name}." in source for name in (*_INTERPRETED, "np")) or source.startswith("class "):
         from oracle import assert_same_source
 
         assert_same_source(f"import numpy as np\nimport keras\nfrom keras import layers, {', '.join(_INTERPRETED)}\n"
@@ -72,7 +88,7 @@ def check(source):
 @pytest.mark.parametrize("config", CONFIGS, ids=[f"{c.file}::{c.test}" for c in CONFIGS])
 def test_keras_layer_test_configuration(config):
     key = (config.file, config.test)
-    if key in NOT_MODELLED:
+    if key in NOT_MODELLED or (config.file, config.test.split("[")[0]) in NOT_MODELLED_TESTS:
         with pytest.raises((AssertionError, AttributeError)):  # still differs: the list stays true
             check(config.source)
         return
