@@ -11,6 +11,28 @@ from oracle import assert_both_fail, assert_same_source
 HEAD = "import keras\nfrom keras import layers, ops\n"
 
 SNIPPETS = {
+    # a keras.ops function as the function a Lambda wraps (lambda_layer_test.test_lambda_basics)
+    "lambda_of_keras_op": """
+x = keras.Input(batch_shape=(2, 3))
+model = keras.Model(x, layers.Lambda(ops.square)(x))
+m2 = keras.Sequential([keras.Input((4, 5)), layers.Lambda(keras.ops.mean, arguments={"axis": -1})])
+m3 = keras.Sequential([keras.Input((4,)), layers.Lambda(ops.square, output_shape=(4,))])
+""",
+    # Normalization's statistics given as NumPy arrays (normalization_test.test_normalization_basics)
+    "normalization_numpy_statistics": """
+import numpy as np
+x = keras.Input(batch_shape=(2, 3))
+model = keras.Model(x, layers.Normalization(mean=np.array([0.0, 1.0, 2.0]), variance=np.array([1.0, 1.0, 1.0]))(x))
+m2 = keras.Sequential([keras.Input((4, 3)), layers.Normalization(axis=-1, mean=np.zeros((3,)), variance=np.ones(3))])
+""",
+    # a subclass of a built-in wrapper: its base's __init__ names the layer it owns (an internal error before)
+    "subclassed_time_distributed": """
+class MyTimeDistributed(layers.TimeDistributed):
+    def __init__(self, layer, **kwargs):
+        super().__init__(layer, **kwargs)
+
+model = keras.Sequential([keras.Input((4, 3)), MyTimeDistributed(layers.Dense(2))])
+""",
     # --- functions ---------------------------------------------------------------------------------------------
     "function_builds_model": """
 def build_model(input_dim=8, hidden=(16, 8), n_out=2, *, dropout=0.1):

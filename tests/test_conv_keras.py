@@ -157,6 +157,13 @@ model = keras.Model(i, [o, h, c])
     "convlstm2d_rank4_fails": seq((16, 16, 3), "layers.ConvLSTM2D(4, 3)"),
     "convlstm2d_none_spatial_fails": seq((5, None, 16, 3), "layers.ConvLSTM2D(4, 3)"),
     "convlstm2d_too_small_fails": seq((5, 2, 2, 3), "layers.ConvLSTM2D(4, 3)"),
+    # LoRA on the convolutions (conv_test.test_lora_rank_argument; BaseConv.enable_lora)
+    "conv2d_lora": seq((5, 5, 4), "layers.Conv2D(5, 3, activation='sigmoid', kernel_regularizer='l2', lora_rank=2)"),
+    "conv1d_lora_alpha_no_bias": seq((5, 4), "layers.Conv1D(5, 3, lora_rank=3, lora_alpha=1, use_bias=False)"),
+    "conv3d_lora_groups": seq((5, 5, 5, 2), "layers.Conv3D(4, 2, groups=2, lora_rank=1)"),
+    "conv2d_enable_lora": "model = keras.Sequential([keras.Input((5, 5, 4)), layers.Conv2D(5, 3)])\n"
+                          "model.layers[0].enable_lora(2)",
+    "conv2d_lora_constraint_fails": seq((5, 5, 4), "layers.Conv2D(5, 3, lora_rank=2, kernel_constraint='non_neg')"),
 }
 
 

@@ -159,6 +159,8 @@ CASES = {
                                        "expand_dims=True)", (2, 1000)),
     "stft_fft_length": _img("STFTSpectrogram(mode='magnitude', fft_length=300)", (1000, 1)),
     "stft_unknown_length": _img("STFTSpectrogram(frame_length=128)", (None, 1)),
+    "stft_unknown_channels_fails": _img("STFTSpectrogram(data_format='channels_first')", (None, 1000)),
+    "stft_unknown_channels_last_fails": _img("STFTSpectrogram(expand_dims=True)", (1000, None)),
     "stft_too_short_fails": _img("STFTSpectrogram()", (200, 1)),
     "stft_rank2_fails": _img("STFTSpectrogram()", (1000,)),
     "stft_mode_fails": _img("STFTSpectrogram(mode='power')", (1000, 1)),
@@ -335,6 +337,7 @@ FLOP_CASES = {
     "mel_small": ("layers.MelSpectrogram(fft_length=64, sequence_stride=32, num_mel_bins=20)", (1000,)),
     "dense_lora": ("layers.Dense(5, lora_rank=2)", (7,)),
     "dense_lora_rank3": ("layers.Dense(5, lora_rank=2)", (4, 7)),
+    "conv2d_lora": ("layers.Conv2D(5, 3, lora_rank=2)", (6, 6, 4)),
 }
 
 
@@ -428,12 +431,21 @@ def _argument_cases():
 
 
 def _build_layer(module, name, kwargs, shape, dtype):
+    """Build ``layers.name(**kwargs)`` on an input of that shape and dtype (a list of (shape, dtype) pairs: a
+    functional model of that many inputs, the layer called on their list); (error, model)."""
     from shapewise.errors import ShapewiseError
 
-    (module.backend if hasattr(module.backend, "clear_session") else module).clear_session()
+    if module is real_keras():  # without its gc.collect (half a second a case)
+        module.backend.clear_session(free_memory=False)
+    else:
+        module.clear_session()
     try:
         layer = getattr(module.layers, name)(**kwargs)
-        model = module.Sequential([module.Input(shape, dtype=dtype), layer])
+        if isinstance(shape, list):
+            inputs = [module.Input(s, dtype=d) for s, d in shape]
+            model = module.Model(inputs, layer(inputs))
+        else:
+            model = module.Sequential([module.Input(shape, dtype=dtype), layer])
     except ShapewiseError as e:
         return e, None
     except Exception as e:  # noqa: BLE001 - Keras's refusal (shapewise's own would be a bug, checked below)
@@ -443,26 +455,150 @@ def _build_layer(module, name, kwargs, shape, dtype):
     return None, model
 
 
-@pytest.mark.keras
-def test_bad_arguments_fail_as_in_keras():
+def _compare_argument_case(name, kwargs, shape, dtype, wrong, dtypes=False):
     import shapewise.keras as sk
     from shapewise.errors import ShapewiseError
 
     keras = real_keras()
+    k_error, k_model = _build_layer(keras, name, kwargs, shape, dtype)
+    s_error, s_model = _build_layer(sk, name, kwargs, shape, dtype)
+    case = f"layers.{name}(**{kwargs!r}) on {shape} {dtype or ''}"
+    if s_error is not None and not isinstance(s_error, ShapewiseError):
+        wrong.append(f"{case}: a Python error, not shapewise's: {s_error!r}")
+    elif (k_error is None) != (s_error is None):
+        wrong.append(f"{case}: keras {k_error!r}, shapewise {s_error!r}")
+    elif s_error is not None:
+        text = str(s_error)
+        if name not in text:
+            wrong.append(f"{case}: the error does not name the layer: {text}")
+    else:
+        try:
+            assert_same(case, Outcome([describe_keras(k_model)]), Outcome([describe_shapewise(s_model)]))
+        except AssertionError as e:
+            wrong.append(str(e))
+        if dtypes and _dtypes(k_model) != _dtypes(s_model):
+            wrong.append(f"{case}: output dtypes differ: keras {_dtypes(k_model)}, shapewise {_dtypes(s_model)}")
+
+
+@pytest.mark.keras
+def test_bad_arguments_fail_as_in_keras():
     wrong = []
     for name, kwargs in _argument_cases():
         _, shape, dtype = _ARGUMENT_LAYERS[name]
-        k_error, k_model = _build_layer(keras, name, kwargs, shape, dtype)
-        s_error, s_model = _build_layer(sk, name, kwargs, shape, dtype)
-        case = f"layers.{name}(**{kwargs!r}) on {shape}"
-        if s_error is not None and not isinstance(s_error, ShapewiseError):
-            wrong.append(f"{case}: a Python error, not shapewise's: {s_error!r}")
-        elif (k_error is None) != (s_error is None):
-            wrong.append(f"{case}: keras {k_error!r}, shapewise {s_error!r}")
-        elif s_error is not None:
-            text = str(s_error)
-            if name not in text:
-                wrong.append(f"{case}: the error does not name the layer: {text}")
-        else:
-            assert_same(case, Outcome([describe_keras(k_model)]), Outcome([describe_shapewise(s_model)]))
+        _compare_argument_case(name, kwargs, shape, dtype, wrong)
     assert not wrong, "\n".join(wrong)
+
+
+# The text and structured-data layers (and the spectrograms, from more configurations than above): the same
+# sweep, from several starting configurations each (a layer's checks depend on the other arguments: tf_idf needs
+# idf_weights, invert needs 'int', ...), every argument given a value from a pool of text-layer values, and the
+# input itself varied (rank 0 to 3; strings, integers, floats), since these layers check what they are called on
+# when they are built and called. The string layers' real Keras needs TensorFlow (the oracle-text extra).
+_VOCAB = ["a", "b", "c"]
+_TEXT_ARGUMENT_LAYERS = [
+    ("TextVectorization", {}, (1,), "string"),
+    ("TextVectorization", {"max_tokens": 10, "output_sequence_length": 4}, (1,), "string"),
+    ("TextVectorization", {"vocabulary": _VOCAB, "output_mode": "count"}, (), "string"),
+    ("TextVectorization", {"vocabulary": _VOCAB, "idf_weights": [0.1, 0.2, 0.3], "output_mode": "tf_idf"}, (1,),
+     "string"),
+    ("TextVectorization", {"max_tokens": 8, "output_mode": "multi_hot", "split": None}, (2,), "string"),
+    ("StringLookup", {}, (3,), "string"),
+    ("StringLookup", {"vocabulary": _VOCAB}, (3,), "string"),
+    ("StringLookup", {"vocabulary": _VOCAB, "output_mode": "one_hot"}, (1,), "string"),
+    ("StringLookup", {"max_tokens": 6, "output_mode": "multi_hot", "pad_to_max_tokens": True}, (2, 3), "string"),
+    ("StringLookup", {"vocabulary": _VOCAB, "idf_weights": [0.1, 0.2, 0.3], "output_mode": "tf_idf"}, (3,),
+     "string"),
+    ("StringLookup", {"vocabulary": _VOCAB, "invert": True}, (3,), "int64"),
+    ("IntegerLookup", {}, (3,), "int64"),
+    ("IntegerLookup", {"vocabulary": [1, 2, 3]}, (3,), "int64"),
+    ("IntegerLookup", {"vocabulary": [1, 2, 3], "output_mode": "count", "mask_token": 0}, (3,), "int64"),
+    ("IntegerLookup", {"vocabulary": [1, 2, 3], "invert": True}, (3,), "int64"),
+    ("Hashing", {"num_bins": 3}, (3,), "string"),
+    ("Hashing", {"num_bins": 4, "output_mode": "multi_hot"}, (3,), "int64"),
+    ("Hashing", {"num_bins": 4, "output_mode": "one_hot"}, (1,), "string"),
+    ("HashedCrossing", {"num_bins": 5}, [((1,), "string"), ((1,), "int64")], None),
+    ("HashedCrossing", {"num_bins": 5, "output_mode": "one_hot"}, [((2,), "string"), ((2,), "string")], None),
+    ("CategoryEncoding", {"num_tokens": 4}, (3,), "int32"),
+    ("CategoryEncoding", {"num_tokens": 4, "output_mode": "one_hot"}, (1,), "int64"),
+    ("CategoryEncoding", {"num_tokens": 5, "output_mode": "count"}, (2, 3), "int32"),
+    ("Discretization", {"bin_boundaries": [0.0, 1.0]}, (3,), "float32"),
+    ("Discretization", {"num_bins": 4, "output_mode": "one_hot"}, (1,), "float32"),
+    ("Discretization", {"bin_boundaries": [0.0, 0.5], "output_mode": "count"}, (2, 3), "float32"),
+    ("Normalization", {}, (4,), "float32"),
+    ("Normalization", {"mean": [0.0, 1.0, 2.0, 3.0], "variance": [1.0, 1.0, 2.0, 2.0]}, (4,), "float32"),
+    ("Normalization", {"axis": (1, 2)}, (3, 4), "float32"),
+    ("STFTSpectrogram", {"mode": "stft", "frame_length": 64, "frame_step": 16}, (1000, 2), "float32"),
+    ("STFTSpectrogram", {"data_format": "channels_first", "expand_dims": True, "padding": "same"}, (2, 1000),
+     "float32"),
+    ("MelSpectrogram", {"fft_length": 64, "sequence_stride": 32, "num_mel_bins": 20}, (1000,), "float32"),
+]
+_TEXT_VALUES = [-1, 0, 1, 2, 3, 5, 1.5, 2.0, "", "a", "x", "[UNK]", "int", "one_hot", "multi_hot", "count",
+                "tf_idf", "binary", "tf-idf", "whitespace", "character", "lower", "strip_punctuation", "farmhash",
+                "floormod", None, True, False, ["a", "b", "c"], ["a", "a"], [], ["", "[UNK]", "a"], [1, 2, 3],
+                [1, 1], [0.5, 0.3], [0.5, 0.3, 0.1], (1, 2), (0, 1, 2), [0.0, 1.0], [1.0, 0.0], (1, 3), "int32",
+                "float32", "string"]
+#: the input itself, swept as one more argument
+_TEXT_INPUTS = [((), "string"), ((1,), "string"), ((3,), "string"), ((2, 3), "string"), ((2, 3, 4), "string"),
+                ((1,), "int64"), ((3,), "int32"), ((2, 3), "int64"), ((3,), "float32"), ((1,), "float32"),
+                ((), "int64"), ((None,), "string"), ((None, 3), "int64")]
+_TEXT_NOT_SWEPT = {"self", "kwargs", "name", "args"}
+#: the bad arguments of Keras's own tests (text_vectorization_test, string_lookup_test, integer_lookup_test,
+#: index_lookup_test, hashing_test, hashed_crossing_test, category_encoding_test, discretization_test,
+#: normalization_test), on the first configuration of their layer in the table above
+_KERAS_TEXT_TEST_ARGUMENTS = [
+    ("TextVectorization", {"output_mode": "count", "output_sequence_length": 2}),
+    ("TextVectorization", {"ngrams": "a"}), ("TextVectorization", {"standardize": "bogus"}),
+    ("TextVectorization", {"split": "bogus"}), ("TextVectorization", {"sparse": True}),
+    ("TextVectorization", {"ragged": True}), ("TextVectorization", {"output_sequence_length": 2.5}),
+    ("StringLookup", {"max_tokens": 1}), ("StringLookup", {"pad_to_max_tokens": True}),
+    ("StringLookup", {"num_oov_indices": -1}), ("StringLookup", {"vocabulary": ["a", "a"]}),
+    ("StringLookup", {"vocabulary": ["", "a"], "mask_token": ""}), ("StringLookup", {"oov_method": "farmhash"}),
+    ("StringLookup", {"invert": True, "output_mode": "one_hot"}), ("StringLookup", {"sparse": True}),
+    ("StringLookup", {"idf_weights": [0.1]}), ("StringLookup", {"output_mode": "tf_idf", "vocabulary": _VOCAB}),
+    ("IntegerLookup", {"vocabulary_dtype": "int32"}), ("IntegerLookup", {"max_tokens": 1}),
+    ("IntegerLookup", {"salt": 3}), ("IntegerLookup", {"vocabulary": [1, 1]}),
+    ("Hashing", {"num_bins": 0}), ("Hashing", {"num_bins": None}), ("Hashing", {"num_bins": 3, "salt": "x"}),
+    ("Hashing", {"num_bins": 3, "output_mode": "bag"}), ("Hashing", {"num_bins": 3, "sparse": True}),
+    ("Hashing", {"num_bins": 3, "dtype": "float32"}),
+    ("HashedCrossing", {"num_bins": 5, "output_mode": "multi_hot"}), ("HashedCrossing", {"num_bins": 5,
+                                                                                        "sparse": True}),
+    ("CategoryEncoding", {"num_tokens": None}), ("CategoryEncoding", {"num_tokens": 0}),
+    ("CategoryEncoding", {"num_tokens": 4, "output_mode": "tf_idf"}),
+    ("Discretization", {"bin_boundaries": None}), ("Discretization", {"num_bins": 3}),
+    ("Discretization", {"output_mode": "bag"}), ("Discretization", {"sparse": True}),
+    ("Normalization", {"mean": [1.0]}), ("Normalization", {"axis": 5}),
+]
+#: how many random (configuration, argument, value) cases to draw for the text and structured-data layers
+N_TEXT_BAD_ARGUMENTS = int(os.environ.get("SHAPEWISE_TEXT_BAD_ARGUMENTS", "300"))
+
+
+def _text_argument_cases():
+    import inspect
+    import random
+
+    keras = real_keras()
+    pool = []
+    for name, base, shape, dtype in _TEXT_ARGUMENT_LAYERS:
+        for arg in inspect.signature(getattr(keras.layers, name).__init__).parameters:
+            if arg not in _TEXT_NOT_SWEPT:
+                pool += [(name, {**base, arg: value}, shape, dtype) for value in _TEXT_VALUES]
+        if not isinstance(shape, list):
+            pool += [(name, base, s, d) for s, d in _TEXT_INPUTS]
+        else:  # the crossed pair: one of the two inputs varied
+            pool += [(name, base, [(s, d), shape[1]], None) for s, d in _TEXT_INPUTS]
+    drawn = random.Random(int(os.environ.get("SHAPEWISE_SWEEP_SEED", "10"))).sample(pool, min(N_TEXT_BAD_ARGUMENTS,
+                                                                                           len(pool)))
+    first = {}
+    for name, base, shape, dtype in _TEXT_ARGUMENT_LAYERS:
+        first.setdefault(name, (base, shape, dtype))
+    tests = [(name, {**first[name][0], **kw}, first[name][1], first[name][2]) for name, kw in
+             _KERAS_TEXT_TEST_ARGUMENTS]
+    return tests + drawn
+
+
+@pytest.mark.keras
+def test_text_bad_arguments_fail_as_in_keras():
+    wrong = []
+    for name, kwargs, shape, dtype in _text_argument_cases():
+        _compare_argument_case(name, kwargs, shape, dtype, wrong, dtypes=True)
+    assert not wrong, f"{len(wrong)} cases differ:\n" + "\n".join(wrong)

@@ -569,6 +569,7 @@ class Layer:
                                 layer_type=type(self).__name__)
         self.name = name
         self._trainable = trainable
+        _check_dtype_policy(type(self).__name__, dtype)
         self.dtype = "float32" if dtype is None else _dtype_name(dtype)
         if input_dim is not None:
             input_shape = (input_dim,)
@@ -984,11 +985,40 @@ def _to_spec(x):
     return x.spec if isinstance(x, KerasTensor) else x
 
 
+#: the dtypes Keras 3.15.1 takes as a policy's name (keras.src.backend.common.dtypes.ALLOWED_DTYPES, and 'int')
+_DTYPES = frozenset({"bfloat16", "bool", "complex128", "complex64", "float16", "float32", "float64", "float8_e4m3fn",
+                     "float8_e5m2", "int16", "int32", "int64", "int8", "string", "uint16", "uint32", "uint64", "uint8",
+                     "int", "mixed_float16", "mixed_bfloat16"})
+#: a name starting with one of these is a quantized policy ('int8_from_float32'), read by rules/quantization.py
+_QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
+
+
+def _check_dtype_policy(layer_type, dtype):
+    """keras.dtype_policies.get: a dtype or policy name Keras knows, a dtype object, or a Python type."""
+    if dtype is None or dtype in (bool, int, float, str, complex) or hasattr(dtype, "name"):
+        return
+    if isinstance(dtype, str):
+        if dtype in _DTYPES or dtype.startswith(_QUANTIZATION_MODES):
+            return
+        raise ArgumentError(f"Cannot convert '{dtype}' to a mixed precision DTypePolicy. Valid policies include "
+                            "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'.",
+                            layer_type=layer_type, expected="dtype: a dtype name ('float32', 'int64', 'string', ...) "
+                            "or a policy ('mixed_float16', 'int8_from_float32')", fix="e.g. dtype='float32'")
+    raise ArgumentError(f"Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. "
+                        f"Received: dtype={dtype!r}", layer_type=layer_type,
+                        expected="dtype: a dtype name such as 'float32'", fix="e.g. dtype='float32'")
+
+
 def _dtype_name(dtype):
     if dtype is None:
         return "float32"
+    if dtype == "int":  # keras.src.backend.common.dtypes.PYTHON_DTYPES_MAP, on the torch backend
+        return "int32"
     if isinstance(dtype, str):
         return dtype
+    python = {bool: "bool", int: "int32", float: "float32", str: "string", complex: "complex64"}
+    if dtype in python:
+        return python[dtype]
     return getattr(dtype, "name", str(dtype))
 
 

@@ -1226,6 +1226,10 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
                     if isinstance(value, Opaque):
                         self.refuse(f"`{value.desc}` as a model input or output",
                                     f"it is not a symbolic tensor ({value.why()})", node)
+            if func.path.endswith(".Normalization"):
+                # mean= and variance= given as NumPy arrays of known shapes: Normalization reads only their shapes
+                kwargs = {k: _ArrayArgument(v) if k in ("mean", "variance") and isinstance(v, Array) and
+                          None not in v.shape else v for k, v in kwargs.items()}
             result = self._api_call(func.path, func.target, args, kwargs, node)
             self._note_model(result)
             return result
@@ -1357,6 +1361,8 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
 
     def _to_api(self, value):
         _step()
+        if isinstance(value, _ArrayArgument):
+            return value
         if isinstance(value, Array):
             raise RefusedError(f"a dataset array (shape {value.shape}) cannot be passed to a layer or model: "
                                f"shapewise builds models from shapes, not from data", line=self.line,
@@ -1374,7 +1380,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             return converted if isinstance(value, list) else tuple(converted)
         if isinstance(value, dict):
             return {k: self._to_api(v) for k, v in value.items()}
-        if isinstance(value, Function):
+        if isinstance(value, (Function, KerasOp)):
             return SnippetCallable(self, value)  # interpreted when shapewise's API calls it (Lambda)
         if isinstance(value, Dim) and value.value is not None and not isinstance(value, Unknown):
             return value.value  # a known size (input_shape[-1] in build()) is a plain number to a constructor
@@ -1528,3 +1534,15 @@ def interpret(source: str, filename: str = "<snippet>", framework=None, torch_in
     if interp.framework == "torch":
         torch_ns.implicit(interp)
     return interp.run(tree)
+
+
+class _ArrayArgument:
+    """A NumPy array of known shape given to a layer that reads only its shape (Normalization's mean=)."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, array):
+        self.shape = tuple(array.shape)
+
+    def __repr__(self):
+        return f"<array shape={self.shape}>"

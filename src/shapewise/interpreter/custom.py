@@ -59,8 +59,8 @@ class CustomLayer(Layer):
     @property
     def _sublayers(self):
         """The layers the snippet assigned to attributes (directly or in lists, tuples and dicts), in order."""
-        out = []
-        seen = set()
+        out = list(self.__dict__.get("_base_sublayers", ()))  # those a built-in base set (a Wrapper's layer)
+        seen = set(map(id, out))
         stack = list(reversed(list(self.__dict__.get("_attrs", {}).values())))
         while stack:
             value = stack.pop()
@@ -73,6 +73,11 @@ class CustomLayer(Layer):
             elif isinstance(value, dict):
                 stack.extend(reversed(list(value.values())))
         return out
+
+    @_sublayers.setter
+    def _sublayers(self, layers):
+        # a built-in base class's __init__ (Wrapper, Bidirectional) names the layers it owns
+        self.__dict__["_base_sublayers"] = list(layers)
 
     @property
     def built(self):

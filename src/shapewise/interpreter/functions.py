@@ -26,6 +26,7 @@ from .values import (
     Factory,
     Function,
     Instance,
+    KerasOp,
     Method,
     Missing,
     Opaque,
@@ -803,13 +804,22 @@ class SnippetCallable:
         self.fn = fn
 
     def __call__(self, *args, **kwargs):
+        if isinstance(self.fn, KerasOp):
+            return self.interp._call(self.fn, list(args), kwargs, None)
         return self.interp._call_function(self.fn, list(args), kwargs, None)
 
     def trace(self, specs, arguments):
         interp = self.interp
         line = interp.line
         try:
-            result = interp._run_traced(self.fn, [untracked_tensors(specs)], dict(arguments or {}))
+            if isinstance(self.fn, KerasOp):  # Lambda(keras.ops.square): the op's shape rule, traced
+                interp.tracing += 1
+                try:
+                    result = interp._call(self.fn, [untracked_tensors(specs)], dict(arguments or {}), None)
+                finally:
+                    interp.tracing -= 1
+            else:
+                result = interp._run_traced(self.fn, [untracked_tensors(specs)], dict(arguments or {}))
         finally:
             interp.line = line
 

@@ -24,6 +24,7 @@ from ..dims import Known, product
 from ..engine import Layer, flatten, register
 from ..errors import ArgumentError, UnknownDimError
 from .core import activation_name, check_activation
+from .lora import LoraMixin
 
 # --------------------------------------------------------------------------------------------------------------
 # Argument validation, as keras.src.utils.argument_validation does it
@@ -381,8 +382,9 @@ def _units_of(layer, channels):
     return layer._units_text(channels.value)
 
 
-class _BaseConv(Layer):
+class _BaseConv(LoraMixin, Layer):
     rank = 2
+    _lora_base = "kernel"  # Keras 3.15.1's BaseConv takes lora_rank as Dense does: the kernel frozen, a and b added
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
                  groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
@@ -412,6 +414,7 @@ class _BaseConv(Layer):
                 f"groups={groups}, filters={filters}.", layer_type=kind,
                 fix=f"choose filters as a multiple of {groups}")
         check_strides_dilation(self.strides, self.dilation_rate, kind)
+        self._init_lora(lora_rank, lora_alpha, kernel_constraint)
 
     def infer(self, ctx, x):
         kind = type(self).__name__
@@ -443,7 +446,9 @@ class _BaseConv(Layer):
         ctx.weight("kernel", (*kernel, per_group, filters))
         if self.use_bias:
             ctx.weight("bias", (filters,))
-        ctx.formula(_conv_formula, kernel, per_group, filters, self.use_bias)
+        if not self.lora_rank:
+            ctx.formula(_conv_formula, kernel, per_group, filters, self.use_bias)
+        self._lora_build(ctx)
         ctx.note(_filters_note, self.filters)
         ctx.free(_slide_free, "the same kernels slide", r)
         ctx.units(_units_of, self, channels)
@@ -460,6 +465,7 @@ class _BaseConv(Layer):
         causal = (self.kernel_size[0] - 1) * self.dilation_rate[0] if self.padding == "causal" else 0
         saves_conv_input(c, self.data_format, [_kernel_size_of(self, "kernel")], self.rank > 1, causal, self)
         _conv_out_ops(c, self, out)
+        self.lora_compute(c)
 
     def _units_text(self, channels):
         n_in = channels // self.groups

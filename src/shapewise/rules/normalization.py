@@ -10,6 +10,7 @@ training by averaging, not by gradients, so Keras counts them as non-trainable p
 from __future__ import annotations
 
 import functools
+import math
 import operator
 
 from ..compute import scaled
@@ -565,8 +566,8 @@ class Normalization(Layer):
             axis = ()
         elif isinstance(axis, int):
             axis = (axis,)
-        elif isinstance(axis, (list, tuple)) and all(isinstance(a, int) for a in axis):
-            axis = tuple(axis)
+        elif isinstance(axis, (list, tuple, str)) and all(isinstance(a, int) for a in axis):
+            axis = tuple(axis)  # (Keras's tuple(axis): an empty string is no axis, as None)
         else:
             raise ArgumentError(f"`axis` must be an integer, a list/tuple of integers or None. Received: axis={axis!r}",
                                 layer_type="Normalization", expected="axis: the feature axis (or axes) to normalize",
@@ -608,6 +609,12 @@ class Normalization(Layer):
                          f"inputs.shape={x.values()}, with unknown axis at index {d}",
                          expected=f"a known size on axis {d}", fix="give that axis a concrete size")
         shape = tuple(bound[d] for d in keep)
+        if self.input_mean is None and math.prod(bound[d].value for d in keep) != math.prod(
+                bound[d].value for d in set(keep)):
+            # an axis kept twice: the statistics (one axis per kept axis) do not fit the input's broadcast shape
+            ctx.fail(f"Normalization cannot keep the same axis twice: axis={self.axis} on inputs of rank {ndim} (Keras "
+                     f"fails when the layer is built, reshaping its statistics)", expected="distinct axes",
+                     fix=f"list each axis once, e.g. axis={tuple(sorted(set(keep)))}")
         verb = "denormalized (invert=True: x·√variance + mean)" if self.invert else "standardized: (x − mean)/√variance"
         if self.input_mean is None:
             ctx.weight("mean", shape, trainable=False)

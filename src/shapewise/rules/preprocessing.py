@@ -57,6 +57,31 @@ def _int_arg(layer_type, name, value, minimum=0, message=None, fix=None):
     return value
 
 
+def _compare(layer_type, name, value, compare, needed):
+    """Keras's own comparison of an argument with a number (``max_tokens <= 1``): a value that cannot be compared
+    (a string, a list) fails there too, with Python's TypeError; shapewise says what was needed."""
+    try:
+        return compare(value)
+    except TypeError:
+        raise ArgumentError(f"`{name}` must be {needed}. Received: {name}={value!r}", layer_type=layer_type,
+                            expected=f"{name}: {needed}", fix=f"pass {name} as a whole number") from None
+
+
+def _as_tensor_of(layer_type, name, value, dtype):
+    """Keras converts a lookup's mask and OOV tokens to the table's dtype (tf.convert_to_tensor): a string (or a
+    list of strings) for a string table, an integer (True counts) for an int64 table; anything else fails."""
+    def ok(v):
+        if isinstance(v, (list, tuple)):
+            return all(ok(i) for i in v)
+        return isinstance(v, (str, bytes)) if dtype == "string" else isinstance(v, int)
+
+    if not ok(value):
+        needed = "a string" if dtype == "string" else "an integer"
+        raise ArgumentError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype}", layer_type=layer_type,
+                            expected=f"{name}: {needed} (the table's keys are {dtype})",
+                            fix=f"pass {name} as {needed}, e.g. {name}=" + ("''" if dtype == "string" else "0"))
+
+
 def _call_int(ctx, layer, name, minimum=0):
     """The same check where Keras makes it: when the layer computes its output shape (at its first call)."""
     value = getattr(layer, name)
@@ -206,7 +231,8 @@ def _image_layer(name, note, params, *, bounds=None, keep_dtype=False, check=Non
                                     layer_type=layer_type)
             else:
                 values[param] = default
-        _ImageLayer.__init__(self, data_format=values.pop("data_format", None), **kwargs)
+        # (a layer without its own data_format, RandomContrast, takes it through **kwargs, as Keras's base does)
+        _ImageLayer.__init__(self, data_format=values.pop("data_format", kwargs.pop("data_format", None)), **kwargs)
         if bounds is not None and "factor" in values:
             factor = values["factor"]
             values["factor"] = _factor(layer_type, 0.0 if factor is None and none_factor else factor, bounds,
@@ -638,7 +664,8 @@ class Discretization(Layer):
         if sparse:
             _fail("Discretization", "`sparse=True` cannot be used with backend torch")
         _string_arg("Discretization", "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count"))
-        if num_bins is not None and (not _numeric(num_bins) or num_bins < 0):
+        if num_bins is not None and _compare("Discretization", "num_bins", num_bins, lambda v: v < 0,
+                                             "an integer >= 0"):
             _fail("Discretization", f"`num_bins` must be greater than or equal to 0. Received: `num_bins={num_bins}`")
         if num_bins is not None and bin_boundaries is not None:
             _fail("Discretization", f"Both `num_bins` and `bin_boundaries` should not be set. Received: "
@@ -654,8 +681,15 @@ class Discretization(Layer):
         if self.output_mode == "int":
             ctx.note("each value is replaced by the index of the bin it falls in (int32); the shape is unchanged")
             return ctx.spec(x.shape, "int32")
-        depth = (ctx.const(len(self.bin_boundaries) + 1, "bins") if self.bin_boundaries is not None
-                 else ctx.const(self.num_bins, "num_bins"))
+        if self.bin_boundaries is not None:
+            if not hasattr(self.bin_boundaries, "__len__"):
+                ctx.fail(f"Discretization cannot count the bins of bin_boundaries={self.bin_boundaries!r}: Keras "
+                         f"fails when the layer is called (len() of it)", expected="bin_boundaries: a list of numbers",
+                         fix="e.g. bin_boundaries=[0.0, 1.0, 2.0] (3 boundaries, 4 bins)")
+            depth = ctx.const(len(self.bin_boundaries) + 1, "bins")
+        else:
+            _call_int(ctx, self, "num_bins")
+            depth = ctx.const(self.num_bins, "num_bins")
         shape = x.shape
         if self.output_mode == "one_hot":
             ctx.note("one_hot: every value becomes a vector with a 1 at its bin")
@@ -680,7 +714,7 @@ class Hashing(Layer):
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else "float32"
         super().__init__(**kwargs)
-        if num_bins is None or num_bins <= 0:
+        if num_bins is None or _compare("Hashing", "num_bins", num_bins, lambda v: v <= 0, "a positive integer"):
             _fail("Hashing", f"The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: "
                              f"num_bins={num_bins}.")
         if output_mode == "int" and self.dtype not in ("int32", "int64"):
@@ -704,6 +738,7 @@ class Hashing(Layer):
         if self.output_mode == "int":
             ctx.note(f"each value is hashed to a bucket index in [0, {self.num_bins}); the shape is unchanged")
             return ctx.spec(x.shape)
+        _call_int(ctx, self, "num_bins", 1)
         depth = ctx.const(self.num_bins, "num_bins")
         ctx.note(f"{self.output_mode}: the last axis becomes a vector of num_bins bucket counts")
         return ctx.spec((*x.shape[:-1], depth) if x.rank else (depth,))
@@ -735,7 +770,9 @@ class HashedCrossing(Layer):
         if self.output_mode == "int":
             ctx.note(f"each pair (a, b) is hashed to a bucket index in [0, {self.num_bins})")
             return ctx.spec(a.shape)
-        depth = ctx.const(self.num_bins, "num_bins")
+        if self.num_bins is not None:
+            _call_int(ctx, self, "num_bins")
+        depth = None if self.num_bins is None else ctx.const(self.num_bins, "num_bins")
         ctx.note("one_hot: each crossed value becomes a vector of num_bins")
         if a.shape[-1].value != 1:
             return ctx.spec((*a.shape, depth))
@@ -746,6 +783,17 @@ class HashedCrossing(Layer):
 # Lookups: a vocabulary of tokens, each mapped to an index
 
 
+def _numbers(value):
+    """What tf.Variable(value, dtype=float32) takes: a number or a (nested) list of numbers."""
+    if isinstance(value, (list, tuple)):
+        return all(_numbers(v) for v in value)
+    return _is_number(value)
+
+
+def _mode_alias(output_mode):
+    return "multi_hot" if output_mode == "binary" else "tf_idf" if output_mode == "tf-idf" else output_mode
+
+
 class _IndexLookup(Layer):
     _oov_default = None
     compute = no_compute  # a table lookup (a TensorFlow table, outside torch)
@@ -754,12 +802,13 @@ class _IndexLookup(Layer):
                  idf_weights=None, invert=False, output_mode="int", sparse=False, pad_to_max_tokens=False,
                  oov_method="floormod", salt=None, name=None, **kwargs):
         layer_type = type(self).__name__
-        if max_tokens is not None and max_tokens <= 1:
+        if max_tokens is not None and _compare(layer_type, "max_tokens", max_tokens, lambda v: v <= 1,
+                                               "an integer greater than 1"):
             _fail(layer_type, f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}")
         if pad_to_max_tokens and max_tokens is None:
             _fail(layer_type, f"If pad_to_max_tokens is True, must set `max_tokens`. Received: "
                               f"max_tokens={max_tokens}")
-        if num_oov_indices < 0:
+        if _compare(layer_type, "num_oov_indices", num_oov_indices, lambda v: v < 0, "an integer >= 0"):
             _fail(layer_type, f"`num_oov_indices` must be greater than or equal to 0. Received: "
                               f"num_oov_indices={num_oov_indices}")
         _string_arg(layer_type, "oov_method", oov_method, ("floormod", "farmhash"))
@@ -770,7 +819,7 @@ class _IndexLookup(Layer):
             if not (isinstance(salt, (tuple, list)) and len(salt) == 2 or isinstance(salt, int)):
                 _fail(layer_type, "The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a "
                                   f"single integer. Received: salt={salt}.")
-        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        output_mode = _mode_alias(output_mode)
         _string_arg(layer_type, "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count", "tf_idf"))
         if invert and output_mode != "int":
             _fail(layer_type, f"`output_mode` must be `'int'` when `invert` is true. Received: "
@@ -788,6 +837,23 @@ class _IndexLookup(Layer):
         if kwargs:
             _fail(layer_type, f"Unrecognized keyword argument(s): {kwargs}")
         super().__init__(name=name)
+        if mask_token is not None:
+            _as_tensor_of(layer_type, "mask_token", mask_token, vocabulary_dtype)
+        if output_mode == "tf_idf":
+            if vocabulary is not None and idf_weights is None:
+                _fail(layer_type, "When specifying the `vocabulary` argument, in TF-IDF output mode, the "
+                                  "`idf_weights` argument must also be provided.",
+                      fix="pass idf_weights=[...] with one weight per vocabulary term")
+            if idf_weights is not None and not _numbers(idf_weights):
+                _fail(layer_type, f"`idf_weights` must be numbers (one per vocabulary term). Received: "
+                                  f"idf_weights={idf_weights!r}", expected="idf_weights: a list of numbers")
+        if invert:  # the table's default value: the OOV token, in the vocabulary's dtype, one value
+            _as_tensor_of(layer_type, "oov_token", oov_token, vocabulary_dtype)
+            if isinstance(oov_token, (list, tuple)):
+                _fail(layer_type, f"Shapes () and ({len(oov_token)},) are not compatible: with invert=True the OOV "
+                                  f"token is the table's default value, one token. Received: oov_token={oov_token!r}",
+                      expected="oov_token: one token", fix="e.g. oov_token='[UNK]'")
+        self._vocabulary_dtype = vocabulary_dtype
         self.invert = invert
         self.max_tokens = max_tokens
         self.num_oov_indices = num_oov_indices
@@ -797,17 +863,28 @@ class _IndexLookup(Layer):
         self.pad_to_max_tokens = pad_to_max_tokens
         self.vocabulary_size = vocabulary_size
         if vocabulary is not None:
-            self.vocabulary_size = self._vocabulary_size(list(vocabulary), idf_weights)
+            self.vocabulary_size = self._vocabulary_size(vocabulary, idf_weights)
 
     def _vocabulary_size(self, vocabulary, idf_weights):
         """set_vocabulary's check and count: the tokens, after the OOV indices (and the mask in 'int' mode)."""
         layer_type = type(self).__name__
         if isinstance(vocabulary, str):
-            _fail(layer_type, "a vocabulary file cannot be read by shapewise: pass the vocabulary as a list")
-        if self.output_mode == "tf_idf" and idf_weights is None:
-            _fail(layer_type, "`idf_weights` must be set if output_mode is 'tf_idf'.")
+            _fail(layer_type, f"`vocabulary` names a file ({vocabulary!r}): Keras reads one token a line from it "
+                              f"(and fails when it does not exist); shapewise reads no files",
+                  expected="vocabulary: a list of tokens", fix="pass the vocabulary as a list of its tokens")
+        if not isinstance(vocabulary, (list, tuple)) or any(isinstance(v, (list, tuple)) for v in vocabulary):
+            _fail(layer_type, f"`vocabulary` must be a list of tokens or a file name. Received: "
+                              f"vocabulary={vocabulary!r}", expected="vocabulary: a list of tokens",
+                  fix="e.g. vocabulary=['a', 'b', 'c']")
+        # NumPy's array of it: one string among the tokens makes every token a string
+        vocabulary = [str(v) if any(isinstance(t, str) for t in vocabulary) and not isinstance(v, str) else v
+                      for v in vocabulary]
         if not vocabulary:
             _fail(layer_type, f"Cannot set an empty vocabulary. Received: vocabulary={vocabulary}")
+        if not isinstance(self.num_oov_indices, int):
+            _fail(layer_type, f"`num_oov_indices` must be an integer to place the vocabulary after the OOV indices. "
+                              f"Received: num_oov_indices={self.num_oov_indices!r}",
+                  expected="num_oov_indices: an integer >= 0", fix="e.g. num_oov_indices=1")
         oov_start = 1 if self.mask_token is not None and self.output_mode == "int" else 0
         token_start = oov_start + self.num_oov_indices
         special = [self.mask_token] * oov_start + [self.oov_token] * self.num_oov_indices
@@ -820,7 +897,19 @@ class _IndexLookup(Layer):
         if repeated:
             _fail(layer_type, "The passed vocabulary has at least one repeated term. Please uniquify your dataset. "
                               f"The repeated terms are: {repeated}")
-        if self.mask_token is not None and self.mask_token in tokens:
+        if isinstance(self.mask_token, (list, tuple)) and len(self.mask_token) not in (1, len(tokens)):
+            # Keras compares the vocabulary with the mask token element by element (NumPy broadcasting)
+            _fail(layer_type, f"operands could not be broadcast together with shapes ({len(tokens)},) "
+                              f"({len(self.mask_token)},): the mask token is compared with every token. Received: "
+                              f"mask_token={self.mask_token!r}", expected="mask_token: one token",
+                  fix="e.g. mask_token='' (StringLookup) or mask_token=0 (IntegerLookup)")
+        if isinstance(self.mask_token, (list, tuple)) and any(
+                t == m for t, m in zip(tokens, self.mask_token * len(tokens) if len(self.mask_token) == 1
+                                       else self.mask_token)):
+            _fail(layer_type, f"Found reserved mask token at unexpected location in `vocabulary`. Received: "
+                              f"mask_token={self.mask_token}")
+        if self.mask_token is not None and not isinstance(self.mask_token, (list, tuple)) and \
+                self.mask_token in tokens:
             _fail(layer_type, f"Found reserved mask token at unexpected location in `vocabulary`. Received: "
                               f"mask_token={self.mask_token}")
         if self.oov_token is not None and self.invert and self.oov_token in tokens:
@@ -830,13 +919,42 @@ class _IndexLookup(Layer):
         if self.max_tokens is not None and size > self.max_tokens:
             _fail(layer_type, f"Attempted to set a vocabulary larger than the maximum vocab size. Received "
                               f"vocabulary size is {size}; `max_tokens` is {self.max_tokens}.")
+        self._table_keys(tokens)
+        if self.output_mode == "tf_idf" and not isinstance(idf_weights, (list, tuple)):
+            _fail(layer_type, f"`idf_weights` must be a list with one weight per vocabulary term. Received: "
+                              f"idf_weights={idf_weights!r}", expected="idf_weights: a list of numbers")
+        if self.output_mode == "tf_idf" and any(isinstance(w, (list, tuple)) for w in idf_weights):
+            _fail(layer_type, "TF-IDF data must be a 1-index array.", expected="idf_weights: a flat list of numbers")
         if self.output_mode == "tf_idf" and len(vocabulary) != len(idf_weights):
             _fail(layer_type, f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
                               f"{len(idf_weights)}; len(vocabulary) is {len(vocabulary)}")
         return size
 
+    def _table_keys(self, tokens):
+        """The lookup table Keras makes of the tokens: strings for StringLookup (a vocabulary of numbers fails to
+        convert), int64 for IntegerLookup (strings must read as integers; floats are cut to integers, and two that
+        become the same key fail)."""
+        layer_type = type(self).__name__
+        if self._vocabulary_dtype == "string":
+            if not all(isinstance(t, str) for t in tokens):
+                _fail(layer_type, f"Failed to convert the vocabulary to a table of strings: its tokens are "
+                                  f"{sorted({type(t).__name__ for t in tokens})}", expected="vocabulary: strings",
+                      fix="pass the tokens as strings, or use IntegerLookup for integer tokens")
+            return
+        keys = []
+        for t in tokens:
+            try:
+                keys.append(int(t))
+            except (TypeError, ValueError):
+                _fail(layer_type, f"invalid literal for int(): {t!r}: the table's keys are int64",
+                      expected="vocabulary: integers", fix="pass the tokens as integers, or use StringLookup")
+        if not self.invert and len(set(keys)) != len(keys):  # (inverted, the tokens are the table's values)
+            _fail(layer_type, f"HashTable has different value for same key: the vocabulary {list(tokens)} gives "
+                              f"the int64 keys {keys}", expected="vocabulary: distinct integers")
+
     def _depth(self, ctx):
         if self.pad_to_max_tokens:
+            _call_int(ctx, self, "max_tokens")
             return ctx.const(self.max_tokens, "max_tokens")
         if self.vocabulary_size is None:
             return None  # set by adapt() on data: unknown until then
@@ -876,10 +994,11 @@ class IntegerLookup(_IndexLookup):
     def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1, vocabulary=None,
                  vocabulary_dtype="int64", idf_weights=None, invert=False, output_mode="int", sparse=False,
                  pad_to_max_tokens=False, oov_method="floormod", salt=None, name=None, **kwargs):
-        if max_tokens is not None and max_tokens <= 1:
+        if max_tokens is not None and _compare("IntegerLookup", "max_tokens", max_tokens, lambda v: v <= 1,
+                                               "an integer greater than 1"):
             _fail("IntegerLookup", f"If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. "
                                    f"Received: max_tokens={max_tokens}")
-        if num_oov_indices < 0:
+        if _compare("IntegerLookup", "num_oov_indices", num_oov_indices, lambda v: v < 0, "an integer >= 0"):
             _fail("IntegerLookup", f"The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. "
                                    f"Received: num_oov_indices={num_oov_indices}")
         if sparse:
@@ -909,7 +1028,7 @@ class TextVectorization(Layer):
         _string_arg(t, "standardize", standardize, ("lower_and_strip_punctuation", "lower", "strip_punctuation"),
                     allow_none=True, allow_callables=True)
         _string_arg(t, "split", split, ("whitespace", "character"), allow_none=True, allow_callables=True)
-        output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
+        output_mode = _mode_alias(output_mode)
         _string_arg(t, "output_mode", output_mode, ("int", "one_hot", "multi_hot", "count", "tf_idf"))
         if not (ngrams is None or isinstance(ngrams, int) or isinstance(ngrams, tuple) and all(
                 isinstance(i, int) for i in ngrams)):
@@ -920,6 +1039,9 @@ class TextVectorization(Layer):
         if output_mode != "int" and output_sequence_length is not None:
             _fail(t, "`output_sequence_length` must not be set if `output_mode` is not 'int'. Received "
                      f"output_sequence_length={output_sequence_length}.")
+        if ragged and output_mode != "int":
+            _fail(t, f"`ragged` must not be true if `output_mode` is `'int'`. Received: ragged={ragged} and "
+                     f"output_mode={output_mode}")
         kwargs.pop("has_input_vocabulary", None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
@@ -928,14 +1050,23 @@ class TextVectorization(Layer):
         self.output_sequence_length = output_sequence_length
         self.max_tokens = max_tokens
         # Keras keeps a StringLookup(mask_token="") inside (not a tracked sublayer of the model)
-        self._lookup = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
-                                    pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
-                                    vocabulary_size=vocabulary_size, name=f"{self.name}_lookup")
+        try:
+            self._lookup = StringLookup(max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights,
+                                        pad_to_max_tokens=pad_to_max_tokens, mask_token="",
+                                        output_mode=output_mode, vocabulary_size=vocabulary_size,
+                                        name=f"{self.name}_lookup")
+        except ArgumentError as e:  # Keras's inner StringLookup refuses the vocabulary arguments: say whose they are
+            e.message = f"{e.message} (TextVectorization passes max_tokens, vocabulary, idf_weights and " \
+                        f"pad_to_max_tokens to the StringLookup it keeps inside)"
+            e.layer_type = t
+            raise
 
     def infer(self, ctx, x):
         ctx.units(_lookup_units, self._lookup)
         if self.output_mode == "int":
             n = self.output_sequence_length
+            if n is not None:
+                _call_int(ctx, self, "output_sequence_length")
             steps = None if n is None else ctx.const(n, "output_sequence_length")
             ctx.note("each string is split into tokens, each token replaced by its index (int64): "
                      + ("padded or cut to output_sequence_length tokens" if n is not None else
@@ -1107,6 +1238,12 @@ class STFTSpectrogram(Layer):
             batch, samples, channels = ctx.bind(x, "batch", "samples", "channels")
         else:
             batch, channels, samples = ctx.bind(x, "batch", "channels", "samples")
+        if channels.value is None:  # Keras's call reshapes the frames to (batch, channels, frequencies, frames)
+            ctx.fail("STFTSpectrogram needs a known number of channels: Keras's call reshapes its frames to "
+                     "(batch, channels, frequencies, frames) and fails on an unknown channel count",
+                     expected="(batch, samples, channels) with channels a number" if self.data_format ==
+                     "channels_last" else "(batch, channels, samples) with channels a number",
+                     fix="give the channel axis a concrete size")
         frame = ctx.const(self.frame_length, "frame_length")
         freqs = ctx.const(self.fft_length // 2 + 1, "frequencies")
         shape = (frame, Known(1), freqs)
