@@ -21,6 +21,15 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
         os.environ.setdefault(_name, str(_share))
 
 
+def pytest_runtest_setup(item):
+    """Once real Keras is imported: its clear_session without a full gc.collect() per call (tests/keras_session.py)."""
+    if "keras" in sys.modules:
+        import keras_session
+
+        if not keras_session.installed():
+            keras_session.install()
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite the renderers' golden files")
 
