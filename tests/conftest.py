@@ -11,12 +11,37 @@ _SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 sys.path.insert(0, _SRC)
 os.environ["PYTHONPATH"] = os.pathsep.join([_SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
+
+def _cpus():
+    """The CPUs this process may use: its affinity, within a cgroup's CPU quota (a CI container's limit)."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    for path in ("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"):
+        try:
+            with open(path, encoding="ascii") as f:
+                fields = f.read().split()
+            if path.endswith("cpu.max") and fields[0] != "max":
+                n = min(n, max(1, int(fields[0]) // int(fields[1])))
+            elif not path.endswith("cpu.max") and int(fields[0]) > 0:
+                with open("/sys/fs/cgroup/cpu/cpu.cfs_period_us", encoding="ascii") as f:
+                    n = min(n, max(1, int(fields[0]) // int(f.read())))
+        except (OSError, ValueError, IndexError, ZeroDivisionError):
+            continue
+    return max(1, n)
+
+
+@pytest.hookimpl(optionalhook=True)  # (a pytest-xdist hook: without xdist, never called)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per CPU this process may use (PYTEST_XDIST_AUTO_NUM_WORKERS still decides)."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    return int(env) if env and env.isdigit() else _cpus()
+
+
 # Under pytest-xdist (`-n auto`, the README's test command) the workers already share the CPUs out: each worker's
 # torch threads and the random-model generator's process pool get that share, not the whole machine (2 workers on
 # 2 cores, each with 2 torch threads and 2 spawned Keras processes, would oversubscribe it). Numbers never depend
 # on it; this is read before anything imports torch.
 if os.environ.get("PYTEST_XDIST_WORKER"):
-    _share = max(1, (os.cpu_count() or 1) // max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
+    _share = max(1, _cpus() // max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
     for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "SHAPEWISE_RANDOM_WORKERS"):
         os.environ.setdefault(_name, str(_share))
 
