@@ -3,7 +3,7 @@ installs it once Keras is imported).
 
 ``keras.backend.clear_session()`` resets Keras's global state (the layer-name counters, the graph state of the
 Functional API), which the differential tests need before building each case, and then runs ``gc.collect()``: with
-torch, Keras, TensorFlow and the collected suite in memory, one collection walks some 400,000 objects, 0.1-0.3 s of
+torch, Keras, TensorFlow and the collected suite in memory, one collection walks 350,000 objects or more, 0.1-0.3 s of
 CPU, far more than most tests take to build their models (it was most of the suite's time). The installed function
 resets the same state and runs the full collection only when the process has grown by ``GROWTH_MIB`` since the last
 one (the applications and the other big models built on the CPU), so the garbage of Keras's reference cycles cannot
