@@ -22,7 +22,8 @@ N_MODELS = int(os.environ.get("SHAPEWISE_RANDOM_MODELS", "2000"))
 #: the coverage check looks at least this many drawn models (drawing is cheap; building is not)
 COVERAGE_MODELS = 2000
 
-_RESULTS = {}
+_RESULTS = {}  # the random models' results, shared by the tests below: with pytest-xdist, kept on one worker
+pytestmark = pytest.mark.xdist_group("module:tests/test_random_keras.py")
 
 
 def _run():

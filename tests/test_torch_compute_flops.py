@@ -24,8 +24,9 @@ import test_torch_module
 import test_torch_rnn
 from test_torch_snippets import CORPUS, FILES, REFUSED
 from torch_cases import HEADER, module_case
-from torch_flops_oracle import compare_model, compare_python, counted, flop_counter, run_python
+from torch_flops_oracle import compare_counts, compare_model, compare_python, counted, flop_counter, run_python
 from torch_generator import case
+from torch_shared_run import shared_run
 from torch_snippet_oracle import run_real
 
 
@@ -116,22 +117,18 @@ BUILT = [f for f in FILES if f not in REFUSED and "_bug_" not in f]
 def test_corpus_flops_equal_flop_counter_mode(name):
     with open(os.path.join(CORPUS, name), encoding="utf-8") as f:
         source = f.read()
-    device = "meta"
-    with flop_counter() as counter:
-        real, _, error = run_real(source, device)
-    if error is not None:  # the file moves tensors to the CPU or reads values: FlopCounterMode on the CPU
-        device = "cpu"
-        with flop_counter() as counter:
-            real, _, error = run_real(source, device)
-    assert error is None, error
+    real = shared_run(source)  # FlopCounterMode's count of the file's run (shared with the other corpus oracles)
+    if real.error is not None:  # the file moves tensors to the CPU or reads values: FlopCounterMode on the CPU
+        real = shared_run(source, "cpu")
+    assert real.error is None, real.error
     result, models = _interpreted(source)
-    assert result.error is None and len(models) == len(real)
+    assert result.error is None and len(models) == len(real.names)
     problems = []
-    for (model_name, model), report in zip(real, models):
+    for model_name, counts, report in zip(real.names, real.flops, models):
         assert report.compute() is not None, model_name
-        problems += compare_model(counter, model, report, model_name or "model", device)
+        problems += compare_counts(counts, report, model_name or "model", real.device)
     assert not problems, "\n".join(problems)
-    assert any(counted(counter, m) for _, m in real)  # every model here does some matrix work
+    assert any(counts[""] for counts in real.flops)  # every model here does some matrix work
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -41,18 +41,23 @@ def compare_model(counter, real_model, report, path="model", device="meta"):
     (a TorchModelReport of the same model), the model's total included. On the CPU, FlopCounterMode does not see
     the products of torch's fused kernels (attention without dropout, LSTM): shapewise declares them
     (``cpu_unseen_flops``) and they are added back."""
+    return compare_counts({name: counted(counter, m) for name, m in real_model.named_modules()}, report, path,
+                          device)
+
+
+def compare_counts(counts, report, path="model", device="meta"):
+    """compare_model on ``counts``: the FLOPs FlopCounterMode counted in each module of the real model, by
+    qualified name (``""``: the model; tests/torch_shared_run.py records them)."""
     mc = report.compute()
     if mc is None:  # never called: nothing counted on either side
-        return [] if counted(counter, real_model) == 0 and not report.root.calls else \
+        return [] if counts[""] == 0 and not report.root.calls else \
             [f"{path}: shapewise recorded no call of the model"]
     problems = []
-    modules = dict(real_model.named_modules())
     for row, lc in zip(report.layers, mc.rows):
-        m = modules.get(row.name)
-        if m is None:
+        want = counts.get(row.name)
+        if want is None:
             problems.append(f"{path}.{row.name}: no such module in torch")
             continue
-        want = counted(counter, m)
         if not lc.declared:  # work shapewise cannot know (orthogonal's matrix_exp): open, and said so
             if not any("not counted" in line for line in lc.lines()):
                 problems.append(f"{path}.{row.name}: work not counted and not said so")
@@ -63,7 +68,7 @@ def compare_model(counter, real_model, report, path="model", device="meta"):
                             f"{lc.flops} (of which FlopCounterMode does not see {-(unseen or 0):,})")
     if mc.undeclared:
         return problems
-    want = counted(counter, real_model)
+    want = counts[""]
     unseen = _unseen(mc.counter_diff, mc.cpu_unseen, device)
     got = mc.compute["flops"]
     if got is None or unseen is None or got + unseen != want:

@@ -21,10 +21,6 @@ file left it in (training unless it called ``eval()``), with gradients enabled o
 
 from __future__ import annotations
 
-import contextlib
-import io
-import sys
-import types
 import warnings
 import weakref
 
@@ -63,43 +59,12 @@ def _storage_key(t):
 
 def run_calls(source, device="cpu"):
     """Run ``source`` (on ``device``): [(name, module, args, kwargs)] of the first top-level call of each module
-    the file calls (losses excluded), and the error it raised, if any."""
-    torch = real_torch()
-    torch.manual_seed(0)
-    depth = [0]
-    top = []
+    the file calls (losses excluded), and the error it raised, if any. The run is the source's shared one
+    (tests/torch_shared_run.py, which records these calls: one real run per file for the description, FLOPs and
+    memory oracles); its modules are this caller's to materialize and train."""
+    from torch_shared_run import shared_run
 
-    def pre(module, args):
-        depth[0] += 1
-
-    def post(module, args, kwargs, output):
-        depth[0] -= 1
-        if depth[0] == 0 and not isinstance(module, torch.nn.modules.loss._Loss) and \
-                all(m is not module for m, _, _ in top):
-            top.append((module, args, dict(kwargs)))
-
-    h1 = torch.nn.modules.module.register_module_forward_pre_hook(pre)
-    h2 = torch.nn.modules.module.register_module_forward_hook(post, with_kwargs=True)
-    module = types.ModuleType("__torch_case__")
-    ns = module.__dict__
-    sys.modules["__torch_case__"] = module
-    error = None
-    try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-            warnings.simplefilter("ignore")
-            with torch.device(device):
-                exec(compile(source, "<case>", "exec"), ns)  # noqa: S102 - our own corpus, as the shape oracle
-    except Exception as e:  # noqa: BLE001 - the file's own error: no measurement
-        error = e
-    finally:
-        h1.remove()
-        h2.remove()
-        sys.modules.pop("__torch_case__", None)
-
-    def name_of(m):
-        return next((n for n, v in ns.items() if v is m and not n.startswith("_")), None)
-
-    return [(name_of(m), m, a, k) for m, a, k in top], error
+    return shared_run(source, device).take_calls()
 
 
 def measure_module(model, args, kwargs=None, optimizers=OPTIMIZERS):

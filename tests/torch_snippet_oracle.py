@@ -23,8 +23,9 @@ import warnings
 from torch_oracle import _diff, _shapes, real_torch
 
 
-def run_real(source, device="meta"):
-    """(list of (name, module) per the rule, calls by module id, error)."""
+def run_real(source, device="meta", namespace=None):
+    """(list of (name, module) per the rule, calls by module id, error); ``namespace``, a dict, gets the file's
+    globals."""
     torch = real_torch()
     calls = {}
     depth = [0]
@@ -64,6 +65,8 @@ def run_real(source, device="meta"):
         h1.remove()
         h2.remove()
         sys.modules.pop("__torch_case__", None)
+        if namespace is not None:
+            namespace.update(ns)
 
     def name_of(module):
         for name, value in ns.items():
@@ -124,15 +127,28 @@ def run_shapewise(source, filename="<case>"):
     return json.loads(render(result, "json"))
 
 
+def _real(source, device):
+    """(names, descriptions, error) of the real run of ``source`` on ``device``: the shared run where one was made
+    (tests/torch_shared_run.py: the FLOPs and memory oracles run the corpus files there, once), else a run here."""
+    from torch_shared_run import peek_run
+
+    run = peek_run(source, device)
+    if run is not None:
+        return run.names, run.descriptions, run.error
+    real, calls, error = run_real(source, device)
+    described = [describe_real(name, model, calls) for name, model in real] if error is None else []
+    return [name for name, _ in real], described, error
+
+
 def compare(source):
     """(problems, real error, shapewise JSON)."""
-    real, calls, real_error = run_real(source)
+    names, described, real_error = _real(source, "meta")
     out = run_shapewise(source)
     sw_error = out["error"]
     if real_error is not None or sw_error is not None:
         # the meta device cannot read values (.item(), .tolist()) and checks less or more than the CPU kernels in
         # places: where either side raises, what a user's model does on the CPU decides
-        real, calls, real_error = run_real(source, "cpu")
+        names, described, real_error = _real(source, "cpu")
     problems = []
     if (real_error is None) != (sw_error is None):
         if real_error is None:
@@ -143,10 +159,10 @@ def compare(source):
     if real_error is not None:
         return problems, real_error, out
     models = [m for m in out["models"] if m.get("framework") == "torch"]
-    if len(models) != len(real):
-        problems.append(f"torch reports {len(real)} model(s) {[n for n, _ in real]}, shapewise "
+    if len(models) != len(names):
+        problems.append(f"torch reports {len(names)} model(s) {names}, shapewise "
                         f"{len(models)} {[m['name'] for m in models]}")
         return problems, None, out
-    for (name, model), sw in zip(real, models):
-        problems += _diff(describe_real(name, model, calls), describe_json(sw), path=name or "model")
+    for name, description, sw in zip(names, described, models):
+        problems += _diff(description, describe_json(sw), path=name or "model")
     return problems, None, out
