@@ -28,11 +28,7 @@ NOT_MODELLED_TESTS = {
     ("preprocessing/image_preprocessing/random_flip_test.py", "test_random_flip_vertical"):
         "a RandomFlip subclass whose call reads its transformation's values: not interpreted on symbolic tensors",
 }
-NOT_MODELLED = {
-    **{("core/reversible_embedding_test.py", f"test_quantize_dtype_argument[{i}]"):
-       "a quantized ReversibleEmbedding: shapewise refuses it (its quantized table and reverse table are not "
-       "modelled yet)" for i in range(4)},
-}
+NOT_MODELLED = {}
 
 
 def _configs():
@@ -93,3 +89,27 @@ def test_keras_layer_test_configuration(config):
             check(config.source)
         return
     check(config.source)
+
+
+# A layer's mixed precision policy (dtype="mixed_bfloat16"): it computes in the 16-bit dtype, keeps float32
+# variables (the summary's bytes), and a float32 layer after it computes in float32 again.
+MIXED_POLICY = {
+    f"{name}-{policy}": f"""
+x = keras.Input(batch_shape={shape}{", dtype='int32'" if "Embedding" in layer else ""})
+y = layers.{layer.replace("DT", repr(policy))}(x)
+model = keras.Model(x, layers.Activation("softmax", dtype="float32")(y))
+""" for policy in ("mixed_bfloat16", "mixed_float16", "bfloat16")
+    for name, shape, layer in [
+        ("dense", (2, 5), "Dense(4, dtype=DT)"),
+        ("conv2d", (2, 6, 6, 3), "Conv2D(4, 3, dtype=DT)"),
+        ("embedding", (2, 7), "Embedding(10, 4, dtype=DT)"),
+        ("reversible_embedding", (2, 7), "ReversibleEmbedding(10, 4, tie_weights=False, dtype=DT)"),
+        ("lstm", (2, 3, 5), "LSTM(4, dtype=DT)"),
+        ("layer_norm", (2, 5), "LayerNormalization(dtype=DT)")]
+    if (name, policy) != ("lstm", "bfloat16")}  # (torch's CPU QR, for the orthogonal initializer, has no bfloat16)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", MIXED_POLICY)
+def test_mixed_precision_policy_matches_keras(case):
+    check(MIXED_POLICY[case])

@@ -595,7 +595,8 @@ class Layer:
 
     @property
     def compute_dtype(self):
-        return self.dtype
+        dtype = self.dtype  # a mixed policy computes in its 16-bit dtype and keeps float32 variables
+        return dtype[6:] if dtype.startswith("mixed_") else dtype
 
     @property
     def built(self):

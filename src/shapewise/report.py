@@ -27,7 +27,8 @@ def weight_bytes(w):
     """The bytes of one number of a weight, as Keras's summary counts them: its own dtype (a quantized layer's int8
     kernel), else its layer's variable dtype (``int8_from_bfloat16`` keeps its scales and bias in bfloat16)."""
     owner = w.owner
-    return _DTYPE_BYTES.get(w.dtype or getattr(owner, "_variable_dtype", None) or owner.dtype, 4)
+    dtype = w.dtype or getattr(owner, "_variable_dtype", None) or owner.dtype
+    return 4 if dtype.startswith("mixed_") else _DTYPE_BYTES.get(dtype, 4)  # (mixed: float32 variables)
 
 
 class WeightReport:

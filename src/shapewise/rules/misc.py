@@ -217,12 +217,12 @@ class ReversibleEmbedding(Embedding):
                      "becomes input_dim (one logit per token); Keras does not check the last axis against "
                      "output_dim when building")
             ctx.units(f"no units: {tied}")
-            return ctx.spec((*lead, vocab), "float32")
+            return ctx.spec((*lead, vocab))  # (Keras: compute_output_spec, in the compute dtype)
         batch, *positions = ctx.bind(x, "batch", ...)
         ctx.note("each integer index is replaced by its row of the table: a new last axis of output_dim")
         ctx.free("the same table is looked up at every position")
         ctx.units(f"no units: a lookup table of {self.input_dim} rows of {self.output_dim} numbers; {tied}")
-        return ctx.spec((batch, *positions, dim), "float32")
+        return ctx.spec((batch, *positions, dim))
 
     def compute(self, c):
         if not c.kwargs.get("reverse"):

@@ -392,7 +392,7 @@ class QuantMixin:
 
     @property
     def compute_dtype(self):
-        return self._compute or self.dtype
+        return self._compute or super().compute_dtype
 
     @property
     def dtype_policy(self):
