@@ -113,3 +113,53 @@ model = keras.Model(x, layers.Activation("softmax", dtype="float32")(y))
 @pytest.mark.parametrize("case", MIXED_POLICY)
 def test_mixed_precision_policy_matches_keras(case):
     check(MIXED_POLICY[case])
+
+
+# The mixed precision guide's pasted code: a global policy set before the model is built, a float32 output layer.
+GLOBAL_POLICY = {
+    "set_global_policy": ("keras.mixed_precision.set_global_policy('mixed_float16')", "mixed"),
+    "config_set_dtype_policy": ("keras.config.set_dtype_policy('mixed_bfloat16')", "mixed"),
+    "policy_object": ("keras.mixed_precision.set_global_policy(keras.mixed_precision.Policy('bfloat16'))",
+                      "bfloat16"),
+    "reset_by_clear_session": ("keras.mixed_precision.set_global_policy('mixed_float16')\n"
+                               "keras.backend.clear_session()", "float32"),
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", GLOBAL_POLICY)
+def test_global_dtype_policy_matches_keras(case):
+    import contextlib
+    import io
+
+    from oracle import assert_same_source
+
+    from shapewise.cli import _policy_dtype
+    from shapewise.frontends.snippet import interpret
+
+    setup, memory_dtype = GLOBAL_POLICY[case]
+    source = f"""import keras
+from keras import layers
+{setup}
+inputs = keras.Input(shape=(784,))
+x = layers.Dense(64, activation="relu")(inputs)
+x = layers.Dense(10)(x)
+outputs = layers.Activation("softmax", dtype="float32")(x)
+model = keras.Model(inputs, outputs)
+model.summary()
+"""
+    assert_same_source(source, f"<{case}>", compare_printed=True)
+    keras = real_keras()
+    namespace = {"__name__": "__case__"}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, case, "exec"), namespace)  # our own test source
+        expected = [str(layer.output.dtype) for layer in namespace["model"].layers]
+    finally:
+        keras.config.set_dtype_policy("float32")
+    result = interpret(source, case)
+    assert result.error is None, result.error
+    model = result.models[-1]
+    ours = [str(next(iter(row._weights)).owner.compute_dtype) if row._weights else None for row in model.layers]
+    assert [d for d, o in zip(expected, ours) if o is not None] == [o for o in ours if o is not None], (expected, ours)
+    assert _policy_dtype(result.models) == memory_dtype

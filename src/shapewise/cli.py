@@ -27,8 +27,9 @@ _EXPLAIN_OPTIONS = (
     ("--batch", dict(type=int, default=1, metavar="B",
                      help="the size of the unknown batch axis for FLOPs and memory (default 1); Keras only: a "
                           "PyTorch model's batch is its example input's")),
-    ("--dtype", dict(choices=["float32", "bfloat16", "float16", "mixed"], default="float32",
-                     help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights")),
+    ("--dtype", dict(choices=["float32", "bfloat16", "float16", "mixed"], default=None,
+                     help="the dtype of the memory figures; mixed: 16-bit compute, float32 master weights "
+                          "(default: the model's own policy, float32 unless the snippet sets a 16-bit one)")),
     ("--optimizer", dict(choices=["sgd", "momentum", "adam", "adamw"], default="adam",
                          help="the optimizer whose state the training-step memory includes (default adam)")),
     ("--columns", dict(default="", metavar="LIST",
@@ -204,7 +205,7 @@ def _explain(args, parser):
               "the example input it is called on; call it on a batch of that size (or give --input "
               f"{args.batch},...)", file=sys.stderr)
         return 2
-    settings = Settings(args.batch, args.dtype, args.optimizer)
+    settings = Settings(args.batch, args.dtype or _policy_dtype(result.models), args.optimizer)
     try:
         text = gc_paused(render)(result, args.format, explain=not args.no_explain, expand_nested=args.expand_nested,
                                  settings=settings, columns=columns)
@@ -218,6 +219,24 @@ def _explain(args, parser):
     sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
     # The interpreter reports "no model found" (with the skipped lines) as a UsageError itself.
     return result.error.exit_code if result.error is not None else 0
+
+
+def _policy_dtype(models):
+    """The memory figures' dtype when --dtype is not given: the Keras models' own policy (``mixed`` where a weight's
+    layer computes under mixed_float16 / mixed_bfloat16, a 16-bit dtype where every weight's layer has it), else
+    float32."""
+    seen = set()
+    for m in models:
+        if getattr(m, "framework", None) == "torch":
+            continue
+        for row in m.layers:
+            for w in row._weights or ():
+                dtype = getattr(w.owner, "dtype", None)
+                if isinstance(dtype, str):
+                    seen.add("mixed" if "mixed_" in dtype else dtype.rpartition("_from_")[2])
+    if "mixed" in seen:
+        return "mixed"
+    return seen.pop() if len(seen) == 1 and seen <= {"bfloat16", "float16"} else "float32"
 
 
 def run():

@@ -24,6 +24,9 @@ from .errors import ArgumentError, ShapeError, ShapewiseError, UnknownDimError
 class Session:
     def __init__(self):
         self.uids = {}
+        # keras.config.set_dtype_policy / keras.mixed_precision.set_global_policy: the policy of a layer given no
+        # dtype (Keras keeps it in the global state clear_session resets)
+        self.dtype_policy = "float32"
         # Layers whose weights must be shown: creation order, for reporting models still bound at the end.
         self.models = []
 
@@ -570,7 +573,7 @@ class Layer:
         self.name = name
         self._trainable = trainable
         _check_dtype_policy(type(self).__name__, dtype)
-        self.dtype = "float32" if dtype is None else _dtype_name(dtype)
+        self.dtype = _session.dtype_policy if dtype is None else _dtype_name(dtype)
         if input_dim is not None:
             input_shape = (input_dim,)
         self._input_shape_arg = tuple(input_shape) if input_shape is not None else None

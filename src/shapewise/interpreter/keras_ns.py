@@ -9,6 +9,7 @@ import importlib.util
 import re
 
 from .. import engine
+from ..errors import ArgumentError
 from ..report import model_report
 from .functions import FrameworkBase
 from .values import Builtin, Factory, Inert, KerasOp, Missing, Namespace, Opaque, _deep_values, _Lazy, _method, _value
@@ -206,6 +207,49 @@ def _quantizers_ns():
     return Namespace("keras.quantizers", members, fallback=_missing_or_opaque("keras.quantizers"))
 
 
+def _dtype_policy_ns(name):
+    """keras.config's and keras.mixed_precision's global dtype policy: the policy of every layer created after it
+    without a dtype (set_global_policy("mixed_float16") before building the model, as the mixed precision guide
+    does); a global quantized policy is refused."""
+    from ..rules.quantization import DTypePolicyView
+
+    def policy_name(interp, value, what):
+        if isinstance(value, DTypePolicyView):
+            return value.name
+        if not isinstance(value, str):
+            raise ArgumentError(f"Invalid `policy` argument. Expected the string name of a policy (such as "
+                                f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={value!r}",
+                                expected="a policy name such as 'mixed_float16'", fix=f"{what}('mixed_float16')")
+        engine._check_dtype_policy("DTypePolicy", value)
+        if value.startswith(engine._QUANTIZATION_MODES):
+            interp.refuse(f"{what}({value!r})", "shapewise quantizes layer by layer: give the quantizable layers "
+                                                "dtype=... or call model.quantize(mode) after building")
+        return engine._dtype_name(value)
+
+    def set_policy(interp, args, kwargs):
+        value = (list(args) + list(kwargs.values()) + [None])[0]
+        engine.session().dtype_policy = policy_name(interp, value, f"keras.{name}.set_global_policy"
+                                                    if name == "mixed_precision" else "keras.config.set_dtype_policy")
+        return None
+
+    def get_policy(interp, args, kwargs):
+        return DTypePolicyView(engine.session().dtype_policy, None)
+
+    def make_policy(interp, args, kwargs):
+        value = (list(args) + list(kwargs.values()) + [None])[0]
+        return DTypePolicyView(policy_name(interp, value, "keras.DTypePolicy"), None)
+
+    members = {"set_dtype_policy": Builtin("set_dtype_policy", set_policy),
+               "dtype_policy": Builtin("dtype_policy", get_policy)}
+    if name == "mixed_precision":
+        members.update({"set_global_policy": Builtin("set_global_policy", set_policy),
+                        "global_policy": Builtin("global_policy", get_policy),
+                        "Policy": Builtin("Policy", make_policy), "DTypePolicy": Builtin("DTypePolicy", make_policy)})
+    else:
+        members["floatx"] = Builtin("floatx", lambda interp, a, k: "float32")
+    return Namespace(f"keras.{name}", members, fallback=_missing_or_opaque(f"keras.{name}"))
+
+
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -224,6 +268,8 @@ def _keras_ns():
         "datasets": _Lazy(_datasets_ns),
         "utils": _Lazy(_utils_ns),
         "quantizers": _Lazy(_quantizers_ns),
+        "mixed_precision": _Lazy(lambda: _dtype_policy_ns("mixed_precision")),
+        "config": _Lazy(lambda: _dtype_policy_ns("config")),
     }
     ns = Namespace("keras", members, fallback=_missing_or_opaque("keras"),
                    star=lambda: {k: v for k, v in members.items() if k[:1].isupper()})
