@@ -27,6 +27,9 @@ from .tensor import Tensor
 
 _RNNS = {"RNN", "LSTM", "GRU"}
 _RNN_ARGS = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+#: torchinfo.summary's own keyword arguments (any other is passed to the model's forward)
+_TORCHINFO_OPTIONS = frozenset({"batch_dim", "cache_forward_pass", "col_names", "col_width", "depth", "device",
+                                "mode", "row_settings", "verbose"})
 _PLAIN = (int, float, bool, str, tuple, list, type(None))
 #: modules whose forward is Python code calling their children: mirrored without running their constructor
 _COMPOSITE = {"TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
@@ -49,13 +52,19 @@ def _dtype_name(dtype):
 # Shapes: one forward of a meta copy
 
 
-def _meta_copy(module, torch):
+def _meta_copy(module, torch, pairs=None):
+    """A deep copy of ``module`` with its parameters and buffers as empty meta tensors; ``pairs`` gets
+    (real tensor, its meta copy) for each."""
     memo = {}
     for t in list(module.parameters()) + list(module.buffers()):
+        if id(t) in memo:
+            continue
         meta = torch.empty_like(t, device="meta")
         if isinstance(t, torch.nn.Parameter):
             meta = torch.nn.Parameter(meta, requires_grad=t.requires_grad)
         memo[id(t)] = meta
+        if pairs is not None:
+            pairs.append((t, meta))
     return copy.deepcopy(module, memo)
 
 
@@ -86,18 +95,25 @@ def _inputs(torch, input_size, input_data, dtypes):
     return out
 
 
-def _run_meta(module, inputs, torch, mirror=None):
+def _run_meta(module, inputs, torch, mirror=None, kwargs=None):
     """Forward of a meta copy: ({id(real submodule): record}, error). A record: [calls, args, kwargs, output].
 
     With ``mirror``, the op events of the forward are recorded on the mirror's modules, as a pasted model's are
     (shapewise.torch.compute): each module call pushes the mirror's call; a built-in module's call runs its rule
     on the call's shapes (its one event); the torch functions and tensor methods that other modules' forward code
     calls are recorded by a TorchFunctionMode."""
-    meta = _meta_copy(module, torch)
+    pairs = []
+    meta = _meta_copy(module, torch, pairs)
     real_of = dict(zip(map(id, (m for _, m in meta.named_modules(remove_duplicate=False))),
                        (m for _, m in module.named_modules(remove_duplicate=False))))
     records = {}
-    recorder = _LiveRecorder(mirror, torch) if mirror is not None else None
+    recorder = None
+    if mirror is not None:
+        recorder = _LiveRecorder(mirror, torch)
+        for real, copied in pairs:  # the copy's parameters and buffers are the mirror's tensors
+            mine = mirror.params.get(id(real))
+            if mine is not None:
+                recorder.bind(copied, mine.spec)
 
     def hook(m, args, kwargs, output):
         key = id(real_of.get(id(m), m))
@@ -124,8 +140,10 @@ def _run_meta(module, inputs, torch, mirror=None):
     handles += [m.register_forward_hook(post_hook, with_kwargs=True) for m in meta.modules()]
     error = None
     try:
-        with torch.no_grad(), (recorder.mode() if recorder is not None else contextlib.nullcontext()):
-            meta(*inputs)
+        # (the tensors the forward makes, torch.zeros(...) for an initial state, on the meta device too)
+        with torch.no_grad(), torch.device("meta"), \
+                (recorder.mode() if recorder is not None else contextlib.nullcontext()):
+            meta(*inputs, **(kwargs or {}))
     except Exception as e:  # the real forward's own error, reported as such
         error = (e, running[-1] if running else None)
     finally:
@@ -135,7 +153,12 @@ def _run_meta(module, inputs, torch, mirror=None):
 
 
 class _LiveRecorder:
-    """The op events of a meta forward, on the mirror's modules (see _run_meta)."""
+    """The op events of a meta forward, on the mirror's modules (see _run_meta).
+
+    Each real tensor has one Spec while the forward runs (``specs``, by identity; the tensor is held so that its id
+    is not reused): an op's result is the Spec the next op reads, a parameter of the copy is the mirror's
+    parameter, and a built-in module's output is the Spec its rule made. So the events hand their tensors on as
+    pasted code's do, and the memory walk (shapewise.torch.memory) follows storages, views and gradients."""
 
     def __init__(self, mirror, torch):
         from .compute import Recorder
@@ -144,14 +167,36 @@ class _LiveRecorder:
         self.torch = torch
         self.rec = Recorder()
         self.stack = []  # (call, mirror module) of the module calls in progress
+        self.specs = {}  # id(real tensor) -> (the tensor, its Spec)
+
+    def bind(self, tensor, spec):
+        self.specs[id(tensor)] = (tensor, spec)
+
+    def spec(self, tensor):
+        got = self.specs.get(id(tensor))
+        if got is not None and got[0] is tensor:
+            return got[1]
+        spec = Spec(tuple(Known(int(s)) for s in tensor.shape), _dtype_name(tensor.dtype))
+        self.bind(tensor, spec)
+        return spec
+
+    def value(self, value):
+        """``value`` with each real tensor as a shapewise Tensor of its one Spec."""
+        if isinstance(value, self.torch.Tensor):
+            return Tensor(self.spec(value))
+        if isinstance(value, (tuple, list)):
+            items = [self.value(v) for v in value]
+            return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
 
     def enter(self, real, args, kwargs):
         mine = self.mirror.modules.get(id(real))
         if mine is None:
             self.stack.append(None)
             return
-        call = self.rec.push(mine, _as_input(tuple(args), self.torch),
-                             {k: _as_input(v, self.torch) for k, v in kwargs.items()})
+        call = self.rec.push(mine, self.value(tuple(args)), {k: self.value(v) for k, v in kwargs.items()})
         self.stack.append((call, mine))
 
     def leave(self, args, kwargs, output):
@@ -164,13 +209,20 @@ class _LiveRecorder:
 
             saved, compute.ACTIVE = compute.ACTIVE, self.rec
             try:
-                RuleModule.forward(mine, *_as_input(tuple(args), self.torch),
-                                   **{k: _as_input(v, self.torch) for k, v in kwargs.items()})
+                made = RuleModule.forward(mine, *self.value(tuple(args)),
+                                          **{k: self.value(v) for k, v in kwargs.items()})
             except ShapewiseError:
-                pass  # a rule that disagrees with torch: no event (the explanation shows none either)
+                made = None  # a rule that disagrees with torch: no event (the explanation shows none either)
             finally:
                 compute.ACTIVE = saved
-        self.rec.pop(call, _as_input(output, self.torch))
+            if made is not None:  # the real results are the rule's: the next op reads what the rule made
+                real = _flat_real(output, self.torch)
+                mine_out = compute._flat_specs(made)
+                if len(real) == len(mine_out):
+                    for t, spec in zip(real, mine_out):
+                        if tuple(int(n) for n in t.shape) == spec.values():
+                            self.bind(t, spec)
+        self.rec.pop(call, self.value(output))
 
     def op(self, func, args, kwargs, out):
         """A torch function or tensor method called by a module's own forward code (not a built-in module's)."""
@@ -180,12 +232,17 @@ class _LiveRecorder:
         from .costs import OP_COSTS
 
         name = getattr(func, "__name__", "")
+        if name == "__get__":  # a property: x.T and x.mT are views (recorded as pasted code's are), others not ops
+            name = getattr(getattr(func, "__self__", None), "__name__", "")
+            if name not in ("T", "mT"):
+                return
+        elif name == "__setitem__":  # x[key] = value: in place on x
+            name, out = "setitem", args[0] if args else out
         name = OPERATOR_OPS.get(name, name)
         if name not in OP_COSTS and not _has_tensor(out, self.torch):
             return  # a size, a dtype, a property read: not an op
-        torch = self.torch
-        self.rec.op(name, _as_input(tuple(args), torch), {k: _as_input(v, torch) for k, v in (kwargs or {}).items()},
-                    _as_input(out, torch))
+        self.rec.op(name, self.value(tuple(args)), {k: self.value(v) for k, v in (kwargs or {}).items()},
+                    self.value(out))
 
     def mode(self):
         from torch.overrides import TorchFunctionMode
@@ -199,6 +256,16 @@ class _LiveRecorder:
                 return out
 
         return _Ops()
+
+
+def _flat_real(value, torch):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _flat_real(v, torch)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flat_real(v, torch)]
+    return []
 
 
 def _has_tensor(value, torch):
@@ -260,7 +327,8 @@ class _Mirror:
         if mine is not None:
             return mine
         name = type(real).__name__
-        cls = sw_nn.MODULES.get(name)
+        # (a class of the user's own that has a built-in's name, a LayerNorm written by hand, is not that built-in)
+        cls = sw_nn.MODULES.get(name) if type(real).__module__.startswith("torch.") else None
         mine = None
         if cls is not None and name not in _COMPOSITE and not issubclass(cls, (sw_nn.Sequential, sw_nn.ModuleList,
                                                                                  sw_nn.ModuleDict)):
@@ -346,15 +414,20 @@ def explain(module, input_size=None, input_data=None, dtypes=None, name=None, **
     """The report of a real ``torch.nn.Module``: parameters from the module, shapes from a meta forward of a copy.
 
     A forward that fails on the meta device is reported as the report's ``error`` (torch's own exception,
-    wrapped), with the shapes known up to that point.
+    wrapped), with the shapes known up to that point. Other keyword arguments go to the model's forward (as
+    torchinfo.summary's do), torchinfo's own options aside.
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise UsageError(f"explain() takes a torch.nn.Module, got {type(module).__name__}")
     inputs = _inputs(torch, input_size, input_data, dtypes)
+    # torchinfo's convention: the other keyword arguments are the forward's (its own options are not)
+    forward_kwargs = {k: (v.to("meta") if isinstance(v, torch.Tensor) else v) for k, v in kwargs.items()
+                      if k not in _TORCHINFO_OPTIONS}
     mirror = _Mirror(torch)
     root = mirror.module(module)
-    records, error = _run_meta(module, inputs, torch, mirror) if inputs else ({}, None)
+    records, error = _run_meta(module, inputs, torch, mirror, forward_kwargs) if inputs or forward_kwargs \
+        else ({}, None)
     _explain_calls(mirror, records, torch, module)
     report = model_report(root, name or type(module).__name__)
     if error is not None:
