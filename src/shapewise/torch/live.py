@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import types
 
 from ..dims import Known
 from ..engine import Spec
@@ -65,7 +66,35 @@ def _meta_copy(module, torch, pairs=None):
         memo[id(t)] = meta
         if pairs is not None:
             pairs.append((t, meta))
-    return copy.deepcopy(module, memo)
+    copied = copy.deepcopy(module, memo)
+    _rebind_closures(module, copied, memo)
+    return copied
+
+
+def _rebind_closures(module, copied, memo):
+    """A function kept on a module (``self.mlpf = lambda x: m.c_proj(m.c_fc(x))``, minGPT's) closes over the real
+    submodules, and deepcopy copies no function: the copy gets the function remade over the copies' cells."""
+    twins = {id(a): b for (_, a), (_, b) in zip(module.named_modules(remove_duplicate=False),
+                                                copied.named_modules(remove_duplicate=False))}
+    twins.update({k: v for k, v in memo.items() if not isinstance(v, list)})
+    for m in copied.modules():
+        d = m.__dict__
+        for key, value in list(d.items()):
+            if not isinstance(value, types.FunctionType) or not value.__closure__:
+                continue
+            cells = []
+            for cell in value.__closure__:
+                try:
+                    content = cell.cell_contents
+                except ValueError:  # an empty cell
+                    cells.append(cell)
+                    continue
+                twin = twins.get(id(content))
+                cells.append(types.CellType(twin) if twin is not None else cell)
+            fn = types.FunctionType(value.__code__, value.__globals__, value.__name__, value.__defaults__,
+                                    tuple(cells))
+            fn.__kwdefaults__ = value.__kwdefaults__
+            d[key] = fn
 
 
 def _shape_of(value, torch):
@@ -76,10 +105,27 @@ def _shape_of(value, torch):
     return None
 
 
-def _inputs(torch, input_size, input_data, dtypes):
+def _to_meta(value, torch, memo):
+    """A tensor on the meta device, one copy per tensor (an argument given twice, ``model(ids, targets=ids)``, is
+    one tensor there too)."""
+    if isinstance(value, (tuple, list)):
+        items = [_to_meta(v, torch, memo) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        return {k: _to_meta(v, torch, memo) for k, v in value.items()}
+    if not isinstance(value, torch.Tensor):
+        return value
+    got = memo.get(id(value))
+    if got is None:
+        got = memo[id(value)] = (value, value.to("meta"))
+    return got[1]
+
+
+def _inputs(torch, input_size, input_data, dtypes, memo=None):
     if input_data is not None:
         data = input_data if isinstance(input_data, (tuple, list)) else (input_data,)
-        return [d.to("meta") if isinstance(d, torch.Tensor) else d for d in data]
+        memo = {} if memo is None else memo
+        return [_to_meta(d, torch, memo) for d in data]
     if input_size is None:
         return []
     sizes = [input_size] if all(isinstance(s, int) for s in input_size) else list(input_size)
@@ -114,6 +160,7 @@ def _run_meta(module, inputs, torch, mirror=None, kwargs=None):
             mine = mirror.params.get(id(real))
             if mine is not None:
                 recorder.bind(copied, mine.spec)
+                recorder.bind(real, mine.spec)  # (a closure in the forward may call the real module itself)
 
     def hook(m, args, kwargs, output):
         key = id(real_of.get(id(m), m))
@@ -138,10 +185,25 @@ def _run_meta(module, inputs, torch, mirror=None, kwargs=None):
 
     handles = [m.register_forward_pre_hook(pre_hook, with_kwargs=True) for m in meta.modules()]
     handles += [m.register_forward_hook(post_hook, with_kwargs=True) for m in meta.modules()]
+    # a forward that reaches the user's own modules (a lambda made in __init__ closes over them, and deepcopy
+    # copies no function) runs them on the meta inputs: their calls are seen by global hooks, for the hooks above
+    # are on the copy only
+    users = {id(m) for m in module.modules()}
+
+    def real_pre_hook(m, args):
+        if id(m) in users:
+            pre_hook(m, args, {})
+
+    def real_post_hook(m, args, kwargs, output):
+        if id(m) in users:
+            post_hook(m, args, kwargs, output)
+
+    handles.append(torch.nn.modules.module.register_module_forward_pre_hook(real_pre_hook))
+    handles.append(torch.nn.modules.module.register_module_forward_hook(real_post_hook, with_kwargs=True))
     error = None
     try:
         # (the tensors the forward makes, torch.zeros(...) for an initial state, on the meta device too)
-        with torch.no_grad(), torch.device("meta"), \
+        with torch.enable_grad(), torch.device("meta"), \
                 (recorder.mode() if recorder is not None else contextlib.nullcontext()):
             meta(*inputs, **(kwargs or {}))
     except Exception as e:  # the real forward's own error, reported as such
@@ -178,6 +240,10 @@ class _LiveRecorder:
             return got[1]
         spec = Spec(tuple(Known(int(s)) for s in tensor.shape), _dtype_name(tensor.dtype))
         self.bind(tensor, spec)
+        if not tensor.is_contiguous():  # an input laid out otherwise (another model's transposed output)
+            from .memory import note_layout
+
+            note_layout(spec, tuple(int(n) for n in tensor.stride()))
         return spec
 
     def value(self, value):
@@ -420,9 +486,10 @@ def explain(module, input_size=None, input_data=None, dtypes=None, name=None, **
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise UsageError(f"explain() takes a torch.nn.Module, got {type(module).__name__}")
-    inputs = _inputs(torch, input_size, input_data, dtypes)
+    memo = {}
+    inputs = _inputs(torch, input_size, input_data, dtypes, memo)
     # torchinfo's convention: the other keyword arguments are the forward's (its own options are not)
-    forward_kwargs = {k: (v.to("meta") if isinstance(v, torch.Tensor) else v) for k, v in kwargs.items()
+    forward_kwargs = {k: _to_meta(v, torch, memo) for k, v in kwargs.items()
                       if k not in _TORCHINFO_OPTIONS}
     mirror = _Mirror(torch)
     root = mirror.module(module)

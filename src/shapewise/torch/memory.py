@@ -440,6 +440,8 @@ def _linear(s, e):
         # a computed weight is a tensor of its own (a parameter is never counted): kept for the input's gradient
         s.new(m.in_features * m.out_features, s.inp(0).dtype, "its weight, computed by a parametrization (for the "
               "input's gradient)")
+    elif m is None and s.input_needs_grad(0):  # F.linear(x, w): w is kept (nothing new when it is a parameter)
+        s.keep(s.arg(1, "weight"), "its weight (for the input's gradient)")
 
 
 def _bilinear(s, e):
@@ -955,6 +957,13 @@ class TorchModelMemory:
 _LAYOUTS = {}
 
 
+def note_layout(spec, strides):
+    """``spec`` is laid out with ``strides`` (not contiguous): a model called on it reads them."""
+    if len(_LAYOUTS) > 1000:
+        _LAYOUTS.clear()
+    _LAYOUTS[id(spec)] = (spec, strides)
+
+
 def _first_call(root):
     calls = root.__dict__.get("_sw_rec_calls") or []
     return calls[0] if calls else None
@@ -1047,9 +1056,7 @@ def model_memory(report, settings=None):
     for spec in call.outputs:
         info = walk.info(spec)
         if not _is_contiguous(_shape(spec), info.strides):
-            if len(_LAYOUTS) > 1000:
-                _LAYOUTS.clear()
-            _LAYOUTS[id(spec)] = (spec, info.strides)
+            note_layout(spec, info.strides)
     out = TorchModelMemory()
     out.settings = settings
     out.undeclared = sorted(set(undeclared))
