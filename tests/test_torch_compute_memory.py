@@ -155,6 +155,24 @@ class M(nn.Module):
 m = M()
 out = m(torch.randn(4, 8))
 """,
+    "spmm": HEAD + """
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x, adj):
+        return torch.spmm(adj, self.lin(x))
+
+m = M()
+adj = torch.sparse_coo_tensor(torch.tensor([[0, 1, 2, 5, 3], [1, 0, 2, 5, 4]]), torch.full((5,), 0.1), (6, 6))
+out = m(torch.randn(6, 4), adj)
+""",
+    "affine_grid_grid_sample": _wrap(("        self.loc = nn.Linear(108, 6)\n",
+                                      "        theta = self.loc(x.flatten(1)).view(-1, 2, 3)\n"
+                                      "        grid = F.affine_grid(theta, x.size(), align_corners=False)\n"
+                                      "        return F.grid_sample(x, grid, align_corners=False)\n"), X4, C1),
+    "matrix_exp": _one("nn.Linear(8, 5)", X3, None, "torch.matrix_exp(self.m(x))"),
     "tied_weights": HEAD + """
 class M(nn.Module):
     def __init__(self):
@@ -257,8 +275,15 @@ def test_standard_layers_saved_bytes_equal(name):
     assert m["training_peak"] == m["parameters"] + m["buffers"] + m["gradients"] + m["optimizer_state"] + act
     assert m["inference_peak"] >= m["parameters"] + m["buffers"]
     live, live_json = _live_json(calls[0])
+    if name in TABLE_LIVE_FAILS:
+        assert live.error is not None, (name, "now runs live: take it out of TABLE_LIVE_FAILS")
+        return
     assert live.error is None, live.error
     _assert_live_equals_pasted(live_json, sw, name)
+
+
+#: table cases whose live forward (on the meta device) fails, with why
+TABLE_LIVE_FAILS = {"spmm": "torch.spmm of a sparse tensor has no kernel on the meta device"}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -274,11 +299,6 @@ DIFFERENCES = {
     "045_tutorial_seq2seq_attn_decoder.py": "the decoder's GRU and attention called 10 times on small tensors (+1.9%)",
     "066_qa_vit_from_scratch.py": "attention by hand on a 5-D permuted qkv: the copies of its matmul operands (+5.8%)",
     "068_qa_lstm_autoencoder.py": "LSTM: oneDNN's workspace is a fitted estimate (+3.2%)",
-    "011_examples_gcn.py": "torch.spmm keeps the sparse adjacency (indices and values, 20 B per non-zero: 211,120 B); "
-                           "shapewise does not track the sparse layout and declares nothing for spmm (−1.3%, the "
-                           "output says so)",
-    "047_tutorial_spatial_transformer.py": "affine_grid and grid_sample keep their inputs (the grid, the image); "
-                                           "not declared (−6.8%, the output says so)",
 }
 
 #: corpus models measured where a CPU figure is not available, compared otherwise, with why

@@ -238,6 +238,12 @@ class _Walk:
         self._next += 1
         n = _numel(spec) if n is None else n
         self.storage_bytes[key] = None if n is None else n * elem_bytes(_kind(spec.dtype), self.settings)
+        sparse = _sparse_parts(spec)
+        if sparse is not None:  # a sparse COO tensor stores its indices and values, not its dense shape
+            indices, values = sparse
+            ni, nv = _numel(indices), _numel(values)
+            self.storage_bytes[key] = None if ni is None or nv is None else \
+                ni * 8 + nv * elem_bytes(_kind(values.dtype), self.settings)
         return key
 
     def info(self, spec):
@@ -271,6 +277,15 @@ class _Walk:
 
 def _shape(spec):
     return tuple(1 if d.value is None else d.value for d in spec.shape)
+
+
+def _sparse_parts(spec):
+    """(indices, values) Specs of a sparse COO tensor made by torch.sparse_coo_tensor, else None."""
+    import sys
+
+    ops = sys.modules.get("shapewise.ops.torch_ops")  # (only loaded once a torch function has run)
+    got = ops.SPARSE.get(id(spec)) if ops is not None else None
+    return got[1:] if got is not None and got[0] is spec else None
 
 
 def _inplace(e):
@@ -858,6 +873,12 @@ def _rnn_cell(s, e):
     s.new(gates * B * H, x.dtype, "the gates" if e.op != "rnn_cell" else "the new state")
 
 
+def _keeps_input_and_grid(s, e):
+    """grid_sample keeps the image and the grid (whichever needs the gradient, and whatever the mode)."""
+    s.keep(s.inp(0), "its input")
+    s.keep(s.inp(1), "the grid")
+
+
 def _norm_op(s, e):
     s.keep(s.inp(0), "its input")
     s.keep(s.out(0), "its output", output=True)
@@ -898,6 +919,7 @@ SAVES = {
     "mul": _binary_mul, "mul_": _binary_mul, "multiply": _binary_mul, "div": _div, "div_": _div,
     "true_divide": _div, "divide": _div, "pow": _pow, "pow_": _pow, "square": _keeps_input,
     "matmul": _matmul, "mm": _matmul, "bmm": _matmul, "outer": _matmul, "einsum": _nothing,
+    "spmm": _matmul, "matrix_exp": _keeps_input, "grid_sample": _keeps_input_and_grid, "affine_grid": _nothing,
     "masked_fill": _masked_fill, "masked_fill_": _masked_fill, "where": _where,
     "max": _max_dim, "min": _max_dim, "amax": _keeps_both, "amin": _keeps_both,
     "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
