@@ -282,6 +282,30 @@ def test_standard_layers_saved_bytes_equal(name):
     _assert_live_equals_pasted(live_json, sw, name)
 
 
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_standard_layers_saved_bytes_equal_in_16_bit(name, dtype):
+    """The model and its floating inputs converted to ``dtype`` in real torch (on the CPU), against shapewise at
+    ``--dtype``: activations, gradients and adam's state equal (attention's math path computes in float32 and its
+    fused kernel keeps a float32 log-sum-exp: the walk declares both)."""
+    from shapewise.compute import Settings
+    from shapewise.frontends.snippet import interpret
+    from shapewise.render import render
+
+    source = TABLE[name]
+    real, error = measure_source(source, optimizers=("adam",), dtype=dtype)
+    assert error is None, error
+    (_, measured), = real
+    out = json.loads(render(interpret(source, "<case>"), "json", settings=Settings(dtype=dtype)))
+    (sw,) = [m for m in out["models"] if m.get("framework") == "torch"]
+    m = sw["memory"]
+    assert m["dtype"] == dtype
+    assert m["activations"] == measured["activations"], (name, m["activations"], measured["activations"],
+                                                         _own(sw, measured))
+    assert m["gradients"] == measured["gradients"] and m["parameters"] == measured["parameters"]
+    assert m["optimizer_state"] == measured["optimizer_state_adam"]
+
+
 #: table cases whose live forward (on the meta device) fails, with why
 TABLE_LIVE_FAILS = {"spmm": "torch.spmm of a sparse tensor has no kernel on the meta device"}
 

@@ -48,7 +48,10 @@ def _floating(dtype):
 
 
 def elem_bytes(kind, settings):
-    """Bytes of one element of a tensor of ``kind`` (a dtype name, or "act": the compute dtype)."""
+    """Bytes of one element of a tensor of ``kind`` (a dtype name, or "act": the compute dtype; "fp32": float32
+    whatever the compute dtype, as a kernel that accumulates in float32 keeps it)."""
+    if kind == "fp32":
+        return 4
     if kind == "act" or kind in ("float32", "float16", "bfloat16"):
         return settings.act_bytes
     return _INT_BYTES.get(kind, settings.act_bytes)
@@ -712,17 +715,23 @@ def _nll_loss(s, e):
 
 def _sdpa(s, e):
     """CPU: without dropout the fused kernel keeps q, k, v (their storages), its output and a float32 log-sum-exp
-    per query (and a float copy of a mask); with dropout the math path keeps copies of the scaled queries, keys
-    and values (non-contiguous operands of its bmm), the weights, the dropout mask and the dropped weights."""
+    per query (float32 in 16-bit too; and a float copy of a mask); with dropout the math path keeps copies of the
+    scaled queries, keys and values (non-contiguous operands of its bmm), the weights, the dropout mask and the
+    dropped weights (in 16-bit it computes in float32: every one a float32 copy, the values too)."""
     q, k, v = s.inp(0), s.inp(1), s.inp(2)
     dropout = s.arg(4, "dropout_p", 0.0)
     scores = _scores(q, k)
     if dropout:
-        s.new(_numel(q), q.dtype, "the scaled queries (a copy)")
-        s.new(_numel(k), k.dtype, "the keys (a copy)")
-        s.keep_or_copy(v, "the values")
-        s.new(None if scores is None else 3 * scores, q.dtype, "the attention weights, the dropout mask and the "
-              "dropped weights")
+        upcast = _upcasts(s)
+        kind = "fp32" if upcast else q.dtype
+        s.new(_numel(q), kind, "the scaled queries (a copy" + (", in float32)" if upcast else ")"))
+        s.new(_numel(k), kind, "the keys (a copy" + (", in float32)" if upcast else ")"))
+        if upcast:
+            s.new(_numel(v), "fp32", "the values (a float32 copy)")
+        else:
+            s.keep_or_copy(v, "the values")
+        s.new(None if scores is None else 3 * scores, kind, "the attention weights, the dropout mask and the "
+              "dropped weights" + (" (float32)" if upcast else ""))
         return
     for t, what in ((q, "the queries"), (k, "the keys"), (v, "the values")):
         s.keep(t, what)
@@ -730,7 +739,13 @@ def _sdpa(s, e):
     if hasattr(mask, "shape"):
         s.new(_numel(mask), q.dtype, "the mask as floats")
     s.keep(s.out(0), "its output", output=True)
-    s.new(None if scores is None else scores // k.shape[-2].value, "float32", "the log-sum-exp of each query")
+    s.new(None if scores is None else scores // k.shape[-2].value, "fp32", "the log-sum-exp of each query "
+          "(float32)")
+
+
+def _upcasts(s):
+    """Whether attention's math path computes in float32: on the CPU it does for 16-bit inputs."""
+    return s.walk.settings.act_bytes < 4
 
 
 def _scores(q, k):
@@ -765,7 +780,9 @@ def _mha(s, e):
             s.new(_numel(t), t.dtype, f"{what}' time-major copy (for the input projection's weight)")
         else:
             s.keep(t, f"{what} (for the input projection's weight)")
-    if self_attn:
+    if dropout and not need_weights and _upcasts(s):
+        pass  # the math path in float32: its float32 copies are kept, not the 16-bit projections (below)
+    elif self_attn:
         s.new(3 * nq * E, q.dtype, "the packed query/key/value projection (a contiguous copy)")
     elif same_kv:
         s.new(2 * nk * E, q.dtype, "the packed key/value projection (a contiguous copy)")
@@ -778,10 +795,13 @@ def _mha(s, e):
         if dropout:
             s.new(2 * scores, q.dtype, "the dropout mask and the dropped weights")
         s.new(nq * E, q.dtype, "the attention output (a contiguous copy, for the output projection)")
-    elif dropout:  # scaled_dot_product_attention with dropout: its math path
-        s.new(nq * E, q.dtype, "the scaled queries (a copy)")
-        s.new(nk * E, q.dtype, "the keys (a copy)")
-        s.new(3 * scores, q.dtype, "the attention weights, the dropout mask and the dropped weights")
+    elif dropout:  # scaled_dot_product_attention with dropout: its math path (in float32 for 16-bit inputs)
+        kind = "fp32" if _upcasts(s) else q.dtype
+        s.new(nq * E, kind, "the scaled queries (a copy)")
+        s.new(nk * E, kind, "the keys (a copy)")
+        if kind == "fp32":
+            s.new(nk * E, kind, "the values (a float32 copy)")
+        s.new(3 * scores, kind, "the attention weights, the dropout mask and the dropped weights")
         s.new(nq * E, q.dtype, "the attention output (a contiguous copy, for the output projection)")
     else:  # the fused kernel: its output is laid out (batch, query, head) already
         if not self_attn:
@@ -791,7 +811,7 @@ def _mha(s, e):
         elif hasattr(s.arg(5, "attn_mask"), "shape"):
             s.new(_numel(s.arg(5, "attn_mask")), q.dtype, "the mask as floats")
         s.new(nq * E, q.dtype, "the attention output")
-        s.new(B * h * Lq, "float32", "the log-sum-exp of each query")
+        s.new(B * h * Lq, "fp32", "the log-sum-exp of each query (float32)")
 
 
 #: oneDNN's LSTM workspace (uint8), a fit to measurements (docs/COMPUTE.md): per layer and direction, in floats
