@@ -282,8 +282,20 @@ def test_standard_layers_saved_bytes_equal(name):
     _assert_live_equals_pasted(live_json, sw, name)
 
 
+#: nn.LSTM in 16 bits (not in TABLE: in float32 oneDNN's workspace is an estimate, checked on the corpus): in
+#: float16 torch's CPU LSTM runs step by step (exact); in bfloat16 it is oneDNN's, its workspace a fit of its own
+LSTM_16 = {
+    "lstm": _one("nn.LSTM(8, 6)", X3, L1, "self.m(x)[0]"),
+    "lstm_bi_2layers_batch_first": _one("nn.LSTM(8, 6, num_layers=2, bidirectional=True, batch_first=True)", X3, L1,
+                                        "self.m(x)[0]"),
+    "lstm_long": _one("nn.LSTM(64, 128, batch_first=True)", "torch.randn(16, 40, 64)", "nn.Linear(64, 64)",
+                      "self.m(x)[0]"),
+}
+APPROXIMATE_16 = {("bfloat16", k): "oneDNN's bfloat16 LSTM workspace is a fit" for k in LSTM_16}
+
+
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
-@pytest.mark.parametrize("name", sorted(TABLE))
+@pytest.mark.parametrize("name", sorted(TABLE) + sorted(LSTM_16))
 def test_standard_layers_saved_bytes_equal_in_16_bit(name, dtype):
     """The model and its floating inputs converted to ``dtype`` in real torch (on the CPU), against shapewise at
     ``--dtype``: activations, gradients and adam's state equal (attention's math path computes in float32 and its
@@ -292,7 +304,7 @@ def test_standard_layers_saved_bytes_equal_in_16_bit(name, dtype):
     from shapewise.frontends.snippet import interpret
     from shapewise.render import render
 
-    source = TABLE[name]
+    source = TABLE.get(name) or LSTM_16[name]
     real, error = measure_source(source, optimizers=("adam",), dtype=dtype)
     assert error is None, error
     (_, measured), = real
@@ -300,8 +312,12 @@ def test_standard_layers_saved_bytes_equal_in_16_bit(name, dtype):
     (sw,) = [m for m in out["models"] if m.get("framework") == "torch"]
     m = sw["memory"]
     assert m["dtype"] == dtype
-    assert m["activations"] == measured["activations"], (name, m["activations"], measured["activations"],
-                                                         _own(sw, measured))
+    if (dtype, name) in APPROXIMATE_16:
+        assert abs(m["activations"] - measured["activations"]) <= 0.1 * measured["activations"], \
+            (name, m["activations"], measured["activations"], APPROXIMATE_16[dtype, name])
+    else:
+        assert m["activations"] == measured["activations"], (name, m["activations"], measured["activations"],
+                                                             _own(sw, measured))
     assert m["gradients"] == measured["gradients"] and m["parameters"] == measured["parameters"]
     assert m["optimizer_state"] == measured["optimizer_state_adam"]
 

@@ -815,10 +815,13 @@ def _mha(s, e):
 
 
 #: oneDNN's LSTM workspace (uint8), a fit to measurements (docs/COMPUTE.md): per layer and direction, in floats
-def lstm_workspace(B, T, I, H):
+def lstm_workspace(B, T, I, H, bfloat16=False):
     W = max(I, H)
-    floats = 6.348 * (T + 1) * B * W + 5.421 * T * B * H + 3.805 * (T + 1) * B * H - 0.082 * T * B * I
-    pages = max(7, math.ceil(4 * floats / 4096))
+    if bfloat16:  # a fit of its own (bytes): in bfloat16 oneDNN keeps part of its workspace in float32
+        nbytes = 20.54 * (T + 1) * B * W + 6.79 * T * B * H + 14.89 * (T + 1) * B * H + 1.09 * T * B * I
+    else:
+        nbytes = 4 * (6.348 * (T + 1) * B * W + 5.421 * T * B * H + 3.805 * (T + 1) * B * H - 0.082 * T * B * I)
+    pages = max(7, math.ceil(nbytes / 4096))
     return pages * 4096
 
 
@@ -838,6 +841,23 @@ def _rnn(s, e):
     dt = x.dtype
     if m.training and getattr(m, "dropout", 0) and L > 1:
         s.new((L - 1) * T * B * D * H, dt, "the dropout masks between its layers")
+    settings = s.walk.settings
+    if mode == "lstm" and settings.dtype == "float16":
+        # torch's CPU LSTM in float16 is not oneDNN's: it runs step by step, and keeps its input (for the input
+        # weights' gradient) and 7·B·H values per step and direction (measured)
+        for layer in range(L):
+            if layer == 0:
+                if batch_first and batched:  # (each direction makes its own)
+                    s.new(D * T * B * I, dt, "a time-major copy of the input" + (" per direction" if D == 2
+                                                                                 else ""))
+                else:
+                    s.keep(x, "its input")
+            else:
+                s.new(T * B * D * H, dt, f"layer {layer + 1}'s input")
+            s.new(D * 7 * T * B * H, dt, "the gates and states of each step (7·B·H a step" +
+                  (", both directions)" if D == 2 else ")"))
+        return
+    half = settings.act_bytes < 4
     for layer in range(L):
         width = I if layer == 0 else D * H
         if mode == "lstm":
@@ -859,7 +879,7 @@ def _rnn(s, e):
                     s.keep(s.out(0), "its output", output=True)
                 else:
                     s.new(T * B * H, dt, "the output of each step")
-                s.new(lstm_workspace(B, T, width, H), "uint8", "oneDNN's workspace")
+                s.new(lstm_workspace(B, T, width, H, half), "uint8", "oneDNN's workspace")
         else:
             per_step = 7 if mode == "gru" else 1
             for d in range(D):
