@@ -7,7 +7,9 @@ Parameters are read from the module itself (a tied tensor once, by identity). Ea
 shapewise's own module of the same class (made with the arguments read back from the real module's attributes,
 so its weights carry their names: ``out_features × in_features``), or by a plain ``Module`` for a class shapewise
 does not know; the mirror of a known module runs its rule on the recorded input, which gives its explanation. The
-report is the same object as for pasted code (``model_report``).
+report is the same object as for pasted code (``model_report``). The forward's op events are recorded on the mirror
+(``_LiveRecorder``), each real tensor with one Spec while the forward runs, so that its FLOPs and the memory of a
+training step (shapewise.torch.memory: storages, views, gradients) are derived as pasted code's are.
 """
 
 from __future__ import annotations
