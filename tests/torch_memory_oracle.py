@@ -157,21 +157,42 @@ def _step(model, outputs, torch, optimizers=OPTIMIZERS):
     return out
 
 
-def measure_source(source, optimizers=OPTIMIZERS):
+def measure_source(source, optimizers=OPTIMIZERS, calls_out=None, dtype=None):
     """[(name, measurement)] for each model the file calls at top level, or (None, error) when the file raises.
-    ``optimizers``: those whose state after a real step is measured."""
+    ``optimizers``: those whose state after a real step is measured; ``calls_out``, a list, gets the
+    (name, model, args, kwargs) of each call measured (the real modules: tests/test_torch_compute_memory.py explains
+    them live); ``dtype`` ("bfloat16", "float16"): each model and its floating arguments converted to it first."""
     calls, error = run_calls(source, "meta")  # the file's own work costs nothing on the meta device
     if error is None and "meta" not in source:  # (a file that builds its model on the meta device stays there)
         torch = real_torch()
         torch.manual_seed(0)
-        calls = [(name, _materialize(model), _on_cpu(args, torch), _on_cpu(kwargs, torch))
+        memo = {}  # one CPU tensor per meta tensor: an argument given twice (model(idx, targets=idx)) stays one
+        calls = [(name, _materialize(model), _on_cpu(args, torch, memo), _on_cpu(kwargs, torch, memo))
                  for name, model, args, kwargs in calls]
     elif error is not None:
         calls, error = run_calls(source)
     if error is not None:
         return None, error
+    if dtype is not None:
+        torch = real_torch()
+        calls = [(name, model.to(getattr(torch, dtype)), _as_dtype(args, torch, dtype), _as_dtype(kwargs, torch, dtype))
+                 for name, model, args, kwargs in calls]
+    if calls_out is not None:
+        calls_out.extend(calls)
     return [(name or type(model).__name__, measure_module(model, args, kwargs, optimizers))
             for name, model, args, kwargs in calls], None
+
+
+def _as_dtype(value, torch, dtype):
+    """Floating tensors converted to ``dtype`` (integer ones as they are)."""
+    if isinstance(value, torch.Tensor):
+        return value.to(getattr(torch, dtype)) if value.is_floating_point() else value
+    if isinstance(value, (tuple, list)):
+        items = [_as_dtype(v, torch, dtype) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        return {k: _as_dtype(v, torch, dtype) for k, v in value.items()}
+    return value
 
 
 def _materialize(model):
@@ -190,17 +211,20 @@ def _materialize(model):
     return model
 
 
-def _on_cpu(value, torch):
+def _on_cpu(value, torch, memo):
     """A meta tensor as a CPU tensor of the same shape, strides and dtype (random floats, zero integers: the
-    values never change what is saved for the backward pass of the corpus's models)."""
+    values never change what is saved for the backward pass of the corpus's models); ``memo``: one per tensor."""
     if isinstance(value, torch.Tensor):
         if not value.is_meta:
             return value
-        t = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype)
-        return t.normal_() if t.is_floating_point() else t.zero_()
+        got = memo.get(id(value))
+        if got is None:
+            t = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype)
+            got = memo[id(value)] = (value, t.normal_() if t.is_floating_point() else t.zero_())
+        return got[1]
     if isinstance(value, (tuple, list)):
-        items = [_on_cpu(v, torch) for v in value]
+        items = [_on_cpu(v, torch, memo) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
     if isinstance(value, dict):
-        return {k: _on_cpu(v, torch) for k, v in value.items()}
+        return {k: _on_cpu(v, torch, memo) for k, v in value.items()}
     return value

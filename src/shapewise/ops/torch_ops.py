@@ -2201,7 +2201,16 @@ def _sparse_coo_tensor(indices, values, size=None, dtype=None, device=None, pin_
     if sparse_dim.value is not None and any(S._differ(a, b) for a, b in zip(sizes[sparse_dim.value:], vals.shape[1:])):
         raise ShapeError(f"values has incorrect size, expected {S.fmt((vals.shape[0], *sizes[sparse_dim.value:]), 'torch')}, "
                          f"got {S.fmt(vals.shape, 'torch')}", expected="values (nnz, *dense sizes of size)")
-    return Spec(sizes, _opt_dtype(dtype) or vals.dtype)
+    out = Spec(sizes, _opt_dtype(dtype) or vals.dtype)
+    if len(SPARSE) > 1000:
+        SPARSE.clear()
+    SPARSE[id(out)] = (out, idx, vals)  # what it stores: the memory of a training step reads it
+    return out
+
+
+#: the sparse COO tensors made, by id of their Spec: (the Spec, its indices' Spec, its values' Spec). A Spec is a
+#: dense shape; what a sparse one stores (int64 indices and the values) is known from these
+SPARSE = {}
 
 
 TORCH_FUNCTIONS.op("spmm", "input, mat2")(lambda input, mat2: _mm(input, mat2))

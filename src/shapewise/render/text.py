@@ -592,7 +592,7 @@ def render(result, explain=True, expand_nested=False, settings=None, columns=())
         elif getattr(item, "framework", None) == "torch":
             from .torch_text import render_model as torch_model
 
-            parts.append(torch_model(item, explain, settings))
+            parts.append(torch_model(item, explain, settings, columns))
         else:
             parts.append(render_model(item, explain, expand_nested, settings, columns))
     for note in getattr(result, "notes", None) and result.note_lines() or ():

@@ -30,15 +30,45 @@ def _cell(text, width):
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def render_summary(model, extra=()):
+#: the extra columns ``--columns`` asks for: (title, the cell of a row)
+_COLUMN_W = 13
+
+
+def _flops_cell(layer):
+    from ..compute import readable_flops
+
+    c = getattr(layer, "compute", None)
+    if c is None or not layer.calls:
+        return "--"
+    return readable_flops(c.flops)
+
+
+def _activations_cell(layer):
+    from ..report import readable_bytes
+
+    m = getattr(layer, "memory", None)
+    if m is None or not layer.calls:
+        return "--"
+    return "?" if m.activation_bytes is None else readable_bytes(m.activation_bytes)
+
+
+_COLUMNS = {"flops": ("FLOPs", _flops_cell), "activations": ("Activations", _activations_cell)}
+
+
+def render_summary(model, extra=(), columns=()):
+    """torchinfo's table; ``columns`` ("flops", "activations") adds a column each: a module's forward FLOPs and the
+    bytes it saves for the backward pass, its submodules' included (as Param # counts them), over its calls."""
     name_w, depth_w, shape_w, count_w = 40, 5, 20, 13
-    rule = "=" * _WIDTH
+    columns = [_COLUMNS[c] for c in columns if c in _COLUMNS]
+    rule = "=" * (_WIDTH + sum(_COLUMN_W + 1 for _ in columns))
     head = (f"{'Layer (type)':<{name_w}} {'Depth':>{depth_w}}  {'Input Shape':<{shape_w}} "
-            f"{'Output Shape':<{shape_w}} {'Param #':>{count_w}}")
+            f"{'Output Shape':<{shape_w}} {'Param #':>{count_w}}") + \
+        "".join(f" {title:>{_COLUMN_W}}" for title, _ in columns)
     lines = [rule, head, rule]
     root = f"{model.name} ({model.type})" if model.name != model.type else model.type
     lines.append(f"{_cell(root, name_w):<{name_w}} {0:>{depth_w}}  {_cell(_shape(model.input_shape), shape_w):<{shape_w}} "
-                 f"{_cell(_shape(model.output_shape), shape_w):<{shape_w}} {'--':>{count_w}}")
+                 f"{_cell(_shape(model.output_shape), shape_w):<{shape_w}} {'--':>{count_w}}"
+                 + "".join(f" {'--':>{_COLUMN_W}}" for _ in columns))
     for layer in model.layers:
         label = "  " * layer.depth + f"{layer.name} ({layer.type})"
         own = _own_count(layer)
@@ -47,7 +77,8 @@ def render_summary(model, extra=()):
             count = f"{count} (tied)" if own else "(tied)"
         lines.append(f"{_cell(label, name_w):<{name_w}} {layer.depth:>{depth_w}}  "
                      f"{_cell(_shape(layer.input_shape), shape_w):<{shape_w}} "
-                     f"{_cell(_shape(layer.output_shape), shape_w):<{shape_w}} {count:>{count_w}}")
+                     f"{_cell(_shape(layer.output_shape), shape_w):<{shape_w}} {count:>{count_w}}"
+                     + "".join(f" {cell(layer):>{_COLUMN_W}}" for _, cell in columns))
         for text in layer.tied:
             lines.append(" " * (2 * layer.depth + 2) + "↳ " + text)
         for other in layer.shared_names:
@@ -150,9 +181,10 @@ def memory_footer(model, settings=None):
     return lines
 
 
-def render_model(model, explain=True, settings=None):
+def render_model(model, explain=True, settings=None, columns=()):
     model.compute()  # (derived on first use: each row's figures are set on it)
-    parts = [f'Model: "{model.name}"\n' + render_summary(model, memory_footer(model, settings))]
+    footer = memory_footer(model, settings)  # (sets each row's memory figures too)
+    parts = [f'Model: "{model.name}"\n' + render_summary(model, footer, columns)]
     mc = model.compute()
     if explain and mc is not None and (mc.root.own_flops or mc.root.own_other_ops or not mc.root.declared):
         # the model's own forward: its ops outside its submodules
@@ -179,7 +211,7 @@ def _memory_lines(layer):
     return out
 
 
-def render(result, explain=True, expand_nested=False, settings=None):
+def render(result, explain=True, expand_nested=False, settings=None, columns=()):
     """A whole run whose models are PyTorch reports (the CLI's dispatch calls this for framework "torch")."""
     from .text import render_error
     from .text import render_model as keras_model
@@ -189,7 +221,7 @@ def render(result, explain=True, expand_nested=False, settings=None):
         if kind == "print":
             parts.append(item + "\n")
         elif getattr(item, "framework", None) == "torch":
-            parts.append(render_model(item, explain, settings))
+            parts.append(render_model(item, explain, settings, columns))
         else:
             parts.append(keras_model(item, explain, expand_nested))
     if result.error is not None:

@@ -7,7 +7,9 @@ Parameters are read from the module itself (a tied tensor once, by identity). Ea
 shapewise's own module of the same class (made with the arguments read back from the real module's attributes,
 so its weights carry their names: ``out_features × in_features``), or by a plain ``Module`` for a class shapewise
 does not know; the mirror of a known module runs its rule on the recorded input, which gives its explanation. The
-report is the same object as for pasted code (``model_report``).
+report is the same object as for pasted code (``model_report``). The forward's op events are recorded on the mirror
+(``_LiveRecorder``), each real tensor with one Spec while the forward runs, so that its FLOPs and the memory of a
+training step (shapewise.torch.memory: storages, views, gradients) are derived as pasted code's are.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import types
 
 from ..dims import Known
 from ..engine import Spec
@@ -27,6 +30,9 @@ from .tensor import Tensor
 
 _RNNS = {"RNN", "LSTM", "GRU"}
 _RNN_ARGS = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional")
+#: torchinfo.summary's own keyword arguments (any other is passed to the model's forward)
+_TORCHINFO_OPTIONS = frozenset({"batch_dim", "cache_forward_pass", "col_names", "col_width", "depth", "device",
+                                "mode", "row_settings", "verbose"})
 _PLAIN = (int, float, bool, str, tuple, list, type(None))
 #: modules whose forward is Python code calling their children: mirrored without running their constructor
 _COMPOSITE = {"TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
@@ -49,14 +55,48 @@ def _dtype_name(dtype):
 # Shapes: one forward of a meta copy
 
 
-def _meta_copy(module, torch):
+def _meta_copy(module, torch, pairs=None):
+    """A deep copy of ``module`` with its parameters and buffers as empty meta tensors; ``pairs`` gets
+    (real tensor, its meta copy) for each."""
     memo = {}
     for t in list(module.parameters()) + list(module.buffers()):
+        if id(t) in memo:
+            continue
         meta = torch.empty_like(t, device="meta")
         if isinstance(t, torch.nn.Parameter):
             meta = torch.nn.Parameter(meta, requires_grad=t.requires_grad)
         memo[id(t)] = meta
-    return copy.deepcopy(module, memo)
+        if pairs is not None:
+            pairs.append((t, meta))
+    copied = copy.deepcopy(module, memo)
+    _rebind_closures(module, copied, memo)
+    return copied
+
+
+def _rebind_closures(module, copied, memo):
+    """A function kept on a module (``self.mlpf = lambda x: m.c_proj(m.c_fc(x))``, minGPT's) closes over the real
+    submodules, and deepcopy copies no function: the copy gets the function remade over the copies' cells."""
+    twins = {id(a): b for (_, a), (_, b) in zip(module.named_modules(remove_duplicate=False),
+                                                copied.named_modules(remove_duplicate=False))}
+    twins.update({k: v for k, v in memo.items() if not isinstance(v, list)})
+    for m in copied.modules():
+        d = m.__dict__
+        for key, value in list(d.items()):
+            if not isinstance(value, types.FunctionType) or not value.__closure__:
+                continue
+            cells = []
+            for cell in value.__closure__:
+                try:
+                    content = cell.cell_contents
+                except ValueError:  # an empty cell
+                    cells.append(cell)
+                    continue
+                twin = twins.get(id(content))
+                cells.append(types.CellType(twin) if twin is not None else cell)
+            fn = types.FunctionType(value.__code__, value.__globals__, value.__name__, value.__defaults__,
+                                    tuple(cells))
+            fn.__kwdefaults__ = value.__kwdefaults__
+            d[key] = fn
 
 
 def _shape_of(value, torch):
@@ -67,10 +107,27 @@ def _shape_of(value, torch):
     return None
 
 
-def _inputs(torch, input_size, input_data, dtypes):
+def _to_meta(value, torch, memo):
+    """A tensor on the meta device, one copy per tensor (an argument given twice, ``model(ids, targets=ids)``, is
+    one tensor there too)."""
+    if isinstance(value, (tuple, list)):
+        items = [_to_meta(v, torch, memo) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        return {k: _to_meta(v, torch, memo) for k, v in value.items()}
+    if not isinstance(value, torch.Tensor):
+        return value
+    got = memo.get(id(value))
+    if got is None:
+        got = memo[id(value)] = (value, value.to("meta"))
+    return got[1]
+
+
+def _inputs(torch, input_size, input_data, dtypes, memo=None):
     if input_data is not None:
         data = input_data if isinstance(input_data, (tuple, list)) else (input_data,)
-        return [d.to("meta") if isinstance(d, torch.Tensor) else d for d in data]
+        memo = {} if memo is None else memo
+        return [_to_meta(d, torch, memo) for d in data]
     if input_size is None:
         return []
     sizes = [input_size] if all(isinstance(s, int) for s in input_size) else list(input_size)
@@ -86,18 +143,26 @@ def _inputs(torch, input_size, input_data, dtypes):
     return out
 
 
-def _run_meta(module, inputs, torch, mirror=None):
+def _run_meta(module, inputs, torch, mirror=None, kwargs=None):
     """Forward of a meta copy: ({id(real submodule): record}, error). A record: [calls, args, kwargs, output].
 
     With ``mirror``, the op events of the forward are recorded on the mirror's modules, as a pasted model's are
     (shapewise.torch.compute): each module call pushes the mirror's call; a built-in module's call runs its rule
     on the call's shapes (its one event); the torch functions and tensor methods that other modules' forward code
     calls are recorded by a TorchFunctionMode."""
-    meta = _meta_copy(module, torch)
+    pairs = []
+    meta = _meta_copy(module, torch, pairs)
     real_of = dict(zip(map(id, (m for _, m in meta.named_modules(remove_duplicate=False))),
                        (m for _, m in module.named_modules(remove_duplicate=False))))
     records = {}
-    recorder = _LiveRecorder(mirror, torch) if mirror is not None else None
+    recorder = None
+    if mirror is not None:
+        recorder = _LiveRecorder(mirror, torch)
+        for real, copied in pairs:  # the copy's parameters and buffers are the mirror's tensors
+            mine = mirror.params.get(id(real))
+            if mine is not None:
+                recorder.bind(copied, mine.spec)
+                recorder.bind(real, mine.spec)  # (a closure in the forward may call the real module itself)
 
     def hook(m, args, kwargs, output):
         key = id(real_of.get(id(m), m))
@@ -122,10 +187,27 @@ def _run_meta(module, inputs, torch, mirror=None):
 
     handles = [m.register_forward_pre_hook(pre_hook, with_kwargs=True) for m in meta.modules()]
     handles += [m.register_forward_hook(post_hook, with_kwargs=True) for m in meta.modules()]
+    # a forward that reaches the user's own modules (a lambda made in __init__ closes over them, and deepcopy
+    # copies no function) runs them on the meta inputs: their calls are seen by global hooks, for the hooks above
+    # are on the copy only
+    users = {id(m) for m in module.modules()}
+
+    def real_pre_hook(m, args):
+        if id(m) in users:
+            pre_hook(m, args, {})
+
+    def real_post_hook(m, args, kwargs, output):
+        if id(m) in users:
+            post_hook(m, args, kwargs, output)
+
+    handles.append(torch.nn.modules.module.register_module_forward_pre_hook(real_pre_hook))
+    handles.append(torch.nn.modules.module.register_module_forward_hook(real_post_hook, with_kwargs=True))
     error = None
     try:
-        with torch.no_grad(), (recorder.mode() if recorder is not None else contextlib.nullcontext()):
-            meta(*inputs)
+        # (the tensors the forward makes, torch.zeros(...) for an initial state, on the meta device too)
+        with torch.enable_grad(), torch.device("meta"), \
+                (recorder.mode() if recorder is not None else contextlib.nullcontext()):
+            meta(*inputs, **(kwargs or {}))
     except Exception as e:  # the real forward's own error, reported as such
         error = (e, running[-1] if running else None)
     finally:
@@ -135,7 +217,12 @@ def _run_meta(module, inputs, torch, mirror=None):
 
 
 class _LiveRecorder:
-    """The op events of a meta forward, on the mirror's modules (see _run_meta)."""
+    """The op events of a meta forward, on the mirror's modules (see _run_meta).
+
+    Each real tensor has one Spec while the forward runs (``specs``, by identity; the tensor is held so that its id
+    is not reused): an op's result is the Spec the next op reads, a parameter of the copy is the mirror's
+    parameter, and a built-in module's output is the Spec its rule made. So the events hand their tensors on as
+    pasted code's do, and the memory walk (shapewise.torch.memory) follows storages, views and gradients."""
 
     def __init__(self, mirror, torch):
         from .compute import Recorder
@@ -144,14 +231,40 @@ class _LiveRecorder:
         self.torch = torch
         self.rec = Recorder()
         self.stack = []  # (call, mirror module) of the module calls in progress
+        self.specs = {}  # id(real tensor) -> (the tensor, its Spec)
+
+    def bind(self, tensor, spec):
+        self.specs[id(tensor)] = (tensor, spec)
+
+    def spec(self, tensor):
+        got = self.specs.get(id(tensor))
+        if got is not None and got[0] is tensor:
+            return got[1]
+        spec = Spec(tuple(Known(int(s)) for s in tensor.shape), _dtype_name(tensor.dtype))
+        self.bind(tensor, spec)
+        if not tensor.is_contiguous():  # an input laid out otherwise (another model's transposed output)
+            from .memory import note_layout
+
+            note_layout(spec, tuple(int(n) for n in tensor.stride()))
+        return spec
+
+    def value(self, value):
+        """``value`` with each real tensor as a shapewise Tensor of its one Spec."""
+        if isinstance(value, self.torch.Tensor):
+            return Tensor(self.spec(value))
+        if isinstance(value, (tuple, list)):
+            items = [self.value(v) for v in value]
+            return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+        if isinstance(value, dict):
+            return {k: self.value(v) for k, v in value.items()}
+        return value
 
     def enter(self, real, args, kwargs):
         mine = self.mirror.modules.get(id(real))
         if mine is None:
             self.stack.append(None)
             return
-        call = self.rec.push(mine, _as_input(tuple(args), self.torch),
-                             {k: _as_input(v, self.torch) for k, v in kwargs.items()})
+        call = self.rec.push(mine, self.value(tuple(args)), {k: self.value(v) for k, v in kwargs.items()})
         self.stack.append((call, mine))
 
     def leave(self, args, kwargs, output):
@@ -164,13 +277,20 @@ class _LiveRecorder:
 
             saved, compute.ACTIVE = compute.ACTIVE, self.rec
             try:
-                RuleModule.forward(mine, *_as_input(tuple(args), self.torch),
-                                   **{k: _as_input(v, self.torch) for k, v in kwargs.items()})
+                made = RuleModule.forward(mine, *self.value(tuple(args)),
+                                          **{k: self.value(v) for k, v in kwargs.items()})
             except ShapewiseError:
-                pass  # a rule that disagrees with torch: no event (the explanation shows none either)
+                made = None  # a rule that disagrees with torch: no event (the explanation shows none either)
             finally:
                 compute.ACTIVE = saved
-        self.rec.pop(call, _as_input(output, self.torch))
+            if made is not None:  # the real results are the rule's: the next op reads what the rule made
+                real = _flat_real(output, self.torch)
+                mine_out = compute._flat_specs(made)
+                if len(real) == len(mine_out):
+                    for t, spec in zip(real, mine_out):
+                        if tuple(int(n) for n in t.shape) == spec.values():
+                            self.bind(t, spec)
+        self.rec.pop(call, self.value(output))
 
     def op(self, func, args, kwargs, out):
         """A torch function or tensor method called by a module's own forward code (not a built-in module's)."""
@@ -180,12 +300,17 @@ class _LiveRecorder:
         from .costs import OP_COSTS
 
         name = getattr(func, "__name__", "")
+        if name == "__get__":  # a property: x.T and x.mT are views (recorded as pasted code's are), others not ops
+            name = getattr(getattr(func, "__self__", None), "__name__", "")
+            if name not in ("T", "mT"):
+                return
+        elif name == "__setitem__":  # x[key] = value: in place on x
+            name, out = "setitem", args[0] if args else out
         name = OPERATOR_OPS.get(name, name)
         if name not in OP_COSTS and not _has_tensor(out, self.torch):
             return  # a size, a dtype, a property read: not an op
-        torch = self.torch
-        self.rec.op(name, _as_input(tuple(args), torch), {k: _as_input(v, torch) for k, v in (kwargs or {}).items()},
-                    _as_input(out, torch))
+        self.rec.op(name, self.value(tuple(args)), {k: self.value(v) for k, v in (kwargs or {}).items()},
+                    self.value(out))
 
     def mode(self):
         from torch.overrides import TorchFunctionMode
@@ -199,6 +324,16 @@ class _LiveRecorder:
                 return out
 
         return _Ops()
+
+
+def _flat_real(value, torch):
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [t for v in value for t in _flat_real(v, torch)]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _flat_real(v, torch)]
+    return []
 
 
 def _has_tensor(value, torch):
@@ -260,7 +395,8 @@ class _Mirror:
         if mine is not None:
             return mine
         name = type(real).__name__
-        cls = sw_nn.MODULES.get(name)
+        # (a class of the user's own that has a built-in's name, a LayerNorm written by hand, is not that built-in)
+        cls = sw_nn.MODULES.get(name) if type(real).__module__.startswith("torch.") else None
         mine = None
         if cls is not None and name not in _COMPOSITE and not issubclass(cls, (sw_nn.Sequential, sw_nn.ModuleList,
                                                                                  sw_nn.ModuleDict)):
@@ -346,15 +482,21 @@ def explain(module, input_size=None, input_data=None, dtypes=None, name=None, **
     """The report of a real ``torch.nn.Module``: parameters from the module, shapes from a meta forward of a copy.
 
     A forward that fails on the meta device is reported as the report's ``error`` (torch's own exception,
-    wrapped), with the shapes known up to that point.
+    wrapped), with the shapes known up to that point. Other keyword arguments go to the model's forward (as
+    torchinfo.summary's do), torchinfo's own options aside.
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise UsageError(f"explain() takes a torch.nn.Module, got {type(module).__name__}")
-    inputs = _inputs(torch, input_size, input_data, dtypes)
+    memo = {}
+    inputs = _inputs(torch, input_size, input_data, dtypes, memo)
+    # torchinfo's convention: the other keyword arguments are the forward's (its own options are not)
+    forward_kwargs = {k: _to_meta(v, torch, memo) for k, v in kwargs.items()
+                      if k not in _TORCHINFO_OPTIONS}
     mirror = _Mirror(torch)
     root = mirror.module(module)
-    records, error = _run_meta(module, inputs, torch, mirror) if inputs else ({}, None)
+    records, error = _run_meta(module, inputs, torch, mirror, forward_kwargs) if inputs or forward_kwargs \
+        else ({}, None)
     _explain_calls(mirror, records, torch, module)
     report = model_report(root, name or type(module).__name__)
     if error is not None:

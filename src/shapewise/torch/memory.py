@@ -48,7 +48,10 @@ def _floating(dtype):
 
 
 def elem_bytes(kind, settings):
-    """Bytes of one element of a tensor of ``kind`` (a dtype name, or "act": the compute dtype)."""
+    """Bytes of one element of a tensor of ``kind`` (a dtype name, or "act": the compute dtype; "fp32": float32
+    whatever the compute dtype, as a kernel that accumulates in float32 keeps it)."""
+    if kind == "fp32":
+        return 4
     if kind == "act" or kind in ("float32", "float16", "bfloat16"):
         return settings.act_bytes
     return _INT_BYTES.get(kind, settings.act_bytes)
@@ -238,6 +241,12 @@ class _Walk:
         self._next += 1
         n = _numel(spec) if n is None else n
         self.storage_bytes[key] = None if n is None else n * elem_bytes(_kind(spec.dtype), self.settings)
+        sparse = _sparse_parts(spec)
+        if sparse is not None:  # a sparse COO tensor stores its indices and values, not its dense shape
+            indices, values = sparse
+            ni, nv = _numel(indices), _numel(values)
+            self.storage_bytes[key] = None if ni is None or nv is None else \
+                ni * 8 + nv * elem_bytes(_kind(values.dtype), self.settings)
         return key
 
     def info(self, spec):
@@ -271,6 +280,15 @@ class _Walk:
 
 def _shape(spec):
     return tuple(1 if d.value is None else d.value for d in spec.shape)
+
+
+def _sparse_parts(spec):
+    """(indices, values) Specs of a sparse COO tensor made by torch.sparse_coo_tensor, else None."""
+    import sys
+
+    ops = sys.modules.get("shapewise.ops.torch_ops")  # (only loaded once a torch function has run)
+    got = ops.SPARSE.get(id(spec)) if ops is not None else None
+    return got[1:] if got is not None and got[0] is spec else None
 
 
 def _inplace(e):
@@ -440,6 +458,8 @@ def _linear(s, e):
         # a computed weight is a tensor of its own (a parameter is never counted): kept for the input's gradient
         s.new(m.in_features * m.out_features, s.inp(0).dtype, "its weight, computed by a parametrization (for the "
               "input's gradient)")
+    elif m is None and s.input_needs_grad(0):  # F.linear(x, w): w is kept (nothing new when it is a parameter)
+        s.keep(s.arg(1, "weight"), "its weight (for the input's gradient)")
 
 
 def _bilinear(s, e):
@@ -695,17 +715,23 @@ def _nll_loss(s, e):
 
 def _sdpa(s, e):
     """CPU: without dropout the fused kernel keeps q, k, v (their storages), its output and a float32 log-sum-exp
-    per query (and a float copy of a mask); with dropout the math path keeps copies of the scaled queries, keys
-    and values (non-contiguous operands of its bmm), the weights, the dropout mask and the dropped weights."""
+    per query (float32 in 16-bit too; and a float copy of a mask); with dropout the math path keeps copies of the
+    scaled queries, keys and values (non-contiguous operands of its bmm), the weights, the dropout mask and the
+    dropped weights (in 16-bit it computes in float32: every one a float32 copy, the values too)."""
     q, k, v = s.inp(0), s.inp(1), s.inp(2)
     dropout = s.arg(4, "dropout_p", 0.0)
     scores = _scores(q, k)
     if dropout:
-        s.new(_numel(q), q.dtype, "the scaled queries (a copy)")
-        s.new(_numel(k), k.dtype, "the keys (a copy)")
-        s.keep_or_copy(v, "the values")
-        s.new(None if scores is None else 3 * scores, q.dtype, "the attention weights, the dropout mask and the "
-              "dropped weights")
+        upcast = _upcasts(s)
+        kind = "fp32" if upcast else q.dtype
+        s.new(_numel(q), kind, "the scaled queries (a copy" + (", in float32)" if upcast else ")"))
+        s.new(_numel(k), kind, "the keys (a copy" + (", in float32)" if upcast else ")"))
+        if upcast:
+            s.new(_numel(v), "fp32", "the values (a float32 copy)")
+        else:
+            s.keep_or_copy(v, "the values")
+        s.new(None if scores is None else 3 * scores, kind, "the attention weights, the dropout mask and the "
+              "dropped weights" + (" (float32)" if upcast else ""))
         return
     for t, what in ((q, "the queries"), (k, "the keys"), (v, "the values")):
         s.keep(t, what)
@@ -713,7 +739,13 @@ def _sdpa(s, e):
     if hasattr(mask, "shape"):
         s.new(_numel(mask), q.dtype, "the mask as floats")
     s.keep(s.out(0), "its output", output=True)
-    s.new(None if scores is None else scores // k.shape[-2].value, "float32", "the log-sum-exp of each query")
+    s.new(None if scores is None else scores // k.shape[-2].value, "fp32", "the log-sum-exp of each query "
+          "(float32)")
+
+
+def _upcasts(s):
+    """Whether attention's math path computes in float32: on the CPU it does for 16-bit inputs."""
+    return s.walk.settings.act_bytes < 4
 
 
 def _scores(q, k):
@@ -748,7 +780,9 @@ def _mha(s, e):
             s.new(_numel(t), t.dtype, f"{what}' time-major copy (for the input projection's weight)")
         else:
             s.keep(t, f"{what} (for the input projection's weight)")
-    if self_attn:
+    if dropout and not need_weights and _upcasts(s):
+        pass  # the math path in float32: its float32 copies are kept, not the 16-bit projections (below)
+    elif self_attn:
         s.new(3 * nq * E, q.dtype, "the packed query/key/value projection (a contiguous copy)")
     elif same_kv:
         s.new(2 * nk * E, q.dtype, "the packed key/value projection (a contiguous copy)")
@@ -761,10 +795,13 @@ def _mha(s, e):
         if dropout:
             s.new(2 * scores, q.dtype, "the dropout mask and the dropped weights")
         s.new(nq * E, q.dtype, "the attention output (a contiguous copy, for the output projection)")
-    elif dropout:  # scaled_dot_product_attention with dropout: its math path
-        s.new(nq * E, q.dtype, "the scaled queries (a copy)")
-        s.new(nk * E, q.dtype, "the keys (a copy)")
-        s.new(3 * scores, q.dtype, "the attention weights, the dropout mask and the dropped weights")
+    elif dropout:  # scaled_dot_product_attention with dropout: its math path (in float32 for 16-bit inputs)
+        kind = "fp32" if _upcasts(s) else q.dtype
+        s.new(nq * E, kind, "the scaled queries (a copy)")
+        s.new(nk * E, kind, "the keys (a copy)")
+        if kind == "fp32":
+            s.new(nk * E, kind, "the values (a float32 copy)")
+        s.new(3 * scores, kind, "the attention weights, the dropout mask and the dropped weights")
         s.new(nq * E, q.dtype, "the attention output (a contiguous copy, for the output projection)")
     else:  # the fused kernel: its output is laid out (batch, query, head) already
         if not self_attn:
@@ -774,14 +811,17 @@ def _mha(s, e):
         elif hasattr(s.arg(5, "attn_mask"), "shape"):
             s.new(_numel(s.arg(5, "attn_mask")), q.dtype, "the mask as floats")
         s.new(nq * E, q.dtype, "the attention output")
-        s.new(B * h * Lq, "float32", "the log-sum-exp of each query")
+        s.new(B * h * Lq, "fp32", "the log-sum-exp of each query (float32)")
 
 
 #: oneDNN's LSTM workspace (uint8), a fit to measurements (docs/COMPUTE.md): per layer and direction, in floats
-def lstm_workspace(B, T, I, H):
+def lstm_workspace(B, T, I, H, bfloat16=False):
     W = max(I, H)
-    floats = 6.348 * (T + 1) * B * W + 5.421 * T * B * H + 3.805 * (T + 1) * B * H - 0.082 * T * B * I
-    pages = max(7, math.ceil(4 * floats / 4096))
+    if bfloat16:  # a fit of its own (bytes): in bfloat16 oneDNN keeps part of its workspace in float32
+        nbytes = 20.54 * (T + 1) * B * W + 6.79 * T * B * H + 14.89 * (T + 1) * B * H + 1.09 * T * B * I
+    else:
+        nbytes = 4 * (6.348 * (T + 1) * B * W + 5.421 * T * B * H + 3.805 * (T + 1) * B * H - 0.082 * T * B * I)
+    pages = max(7, math.ceil(nbytes / 4096))
     return pages * 4096
 
 
@@ -801,6 +841,23 @@ def _rnn(s, e):
     dt = x.dtype
     if m.training and getattr(m, "dropout", 0) and L > 1:
         s.new((L - 1) * T * B * D * H, dt, "the dropout masks between its layers")
+    settings = s.walk.settings
+    if mode == "lstm" and settings.dtype == "float16":
+        # torch's CPU LSTM in float16 is not oneDNN's: it runs step by step, and keeps its input (for the input
+        # weights' gradient) and 7·B·H values per step and direction (measured)
+        for layer in range(L):
+            if layer == 0:
+                if batch_first and batched:  # (each direction makes its own)
+                    s.new(D * T * B * I, dt, "a time-major copy of the input" + (" per direction" if D == 2
+                                                                                 else ""))
+                else:
+                    s.keep(x, "its input")
+            else:
+                s.new(T * B * D * H, dt, f"layer {layer + 1}'s input")
+            s.new(D * 7 * T * B * H, dt, "the gates and states of each step (7·B·H a step" +
+                  (", both directions)" if D == 2 else ")"))
+        return
+    half = settings.act_bytes < 4
     for layer in range(L):
         width = I if layer == 0 else D * H
         if mode == "lstm":
@@ -822,7 +879,7 @@ def _rnn(s, e):
                     s.keep(s.out(0), "its output", output=True)
                 else:
                     s.new(T * B * H, dt, "the output of each step")
-                s.new(lstm_workspace(B, T, width, H), "uint8", "oneDNN's workspace")
+                s.new(lstm_workspace(B, T, width, H, half), "uint8", "oneDNN's workspace")
         else:
             per_step = 7 if mode == "gru" else 1
             for d in range(D):
@@ -854,6 +911,12 @@ def _rnn_cell(s, e):
         s.new(B * H, x.dtype, "the initial state (zeros)")
     gates = {"lstm_cell": 5, "gru_cell": 6, "rnn_cell": 1}[e.op]
     s.new(gates * B * H, x.dtype, "the gates" if e.op != "rnn_cell" else "the new state")
+
+
+def _keeps_input_and_grid(s, e):
+    """grid_sample keeps the image and the grid (whichever needs the gradient, and whatever the mode)."""
+    s.keep(s.inp(0), "its input")
+    s.keep(s.inp(1), "the grid")
 
 
 def _norm_op(s, e):
@@ -896,6 +959,7 @@ SAVES = {
     "mul": _binary_mul, "mul_": _binary_mul, "multiply": _binary_mul, "div": _div, "div_": _div,
     "true_divide": _div, "divide": _div, "pow": _pow, "pow_": _pow, "square": _keeps_input,
     "matmul": _matmul, "mm": _matmul, "bmm": _matmul, "outer": _matmul, "einsum": _nothing,
+    "spmm": _matmul, "matrix_exp": _keeps_input, "grid_sample": _keeps_input_and_grid, "affine_grid": _nothing,
     "masked_fill": _masked_fill, "masked_fill_": _masked_fill, "where": _where,
     "max": _max_dim, "min": _max_dim, "amax": _keeps_both, "amin": _keeps_both,
     "cross_entropy": _cross_entropy, "nll_loss": _nll_loss,
@@ -953,6 +1017,13 @@ class TorchModelMemory:
 #: the layout of model outputs that are not contiguous (a batch_first GRU's output), by Spec: a model called on
 #: another's output (a decoder on an encoder's) reads it from here (each entry holds its Spec, so no id is reused)
 _LAYOUTS = {}
+
+
+def note_layout(spec, strides):
+    """``spec`` is laid out with ``strides`` (not contiguous): a model called on it reads them."""
+    if len(_LAYOUTS) > 1000:
+        _LAYOUTS.clear()
+    _LAYOUTS[id(spec)] = (spec, strides)
 
 
 def _first_call(root):
@@ -1047,9 +1118,7 @@ def model_memory(report, settings=None):
     for spec in call.outputs:
         info = walk.info(spec)
         if not _is_contiguous(_shape(spec), info.strides):
-            if len(_LAYOUTS) > 1000:
-                _LAYOUTS.clear()
-            _LAYOUTS[id(spec)] = (spec, info.strides)
+            note_layout(spec, info.strides)
     out = TorchModelMemory()
     out.settings = settings
     out.undeclared = sorted(set(undeclared))
