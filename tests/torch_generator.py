@@ -50,6 +50,11 @@ class _Draw:
         return name
 
 
+
+#: the widest feature axis a square Linear (features × features) is drawn on: a Flatten of a large 3-D volume
+#: (36,864 features) made a 1.4-billion-weight Linear, 11 GB when torch's CPU re-run built it
+_SQUARE_MAX = 4096
+
 def _bug_now(d):
     """Whether this construct carries the model's deliberate bug."""
     if d.bug and not d.bug_done and d.r.random() < 0.35:
@@ -430,7 +435,7 @@ def case(seed):
     if not module_class:
         # a shared module (the same instance twice in the Sequential) on a shape-preserving vector step
         ctors = [ctor for _, ctor, _ in d.layers]
-        if r.random() < 0.15 and kind == "vec":
+        if r.random() < 0.15 and kind == "vec" and shape[1] <= _SQUARE_MAX:
             source += f"shared = nn.Linear({shape[1]}, {shape[1]})\n"
             ctors += ["shared", "nn.ReLU()", "shared"]
         source += "model = nn.Sequential(\n" + "".join(f"    {c},\n" for c in ctors) + ")\n"
@@ -441,13 +446,13 @@ def case(seed):
             if ctor is not None:
                 lines.append(f"        self.{name} = {ctor}")
         tie = None
-        if r.random() < 0.25 and kind in ("vec", "seq"):
+        if r.random() < 0.25 and kind in ("vec", "seq") and shape[-1] <= _SQUARE_MAX:
             f = shape[-1]
             lines.append(f"        self.tie_a = nn.Linear({f}, {f})")
             lines.append(f"        self.tie_b = nn.Linear({f}, {f}, bias=False)")
             lines.append("        self.tie_b.weight = self.tie_a.weight")
             tie = ("tie_a", "tie_b")
-        shared_twice = r.random() < 0.2 and kind in ("vec", "seq")
+        shared_twice = r.random() < 0.2 and kind in ("vec", "seq") and shape[-1] <= _SQUARE_MAX
         if shared_twice:
             lines.append(f"        self.twice = nn.Linear({shape[-1]}, {shape[-1]})")
         lines.append("    def forward(self, x):")
