@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..dims import Known, product
 from ..engine import Layer, Spec, flatten, positive_int, register
-from ..errors import ArgumentError, ShapewiseError, UnknownDimError
+from ..errors import ArgumentError, RefusedError, ShapewiseError, UnknownDimError
 from .core import activation_name, check_activation
 
 _GATE_NAMES = {
@@ -328,6 +328,15 @@ class RNN(Layer):
         if not isinstance(cell, Layer):
             raise ArgumentError(f"Argument `cell` should have a `call` method. Received: cell={cell}",
                                 layer_type=type(self).__name__)
+        if not _is_cell(cell) and hasattr(cell, "_cls") and cell.__dict__.get("_attrs", {}).get("state_size") \
+                is not None:
+            # a cell class the snippet defines (state_size set in its __init__, a call(inputs, states))
+            raise RefusedError(f"keras.layers.RNN over the cell {type(cell).keras_name}, which the snippet defines: "
+                               "shapewise does not run a custom cell's call(inputs, states) over the timesteps yet",
+                               layer_type=type(self).__name__, expected="a built-in cell (SimpleRNNCell, GRUCell, "
+                               "LSTMCell) or layer (SimpleRNN, GRU, LSTM)",
+                               fix="explain the cell alone (call it on one step's input and its states), or use "
+                                   "a built-in layer of the same size")
         if not _is_cell(cell):
             raise ArgumentError(
                 "The RNN cell should have a `state_size` attribute (single integer or list of integers, one "
