@@ -91,3 +91,17 @@ def test_as_dim_rejects_non_ints():
         except TypeError:
             continue
         raise AssertionError(f"{bad!r} accepted")
+
+
+def test_a_symbolic_formula_does_not_depend_on_memory_addresses():
+    """The fuzz run's non-determinism: a formula's factors were ordered by their objects' ids."""
+    from shapewise.compute import _global_text
+    from shapewise.dims import Known, Unknown
+
+    texts = set()
+    for _ in range(20):  # pairs made in both address orders
+        n, dim1 = Unknown("n"), Unknown("dim1")
+        texts.add(_global_text(Known(3) * n * dim1 + Known(2) * n, None))
+        dim1, n = Unknown("dim1"), Unknown("n")
+        texts.add(_global_text(Known(3) * dim1 * n + Known(2) * n, None))
+    assert texts == {"3·dim1·n + 2·n"}, texts

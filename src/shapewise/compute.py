@@ -588,7 +588,7 @@ def _model_compute(model_report, model, settings=DEFAULT):
                 if inner is None:
                     continue
                 m = inner.compute
-                all_macs.append(Known(m["macs"]) if m["macs"] is not None else Unknown("the nested model's"))
+                all_macs.append(Known(m["macs"]) if m["macs"] is not None else Unknown(f"MACs({layer.name})"))
                 counter_diff = _add(counter_diff, inner.counter_diff)
                 if layer.trainable_weights or any(id(s) in grad for s in inputs):
                     grad.update(map(id, outputs))
@@ -816,12 +816,18 @@ def _global_text(expr, batch, names=None):
     poly = _poly(expr, batch, names, atoms, {})
     if poly is None:
         return _render_global(expr, batch, names)
+    # each monomial by its factors' names, in name order (the atoms' keys are ids: their order is the memory's,
+    # which would make the same model's formula differ from run to run)
+    by_names = {}
+    for key, coeff in poly.items():
+        written = tuple(sorted(atoms[a] for a in key))
+        by_names[written] = by_names.get(written, 0) + coeff
     terms = []
-    for key in sorted(poly, key=lambda k: (-len(k), [atoms[a] for a in k])):
-        coeff = poly[key]
+    for written in sorted(by_names, key=lambda k: (-len(k), k)):
+        coeff = by_names[written]
         if not coeff:
             continue
-        factors = "·".join(atoms[a] for a in key)
+        factors = "·".join(written)
         if not factors:
             text = fmt_int(abs(coeff))
         elif abs(coeff) == 1:
