@@ -544,6 +544,51 @@ def test_code_fails_like_keras(name):
 # --------------------------------------------------------------------------------------------------------------
 # Compute of custom layers: the sublayers and ops their traced call() ran, against FlopCounterMode
 
+# Keras's RNN guide: a cell class of the snippet's own under keras.layers.RNN (its build gets one step's input
+# shape, its call one step and the states), with one and two states, sequences, states returned, called twice
+SNIPPETS["rnn_custom_cell"] = """
+class MinimalRNNCell(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="uniform", name="kernel")
+        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="uniform",
+                                                name="recurrent_kernel")
+
+    def call(self, inputs, states):
+        prev_output = states[0]
+        h = ops.matmul(inputs, self.kernel)
+        output = h + ops.matmul(prev_output, self.recurrent_kernel)
+        return output, [output]
+
+
+class TwoStates(layers.Layer):
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = (units, 2 * units)
+        self.output_size = units
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+
+    def call(self, inputs, states):
+        out = ops.matmul(inputs, self.kernel)
+        return out, [out, ops.concatenate([out, out], axis=-1)]
+
+
+x = keras.Input((None, 5))
+rnn = layers.RNN(MinimalRNNCell(32), return_sequences=True)
+y = rnn(x)
+z = rnn(keras.Input((7, 5)))
+w, s1, s2 = layers.RNN(TwoStates(4), return_state=True)(y)
+model = keras.Model(x, [w, s1, s2])
+model.summary()
+"""
+
 SNIPPETS["builtin_subclass_without_call"] = """
 class Hidden(layers.Dense):
     def __init__(self, **kwargs):

@@ -15,8 +15,6 @@ from oracle import Outcome, assert_same, describe_keras, describe_shapewise, rea
 #: (file, test function) -> why: every configuration of that test (the test file's own layers and cells, built
 #: through the interpreter)
 NOT_MODELLED_TESTS = {
-    ("rnn/rnn_test.py", "test_basics"): "keras.layers.RNN over a cell the snippet defines (a Layer with state_size): "
-                                        "the interpreter's RNN does not read a custom cell's state_size yet",
     ("rnn/dropout_rnn_cell_test.py", "test_basics"): "not rebuilt: the test's cell derives from DropoutRNNCell, "
                                                      "which the test imports from keras.src (not in keras.layers)",
     ("preprocessing/data_layer_test.py", "test_layer"): "not rebuilt: the test's layer derives from DataLayer, which "

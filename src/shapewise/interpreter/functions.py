@@ -616,7 +616,8 @@ class FunctionsMixin:
             raise NotReplayableError(f"{cls.name} is defined by the snippet's code, which shapewise runs only on "
                                      "the model's real input", layer=layer.name, layer_type=cls.name)
         shapes = map_structure(lambda s: self._input_shape_of(ctx, s), list(args))
-        shape_arg = shapes[0] if len(shapes) == 1 else shapes
+        # (an RNN's cell is built on one step's input shape, then called on it and its states)
+        shape_arg = shapes[0] if len(shapes) == 1 or layer.__dict__.get("_build_with_first_input") else shapes
         line = self.line
         saved_calls, saved_ctx = layer._called_sublayers, layer.__dict__.get("_current_ctx")
         layer._called_sublayers = []

@@ -45,11 +45,11 @@ def _clip_rate(rate):
     return min(1.0, max(0.0, rate))
 
 
-def call_inner(ctx, layer, spec, label):
+def call_inner(ctx, layer, spec, label, *more):
     """``ctx.call`` for a wrapper's inner layer; an error inside it is reported on the wrapper (the layer the
     model lists), saying which inner layer failed. Returns (output, the inner layer's context)."""
     try:
-        out = ctx.call(layer, spec, label=label)
+        out = ctx.call(layer, spec, *more, label=label)
     except ShapewiseError as e:
         if e.layer != ctx.layer.name:
             inner = e.layer or layer.name
@@ -239,7 +239,32 @@ class LSTMCell(_Cell):
 
 
 def _is_cell(obj):
-    return isinstance(obj, (_Cell, StackedRNNCells))
+    return isinstance(obj, (_Cell, StackedRNNCells)) or _custom_cell(obj)
+
+
+def _custom_cell(obj):
+    """A cell class the snippet defines: a Layer whose __init__ set ``state_size`` (Keras's RNN guide's
+    MinimalRNNCell); its build() gets one step's input shape and its call(inputs, states) runs on one step."""
+    attrs = obj.__dict__.get("_attrs") if isinstance(obj, Layer) and hasattr(obj, "_cls") else None
+    return attrs is not None and attrs.get("state_size") is not None
+
+
+def _state_size(cell):
+    if not _custom_cell(cell):
+        return cell.state_size
+    size = cell._attrs["state_size"]  # an int, or one per state (a list or tuple, as Keras takes either)
+    return list(size) if isinstance(size, (list, tuple)) else size
+
+
+def _output_size(cell):
+    """Keras's RNN: the cell's output_size if it has one, else its (first) state size."""
+    if not _custom_cell(cell):
+        return cell.output_size
+    size = cell._attrs.get("output_size")
+    if size is None:
+        size = cell._attrs["state_size"]
+        size = size[0] if isinstance(size, (list, tuple)) else size
+    return size
 
 
 @register()
@@ -328,15 +353,6 @@ class RNN(Layer):
         if not isinstance(cell, Layer):
             raise ArgumentError(f"Argument `cell` should have a `call` method. Received: cell={cell}",
                                 layer_type=type(self).__name__)
-        if not _is_cell(cell) and hasattr(cell, "_cls") and cell.__dict__.get("_attrs", {}).get("state_size") \
-                is not None:
-            # a cell class the snippet defines (state_size set in its __init__, a call(inputs, states))
-            raise RefusedError(f"keras.layers.RNN over the cell {type(cell).keras_name}, which the snippet defines: "
-                               "shapewise does not run a custom cell's call(inputs, states) over the timesteps yet",
-                               layer_type=type(self).__name__, expected="a built-in cell (SimpleRNNCell, GRUCell, "
-                               "LSTMCell) or layer (SimpleRNN, GRU, LSTM)",
-                               fix="explain the cell alone (call it on one step's input and its states), or use "
-                                   "a built-in layer of the same size")
         if not _is_cell(cell):
             raise ArgumentError(
                 "The RNN cell should have a `state_size` attribute (single integer or list of integers, one "
@@ -345,6 +361,8 @@ class RNN(Layer):
         super().__init__(**kwargs)
         self.cell = cell
         self._sublayers = [cell]
+        if _custom_cell(cell):
+            cell._build_with_first_input = True  # Keras's RNN builds a cell on one step's input shape
         self.return_sequences = return_sequences
         self.return_state = return_state
         self.go_backwards = go_backwards
@@ -356,10 +374,15 @@ class RNN(Layer):
 
     @property
     def state_size(self):
-        return self.cell.state_size
+        return _state_size(self.cell)
 
     def _clone(self, name, **overrides):
         """A copy built from this layer's config, as Keras's Bidirectional does (explicit name: no uid)."""
+        if _custom_cell(self.cell):
+            raise RefusedError(f"a copy of an RNN over the cell {type(self.cell).keras_name}, which the snippet "
+                               "defines (Bidirectional makes one): shapewise does not copy a snippet's cell yet",
+                               layer_type=type(self).__name__, fix="build the backward RNN yourself and pass it "
+                                                                   "as backward_layer=")
         config = {**self._rnn_config, **overrides}
         return RNN(self.cell._clone(), zero_output_for_mask=self.zero_output_for_mask, name=name,
                    trainable=self.trainable, dtype=self.dtype, **config)
@@ -395,7 +418,12 @@ class RNN(Layer):
                          f"size: sequence.shape={x.values()}",
                          expected="a fixed batch size",
                          fix="give the input a batch size: Input(shape=..., batch_size=32) (or batch_shape=...)")
-            out, cell_ctx = call_inner(ctx, self.cell, Spec(step_shape), f"cell: {self.cell.name}")
+            if _custom_cell(self.cell):  # its call(inputs, states) on one step: (output, new states)
+                states = _state_shapes(_state_size(self.cell), batch, ctx)
+                out, cell_ctx = call_inner(ctx, self.cell, Spec(step_shape), f"cell: {self.cell.name}", states)
+                out = flatten(out)[0]
+            else:
+                out, cell_ctx = call_inner(ctx, self.cell, Spec(step_shape), f"cell: {self.cell.name}")
             if cell_ctx.param_formula is not None:
                 ctx.formula(cell_ctx.param_formula)
             if cell_ctx.unit_text:
@@ -404,9 +432,9 @@ class RNN(Layer):
             units = out.shape[-1]
         else:
             # compute_output_shape: the cell's output_size; the cell is neither built nor asked again
-            units = ctx.const(self.cell.output_size, "units")
+            units = ctx.const(_output_size(self.cell), "units")
             first = self.cell.cells[0] if isinstance(self.cell, StackedRNNCells) else self.cell
-            if len(step_shape) > 1:
+            if len(step_shape) > 1 and not _custom_cell(first):
                 ctx.built_for("kernel", 0, step_shape[-1], "features", layer=first)
 
         if self.return_sequences:
@@ -425,7 +453,7 @@ class RNN(Layer):
         ctx.free("the same weights are applied at every timestep, so the sequence length never changes the "
                  "count")
         if self.return_state:
-            states = _state_shapes(self.cell.state_size, batch, ctx)
+            states = _state_shapes(_state_size(self.cell), batch, ctx)
             names = "h, c" if len(states) == 2 and isinstance(self.cell, LSTMCell) else f"{len(states)}"
             ctx.note(f"return_state=True also returns the final state{'s' if len(states) > 1 else ''} "
                      f"({names}), each (batch, units): the layer has {1 + len(states)} outputs")
@@ -445,6 +473,11 @@ class RNN(Layer):
         axes = c.axes(0, "batch", "timesteps", "features") if x.rank == 3 else c.axes(0, "batch", "timesteps", ...)
         batch, timesteps = axes[0], axes[1]
         features = axes[-1] if len(axes) == 3 else product(axes[2:])
+        if _custom_cell(self.cell):
+            c.declared = False
+            c.note(f"the work of {type(self.cell).keras_name}.call() at each timestep is not counted (a cell the "
+                   "snippet defines)")
+            return
         cells = self.cell.cells if isinstance(self.cell, StackedRNNCells) else [self.cell]
         fast = self._fast_path() and not c.kwargs.get("mask") and not c.masked
         step_in = features
