@@ -19,8 +19,6 @@ NOT_MODELLED_TESTS = {
                                                      "which the test imports from keras.src (not in keras.layers)",
     ("preprocessing/data_layer_test.py", "test_layer"): "not rebuilt: the test's layer derives from DataLayer, which "
                                                          "the test imports from keras.src (not in keras.layers)",
-    ("core/wrapper_test.py", "test_wrapper_basics"): "a subclass of keras.layers.Wrapper with its own call(): "
-                                                     "shapewise runs the base Wrapper's rule, which has no call",
     ("preprocessing/image_preprocessing/random_flip_test.py", "test_random_flip_horizontal"):
         "a RandomFlip subclass whose call reads its transformation's values: not interpreted on symbolic tensors",
     ("preprocessing/image_preprocessing/random_flip_test.py", "test_random_flip_vertical"):

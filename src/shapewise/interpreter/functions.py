@@ -499,8 +499,8 @@ class FunctionsMixin:
                     if weight.name == name:
                         return weight
                 if name in obj.__dict__ and not name.startswith("_"):  # a config value the built-in layer keeps
-                    plain = obj.__dict__[name]                           # (self.units)
-                    if isinstance(plain, (int, float, str, bool, tuple, type(None))):
+                    plain = obj.__dict__[name]               # (self.units), or its inner layer (a Wrapper's .layer)
+                    if isinstance(plain, (int, float, str, bool, tuple, type(None), Layer)):
                         return plain
             return NotImplemented  # the engine layer's own attributes (_LAYER_ATTRS)
         if isinstance(obj, CustomFunctional):

@@ -40,6 +40,10 @@ class Wrapper(Layer):
         self._sublayers = [layer]
 
     def infer(self, ctx, x, **kwargs):
+        if type(self) is not Wrapper and not ctx.called:
+            # a snippet's subclass being built before its call() runs: Keras's Wrapper.build only builds the
+            # inner layer, which the subclass's call builds when it calls self.layer
+            return x
         ctx.fail("the base Wrapper class has no call(): subclass it (e.g. TimeDistributed, Bidirectional)",
                  expected="a concrete wrapper")
 
