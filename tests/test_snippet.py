@@ -483,3 +483,19 @@ model.fit(X, y, callbacks=[EarlyStopping(patience=3)])
     assert [line for line, _ in result.skipped] == [4, 9]
     assert "fit()" in result.skipped[1][1]
     assert "relu" in result.models[0].layers[0].explanation.units
+
+
+def test_fuzz_findings_axis_of_an_unknown_value_and_formatting_infinity():
+    """Two inputs the long fuzz run found: an error that printed an object's address (so two runs differed),
+    and Python's own OverflowError of '%d' % float('inf') reported as a bug in shapewise."""
+    from shapewise.frontends.snippet import interpret
+    from shapewise.errors import InternalError
+
+    head = "import numpy as np\nimport keras\ndata = np.random.rand(20, 7).astype('float32')\n"
+    first = interpret(head + "s = data.std(axis=x)\n", "axis.py")
+    second = interpret(head + "s = data.std(axis=x)\n", "axis.py")
+    assert first.error is not None and "object at 0x" not in first.error.message, first.error
+    assert first.error.message == second.error.message and first.error.line == 4
+    result = interpret("print('%d words' % float('inf'))\n", "fmt.py")
+    assert result.error is not None and not isinstance(result.error, InternalError), result.error
+    assert "cannot convert float infinity to integer" in result.error.message

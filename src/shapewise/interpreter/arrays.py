@@ -9,7 +9,7 @@ import ast
 from ..errors import ArgumentError
 from ..keras import datasets
 from ..keras.datasets import Array, ArrayError
-from .values import Builtin, Namespace, Opaque
+from .values import Builtin, Namespace, Opaque, _format
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
 
@@ -228,8 +228,12 @@ def _np_reduce(name):
         if axis is None:
             return NotImplemented  # a value of the data (np.max(y)): it stays an opaque value
         axes = axis if isinstance(axis, (tuple, list)) else (axis,)
-        if any(isinstance(x, bool) or not isinstance(x, int) or not -a.ndim <= x < a.ndim for x in axes):
-            _error(interp, node, ArrayError(f"axis {axis} is out of bounds for array of dimension {a.ndim}"))
+        if any(isinstance(x, bool) or not isinstance(x, int) for x in axes):
+            _error(interp, node, ArrayError(f"axis must be an integer or a tuple of integers, not "
+                                            f"{_format(axis, True)}"))
+        if any(not -a.ndim <= x < a.ndim for x in axes):
+            _error(interp, node, ArrayError(f"axis {_format(axis, True)} is out of bounds for array of dimension "
+                                            f"{a.ndim}"))
         axes = {x % a.ndim for x in axes}
         shape = tuple(1 if i in axes else d for i, d in enumerate(a.shape) if keepdims or i not in axes)
         dtype = "float64" if name in ("mean", "std", "var") and a.dtype not in ("float16", "float32") else a.dtype

@@ -782,7 +782,7 @@ class Interpreter(FunctionsMixin, BuiltinsMixin):
             if all(isinstance(v, (int, float, str, bool, type(None))) for v in values):
                 try:
                     return self._checked(a % b, node)
-                except (TypeError, ValueError) as e:
+                except (TypeError, ValueError, OverflowError) as e:  # ('%d' % float('inf'): Python's own error)
                     raise UsageError(f"string formatting failed: {e}", line=self.line) from None
             self.refuse(f"`{self._text(node)}`", "%-formatting is interpreted for numbers and strings only", node)
         self.refuse(f"`{self._text(node)}`", f"the operator {_OP_TEXT.get(op_type, op_type.__name__)} is not "
