@@ -33,6 +33,9 @@ class Opaque:
         self.used = False
         self.path = path  # a dotted module path (keras.activations.relu), when it names one
 
+    def __repr__(self):  # as the snippet wrote it (an error message that forgets _format never shows an address)
+        return f"<{self.desc}>"
+
     def mark_used(self):
         stack = [self]
         while stack:
