@@ -499,3 +499,8 @@ def test_fuzz_findings_axis_of_an_unknown_value_and_formatting_infinity():
     result = interpret("print('%d words' % float('inf'))\n", "fmt.py")
     assert result.error is not None and not isinstance(result.error, InternalError), result.error
     assert "cannot convert float infinity to integer" in result.error.message
+    # (seed 3) a dtype NumPy does not know, added to an array: it stays a value from outside, no internal error
+    result = interpret("import numpy as np\nx = np.ones(3) + np.eye(3, dtype='float1e308')\n", "dtype.py")
+    assert not isinstance(result.error, InternalError), result.error
+    result = interpret("import numpy as np\nprint(np.eye(3, dtype='int').dtype)\n", "int.py")
+    assert result.printed == ["int64"], result.printed

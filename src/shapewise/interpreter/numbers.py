@@ -115,10 +115,16 @@ def _shape_arg(shape):
 
 
 def _dtype(value, default):
+    """A constructor's dtype as text; None (the array stays an opaque value) for one NumPy would not take."""
+    from ..keras.datasets import ArrayError, _dtype as numpy_dtype
+
     if value is None:
         return default
     if isinstance(value, str):
-        return value
+        try:
+            return numpy_dtype(value)  # ("int" is int64, as NumPy reads it)
+        except ArrayError:
+            return None
     return None
 
 

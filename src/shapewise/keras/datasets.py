@@ -200,7 +200,9 @@ def _promote(a, b):
         return max(a, b, key=_FLOATS.index)
     if a in _FLOATS or b in _FLOATS:
         f = a if a in _FLOATS else b
-        i = next(x for x in (a, b) if x in _INTS)
+        i = next((x for x in (a, b) if x in _INTS), None)
+        if i is None:  # (bfloat16, object: not promoted here)
+            return None
         if f == "float16":
             return "float16" if _INTS.index(i) <= 2 else "float32" if _INTS.index(i) <= 4 else "float64"
         return "float64" if f == "float64" or _INTS.index(i) >= 5 else f
