@@ -582,8 +582,8 @@ class TwoStates(layers.Layer):
 
 x = keras.Input((None, 5))
 rnn = layers.RNN(MinimalRNNCell(32), return_sequences=True)
+z = rnn(keras.Input((7, 5)))  # (a first call outside the model: the cell is built then)
 y = rnn(x)
-z = rnn(keras.Input((7, 5)))
 w, s1, s2 = layers.RNN(TwoStates(4), return_state=True)(y)
 model = keras.Model(x, [w, s1, s2])
 model.summary()

@@ -363,9 +363,7 @@ def _layer_report(layer, node, relevant, weights, flags):
         r._input = r.output_shape = list(layer._input_tensor.shape)
     else:
         r._input = node  # for the input shape, on first use
-        # the output shape as Keras's summary prints it: its format_layer_shape keeps the layer's last call, even
-        # one outside this model (a layer called again on another input)
-        outputs = (layer._inbound_nodes[-1] if layer._inbound_nodes else node).output_tensors
+        outputs = node.output_tensors  # = flatten(node.outputs)
         r.output_shape = list(map(_VALUE, outputs[0].spec.shape)) if len(outputs) == 1 else _shape_json(outputs)
     params = trainable = 0
     if weights:
@@ -488,7 +486,7 @@ def model_report(model):
             r._input, r.output_shape = None, _built_shape(layer)
         else:
             r._input = node  # for the input shape, on first use
-            outputs = nodes[-1].output_tensors  # (Keras's summary: the layer's last call, as in _layer_report)
+            outputs = node.output_tensors  # = flatten(node.outputs)
             r.output_shape = [d.value for d in outputs[0].spec.shape] if len(outputs) == 1 else _shape_json(outputs)
         if ws:
             r.built = True
