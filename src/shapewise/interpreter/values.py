@@ -33,9 +33,6 @@ class Opaque:
         self.used = False
         self.path = path  # a dotted module path (keras.activations.relu), when it names one
 
-    def __repr__(self):  # as the snippet wrote it (an error message that forgets _format never shows an address)
-        return f"<{self.desc}>"
-
     def mark_used(self):
         stack = [self]
         while stack:
@@ -404,3 +401,15 @@ class Super:
 class _Return(Exception):
     def __init__(self, value):
         self.value = value
+
+
+def _printed(self):
+    return _format(self, True)
+
+
+# The interpreter's values print as the snippet's Python would print them, wherever a message formats one (never
+# as "<... object at 0x7f...>": an address differs from run to run)
+for _cls in (Opaque, Namespace, Missing, Factory, Builtin, Method, Inert, KerasOp, Function, BoundMethod, Class,
+             Instance, Super):
+    _cls.__repr__ = _printed
+del _cls
