@@ -499,6 +499,10 @@ def test_fuzz_findings_axis_of_an_unknown_value_and_formatting_infinity():
     result = interpret("print('%d words' % float('inf'))\n", "fmt.py")
     assert result.error is not None and not isinstance(result.error, InternalError), result.error
     assert "cannot convert float infinity to integer" in result.error.message
+    # (seeds 1 and 4) a function where a size was needed: named as Python prints it, not by its address
+    result = interpret("import keras\nfrom keras import ops\nx = keras.Input((4, 4))\n"
+                       "y = ops.reshape(x, (-1, lambda: 2))\n", "fn.py")
+    assert result.error is not None and "<function <lambda>>" in result.error.message, result.error
     # (seed 3) a dtype NumPy does not know, added to an array: it stays a value from outside, no internal error
     result = interpret("import numpy as np\nx = np.ones(3) + np.eye(3, dtype='float1e308')\n", "dtype.py")
     assert not isinstance(result.error, InternalError), result.error
