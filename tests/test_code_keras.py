@@ -546,7 +546,7 @@ def test_code_fails_like_keras(name):
 
 # Keras's RNN guide: a cell class of the snippet's own under keras.layers.RNN (its build gets one step's input
 # shape, its call one step and the states), with one and two states, sequences, states returned, called twice
-SNIPPETS["rnn_custom_cell"] = """
+_MINIMAL_RNN_CELL = """
 class MinimalRNNCell(layers.Layer):
     def __init__(self, units, **kwargs):
         super().__init__(**kwargs)
@@ -563,7 +563,8 @@ class MinimalRNNCell(layers.Layer):
         h = ops.matmul(inputs, self.kernel)
         output = h + ops.matmul(prev_output, self.recurrent_kernel)
         return output, [output]
-
+"""
+SNIPPETS["rnn_custom_cell"] = _MINIMAL_RNN_CELL + """
 
 class TwoStates(layers.Layer):
     def __init__(self, units, **kwargs):
@@ -588,6 +589,17 @@ w, s1, s2 = layers.RNN(TwoStates(4), return_state=True)(y)
 model = keras.Model(x, [w, s1, s2])
 model.summary()
 """
+
+def test_bidirectional_over_a_custom_cell_is_refused():
+    """Keras's Bidirectional copies the RNN and its cell from their configs; a snippet's cell is not copied yet."""
+    from shapewise.errors import RefusedError
+    from shapewise.frontends.snippet import interpret
+
+    result = interpret(HEAD + _MINIMAL_RNN_CELL + "y = layers.Bidirectional(layers.RNN(MinimalRNNCell(8)))("
+                       "keras.Input((None, 5)))\n", "cell.py")
+    assert isinstance(result.error, RefusedError), result.error
+    assert "MinimalRNNCell, which the snippet defines" in result.error.message
+
 
 SNIPPETS["builtin_subclass_without_call"] = """
 class Hidden(layers.Dense):

@@ -9,7 +9,7 @@ test makes) are listed by ``python tests/keras_layer_tests.py``; the ones shapew
 
 import pytest
 from keras_layer_tests import extract
-from oracle import Outcome, assert_same, describe_keras, describe_shapewise, real_keras
+from oracle import real_keras
 
 #: (file, test) -> why shapewise does not build this configuration as Keras does
 #: (file, test function) -> why: every configuration of that test (the test file's own layers and cells, built
@@ -35,25 +35,6 @@ def _configs():
 CONFIGS = _configs()
 
 
-def _run(module, layers, source, describe, errors):
-    from test_preprocessing_keras import _dtypes
-
-    if module is real_keras():
-        module.backend.clear_session(free_memory=False)
-    else:
-        module.clear_session()
-    namespace = {"keras": module, "layers": layers, "__name__": "__case__"}
-    for name in ("initializers", "regularizers", "constraints", "activations"):
-        if name in source:  # (shapewise.keras has no such module: the source then fails with its AttributeError)
-            namespace[name] = getattr(module, name, None) or getattr(module.layers, name)
-    try:
-        exec(compile(source, "<case>", "exec"), namespace)  # generated from Keras's test files' literals
-    except errors as e:
-        return Outcome(error=e), None
-    model = namespace["model"]
-    return Outcome([describe(model)]), _dtypes(model)
-
-
 #: modules shapewise.keras's Python API does not have: a configuration using them goes through the interpreter, as
 #: the same lines pasted by a user would
 _INTERPRETED = ("initializers", "regularizers", "constraints", "activations", "ops")
@@ -66,14 +47,9 @@ def check(source):
         assert_same_source(f"import numpy as np\nimport keras\nfrom keras import layers, {', '.join(_INTERPRETED)}\n"
                            f"{source}")
         return
-    import shapewise.keras as sk
-    from shapewise.errors import ShapewiseError
+    from test_preprocessing_keras import check as check_built  # the same shapes, weights and output dtypes
 
-    keras = real_keras()
-    k, k_dtypes = _run(keras, keras.layers, source, describe_keras, Exception)
-    s, s_dtypes = _run(sk, sk.layers, source, describe_shapewise, (ShapewiseError, AttributeError))
-    assert_same(source, k, s)
-    assert k_dtypes == s_dtypes, f"output dtypes differ\n  keras:     {k_dtypes}\n  shapewise: {s_dtypes}\n{source}"
+    check_built(source)
 
 
 @pytest.mark.keras

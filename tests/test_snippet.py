@@ -207,36 +207,6 @@ def test_if_on_data_that_touches_the_model_is_refused():
     assert isinstance(result.error, RefusedError) and result.error.line == 2
 
 
-def test_bidirectional_over_a_custom_cell_is_refused():
-    """Keras's Bidirectional copies the RNN and its cell from their configs; a snippet's cell is not copied yet."""
-    from shapewise.frontends.snippet import interpret
-
-    result = interpret(HEAD_CELL + "y = layers.Bidirectional(layers.RNN(MinimalRNNCell(8)))(keras.Input((None, 5)))\n",
-                       "cell.py")
-    assert isinstance(result.error, RefusedError), result.error
-    assert "MinimalRNNCell, which the snippet defines" in result.error.message
-
-
-HEAD_CELL = """import keras
-from keras import layers, ops
-
-
-class MinimalRNNCell(layers.Layer):
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.state_size = units
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
-
-    def call(self, inputs, states):
-        return ops.matmul(inputs, self.kernel) + states[0], [states[0]]
-
-
-"""
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Statements and values
 
