@@ -762,7 +762,7 @@ def _inference_activations(calls, rows, model_report, settings):
     return peak
 
 
-_INTEGER_BYTES = {"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "int64": 8, "bool": 1}
+_INTEGER_BYTES = {k: v for k, v in _KIND_BYTES.items() if not k.startswith("float")}  # (kept whatever --dtype)
 
 
 def _memory(model, settings, activations, inference_live):

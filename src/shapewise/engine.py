@@ -602,6 +602,13 @@ class Layer:
         return dtype[6:] if dtype.startswith("mixed_") else dtype
 
     @property
+    def variable_dtype(self):
+        """Keras's ``layer.dtype``: the policy's variable dtype (float32 under mixed_float16; a quantized policy's
+        source dtype, which rules/quantization.py keeps in ``_variable_dtype``)."""
+        dtype = getattr(self, "_variable_dtype", None) or self.dtype
+        return "float32" if dtype.startswith("mixed_") else dtype
+
+    @property
     def built(self):
         return self._weights is not None
 

@@ -26,9 +26,7 @@ _DTYPE_BYTES = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8, "int8":
 def weight_bytes(w):
     """The bytes of one number of a weight, as Keras's summary counts them: its own dtype (a quantized layer's int8
     kernel), else its layer's variable dtype (``int8_from_bfloat16`` keeps its scales and bias in bfloat16)."""
-    owner = w.owner
-    dtype = w.dtype or getattr(owner, "_variable_dtype", None) or owner.dtype
-    return 4 if dtype.startswith("mixed_") else _DTYPE_BYTES.get(dtype, 4)  # (mixed: float32 variables)
+    return _DTYPE_BYTES.get(w.dtype or w.owner.variable_dtype, 4)
 
 
 class WeightReport:

@@ -250,14 +250,6 @@ def _dtype_policy_ns(name):
     return Namespace(f"keras.{name}", members, fallback=_missing_or_opaque(f"keras.{name}"))
 
 
-def _variable_dtype(layer):
-    """Keras's ``layer.dtype``: its policy's variable dtype (float32 under mixed_float16 or int8_from_float32)."""
-    dtype = layer.dtype
-    if not isinstance(dtype, str):
-        return dtype
-    return getattr(layer, "_variable_dtype", None) or ("float32" if dtype.startswith("mixed_") else dtype)
-
-
 def _keras_ns():
     from ..graph import Input, InputLayer, Sequential, make_model
 
@@ -451,9 +443,9 @@ _LAYER_ATTRS = {
     "trainable_variables": _value(lambda o: o.trainable_weights),
     "non_trainable_variables": _value(lambda o: o.non_trainable_weights),
     "built": _value(lambda o: o.built),
-    "dtype": _value(lambda o: _variable_dtype(o)),
+    "dtype": _value(lambda o: o.variable_dtype),
     "compute_dtype": _value(lambda o: o.compute_dtype),
-    "variable_dtype": _value(lambda o: _variable_dtype(o)),
+    "variable_dtype": _value(lambda o: o.variable_dtype),
     "dtype_policy": _value(lambda o: _dtype_policy(o)),
     "count_params": _method(_m_count_params),
     "build": _method(_m_build),
