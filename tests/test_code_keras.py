@@ -512,6 +512,14 @@ inp = keras.Input((10,))
 model = keras.Model(inp, Bad()(inp))
 model.summary()
 """,
+    # (the fuzz run, seed 5) a Lambda whose output_shape is an empty structure: the model has no output tensor
+    "lambda_empty_output_structure": """
+model = keras.Sequential([keras.Input((4,)), layers.Lambda(ops.square, output_shape=({},))])
+""",
+    "functional_empty_outputs": """
+inp = keras.Input((4,))
+model = keras.Model(inp, layers.Lambda(ops.square, output_shape=({},))(inp))
+""",
     "function_missing_argument": """
 def block(x, units):
     return layers.Dense(units)(x)

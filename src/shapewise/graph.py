@@ -340,6 +340,8 @@ class Functional(Model):
         self._outputs_struct = outputs
         self.inputs = flatten(inputs)
         self.outputs = flatten(outputs)
+        _check_not_empty("inputs", self.inputs, inputs)
+        _check_not_empty("outputs", self.outputs, outputs)
         self._layers, self._nodes_by_depth = map_graph(self.inputs, self.outputs)
         # trainable=False here, as in Keras, only sets the model's own flag (Layer.__init__): its layers and their
         # weights stay trainable, but the model lists none of them as trainable (Layer.trainable_weights)
@@ -454,6 +456,14 @@ def _run_graph(ctx, nodes_by_depth, values, outputs):
 # Sequential
 
 
+def _check_not_empty(what, flat, given):
+    """Keras's Function: a model's inputs or outputs with no tensor in them (a layer's empty output structure)."""
+    if not flat:
+        raise ArgumentError(f"`{what}` argument cannot be empty. Received: {what}={given!r}",
+                            expected=f"at least one tensor in the model's {what}",
+                            fix="check the last layer's output_shape: an empty structure gives no tensor")
+
+
 class Sequential(Model):
     """A stack of layers, each fed the previous one's output."""
 
@@ -526,6 +536,7 @@ class Sequential(Model):
                 layer.build(self._outputs.shape)
             self._outputs = layer(self._outputs)
             self._n_called += 1
+        _check_not_empty("outputs", flatten(self._outputs), self._outputs)  # (Keras builds a Functional of them)
         engine.session().uid("functional")
 
     @property
